@@ -1,0 +1,58 @@
+"""People, organisations (tenants), memberships with roles, invitations, sessions."""
+
+from piccolo.columns import (
+    ForeignKey,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Organisation(Table, tablename="organisation"):
+    name = Varchar(length=200)
+    slug = Varchar(length=60, unique=True)
+    timezone = Varchar(length=64, default="UTC")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Person(Table, tablename="person"):
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=120)
+    password_hash = Text()
+    language = Varchar(length=10, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Membership(Table, tablename="membership"):
+    org = ForeignKey(Organisation, null=False, index=True)
+    person = ForeignKey(Person, null=False, index=True)
+    role = Varchar(length=20)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+
+class Invitation(Table, tablename="invitation"):
+    org = ForeignKey(Organisation, null=False, index=True)
+    email = Varchar(length=254)
+    role = Varchar(length=20)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Session(Table, tablename="web_session"):
+    token_hash = Varchar(length=64, unique=True)
+    person = ForeignKey(Person, null=False, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class LoginFailure(Table, tablename="login_failure"):
+    email = Varchar(length=254, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -1,0 +1,34 @@
+"""The Piccolo app: every table of the tracker, migrations in the top-level ``migrations/``."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from tracker.accounts.tables import (
+    Invitation,
+    LoginFailure,
+    Membership,
+    Organisation,
+    Person,
+    Session,
+)
+from tracker.initiatives.tables import Initiative, Phase
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
+
+APP_CONFIG = AppConfig(
+    app_name="tracker",
+    migrations_folder_path=str(MIGRATIONS),
+    table_classes=[
+        Organisation,
+        Person,
+        Membership,
+        Invitation,
+        Session,
+        LoginFailure,
+        Initiative,
+        Phase,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)
