@@ -1,0 +1,225 @@
+"""Sign-up, log-in, log-out, password, language, organisations list, invitation acceptance."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from tracker.accounts import service
+from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_DAYS, end_session, start_session
+from tracker.i18n import LANGUAGES, language
+from tracker.i18n import gettext as _
+from tracker.settings import get_settings
+from tracker.web import (
+    Form,
+    current_person,
+    read_form,
+    redirect,
+    render,
+    require_person,
+    safe_next,
+)
+
+
+def session_cookie(token: str) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        max_age=SESSION_DAYS * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+
+
+def signed_in(path: str, token: str, flash: str | None = None) -> Redirect:
+    response = redirect(path, flash)
+    response.cookies.append(session_cookie(token))
+    return response
+
+
+@get("/", name="home")
+async def home(request: Request) -> Template | Redirect:
+    person = current_person(request)
+    if person is None:
+        return render(request, "accounts/welcome.html")
+    memberships = await service.memberships_of(person.id)
+    if len(memberships) == 1:
+        return redirect(f"/o/{memberships[0].slug}/")
+    return redirect("/orgs")
+
+
+@get("/signup", name="signup")
+async def signup_page(request: Request) -> Template:
+    return render(request, "accounts/signup.html", form=Form({}))
+
+
+@post("/signup")
+async def signup(request: Request) -> Template | Redirect:
+    form = await read_form(request)
+    result = await service.signup(form)
+    if result is None:
+        return render(request, "accounts/signup.html", status_code=422, form=form)
+    person_id, slug = result
+    token = await start_session(person_id)
+    return signed_in(f"/o/{slug}/", token, _("Welcome! Your organisation is ready."))
+
+
+@get("/login", name="login")
+async def login_page(request: Request, next: str | None = None) -> Template:
+    return render(request, "accounts/login.html", form=Form({"next": next or ""}))
+
+
+@post("/login")
+async def login(request: Request) -> Template | Redirect:
+    form = await read_form(request)
+    result = await service.authenticate(form.get("email"), form.get("password"))
+    if result.wait_seconds:
+        minutes = max(1, round(result.wait_seconds / 60))
+        form.error(
+            "email",
+            _("Too many failed attempts. Try again in %(n)s minutes.", n=minutes),
+        )
+        return render(request, "accounts/login.html", status_code=429, form=form)
+    if result.person_id is None:
+        form.error("password", _("The e-mail address or the password is wrong."))
+        form.values.pop("password", None)
+        return render(request, "accounts/login.html", status_code=422, form=form)
+    old = request.cookies.get(SESSION_COOKIE)
+    await end_session(old)  # the session id always changes at log-in
+    token = await start_session(result.person_id)
+    return signed_in(safe_next(form.get("next")), token)
+
+
+@post("/logout", name="logout")
+async def logout(request: Request) -> Redirect:
+    await end_session(request.cookies.get(SESSION_COOKIE))
+    response = redirect("/login", _("You are logged out."))
+    response.cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    return response
+
+
+@get("/account", name="account")
+async def account_page(request: Request) -> Template:
+    require_person(request)
+    return render(request, "accounts/account.html", form=Form({}))
+
+
+@post("/account/password")
+async def change_password(request: Request) -> Template | Redirect:
+    person = require_person(request)
+    form = await read_form(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not await service.change_password(person.id, person.email, form, token):
+        for field in ("current", "new", "confirm"):
+            form.values.pop(field, None)
+        return render(request, "accounts/account.html", status_code=422, form=form)
+    return redirect("/account", _("Your password is changed; other devices are logged out."))
+
+
+@post("/language", name="set_language")
+async def set_language(request: Request) -> Response:
+    form = await read_form(request)
+    lang = form.get("language")
+    if lang not in LANGUAGES:
+        return Response(_("Unknown language."), status_code=400, media_type="text/plain")
+    person = current_person(request)
+    if person is not None:
+        await service.set_language(person.id, lang)
+    with language(lang):
+        response = redirect(safe_next(form.get("next")))
+    response.cookies.append(
+        Cookie(key=LANGUAGE_COOKIE, value=lang, max_age=365 * 86400, path="/", samesite="lax")
+    )
+    return response
+
+
+@get("/orgs", name="orgs")
+async def organisations(request: Request) -> Template:
+    person = require_person(request)
+    memberships = await service.memberships_of(person.id)
+    return render(request, "accounts/orgs.html", memberships=memberships, form=Form({}))
+
+
+@post("/orgs")
+async def create_organisation(request: Request) -> Template | Redirect:
+    person = require_person(request)
+    form = await read_form(request)
+    slug = await service.create_org(person.id, form)
+    if slug is None:
+        memberships = await service.memberships_of(person.id)
+        return render(
+            request, "accounts/orgs.html", status_code=422, memberships=memberships, form=form
+        )
+    return redirect(f"/o/{slug}/", _("Organisation created."))
+
+
+@get("/invite/{token:str}", name="invitation")
+async def invitation_page(request: Request, token: str) -> Template:
+    invitation = await service.invitation_for_token(token)
+    if invitation is None:
+        raise NotFoundException(_("This invitation is not valid any more."))
+    return render(
+        request,
+        "accounts/invitation.html",
+        invitation=invitation,
+        token=token,
+        form=Form({}),
+        **await _invitation_state(request, invitation),
+    )
+
+
+async def _invitation_state(request: Request, invitation: dict) -> dict:
+    from tracker.accounts.tables import Person
+
+    person = current_person(request)
+    has_account = await Person.exists().where(Person.email == invitation["email"])
+    return {"has_account": has_account, "wrong_person": person is not None
+            and person.email != invitation["email"]}
+
+
+@post("/invite/{token:str}")
+async def accept_invitation(request: Request, token: str) -> Template | Redirect:
+    invitation = await service.invitation_for_token(token)
+    if invitation is None:
+        raise NotFoundException(_("This invitation is not valid any more."))
+    person = current_person(request)
+    slug = invitation["org.slug"]
+    welcome = _("You joined %(org)s.", org=invitation["org.name"])
+    if person is not None:
+        if person.email != invitation["email"]:
+            state = await _invitation_state(request, invitation)
+            return render(request, "accounts/invitation.html", status_code=403,
+                          invitation=invitation, token=token, form=Form({}), **state)
+        await service.accept_invitation(invitation, person.id)
+        return redirect(f"/o/{slug}/", welcome)
+    form = await read_form(request)
+    person_id = await service.create_invited_person(invitation, form)
+    if person_id is None:
+        form.values.pop("password", None)
+        state = await _invitation_state(request, invitation)
+        return render(request, "accounts/invitation.html", status_code=422,
+                      invitation=invitation, token=token, form=form, **state)
+    await service.accept_invitation(invitation, person_id)
+    session = await start_session(person_id)
+    return signed_in(f"/o/{slug}/", session, welcome)
+
+
+ROUTES = [
+    home,
+    signup_page,
+    signup,
+    login_page,
+    login,
+    logout,
+    account_page,
+    change_password,
+    set_language,
+    organisations,
+    create_organisation,
+    invitation_page,
+    accept_invitation,
+]

@@ -1,0 +1,95 @@
+"""Pure rules of accounts and tenancy: roles, permissions, passwords, slugs, log-in throttling."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"
+    COMMITTEE = "committee"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+
+class Action(StrEnum):
+    READ = "read"
+    MANAGE_ORG = "manage_org"  # members, roles, invitations, settings
+    CREATE_INITIATIVE = "create_initiative"
+    EDIT_INITIATIVE = "edit_initiative"
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.LEAD: frozenset({Action.READ, Action.CREATE_INITIATIVE, Action.EDIT_INITIATIVE}),
+    Role.COMMITTEE: frozenset({Action.READ}),
+    Role.MEMBER: frozenset({Action.READ}),
+    Role.VIEWER: frozenset({Action.READ}),
+}
+
+
+def can(role: str, action: Action) -> bool:
+    try:
+        return action in PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Message ids (English source strings) for each rule the password breaks."""
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append("Use at least 10 characters.")
+    if len(password) > PASSWORD_MAX:
+        problems.append("Use at most 200 characters.")
+    if password and len(set(password)) < 4:
+        problems.append("Use more different characters.")
+    if email and password.lower() == email.lower():
+        problems.append("Do not use your e-mail address as your password.")
+    return problems
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= 254 and bool(EMAIL_RE.match(email))
+
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "login", "signup", "o"})
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:60].strip("-")
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_RE.match(slug)) and slug not in RESERVED_SLUGS
+
+
+# Log-in throttling: failures for one address within the window slow further attempts.
+THROTTLE_WINDOW_SECONDS = 15 * 60
+THROTTLE_FREE_FAILURES = 5
+THROTTLE_MAX_DELAY_SECONDS = 900
+
+
+def login_wait_seconds(recent_failures: int, seconds_since_last: float) -> int:
+    """How long the next attempt must wait: none for the first few failures, then doubling."""
+    if recent_failures < THROTTLE_FREE_FAILURES:
+        return 0
+    delay = min(2 ** (recent_failures - THROTTLE_FREE_FAILURES + 1) * 15, THROTTLE_MAX_DELAY_SECONDS)
+    return max(0, int(delay - seconds_since_last))

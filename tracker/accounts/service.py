@@ -1,0 +1,312 @@
+"""Accounts and tenancy: sign-up, log-in with throttling, organisations, members, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tracker.accounts.rules import (
+    THROTTLE_WINDOW_SECONDS,
+    Role,
+    is_valid_email,
+    is_valid_slug,
+    login_wait_seconds,
+    normalise_email,
+    password_problems,
+    slugify,
+)
+from tracker.accounts.tables import (
+    Invitation,
+    LoginFailure,
+    Membership,
+    Organisation,
+    Person,
+    Session,
+)
+from tracker.auth import hash_password, token_hash, verify_password
+from tracker.db import write_transaction
+from tracker.i18n import gettext as _
+from tracker.tenancy import Membership as MembershipView
+from tracker.web import Form
+
+INVITATION_DAYS = 14
+
+
+def is_unique_violation(error: Exception) -> bool:
+    text = f"{type(error).__name__} {error}".lower()
+    return "unique" in text or "duplicate" in text
+
+
+async def memberships_of(person_id: int) -> list[MembershipView]:
+    rows = (
+        await Membership.select(
+            Membership.org.id, Membership.org.slug, Membership.org.name, Membership.role
+        )
+        .where(Membership.person == person_id)
+        .order_by(Membership.org.name)
+    )
+    return [
+        MembershipView(r["org.id"], r["org.slug"], r["org.name"], r["role"]) for r in rows
+    ]
+
+
+def check_password(form: Form, field: str, email: str) -> str:
+    password = form.get(field)
+    problems = password_problems(password, email)
+    if problems:
+        form.error(field, " ".join(_(p) for p in problems))
+    return password
+
+
+def check_org(form: Form) -> tuple[str, str]:
+    name = form.require("org_name", _("Name the organisation."), 200)
+    slug = form.get("org_slug") or slugify(name)
+    if not form.get("org_slug") and name and not slug:
+        slug = "org-" + secrets.token_hex(3)
+    if not is_valid_slug(slug):
+        form.error(
+            "org_slug",
+            _("Use 1–60 lower-case letters, digits and hyphens (not at the start or end)."),
+        )
+    form.values["org_slug"] = slug
+    return name, slug
+
+
+async def slug_taken(slug: str) -> bool:
+    return await Organisation.exists().where(Organisation.slug == slug)
+
+
+async def signup(form: Form) -> tuple[int, str] | None:
+    """Create a person, their organisation and their admin membership; None when invalid."""
+    name = form.require("name", _("Enter your name."), 120)
+    email = normalise_email(form.get("email"))
+    form.values["email"] = email
+    if not is_valid_email(email):
+        form.error("email", _("Enter a valid e-mail address."))
+    password = check_password(form, "password", email)
+    org_name, slug = check_org(form)
+    if form.ok and await Person.exists().where(Person.email == email):
+        form.error("email", _("This e-mail address already has an account. Log in instead."))
+    if form.ok and await slug_taken(slug):
+        form.error("org_slug", _("This address is taken; choose another."))
+    if not form.ok:
+        return None
+    password_hash = await hash_password(password)
+    try:
+        async with write_transaction():
+            person = (await Person.insert(
+                Person(email=email, name=name, password_hash=password_hash)
+            ))[0]["id"]
+            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        form.error("email", _("This e-mail address or organisation address is already taken."))
+        return None
+    return person, slug
+
+
+async def create_org(person_id: int, form: Form) -> str | None:
+    org_name, slug = check_org(form)
+    if form.ok and await slug_taken(slug):
+        form.error("org_slug", _("This address is taken; choose another."))
+    if not form.ok:
+        return None
+    try:
+        async with write_transaction():
+            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        form.error("org_slug", _("This address is taken; choose another."))
+        return None
+    return slug
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    person_id: int | None = None
+    wait_seconds: int = 0
+
+
+async def authenticate(email: str, password: str) -> LoginResult:
+    email = normalise_email(email)[:254]
+    since = datetime.now(UTC) - timedelta(seconds=THROTTLE_WINDOW_SECONDS)
+    failures = await LoginFailure.select(LoginFailure.at).where(
+        LoginFailure.email == email, LoginFailure.at > since
+    ).order_by(LoginFailure.at, ascending=False)
+    if failures:
+        elapsed = (datetime.now(UTC) - failures[0]["at"]).total_seconds()
+        wait = login_wait_seconds(len(failures), elapsed)
+        if wait:
+            return LoginResult(wait_seconds=wait)
+    row = await Person.select(Person.id, Person.password_hash).where(Person.email == email).first()
+    if await verify_password(row["password_hash"] if row else None, password):
+        await LoginFailure.delete().where(LoginFailure.email == email)
+        return LoginResult(person_id=row["id"])  # type: ignore[index]
+    await LoginFailure.insert(LoginFailure(email=email))
+    return LoginResult()
+
+
+async def change_password(person_id: int, email: str, form: Form, keep_session: str) -> bool:
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    if not await verify_password(row["password_hash"] if row else None, form.get("current")):
+        form.error("current", _("This is not your current password."))
+    password = check_password(form, "new", email)
+    if form.get("new") != form.get("confirm"):
+        form.error("confirm", _("The two new passwords differ."))
+    if not form.ok:
+        return False
+    await Person.update({Person.password_hash: await hash_password(password)}).where(
+        Person.id == person_id
+    )
+    # Every other session of this person ends: a changed password locks out old devices.
+    await Session.delete().where(
+        Session.person == person_id, Session.token_hash != token_hash(keep_session)
+    )
+    return True
+
+
+async def set_language(person_id: int, lang: str) -> None:
+    await Person.update({Person.language: lang}).where(Person.id == person_id)
+
+
+# --- members and invitations (always within one organisation) ---
+
+
+async def members(org_id: int) -> list[dict[str, Any]]:
+    return await Membership.select(
+        Membership.id, Membership.role, Membership.person.name, Membership.person.email,
+        Membership.person.id, Membership.created_at,
+    ).where(Membership.org == org_id).order_by(Membership.person.name)
+
+
+async def pending_invitations(org_id: int) -> list[dict[str, Any]]:
+    return await Invitation.select(
+        Invitation.id, Invitation.email, Invitation.role, Invitation.created_at,
+        Invitation.expires_at, Invitation.invited_by.name,
+    ).where(
+        Invitation.org == org_id,
+        Invitation.accepted_at.is_null(),
+        Invitation.revoked_at.is_null(),
+        Invitation.expires_at > datetime.now(UTC),
+    ).order_by(Invitation.created_at, ascending=False)
+
+
+async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
+    """Create an invitation; returns the secret token for the link (shown once)."""
+    email = normalise_email(form.get("email"))
+    form.values["email"] = email
+    if not is_valid_email(email):
+        form.error("email", _("Enter a valid e-mail address."))
+    role = form.get("role")
+    if role not in {r.value for r in Role}:
+        form.error("role", _("Choose a role."))
+    if form.ok and await Membership.exists().where(
+        Membership.org == org_id, Membership.person.email == email
+    ):
+        form.error("email", _("This person is already a member."))
+    if not form.ok:
+        return None
+    token = secrets.token_urlsafe(32)
+    await Invitation.insert(
+        Invitation(
+            org=org_id,
+            email=email,
+            role=role,
+            token_hash=token_hash(token),
+            invited_by=invited_by,
+            expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+        )
+    )
+    return token
+
+
+async def revoke_invitation(org_id: int, invitation_id: int) -> bool:
+    rows = await Invitation.update({Invitation.revoked_at: datetime.now(UTC)}).where(
+        Invitation.org == org_id, Invitation.id == invitation_id, Invitation.accepted_at.is_null()
+    ).returning(Invitation.id)
+    return bool(rows)
+
+
+async def invitation_for_token(token: str) -> dict[str, Any] | None:
+    if not token or len(token) > 100:
+        return None
+    row = await Invitation.select(
+        Invitation.id, Invitation.email, Invitation.role, Invitation.org.id, Invitation.org.name,
+        Invitation.org.slug, Invitation.expires_at, Invitation.accepted_at, Invitation.revoked_at,
+        Invitation.invited_by.name,
+    ).where(Invitation.token_hash == token_hash(token)).first()
+    if row is None or row["revoked_at"] or row["accepted_at"]:
+        return None
+    if row["expires_at"] < datetime.now(UTC):
+        return None
+    return row
+
+
+async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
+    async with write_transaction():
+        claimed = await Invitation.update({Invitation.accepted_at: datetime.now(UTC)}).where(
+            Invitation.id == invitation["id"], Invitation.accepted_at.is_null()
+        ).returning(Invitation.id)
+        if not claimed:
+            return
+        exists = await Membership.exists().where(
+            Membership.org == invitation["org.id"], Membership.person == person_id
+        )
+        if not exists:
+            await Membership.insert(
+                Membership(org=invitation["org.id"], person=person_id, role=invitation["role"])
+            )
+
+
+async def create_invited_person(invitation: dict[str, Any], form: Form) -> int | None:
+    name = form.require("name", _("Enter your name."), 120)
+    password = check_password(form, "password", invitation["email"])
+    if form.ok and await Person.exists().where(Person.email == invitation["email"]):
+        form.error("name", _("This e-mail address already has an account. Log in instead."))
+    if not form.ok:
+        return None
+    rows = await Person.insert(
+        Person(email=invitation["email"], name=name, password_hash=await hash_password(password))
+    )
+    return int(rows[0]["id"])
+
+
+async def admin_count(org_id: int) -> int:
+    return await Membership.count().where(Membership.org == org_id, Membership.role == Role.ADMIN)
+
+
+async def change_role(org_id: int, membership_id: int, role: str) -> str | None:
+    """Change a member's role; returns an error message, or None when done."""
+    if role not in {r.value for r in Role}:
+        return _("Choose a role.")
+    async with write_transaction():
+        row = await Membership.select(Membership.role).where(
+            Membership.org == org_id, Membership.id == membership_id
+        ).first()
+        if row is None:
+            return "missing"
+        if row["role"] == Role.ADMIN and role != Role.ADMIN and await admin_count(org_id) <= 1:
+            return _("An organisation needs at least one admin.")
+        await Membership.update({Membership.role: role}).where(
+            Membership.org == org_id, Membership.id == membership_id
+        )
+    return None
+
+
+async def remove_member(org_id: int, membership_id: int) -> str | None:
+    async with write_transaction():
+        row = await Membership.select(Membership.role).where(
+            Membership.org == org_id, Membership.id == membership_id
+        ).first()
+        if row is None:
+            return "missing"
+        if row["role"] == Role.ADMIN and await admin_count(org_id) <= 1:
+            return _("An organisation needs at least one admin.")
+        await Membership.delete().where(Membership.org == org_id, Membership.id == membership_id)
+    return None

@@ -1,0 +1,141 @@
+"""create_app(): the one place that registers routes, middleware, templates and the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment
+from litestar import Litestar, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from tracker import db, labels
+from tracker.accounts import controller as accounts
+from tracker.auth import IdentityMiddleware
+from tracker.i18n import get_language, translations
+from tracker.i18n import gettext as _
+from tracker.initiatives import controller as initiatives
+from tracker.organisations import controller as organisations
+from tracker.organisations.context import provide_org_context
+from tracker.security import SecurityHeadersMiddleware
+from tracker.settings import Settings, get_settings
+from tracker.tenancy import OrgContext
+from tracker.web import render
+
+ROOT = Path(__file__).resolve().parent
+TEMPLATES = ROOT.parent / "templates"
+STATIC = ROOT / "static"
+
+
+def _jinja_gettext(message: str) -> str:
+    return translations(get_language()).gettext(message)
+
+
+def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_language()).ngettext(singular, plural, n)
+
+
+def configure_jinja(env: Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        phase_label=labels.phase_label,
+        phase_full_label=labels.phase_full_label,
+        status_label=labels.status_label,
+        role_label=labels.role_label,
+        process_class_label=labels.process_class_label,
+        direction_label=labels.direction_label,
+        phase_numbers=range(1, 7),
+    )
+    env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def template_config() -> TemplateConfig:
+    config = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
+    config.engine_callback = lambda engine: configure_jinja(engine.engine)
+    return config
+
+
+def error_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={quote(target)}", status_code=303)
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else ""
+    if status == 403 and "csrf" in str(detail).lower():
+        message = _("Your form has expired. Reload the page and try again.")
+    elif status == 403:
+        message = _("Your role in this organisation does not allow this.")
+    elif status == 404:
+        message = _("This page does not exist, or you have no access to it.")
+    elif status == 405:
+        message = _("This address does not accept that kind of request.")
+    elif status < 500:
+        message = _("The request could not be understood.")
+    else:
+        message = _("Something went wrong on our side. Please try again.")
+    if request.headers.get("accept", "").startswith("application/json"):
+        return Response({"status_code": status, "detail": message}, status_code=status)
+    return render(request, "errors/error.html", status_code=status, status=status,  # type: ignore[return-value]
+                  message=message)
+
+
+@get("/healthz", name="health", exclude_from_csrf=True)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = db.make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db.use_engine(engine)
+        await db.start(engine, settings.db_pool_min, settings.db_pool_max)
+        try:
+            yield
+        finally:
+            await db.stop(engine)
+
+    org_router = Router(
+        path="/o/{org_slug:str}",
+        route_handlers=[*initiatives.ROUTES, *organisations.ROUTES],
+        dependencies={"ctx": Provide(provide_org_context)},
+    )
+    handlers: list[Any] = [
+        health,
+        *accounts.ROUTES,
+        org_router,
+        create_static_files_router(path="/static", directories=[STATIC], name="static"),
+    ]
+    return Litestar(
+        route_handlers=handlers,
+        template_config=template_config(),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_httponly=True,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["/static", "/healthz"],
+        ),
+        middleware=[
+            SecurityHeadersMiddleware(),
+            IdentityMiddleware(),
+        ],
+        exception_handlers={HTTPException: error_handler, Exception: error_handler},
+        lifespan=[lifespan],
+        signature_namespace={"OrgContext": OrgContext},
+        debug=False,
+    )

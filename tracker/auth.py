@@ -1,0 +1,157 @@
+"""Passwords (argon2), server-side sessions and the middleware that knows who is asking.
+
+The session cookie holds a random token; the database keeps only its SHA-256, so a leaked
+table cannot be replayed. Log-out deletes the row; log-in always makes a new token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from tracker.accounts.tables import Person, Session
+from tracker.i18n import language, pick_language
+from tracker.settings import get_settings
+
+SESSION_COOKIE = "tracker_session"
+LANGUAGE_COOKIE = "tracker_lang"
+SESSION_DAYS = 14
+
+_hasher: PasswordHasher | None = None
+
+
+def hasher() -> PasswordHasher:
+    global _hasher
+    if _hasher is None:
+        if get_settings().password_hash_fast:
+            _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        else:
+            _hasher = PasswordHasher()
+    return _hasher
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(hasher().hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the person exists (no timing oracle for e-mails)."""
+    target = password_hash or _DUMMY_HASH()
+
+    def check() -> bool:
+        try:
+            return hasher().verify(target, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    ok = await anyio.to_thread.run_sync(check)
+    return ok and password_hash is not None
+
+
+_dummy: str | None = None
+
+
+def _DUMMY_HASH() -> str:  # noqa: N802
+    global _dummy
+    if _dummy is None:
+        _dummy = hasher().hash(secrets.token_urlsafe(16))
+    return _dummy
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(person_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    await Session.insert(
+        Session(
+            token_hash=token_hash(token),
+            person=person_id,
+            expires_at=datetime.now(UTC) + timedelta(days=SESSION_DAYS),
+        )
+    )
+    return token
+
+
+async def end_session(token: str | None) -> None:
+    if token:
+        await Session.delete().where(Session.token_hash == token_hash(token))
+
+
+@dataclass(frozen=True)
+class CurrentPerson:
+    id: int
+    name: str
+    email: str
+    language: str | None
+
+
+async def person_for_token(token: str | None) -> CurrentPerson | None:
+    if not token or len(token) > 100:
+        return None
+    row = (
+        await Session.select(
+            Session.person.id,
+            Session.person.name,
+            Session.person.email,
+            Session.person.language,
+            Session.expires_at,
+        )
+        .where(Session.token_hash == token_hash(token))
+        .first()
+    )
+    if row is None or row["expires_at"] < datetime.now(UTC):
+        return None
+    return CurrentPerson(
+        id=row["person.id"],
+        name=row["person.name"],
+        email=row["person.email"],
+        language=row["person.language"],
+    )
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class IdentityMiddleware(ASGIMiddleware):
+    """Finds the signed-in person (one query) and the request's language."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/", "^/healthz")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        person = await person_for_token(_cookie(scope, SESSION_COOKIE))
+        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[assignment]
+        state["person"] = person
+        chosen = person.language if person else _cookie(scope, LANGUAGE_COOKIE)
+        lang = pick_language(chosen, _header(scope, b"accept-language"))
+        state["language"] = lang
+        with language(lang):
+            await next_app(scope, receive, send)
+
+

@@ -1,0 +1,167 @@
+"""The ``tracker`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from tracker.settings import SettingsError, get_settings
+
+log = logging.getLogger("tracker")
+
+
+async def run_migrations() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from tracker import db
+
+    settings = get_settings()
+    engine = db.make_engine(settings.database_url)
+    db.use_engine(engine)
+    if settings.database_kind == "sqlite":
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        import sqlite3
+
+        # Write-ahead logging lets readers and one writer work at once; it is persistent.
+        with sqlite3.connect(settings.sqlite_path) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+    result = await run_forwards(app_name="tracker", migration_id="all", fake=False)
+    if not result.success:
+        raise SystemExit(f"Migrations failed: {result.message}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    asyncio.run(run_migrations())
+    print("Database is up to date.")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    log.info("database: %s", settings.database_kind)
+    uvicorn.run(
+        "tracker.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from tracker.demo import create_demo
+
+    async def run() -> None:
+        from tracker import db
+
+        engine = db.make_engine(get_settings().database_url)
+        db.use_engine(engine)
+        await db.start(engine, 1, 2)
+        try:
+            created = await create_demo()
+        finally:
+            await db.stop(engine)
+        print(created)
+
+    asyncio.run(run())
+
+
+def cmd_up(args: argparse.Namespace) -> None:
+    """Migrate, make sure the demo organisation exists, print how to log in, serve."""
+    cmd_migrate(args)
+    cmd_demo(args)
+    from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    print(f"\n  Open {url}\n  Log in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}\n")
+    cmd_serve(args)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from arq.worker import run_worker
+
+    from tracker.jobs.worker import WorkerSettings
+
+    if not get_settings().redis_url:
+        raise SystemExit("tracker worker needs REDIS_URL (for example redis://127.0.0.1:6379/0).")
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+def cmd_create_org(args: argparse.Namespace) -> None:
+    from tracker.demo import create_org_with_admin
+
+    async def run() -> str:
+        from tracker import db
+
+        engine = db.make_engine(get_settings().database_url)
+        db.use_engine(engine)
+        await db.start(engine, 1, 2)
+        try:
+            return await create_org_with_admin(args.name, args.slug, args.admin_email,
+                                               args.admin_name, args.admin_password)
+        finally:
+            await db.stop(engine)
+
+    print(asyncio.run(run()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="The improvement-program tracker. Settings come from the environment: "
+        "DATABASE_URL, REDIS_URL, SECRET_KEY, BASE_URL, SMTP_* (see the README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def web_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+        p.add_argument("--workers", type=int, default=1, help="web worker processes (default 1)")
+
+    p = sub.add_parser("up", help="migrate, create the demo organisation, print the login and serve: "
+                       "the one command to try the tracker")
+    web_args(p)
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("serve", help="serve the web app (run 'tracker migrate' first)")
+    web_args(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply the database migrations (SQLite or PostgreSQL)")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="create the demo organisation with realistic initiatives "
+                       "(does nothing if it exists)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("worker", help="run the arq background worker against REDIS_URL")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("create-org", help="create an organisation and its first admin")
+    p.add_argument("--name", required=True, help="the organisation's name")
+    p.add_argument("--slug", required=True, help="its web address, e.g. acme for /o/acme/")
+    p.add_argument("--admin-email", required=True, help="the admin's e-mail (an existing person "
+                   "is made admin; otherwise a new account is created)")
+    p.add_argument("--admin-name", default="Admin", help="the new admin's name")
+    p.add_argument("--admin-password", help="the new admin's password (required for a new account)")
+    p.set_defaults(func=cmd_create_org)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        get_settings()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

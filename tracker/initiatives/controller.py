@@ -1,0 +1,156 @@
+"""The portfolio board and the initiative pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.initiatives import rules, service
+from tracker.initiatives.rules import Direction, ProcessClass, Status
+from tracker.tenancy import OrgContext
+from tracker.web import Form, is_fragment_request, read_form, redirect, render
+
+
+@get("/", name="board")
+async def board(request: Request, ctx: OrgContext) -> Template:
+    flt = service.BoardFilter.from_query(request.query_params)
+    columns = await service.board(ctx.scope, flt, date.today())
+    context = {"ctx": ctx, "columns": columns, "filter": flt}
+    if is_fragment_request(request):
+        return render(request, "initiatives/partials/board_columns.html", **context)
+    return render(
+        request,
+        "initiatives/board.html",
+        owners=await service.owner_choices(ctx.org_id),
+        departments=await service.departments(ctx.scope),
+        statuses=list(Status),
+        process_classes=list(ProcessClass),
+        **context,
+    )
+
+
+async def _form_page(
+    request: Request,
+    ctx: OrgContext,
+    form: Form,
+    initiative: dict | None = None,
+    status_code: int = 200,
+    conflict: dict | None = None,
+) -> Template:
+    return render(
+        request,
+        "initiatives/form.html",
+        status_code=status_code,
+        ctx=ctx,
+        form=form,
+        initiative=initiative,
+        conflict=conflict,
+        owners=await service.owner_choices(ctx.org_id),
+        process_classes=list(ProcessClass),
+        directions=list(Direction),
+        statuses=list(Status),
+        editable_statuses=service.EDITABLE_STATUSES,
+    )
+
+
+@get("/initiatives/new", name="new_initiative")
+async def new_initiative(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.CREATE_INITIATIVE)
+    form = Form(
+        {
+            "start_date": date.today().isoformat(),
+            "goal_direction": Direction.LOWER,
+            "process_class": ProcessClass.CORE,
+            "owner": str(ctx.person_id),
+        }
+    )
+    return await _form_page(request, ctx, form)
+
+
+@post("/initiatives")
+async def create_initiative(request: Request, ctx: OrgContext) -> Template | Redirect:
+    ctx.require(Action.CREATE_INITIATIVE)
+    form = await read_form(request)
+    initiative_id = await service.create_initiative(ctx, form)
+    if initiative_id is None:
+        return await _form_page(request, ctx, form, status_code=422)
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{initiative_id}",
+        _("Initiative created; it starts in Scoping."),
+    )
+
+
+@get("/initiatives/suggest-code", name="suggest_code")
+async def suggest_code(
+    request: Request, ctx: OrgContext, code_dept: str = "", code_business: str = "",
+    start_date: str = "",
+) -> Template:
+    ctx.require(Action.CREATE_INITIATIVE)
+    try:
+        year = date.fromisoformat(start_date).year
+    except ValueError:
+        year = date.today().year
+    code = await service.suggest_code(ctx.scope, code_dept[:10], code_business[:10], year)
+    form = Form({"process_code": code})
+    return render(request, "initiatives/partials/code_field.html", form=form)
+
+
+@get("/initiatives/{initiative_id:int}", name="initiative")
+async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    initiative = await service.get_initiative(ctx.scope, initiative_id)
+    phases = await service.phases(ctx.scope, initiative_id)
+    today = date.today()
+    bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
+    return render(
+        request,
+        "initiatives/detail.html",
+        ctx=ctx,
+        initiative=initiative,
+        phases=phases,
+        today=today,
+        rules=rules,
+        bars=bars,
+        timeline_first=first,
+        timeline_last=last,
+        change=rules.goal_change_percent(initiative["goal_baseline"], initiative["goal_target"]),
+        departments=rules.split_departments(initiative["departments"]),
+    )
+
+
+@get("/initiatives/{initiative_id:int}/edit", name="edit_initiative")
+async def edit_initiative(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    ctx.require(Action.EDIT_INITIATIVE)
+    initiative = await service.get_initiative(ctx.scope, initiative_id)
+    return await _form_page(request, ctx, service.form_from_initiative(initiative), initiative)
+
+
+@post("/initiatives/{initiative_id:int}/edit")
+async def update_initiative(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
+    ctx.require(Action.EDIT_INITIATIVE)
+    form = await read_form(request)
+    outcome, current = await service.update_initiative(ctx, initiative_id, form)
+    if outcome == "saved":
+        return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Changes saved."))
+    if outcome == "conflict":
+        assert current is not None
+        # Keep the person's input; the next save knowingly replaces the newer version.
+        form.values["version"] = str(current["version"])
+        return await _form_page(request, ctx, form, current, status_code=409, conflict=current)
+    return await _form_page(request, ctx, form, current, status_code=422)
+
+
+ROUTES = [
+    board,
+    new_initiative,
+    create_initiative,
+    suggest_code,
+    initiative_page,
+    edit_initiative,
+    update_initiative,
+]

@@ -1,0 +1,343 @@
+"""Initiatives: the portfolio board, creating and editing, phase records. Always scoped."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tracker.accounts.rules import Role
+from tracker.accounts.service import is_unique_violation
+from tracker.accounts.tables import Membership
+from tracker.db import write_transaction
+from tracker.i18n import gettext as _
+from tracker.initiatives import rules
+from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
+from tracker.initiatives.tables import Initiative, Phase
+from tracker.tenancy import OrgContext, TenantScope
+from tracker.web import Form
+
+EDITABLE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BLOCKED)
+
+
+@dataclass
+class BoardFilter:
+    status: str = ""
+    owner: int | None = None
+    department: str = ""
+    process_class: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params: Any) -> BoardFilter:
+        owner = params.get("owner") or ""
+        return cls(
+            status=params.get("status", "") if params.get("status") in set(Status) else "",
+            owner=int(owner) if owner.isdigit() and len(owner) < 10 else None,
+            department=(params.get("department") or "")[:100],
+            process_class=params.get("process_class", "")
+            if params.get("process_class") in set(ProcessClass)
+            else "",
+            q=(params.get("q") or "").strip()[:100],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.owner or self.department or self.process_class or self.q)
+
+
+@dataclass
+class Card:
+    id: int
+    code: str
+    name: str
+    owner: str | None
+    status: str
+    phase: int
+    days_in_phase: int
+    overdue: bool
+    days_late: int
+
+
+@dataclass
+class Column:
+    phase: int
+    cards: list[Card] = field(default_factory=list)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("%", "").replace("_", "") + "%"
+
+
+async def board(scope: TenantScope, flt: BoardFilter, today: date) -> list[Column]:
+    """Six columns of cards, in one query whatever the number of initiatives."""
+    query = scope.select(
+        Initiative,
+        Initiative.id,
+        Initiative.process_code,
+        Initiative.name,
+        Initiative.status,
+        Initiative.owner.name,
+        Initiative.current_phase.number,
+        Initiative.current_phase.actual_start,
+        Initiative.current_phase.planned_end,
+        Initiative.current_phase.actual_end,
+    )
+    if flt.status:
+        query = query.where(Initiative.status == flt.status)
+    if flt.owner:
+        query = query.where(Initiative.owner == flt.owner)
+    if flt.process_class:
+        query = query.where(Initiative.process_class == flt.process_class)
+    if flt.department:
+        query = query.where(Initiative.departments.ilike(_like(flt.department)))
+    if flt.q:
+        query = query.where(
+            Initiative.name.ilike(_like(flt.q)) | Initiative.process_code.ilike(_like(flt.q))
+        )
+    rows = await query.order_by(Initiative.process_code)
+    columns = {number: Column(int(number)) for number in PhaseNo}
+    for row in rows:
+        number = row["current_phase.number"] or 1
+        planned_end, actual_end = row["current_phase.planned_end"], row["current_phase.actual_end"]
+        columns[PhaseNo(number)].cards.append(
+            Card(
+                id=row["id"],
+                code=row["process_code"],
+                name=row["name"],
+                owner=row["owner.name"],
+                status=row["status"],
+                phase=number,
+                days_in_phase=rules.days_in_phase(row["current_phase.actual_start"], today),
+                overdue=rules.is_overdue(planned_end, actual_end, today),
+                days_late=rules.days_late(planned_end, actual_end, today),
+            )
+        )
+    return list(columns.values())
+
+
+async def owner_choices(org_id: int) -> list[dict[str, Any]]:
+    """People who may own an initiative: the organisation's program leads and admins."""
+    return await Membership.select(Membership.person.id, Membership.person.name).where(
+        Membership.org == org_id, Membership.role.is_in([Role.LEAD, Role.ADMIN])
+    ).order_by(Membership.person.name)
+
+
+async def departments(scope: TenantScope) -> list[str]:
+    rows = await scope.select(Initiative, Initiative.departments).distinct()
+    names: set[str] = set()
+    for row in rows:
+        names.update(rules.split_departments(row["departments"]))
+    return sorted(names)
+
+
+async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) -> str:
+    prefix = rules.suggest_process_code(dept, business, year, [])[:-3]
+    rows = await scope.select(Initiative, Initiative.process_code).where(
+        Initiative.process_code.like(prefix + "%")
+    )
+    return rules.suggest_process_code(dept, business, year, (r["process_code"] for r in rows))
+
+
+def _number(form: Form, name: str) -> float | None:
+    raw = form.get(name).replace(",", "").replace("，", "")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        form.error(name, _("Enter a number."))
+        return None
+    if not math.isfinite(value) or abs(value) > 1e12:
+        form.error(name, _("Enter a number."))
+        return None
+    return value
+
+
+def _date(form: Form, name: str, required: bool = False) -> date | None:
+    raw = form.get(name)
+    if not raw:
+        if required:
+            form.error(name, _("Enter a date."))
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        form.error(name, _("Enter a date as YYYY-MM-DD."))
+        return None
+
+
+async def parse_initiative(
+    scope: TenantScope, org_id: int, form: Form, current_status: str | None
+) -> dict[Any, Any]:
+    """Validate the initiative form; the values to store (errors stay on the form)."""
+    values: dict[Any, Any] = {
+        Initiative.name: form.require("name", _("Name the initiative."), 200),
+        Initiative.process_class: form.get("process_class"),
+        Initiative.departments: ", ".join(rules.split_departments(form.limit("departments", 300))),
+        Initiative.sponsor: form.limit("sponsor", 120),
+        Initiative.goal_metric: form.require("goal_metric", _("Name the goal's metric."), 200),
+        Initiative.goal_unit: form.limit("goal_unit", 30),
+        Initiative.goal_direction: form.get("goal_direction"),
+        Initiative.scope_in: form.limit("scope_in", 5000),
+        Initiative.scope_out: form.limit("scope_out", 5000),
+        Initiative.start_point: form.limit("start_point", 300),
+        Initiative.end_point: form.limit("end_point", 300),
+    }
+    if form.get("process_class") not in set(ProcessClass):
+        form.error("process_class", _("Choose a process class."))
+    if form.get("goal_direction") not in set(Direction):
+        form.error("goal_direction", _("Choose whether lower or higher is better."))
+    baseline, target = _number(form, "goal_baseline"), _number(form, "goal_target")
+    if baseline is None and "goal_baseline" not in form.errors:
+        form.error("goal_baseline", _("A SMART goal needs a baseline."))
+    if target is None and "goal_target" not in form.errors:
+        form.error("goal_target", _("A SMART goal needs a target."))
+    for problem in rules.goal_problems(baseline, target, form.get("goal_direction")):
+        form.error("goal_target", _(problem))
+    values[Initiative.goal_baseline] = baseline
+    values[Initiative.goal_target] = target
+    values[Initiative.goal_due] = _date(form, "goal_due")
+    owner = form.get("owner")
+    owners = {row["person.id"] for row in await owner_choices(org_id)}
+    if not owner.isdigit() or int(owner) not in owners:
+        form.error("owner", _("Choose the program lead who owns this initiative."))
+    else:
+        values[Initiative.owner] = int(owner)
+    status = form.get("status") or current_status or Status.ON_TRACK
+    if status not in set(Status):
+        form.error("status", _("Choose a status."))
+    elif status != current_status and (
+        status not in EDITABLE_STATUSES or current_status not in (None, *EDITABLE_STATUSES)
+    ):
+        form.error("status", _("This status is set by gate decisions."))
+    values[Initiative.status] = status
+
+    code = form.get("process_code").upper()
+    if not code:
+        start = _date(form, "start_date") or date.today()
+        code = await suggest_code(scope, form.get("code_dept"), form.get("code_business"), start.year)
+    form.values["process_code"] = code
+    if not rules.is_valid_process_code(code):
+        form.error(
+            "process_code",
+            _("Use the pattern DEPT-BUSINESS-YEAR-SEQ, for example SOP-CS-2024-001."),
+        )
+    values[Initiative.process_code] = code
+    return values
+
+
+async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
+    scope = ctx.scope
+    values = await parse_initiative(scope, ctx.org_id, form, current_status=None)
+    start = _date(form, "start_date", required=True)
+    if not form.ok or start is None:
+        return None
+    values[Initiative.status] = Status.ON_TRACK
+    try:
+        async with write_transaction():
+            row = {column._meta.name: value for column, value in values.items()}
+            initiative_id = (await scope.insert(Initiative, {**row, "start_date": start}))[0]["id"]
+            phases = await scope.insert(
+                Phase,
+                *(
+                    {
+                        "initiative": initiative_id,
+                        "number": int(p.number),
+                        "planned_start": p.planned_start,
+                        "planned_end": p.planned_end,
+                        "actual_start": start if p.number == PhaseNo.SCOPING else None,
+                    }
+                    for p in rules.plan_phases(start)
+                ),
+            )
+            await scope.update(
+                Initiative, {Initiative.current_phase: phases[0]["id"]},
+                Initiative.id == initiative_id,
+            )
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        form.error("process_code", _("Another initiative already uses this code."))
+        return None
+    return int(initiative_id)
+
+
+INITIATIVE_COLUMNS = (
+    Initiative.id,
+    Initiative.name,
+    Initiative.process_code,
+    Initiative.process_class,
+    Initiative.departments,
+    Initiative.owner,
+    Initiative.owner.name,
+    Initiative.sponsor,
+    Initiative.goal_metric,
+    Initiative.goal_unit,
+    Initiative.goal_baseline,
+    Initiative.goal_target,
+    Initiative.goal_direction,
+    Initiative.goal_due,
+    Initiative.scope_in,
+    Initiative.scope_out,
+    Initiative.start_point,
+    Initiative.end_point,
+    Initiative.status,
+    Initiative.start_date,
+    Initiative.current_phase.number,
+    Initiative.version,
+    Initiative.updated_at,
+)
+
+
+async def get_initiative(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
+    return await scope.get(Initiative, initiative_id, *INITIATIVE_COLUMNS)
+
+
+async def phases(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
+    return await scope.select(Phase, *Phase.all_columns()).where(
+        Phase.initiative == initiative_id
+    ).order_by(Phase.number)
+
+
+def form_from_initiative(row: dict[str, Any]) -> Form:
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    form = Form({})
+    for key, value in row.items():
+        form.values[key.replace("owner.name", "owner_name")] = text(value)
+    return form
+
+
+async def update_initiative(
+    ctx: OrgContext, initiative_id: int, form: Form
+) -> tuple[str, dict[str, Any] | None]:
+    """Save an edit unless someone saved in between: ("saved"|"invalid"|"conflict", current)."""
+    scope = ctx.scope
+    current = await get_initiative(scope, initiative_id)
+    values = await parse_initiative(scope, ctx.org_id, form, current["status"])
+    version = form.get("version")
+    if not version.isdigit():
+        form.error("version", _("The form is incomplete; reload the page."))
+    if not form.ok:
+        return "invalid", current
+    values[Initiative.version] = int(version) + 1
+    values[Initiative.updated_at] = datetime.now(UTC)
+    try:
+        saved = await scope.update(
+            Initiative, values, Initiative.id == initiative_id, Initiative.version == int(version)
+        ).returning(Initiative.id)
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        form.error("process_code", _("Another initiative already uses this code."))
+        return "invalid", current
+    if not saved:
+        return "conflict", await get_initiative(scope, initiative_id)
+    return "saved", None

@@ -1,0 +1,31 @@
+"""Resolve the organisation of a request once: the URL's slug and the person's membership."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.exceptions import NotFoundException
+
+from tracker.accounts.service import memberships_of
+from tracker.tenancy import OrgContext
+from tracker.web import require_person
+
+
+async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
+    """One query: all the person's memberships (the switcher needs them anyway).
+
+    An unknown slug and an organisation the person does not belong to answer the same 404.
+    """
+    person = require_person(request)
+    memberships = await memberships_of(person.id)
+    for membership in memberships:
+        if membership.slug == org_slug:
+            ctx = OrgContext(
+                person_id=person.id,
+                person_name=person.name,
+                person_email=person.email,
+                membership=membership,
+                memberships=tuple(memberships),
+            )
+            request.scope["state"]["org"] = ctx
+            return ctx
+    raise NotFoundException()

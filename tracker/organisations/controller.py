@@ -1,0 +1,87 @@
+"""Organisation settings: members and their roles, invitations."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from tracker.accounts import service
+from tracker.accounts.rules import Action, Role
+from tracker.i18n import gettext as _
+from tracker.settings import get_settings
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+async def _members_page(
+    request: Request,
+    ctx: OrgContext,
+    form: Form | None = None,
+    status_code: int = 200,
+    invitation_link: str | None = None,
+    error: str | None = None,
+) -> Template:
+    return render(
+        request,
+        "organisations/members.html",
+        status_code=status_code,
+        ctx=ctx,
+        members=await service.members(ctx.org_id),
+        invitations=await service.pending_invitations(ctx.org_id),
+        roles=list(Role),
+        form=form or Form({"role": Role.MEMBER}),
+        invitation_link=invitation_link,
+        error=error,
+    )
+
+
+@get("/settings/members", name="members")
+async def members(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    return await _members_page(request, ctx)
+
+
+@post("/settings/invitations")
+async def invite(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    token = await service.invite(ctx.org_id, ctx.person_id, form)
+    if token is None:
+        return await _members_page(request, ctx, form, status_code=422)
+    link = f"{get_settings().base_url}/invite/{token}"
+    return await _members_page(request, ctx, invitation_link=link)
+
+
+@post("/settings/invitations/{invitation_id:int}/revoke")
+async def revoke(ctx: OrgContext, invitation_id: int) -> Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    if not await service.revoke_invitation(ctx.org_id, invitation_id):
+        raise NotFoundException()
+    return redirect(f"/o/{ctx.slug}/settings/members", _("Invitation revoked."))
+
+
+@post("/settings/members/{membership_id:int}/role")
+async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    error = await service.change_role(ctx.org_id, membership_id, form.get("role"))
+    if error == "missing":
+        raise NotFoundException()
+    if error:
+        return await _members_page(request, ctx, status_code=409, error=error)
+    return redirect(f"/o/{ctx.slug}/settings/members", _("Role changed."))
+
+
+@post("/settings/members/{membership_id:int}/remove")
+async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    error = await service.remove_member(ctx.org_id, membership_id)
+    if error == "missing":
+        raise NotFoundException()
+    if error:
+        return await _members_page(request, ctx, status_code=409, error=error)
+    return redirect(f"/o/{ctx.slug}/settings/members", _("Member removed."))
+
+
+ROUTES = [members, invite, revoke, change_role, remove]

@@ -1,0 +1,96 @@
+"""The tenant scope: every query of tenant-owned data goes through it.
+
+``OrgContext`` is resolved once per request from the URL's organisation slug and the
+signed-in person's membership. ``TenantScope`` adds the organisation to every query, so a
+row of another organisation is simply not found (404), exactly like a missing row. A
+database-level backstop (row-level security) can later be switched on here, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from piccolo.columns import Column
+from piccolo.table import Table
+
+from tracker.accounts.rules import Action, can
+
+T = TypeVar("T", bound=type[Table])
+
+
+@dataclass(frozen=True)
+class Membership:
+    org_id: int
+    slug: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    person_id: int
+    person_name: str
+    person_email: str
+    membership: Membership
+    memberships: tuple[Membership, ...]  # every organisation of the person (switcher)
+
+    @property
+    def org_id(self) -> int:
+        return self.membership.org_id
+
+    @property
+    def slug(self) -> str:
+        return self.membership.slug
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def scope(self) -> TenantScope:
+        return TenantScope(self.org_id)
+
+    def can(self, action: Action) -> bool:
+        return can(self.role, action)
+
+    def require(self, action: Action) -> None:
+        if not self.can(action):
+            raise PermissionDeniedException("Your role in this organisation does not allow this.")
+
+
+class TenantScope:
+    """Queries of tenant-owned tables, always filtered by the organisation."""
+
+    def __init__(self, org_id: int) -> None:
+        self.org_id = org_id
+
+    def _org(self, table: type[Table]) -> Column:
+        return table._meta.get_column_by_name("org")
+
+    def select(self, table: type[Table], *columns: Any) -> Any:
+        return table.select(*columns).where(self._org(table) == self.org_id)
+
+    def count(self, table: type[Table]) -> Any:
+        return table.count().where(self._org(table) == self.org_id)
+
+    async def get(self, table: type[Table], row_id: int, *columns: Any) -> dict[str, Any]:
+        """One row by id, or 404 (a row of another organisation is a missing row)."""
+        row = (
+            await table.select(*columns)
+            .where(self._org(table) == self.org_id, table._meta.primary_key == row_id)
+            .first()
+        )
+        if row is None:
+            raise NotFoundException()
+        return row
+
+    def insert(self, table: type[Table], *rows: dict[str, Any]) -> Any:
+        return table.insert(*(table(**{**row, "org": self.org_id}) for row in rows))
+
+    def update(self, table: type[Table], values: dict[Any, Any], *where: Any) -> Any:
+        return table.update(values).where(self._org(table) == self.org_id, *where)
+
+    def delete(self, table: type[Table], *where: Any) -> Any:
+        return table.delete().where(self._org(table) == self.org_id, *where)

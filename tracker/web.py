@@ -1,0 +1,122 @@
+"""Helpers shared by every controller: rendering pages and fragments, flash messages,
+redirects, reading forms, and the signed-in person / organisation from the request."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
+from litestar.response import Redirect, Template
+
+from tracker.auth import CurrentPerson
+from tracker.i18n import LANGUAGES, get_language
+
+FLASH_COOKIE = "tracker_flash"
+MAX_FIELD = 10_000
+
+
+def current_person(request: Request) -> CurrentPerson | None:
+    return request.scope.get("state", {}).get("person")  # type: ignore[no-any-return]
+
+
+def require_person(request: Request) -> CurrentPerson:
+    person = current_person(request)
+    if person is None:
+        raise NotAuthorizedException("Please log in.")
+    return person
+
+
+def is_fragment_request(request: Request) -> bool:
+    """An htmx request that wants a fragment (not a boosted navigation, not a history restore)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    flash = request.cookies.get(FLASH_COOKIE)
+    cookies = []
+    if flash:
+        cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/"))
+    base_context = {
+        "person": current_person(request),
+        "language": get_language(),
+        "languages": LANGUAGES,
+        "flash": unquote(flash) if flash else None,
+        "request_path": request.url.path,
+        "request_query": request.url.query,
+    }
+    base_context.update(context)
+    return Template(
+        template_name=template,
+        context=base_context,
+        status_code=status_code,
+        cookies=cookies,
+        headers={"Vary": "HX-Request, Cookie, Accept-Language"},
+    )
+
+
+def redirect(path: str, flash: str | None = None) -> Redirect:
+    cookies = []
+    if flash:
+        cookies.append(
+            Cookie(key=FLASH_COOKIE, value=quote(flash), path="/", httponly=True, samesite="lax")
+        )
+    return Redirect(path=path, status_code=303, cookies=cookies)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only same-site relative paths are followed after log-in (no open redirects)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+class Form:
+    """A submitted form: trimmed values and the errors found, for re-rendering."""
+
+    def __init__(self, data: Any) -> None:
+        self.values: dict[str, str] = {}
+        for key in data:
+            value = data.get(key)
+            self.values[key] = value.strip() if isinstance(value, str) else ""
+        self.errors: dict[str, str] = {}
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.values.get(key, default)
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def require(self, field: str, message: str, max_length: int = 200) -> str:
+        value = self.get(field)
+        if not value:
+            self.error(field, message)
+        return self.limit(field, max_length)
+
+    def limit(self, field: str, max_length: int) -> str:
+        from tracker.i18n import gettext as _
+
+        value = self.get(field)
+        if len(value) > max_length:
+            self.error(field, _("Use at most %(n)s characters.", n=max_length))
+        return value
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+async def read_form(request: Request) -> Form:
+    return Form(await request.form())
