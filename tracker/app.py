@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from tracker.settings import Settings, get_settings
 from tracker.tenancy import OrgContext
 from tracker.web import render
 
+log = logging.getLogger("tracker.web")
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
 STATIC = ROOT / "static"
@@ -72,6 +74,8 @@ def error_handler(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}", status_code=303)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status >= 500:
+        log.error("error on %s %s", request.method, request.url.path, exc_info=exc)
     detail = exc.detail if isinstance(exc, HTTPException) else ""
     if status == 403 and "csrf" in str(detail).lower():
         message = _("Your form has expired. Reload the page and try again.")
