@@ -1,0 +1,103 @@
+from datetime import date
+
+import pytest
+
+from tests.helpers import make_initiative
+from tracker.accounts.tables import Organisation
+from tracker.db import count_queries
+
+
+async def test_board_shows_cards_in_their_phase_columns(world):
+    late = await make_initiative(world.a, phase=2, age_days=40, name="Late research 迟到")
+    fresh = await make_initiative(world.a, phase=1, age_days=1, name="Fresh scoping")
+    async with world.client(world.a, "viewer") as client:
+        response = await client.get("/o/alpha/")
+    assert response.status_code == 200
+    html = response.text
+    research = html.split('id="phase-2"')[1].split('id="phase-3"')[0]
+    scoping = html.split('id="phase-1"')[1].split('id="phase-2"')[0]
+    assert "Late research 迟到" in research and f"/initiatives/{late}" in research
+    assert "Fresh scoping" in scoping and f"/initiatives/{fresh}" in scoping
+    card = research.split("Late research 迟到")[1].split("</li>")[0]
+    assert "Overdue" in card and "days in phase" in card and "Lead of alpha" in card
+    assert "Overdue" not in scoping.split("Fresh scoping")[1].split("</li>")[0]
+
+
+async def test_board_never_shows_another_organisations_initiatives(world):
+    await make_initiative(world.b, name="Beta secret project")
+    async with world.client(world.a, "admin") as client:
+        response = await client.get("/o/alpha/")
+    assert "Beta secret project" not in response.text
+
+
+async def test_outsider_gets_404(world):
+    async with world.client(world.b, "admin") as client:
+        response = await client.get("/o/alpha/")
+    assert response.status_code == 404
+
+
+async def test_filters_and_search(world):
+    await make_initiative(world.a, name="Procurement approval 采购审批", status="blocked",
+                          departments="Procurement, Finance", process_class="support",
+                          owner=world.a.people["admin"])
+    await make_initiative(world.a, name="Order fulfilment", status="at_risk", departments="Logistics")
+    async with world.client(world.a, "member") as client:
+        by_text = await client.get("/o/alpha/", params={"q": "采购"})
+        by_status = await client.get("/o/alpha/", params={"status": "at_risk"})
+        by_dept = await client.get("/o/alpha/", params={"department": "Finance"})
+        by_class = await client.get("/o/alpha/", params={"process_class": "support"})
+        by_owner = await client.get("/o/alpha/", params={"owner": str(world.a.people["admin"])})
+        nothing = await client.get("/o/alpha/", params={"q": "zzz-no-match"})
+        junk = await client.get("/o/alpha/", params={"status": "nonsense", "owner": "abc"})
+    assert "Procurement approval" in by_text.text and "Order fulfilment" not in by_text.text
+    assert "Order fulfilment" in by_status.text and "Procurement approval" not in by_status.text
+    assert "Procurement approval" in by_dept.text and "Order fulfilment" not in by_dept.text
+    assert "Procurement approval" in by_class.text and "Order fulfilment" not in by_class.text
+    assert "Procurement approval" in by_owner.text and "Order fulfilment" not in by_owner.text
+    assert "No initiative matches these filters." in nothing.text
+    assert junk.status_code == 200 and "Order fulfilment" in junk.text  # bad filters are ignored
+
+
+async def test_htmx_request_gets_only_the_board_fragment(world):
+    await make_initiative(world.a, name="Fragment check")
+    async with world.client(world.a, "member") as client:
+        response = await client.get("/o/alpha/", params={"q": "Fragment"}, headers={"HX-Request": "true"})
+        page = await client.get("/o/alpha/", params={"q": "Fragment"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="board"')
+    assert "<html" not in response.text and "Fragment check" in response.text
+    assert "HX-Request" in response.headers["vary"]
+    assert "<html" in page.text and 'id="board"' in page.text
+
+
+async def test_empty_board_says_what_to_do(world):
+    async with world.client(world.a, "admin") as client:
+        await client.post("/orgs", data={"org_name": "Empty", "org_slug": f"empty-{world.backend}"})
+        response = await client.get(f"/o/empty-{world.backend}/")
+    assert "No initiatives yet" in response.text and "/initiatives/new" in response.text
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+async def test_board_query_count_does_not_grow_with_data(world, size):
+    from tests.conftest import make_org
+    from tracker.auth import hash_password
+
+    slug = f"size{size}"
+    if not await Organisation.exists().where(Organisation.slug == slug):
+        org = await make_org(slug, await hash_password("x" * 12))
+        for i in range(size):
+            await make_initiative(org, phase=i % 6 + 1, age_days=60, departments=f"Dept {i % 7}")
+        world.__dict__[slug] = org
+    org = world.__dict__[slug]
+    async with world.client(org, "viewer") as client:
+        with count_queries() as counted:
+            response = await client.get(f"/o/{slug}/")
+        with count_queries() as fragment:
+            await client.get(f"/o/{slug}/", params={"q": "Initiative"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.count('class="card ') == size
+    # session + memberships + initiatives + owners + departments, whatever the size
+    assert counted.count == 5, counted.statements
+    assert fragment.count == 3, fragment.statements
+    print(f"\nboard queries with {size} initiatives ({world.backend}): page {counted.count}, "
+          f"fragment {fragment.count}; today {date.today()}")
