@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
@@ -130,11 +132,19 @@ async def set_language(request: Request) -> Response:
     if person is not None:
         await service.set_language(person.id, lang)
     with language(lang):
-        response = redirect(safe_next(form.get("next")))
+        response = redirect(_back_to(request, form.get("next")))
     response.cookies.append(
         Cookie(key=LANGUAGE_COOKIE, value=lang, max_age=365 * 86400, path="/", samesite="lax")
     )
     return response
+
+
+def _back_to(request: Request, fallback: str) -> str:
+    """The page the person is on: the Referer (it follows htmx's pushed URLs), else ``next``."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.headers.get("host"):
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return safe_next(fallback)
 
 
 @get("/orgs", name="orgs")
