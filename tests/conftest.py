@@ -24,7 +24,6 @@ os.environ.pop("DATABASE_URL", None)
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 import pytest_asyncio  # noqa: E402
-
 from litestar.middleware.csrf import generate_csrf_token  # noqa: E402
 
 from tracker.settings import load_settings  # noqa: E402
@@ -40,7 +39,9 @@ def reachable(url: str, default_port: int) -> bool:
 
     parts = urlparse(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 1
+        ):
             return True
     except OSError:
         return False
@@ -54,12 +55,18 @@ def need(service: str, ok: bool) -> None:
     pytest.skip(f"{service} is not reachable on this machine")
 
 
-def run_cli(*args: str, database_url: str, extra_env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, database_url: str, extra_env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "tracker.cli", *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=check, timeout=300,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
     )
 
 
@@ -130,9 +137,11 @@ async def make_org(slug: str, password_hash: str) -> Org:
     org = Org(id=org_id, slug=slug)
     for role in ROLES:
         email = f"{role}@{slug}.example.com"
-        person = (await Person.insert(
-            Person(email=email, name=f"{role.title()} of {slug}", password_hash=password_hash)
-        ))[0]["id"]
+        person = (
+            await Person.insert(
+                Person(email=email, name=f"{role.title()} of {slug}", password_hash=password_hash)
+            )
+        )[0]["id"]
         await Membership.insert(Membership(org=org_id, person=person, role=role))
         org.people[role] = person
         org.emails[role] = email

@@ -17,9 +17,16 @@ async def make_initiative(org: Any, phase: int = 1, age_days: int = 3, **values:
     n = next(_seq)
     today = date.today()
     row = dict(
-        name=f"Initiative {n}", process_code=f"T-SEED-{today.year}-{n:03d}", process_class="core",
-        departments="Customer service", owner=org.people["lead"], goal_metric="Cycle time",
-        goal_unit="h", goal_baseline=48.0, goal_target=24.0, goal_direction="lower",
+        name=f"Initiative {n}",
+        process_code=f"T-SEED-{today.year}-{n:03d}",
+        process_class="core",
+        departments="Customer service",
+        owner=org.people["lead"],
+        goal_metric="Cycle time",
+        goal_unit="h",
+        goal_baseline=48.0,
+        goal_target=24.0,
+        goal_direction="lower",
         status="on_track",
     )
     row.update(values)

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from jinja2 import Environment
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -91,8 +91,13 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("Something went wrong on our side. Please try again.")
     if request.headers.get("accept", "").startswith("application/json"):
         return Response({"status_code": status, "detail": message}, status_code=status)
-    return render(request, "errors/error.html", status_code=status, status=status,  # type: ignore[return-value]
-                  message=message)
+    return render(
+        request,
+        "errors/error.html",
+        status_code=status,
+        status=status,  # type: ignore[return-value]
+        message=message,
+    )
 
 
 @get("/healthz", name="health", exclude_from_csrf=True)

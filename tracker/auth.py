@@ -19,7 +19,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from tracker.accounts.tables import Person, Session
+from tracker.accounts.tables import Session
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
 
@@ -61,7 +61,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 _dummy: str | None = None
 
 
-def _DUMMY_HASH() -> str:  # noqa: N802
+def _DUMMY_HASH() -> str:
     global _dummy
     if _dummy is None:
         _dummy = hasher().hash(secrets.token_urlsafe(16))
@@ -153,5 +153,3 @@ class IdentityMiddleware(ASGIMiddleware):
         state["language"] = lang
         with language(lang):
             await next_app(scope, receive, send)
-
-

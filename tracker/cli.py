@@ -101,8 +101,9 @@ def cmd_create_org(args: argparse.Namespace) -> None:
         db.use_engine(engine)
         await db.start(engine, 1, 2)
         try:
-            return await create_org_with_admin(args.name, args.slug, args.admin_email,
-                                               args.admin_name, args.admin_password)
+            return await create_org_with_admin(
+                args.name, args.slug, args.admin_email, args.admin_name, args.admin_password
+            )
         finally:
             await db.stop(engine)
 
@@ -118,12 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def web_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        )
         p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         p.add_argument("--workers", type=int, default=1, help="web worker processes (default 1)")
 
-    p = sub.add_parser("up", help="migrate, create the demo organisation, print the login and serve: "
-                       "the one command to try the tracker")
+    p = sub.add_parser(
+        "up",
+        help="migrate, create the demo organisation, print the login and serve: "
+        "the one command to try the tracker",
+    )
     web_args(p)
     p.set_defaults(func=cmd_up)
 
@@ -134,8 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply the database migrations (SQLite or PostgreSQL)")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("demo", help="create the demo organisation with realistic initiatives "
-                       "(does nothing if it exists)")
+    p = sub.add_parser(
+        "demo",
+        help="create the demo organisation with realistic initiatives (does nothing if it exists)",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("worker", help="run the arq background worker against REDIS_URL")
@@ -144,8 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("create-org", help="create an organisation and its first admin")
     p.add_argument("--name", required=True, help="the organisation's name")
     p.add_argument("--slug", required=True, help="its web address, e.g. acme for /o/acme/")
-    p.add_argument("--admin-email", required=True, help="the admin's e-mail (an existing person "
-                   "is made admin; otherwise a new account is created)")
+    p.add_argument(
+        "--admin-email",
+        required=True,
+        help="the admin's e-mail (an existing person "
+        "is made admin; otherwise a new account is created)",
+    )
     p.add_argument("--admin-name", default="Admin", help="the new admin's name")
     p.add_argument("--admin-password", help="the new admin's password (required for a new account)")
     p.set_defaults(func=cmd_create_org)

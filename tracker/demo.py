@@ -29,44 +29,234 @@ PEOPLE = [
 # name, code, class, departments, owner index, metric, unit, baseline, target, direction,
 # scope in, scope out, start point, end point, phase, status, days since start
 INITIATIVES = [
-    ("Customer complaint handling 客户投诉处理", "CS-COMPLAINT", "core", "Customer service, Quality",
-     1, "Complaint response time", "h", 48, 24, "lower", "All online channels",
-     "Offline store complaints", "Customer files a complaint",
-     "Complaint closed and follow-up call done", 6, "on_track", 160),
-    ("Order fulfilment 订单履约", "SCM-ORDER", "core", "Logistics, Sales, Warehouse", 2,
-     "Order delivery cycle", "days", 3.5, 2.8, "lower", "Online orders", "Offline channels",
-     "Order confirmed", "Goods signed for", 5, "on_track", 70),
-    ("User activation 用户激活", "MKT-ACTIVATION", "core", "Marketing, Product", 1,
-     "New-user activation rate", "%", 32, 45, "higher", "App sign-ups",
-     "Web sign-ups", "User registers", "User completes first order", 4, "at_risk", 50),
-    ("Procurement approval 采购审批", "PUR-APPROVAL", "support", "Procurement, Finance", 2,
-     "Approval lead time", "days", 6, 2, "lower", "Purchases under 50,000 CNY",
-     "Capital expenditure", "Purchase request raised", "Purchase order issued", 3,
-     "on_track", 30),
-    ("Expense reimbursement 费用报销", "FIN-EXPENSE", "support", "Finance, HR", 1,
-     "Reimbursement cycle", "days", 12, 5, "lower", "Travel and daily expenses",
-     "Project settlements", "Employee submits a claim", "Money paid out", 2, "on_track", 10),
-    ("New product launch 新品上市", "RD-LAUNCH", "core", "R&D, Production, Marketing", 2,
-     "Time to market", "weeks", 26, 18, "lower", "Consumer products", "OEM products",
-     "Requirement review", "After-sales support live", 2, "blocked", 24),
-    ("Equipment maintenance 设备维护", "PRD-MAINT", "support", "Production, Engineering", 1,
-     "Unplanned downtime", "h/month", 40, 20, "lower", "Assembly lines 1–3",
-     "Warehouse equipment", "Fault reported", "Equipment back in service", 1, "on_track", 3),
-    ("Supplier onboarding 供应商准入", "PUR-SUPPLIER", "support", "Procurement, Quality", 2,
-     "Onboarding time", "days", 30, 15, "lower", "Raw-material suppliers",
-     "Service providers", "Supplier application", "Supplier approved in ERP", 1, "at_risk", 12),
-    ("Month-end close 月末结账", "FIN-CLOSE", "management", "Finance", 1,
-     "Days to close", "days", 8, 4, "lower", "Group entities", "Tax filings",
-     "Period locked", "Reports signed off", 3, "at_risk", 40),
-    ("Employee onboarding 员工入职", "HR-ONBOARD", "management", "HR, IT, Administration", 2,
-     "Days to productive", "days", 14, 7, "lower", "Head-office hires", "Branch hires",
-     "Offer accepted", "First task completed", 4, "on_track", 55),
-    ("Invoice processing 发票处理", "FIN-INVOICE", "support", "Finance, Procurement", 1,
-     "Invoice error rate", "%", 4, 1.5, "lower", "Supplier invoices", "Customer invoices",
-     "Invoice received", "Invoice posted", 5, "on_track", 80),
-    ("IT service requests IT服务请求", "IT-REQUEST", "support", "IT", 2,
-     "Requests resolved in 24 h", "%", 70, 95, "higher", "Head office", "Factories",
-     "Ticket opened", "Ticket closed", 6, "completed", 200),
+    (
+        "Customer complaint handling 客户投诉处理",
+        "CS-COMPLAINT",
+        "core",
+        "Customer service, Quality",
+        1,
+        "Complaint response time",
+        "h",
+        48,
+        24,
+        "lower",
+        "All online channels",
+        "Offline store complaints",
+        "Customer files a complaint",
+        "Complaint closed and follow-up call done",
+        6,
+        "on_track",
+        160,
+    ),
+    (
+        "Order fulfilment 订单履约",
+        "SCM-ORDER",
+        "core",
+        "Logistics, Sales, Warehouse",
+        2,
+        "Order delivery cycle",
+        "days",
+        3.5,
+        2.8,
+        "lower",
+        "Online orders",
+        "Offline channels",
+        "Order confirmed",
+        "Goods signed for",
+        5,
+        "on_track",
+        70,
+    ),
+    (
+        "User activation 用户激活",
+        "MKT-ACTIVATION",
+        "core",
+        "Marketing, Product",
+        1,
+        "New-user activation rate",
+        "%",
+        32,
+        45,
+        "higher",
+        "App sign-ups",
+        "Web sign-ups",
+        "User registers",
+        "User completes first order",
+        4,
+        "at_risk",
+        50,
+    ),
+    (
+        "Procurement approval 采购审批",
+        "PUR-APPROVAL",
+        "support",
+        "Procurement, Finance",
+        2,
+        "Approval lead time",
+        "days",
+        6,
+        2,
+        "lower",
+        "Purchases under 50,000 CNY",
+        "Capital expenditure",
+        "Purchase request raised",
+        "Purchase order issued",
+        3,
+        "on_track",
+        30,
+    ),
+    (
+        "Expense reimbursement 费用报销",
+        "FIN-EXPENSE",
+        "support",
+        "Finance, HR",
+        1,
+        "Reimbursement cycle",
+        "days",
+        12,
+        5,
+        "lower",
+        "Travel and daily expenses",
+        "Project settlements",
+        "Employee submits a claim",
+        "Money paid out",
+        2,
+        "on_track",
+        10,
+    ),
+    (
+        "New product launch 新品上市",
+        "RD-LAUNCH",
+        "core",
+        "R&D, Production, Marketing",
+        2,
+        "Time to market",
+        "weeks",
+        26,
+        18,
+        "lower",
+        "Consumer products",
+        "OEM products",
+        "Requirement review",
+        "After-sales support live",
+        2,
+        "blocked",
+        24,
+    ),
+    (
+        "Equipment maintenance 设备维护",
+        "PRD-MAINT",
+        "support",
+        "Production, Engineering",
+        1,
+        "Unplanned downtime",
+        "h/month",
+        40,
+        20,
+        "lower",
+        "Assembly lines 1–3",
+        "Warehouse equipment",
+        "Fault reported",
+        "Equipment back in service",
+        1,
+        "on_track",
+        3,
+    ),
+    (
+        "Supplier onboarding 供应商准入",
+        "PUR-SUPPLIER",
+        "support",
+        "Procurement, Quality",
+        2,
+        "Onboarding time",
+        "days",
+        30,
+        15,
+        "lower",
+        "Raw-material suppliers",
+        "Service providers",
+        "Supplier application",
+        "Supplier approved in ERP",
+        1,
+        "at_risk",
+        12,
+    ),
+    (
+        "Month-end close 月末结账",
+        "FIN-CLOSE",
+        "management",
+        "Finance",
+        1,
+        "Days to close",
+        "days",
+        8,
+        4,
+        "lower",
+        "Group entities",
+        "Tax filings",
+        "Period locked",
+        "Reports signed off",
+        3,
+        "at_risk",
+        40,
+    ),
+    (
+        "Employee onboarding 员工入职",
+        "HR-ONBOARD",
+        "management",
+        "HR, IT, Administration",
+        2,
+        "Days to productive",
+        "days",
+        14,
+        7,
+        "lower",
+        "Head-office hires",
+        "Branch hires",
+        "Offer accepted",
+        "First task completed",
+        4,
+        "on_track",
+        55,
+    ),
+    (
+        "Invoice processing 发票处理",
+        "FIN-INVOICE",
+        "support",
+        "Finance, Procurement",
+        1,
+        "Invoice error rate",
+        "%",
+        4,
+        1.5,
+        "lower",
+        "Supplier invoices",
+        "Customer invoices",
+        "Invoice received",
+        "Invoice posted",
+        5,
+        "on_track",
+        80,
+    ),
+    (
+        "IT service requests IT服务请求",
+        "IT-REQUEST",
+        "support",
+        "IT",
+        2,
+        "Requests resolved in 24 h",
+        "%",
+        70,
+        95,
+        "higher",
+        "Head office",
+        "Factories",
+        "Ticket opened",
+        "Ticket closed",
+        6,
+        "completed",
+        200,
+    ),
 ]
 
 
@@ -85,9 +275,13 @@ async def create_org_with_admin(
         if person is None:
             if not password or password_problems(password, email):
                 raise SystemExit("A new admin needs --admin-password of at least 10 characters.")
-            person_id = (await Person.insert(Person(
-                email=email, name=admin_name, password_hash=await hash_password(password)
-            )))[0]["id"]
+            person_id = (
+                await Person.insert(
+                    Person(
+                        email=email, name=admin_name, password_hash=await hash_password(password)
+                    )
+                )
+            )[0]["id"]
         else:
             person_id = person["id"]
         org = (await Organisation.insert(Organisation(name=name, slug=slug)))[0]["id"]
@@ -95,11 +289,11 @@ async def create_org_with_admin(
     return f"Created {name} at /o/{slug}/ with admin {email}."
 
 
-async def seed_initiative(
-    org_id: int, values: dict, start: date, phase: int, today: date
-) -> int:
+async def seed_initiative(org_id: int, values: dict, start: date, phase: int, today: date) -> int:
     """Insert an initiative already in ``phase``: earlier phases ended on their plan + a little."""
-    initiative_id = (await Initiative.insert(Initiative(org=org_id, start_date=start, **values)))[0]["id"]
+    initiative_id = (await Initiative.insert(Initiative(org=org_id, start_date=start, **values)))[
+        0
+    ]["id"]
     plan = rules.plan_phases(start)
     rows = []
     cursor = start
@@ -111,9 +305,17 @@ async def seed_initiative(
             cursor = actual_end + timedelta(days=1)
         elif p.number == phase:
             actual_start = min(cursor, today)
-        rows.append(Phase(org=org_id, initiative=initiative_id, number=int(p.number),
-                          planned_start=p.planned_start, planned_end=p.planned_end,
-                          actual_start=actual_start, actual_end=actual_end))
+        rows.append(
+            Phase(
+                org=org_id,
+                initiative=initiative_id,
+                number=int(p.number),
+                planned_start=p.planned_start,
+                planned_end=p.planned_end,
+                actual_start=actual_start,
+                actual_end=actual_end,
+            )
+        )
     ids = await Phase.insert(*rows)
     await Initiative.update({Initiative.current_phase: ids[phase - 1]["id"]}).where(
         Initiative.id == initiative_id
@@ -127,33 +329,65 @@ async def create_demo(today: date | None = None) -> str:
         return "The demo organisation exists already."
     password_hash = await hash_password(DEMO_PASSWORD)
     async with write_transaction():
-        org = (await Organisation.insert(
-            Organisation(name="Demo Manufacturing Co. 演示制造公司", slug=DEMO_SLUG)
-        ))[0]["id"]
+        org = (
+            await Organisation.insert(
+                Organisation(name="Demo Manufacturing Co. 演示制造公司", slug=DEMO_SLUG)
+            )
+        )[0]["id"]
         person_ids = []
         for email, name, role in PEOPLE:
             existing = await Person.select(Person.id).where(Person.email == email).first()
             if existing:
                 person_id = existing["id"]
             else:
-                person_id = (await Person.insert(
-                    Person(email=email, name=name, password_hash=password_hash)
-                ))[0]["id"]
+                person_id = (
+                    await Person.insert(Person(email=email, name=name, password_hash=password_hash))
+                )[0]["id"]
             person_ids.append(person_id)
             await Membership.insert(Membership(org=org, person=person_id, role=role))
         for item in INITIATIVES:
-            (name, code, klass, depts, owner, metric, unit, baseline, target, direction,
-             scope_in, scope_out, start_point, end_point, phase, status, age) = item
+            (
+                name,
+                code,
+                klass,
+                depts,
+                owner,
+                metric,
+                unit,
+                baseline,
+                target,
+                direction,
+                scope_in,
+                scope_out,
+                start_point,
+                end_point,
+                phase,
+                status,
+                age,
+            ) = item
             start = today - timedelta(days=age)
             dept, business = code.split("-")
             values = dict(
-                name=name, process_code=f"{dept}-{business}-{start.year}-001",
-                process_class=klass, departments=depts, owner=person_ids[owner],
-                sponsor="Zhou Qiang 周强 (COO)", goal_metric=metric, goal_unit=unit,
-                goal_baseline=baseline, goal_target=target, goal_direction=direction,
-                goal_due=start + timedelta(days=180), scope_in=scope_in, scope_out=scope_out,
-                start_point=start_point, end_point=end_point, status=status,
+                name=name,
+                process_code=f"{dept}-{business}-{start.year}-001",
+                process_class=klass,
+                departments=depts,
+                owner=person_ids[owner],
+                sponsor="Zhou Qiang 周强 (COO)",
+                goal_metric=metric,
+                goal_unit=unit,
+                goal_baseline=baseline,
+                goal_target=target,
+                goal_direction=direction,
+                goal_due=start + timedelta(days=180),
+                scope_in=scope_in,
+                scope_out=scope_out,
+                start_point=start_point,
+                end_point=end_point,
+                status=status,
             )
             await seed_initiative(org, values, start, phase, today)
-    return (f"Created the demo organisation at /o/{DEMO_SLUG}/ with {len(INITIATIVES)} "
-            f"initiatives; log in as {DEMO_EMAIL} / {DEMO_PASSWORD}.")
+    return (
+        f"Created the demo organisation at /o/{DEMO_SLUG}/ with {len(INITIATIVES)} "
+        f"initiatives; log in as {DEMO_EMAIL} / {DEMO_PASSWORD}."
+    )

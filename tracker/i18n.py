@@ -11,7 +11,7 @@ import gettext as _gettext
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,7 +24,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> _gettext.NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
     if not po.exists():

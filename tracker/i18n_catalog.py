@@ -33,8 +33,13 @@ def extract() -> Catalog:
             options_map=options,
             keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
         ):
-            catalog.add(message, None, [(f"{directory.name}/{filename}", lineno)],
-                        auto_comments=comments, context=context)
+            catalog.add(
+                message,
+                None,
+                [(f"{directory.name}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     return catalog
 
 
@@ -59,8 +64,10 @@ def missing(language: str, template: Catalog | None = None) -> list[str]:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        if found is None or not found.string or (
-            isinstance(found.string, tuple) and not all(found.string)
+        if (
+            found is None
+            or not found.string
+            or (isinstance(found.string, tuple) and not all(found.string))
         ):
             gaps.append(message.id if isinstance(message.id, str) else message.id[0])
     return gaps

@@ -48,7 +48,11 @@ class Settings:
 
     @property
     def database_kind(self) -> str:
-        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+        return (
+            "postgres"
+            if self.database_url.startswith(("postgres://", "postgresql://"))
+            else "sqlite"
+        )
 
     @property
     def sqlite_path(self) -> Path:

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +19,15 @@ import pytest_asyncio
 from tests.conftest import ROOT, run_cli
 
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -37,12 +43,19 @@ def server(tmp_path_factory):
     run_cli("migrate", database_url=url)
     run_cli("demo", database_url=url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "TRACKER_DATA_DIR": str(data),
-           "BASE_URL": f"http://127.0.0.1:{port}"}
-    log = open(data / "server.log", "w")  # noqa: SIM115
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TRACKER_DATA_DIR": str(data),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    log = open(data / "server.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -75,7 +88,9 @@ async def shot(page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-async def test_new_user_signs_up_creates_an_initiative_filters_and_switches_to_chinese(server, browser):
+async def test_new_user_signs_up_creates_an_initiative_filters_and_switches_to_chinese(
+    server, browser
+):
     # Playwright's waits evaluate script text, which our Content-Security-Policy forbids;
     # bypassing it here also proves the stored script is escaped, not merely blocked.
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
@@ -101,7 +116,9 @@ async def test_new_user_signs_up_creates_an_initiative_filters_and_switches_to_c
     await page.fill("#code_dept", "CS")
     await page.fill("#code_business", "COMPLAINT")
     await page.locator("#code_business").dispatch_event("change")
-    await page.wait_for_function("document.querySelector('#process_code').value.startsWith('CS-COMPLAINT-')")
+    await page.wait_for_function(
+        "document.querySelector('#process_code').value.startsWith('CS-COMPLAINT-')"
+    )
     await page.fill("#goal_metric", "Complaint response time")
     await page.fill("#goal_baseline", "48")
     await page.fill("#goal_target", "72")  # wrong way round for "lower is better"

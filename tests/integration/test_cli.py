@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import PG_URL, fresh_postgres, drop_postgres, need, reachable, run_cli
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
 
 
 def test_help_explains_every_command(tmp_path):
@@ -28,15 +28,40 @@ def test_migrate_demo_and_create_org_on_sqlite(tmp_path):
     assert "12 initiatives" in run_cli("demo", database_url=url).stdout
     assert "exists already" in run_cli("demo", database_url=url).stdout
     with sqlite3.connect(tmp_path / "tracker.sqlite3") as db:
-        phases = {row[0] for row in db.execute(
-            "SELECT p.number FROM initiative i JOIN phase p ON p.id = i.current_phase")}
+        phases = {
+            row[0]
+            for row in db.execute(
+                "SELECT p.number FROM initiative i JOIN phase p ON p.id = i.current_phase"
+            )
+        }
         assert phases == {1, 2, 3, 4, 5, 6}
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    out = run_cli("create-org", "--name", "Acme", "--slug", "acme", "--admin-email", "boss@acme.example.com",
-                  "--admin-password", "a long password", database_url=url)
+    out = run_cli(
+        "create-org",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme",
+        "--admin-email",
+        "boss@acme.example.com",
+        "--admin-password",
+        "a long password",
+        database_url=url,
+    )
     assert "Created Acme at /o/acme/" in out.stdout
-    again = run_cli("create-org", "--name", "Acme", "--slug", "acme", "--admin-email", "x@acme.example.com",
-                    "--admin-password", "a long password", database_url=url, check=False)
+    again = run_cli(
+        "create-org",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme",
+        "--admin-email",
+        "x@acme.example.com",
+        "--admin-password",
+        "a long password",
+        database_url=url,
+        check=False,
+    )
     assert again.returncode != 0 and "exists already" in again.stderr
 
 
@@ -51,8 +76,12 @@ async def test_migrate_and_demo_on_postgres():
 
 
 def test_worker_needs_redis_url(tmp_path):
-    result = run_cli("worker", database_url=f"sqlite:///{tmp_path}/x.sqlite3",
-                     extra_env={"REDIS_URL": ""}, check=False)
+    result = run_cli(
+        "worker",
+        database_url=f"sqlite:///{tmp_path}/x.sqlite3",
+        extra_env={"REDIS_URL": ""},
+        check=False,
+    )
     assert result.returncode != 0 and "needs REDIS_URL" in result.stderr
 
 
@@ -60,6 +89,17 @@ def test_worker_needs_redis_url(tmp_path):
 def test_create_org_refuses_bad_slugs(tmp_path, slug):
     url = f"sqlite:///{tmp_path}/tracker.sqlite3"
     run_cli("migrate", database_url=url)
-    result = run_cli("create-org", "--name", "X", "--slug", slug, "--admin-email", "a@b.co",
-                     "--admin-password", "a long password", database_url=url, check=False)
+    result = run_cli(
+        "create-org",
+        "--name",
+        "X",
+        "--slug",
+        slug,
+        "--admin-email",
+        "a@b.co",
+        "--admin-password",
+        "a long password",
+        database_url=url,
+        check=False,
+    )
     assert result.returncode != 0 and "Not a valid organisation address" in result.stderr

@@ -15,8 +15,13 @@ async def test_burst_worker_runs_an_enqueued_job(redis_url):
         job = await redis.enqueue_job("ping", _job_id="ping-test")
         assert job is not None
         assert await redis.enqueue_job("ping", _job_id="ping-test") is None  # idempotent id
-        worker = Worker(functions=WorkerSettings.functions, redis_settings=settings, burst=True,
-                        handle_signals=False, poll_delay=0.05)
+        worker = Worker(
+            functions=WorkerSettings.functions,
+            redis_settings=settings,
+            burst=True,
+            handle_signals=False,
+            poll_delay=0.05,
+        )
         try:
             await worker.main()
         finally:

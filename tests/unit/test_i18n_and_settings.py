@@ -33,7 +33,10 @@ def test_settings_defaults_to_sqlite_with_generated_key(tmp_path):
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"TRACKER_ENV": "production", "DATABASE_URL": "postgresql://x/y"}, "SECRET_KEY is required"),
+        (
+            {"TRACKER_ENV": "production", "DATABASE_URL": "postgresql://x/y"},
+            "SECRET_KEY is required",
+        ),
         ({"TRACKER_ENV": "production", "SECRET_KEY": "k" * 40}, "postgresql:// URL in production"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL must start with"),

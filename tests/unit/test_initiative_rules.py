@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ def test_plan_phases_back_to_back_with_default_lengths():
     assert [p.number for p in plan] == list(PhaseNo)
     assert plan[0].planned_start == date(2026, 1, 5)
     assert plan[0].planned_end == date(2026, 1, 11)  # one week
-    for earlier, later in zip(plan, plan[1:-1], strict=False):
+    for earlier, later in itertools.pairwise(plan):
         assert later.planned_start == earlier.planned_end + timedelta(days=1)
     assert plan[1].planned_end - plan[1].planned_start == timedelta(days=18)  # 2 weeks + 5 days
     assert plan[3].planned_end - plan[3].planned_start == timedelta(days=20)  # pilot 3 weeks
@@ -62,8 +63,14 @@ def test_process_code_sequence_beyond_999():
 
 @pytest.mark.parametrize(
     ("code", "valid"),
-    [("SOP-CS-2024-001", True), ("sop-cs-2024-001", False), ("SOP-CS-24-001", False),
-     ("SOP--2024-001", False), ("SOP-CS-2024-01", False), ("A" * 11 + "-CS-2024-001", False)],
+    [
+        ("SOP-CS-2024-001", True),
+        ("sop-cs-2024-001", False),
+        ("SOP-CS-24-001", False),
+        ("SOP--2024-001", False),
+        ("SOP-CS-2024-01", False),
+        ("A" * 11 + "-CS-2024-001", False),
+    ],
 )
 def test_process_code_pattern(code, valid):
     assert rules.is_valid_process_code(code) is valid
@@ -89,12 +96,27 @@ def test_split_departments_accepts_chinese_separators():
 def test_timeline_marks_the_current_overdue_phase():
     today = date(2026, 2, 1)
     phases = [
-        {"number": 1, "planned_start": date(2026, 1, 1), "planned_end": date(2026, 1, 7),
-         "actual_start": date(2026, 1, 1), "actual_end": date(2026, 1, 9)},
-        {"number": 2, "planned_start": date(2026, 1, 8), "planned_end": date(2026, 1, 20),
-         "actual_start": date(2026, 1, 10), "actual_end": None},
-        {"number": 3, "planned_start": date(2026, 1, 21), "planned_end": None,
-         "actual_start": None, "actual_end": None},
+        {
+            "number": 1,
+            "planned_start": date(2026, 1, 1),
+            "planned_end": date(2026, 1, 7),
+            "actual_start": date(2026, 1, 1),
+            "actual_end": date(2026, 1, 9),
+        },
+        {
+            "number": 2,
+            "planned_start": date(2026, 1, 8),
+            "planned_end": date(2026, 1, 20),
+            "actual_start": date(2026, 1, 10),
+            "actual_end": None,
+        },
+        {
+            "number": 3,
+            "planned_start": date(2026, 1, 21),
+            "planned_end": None,
+            "actual_start": None,
+            "actual_end": None,
+        },
     ]
     bars, first, last = rules.timeline(phases, today, current_number=2)
     assert first == date(2026, 1, 1) and last == today

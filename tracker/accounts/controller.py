@@ -187,8 +187,10 @@ async def _invitation_state(request: Request, invitation: dict) -> dict:
 
     person = current_person(request)
     has_account = await Person.exists().where(Person.email == invitation["email"])
-    return {"has_account": has_account, "wrong_person": person is not None
-            and person.email != invitation["email"]}
+    return {
+        "has_account": has_account,
+        "wrong_person": person is not None and person.email != invitation["email"],
+    }
 
 
 @post("/invite/{token:str}")
@@ -202,8 +204,15 @@ async def accept_invitation(request: Request, token: str) -> Template | Redirect
     if person is not None:
         if person.email != invitation["email"]:
             state = await _invitation_state(request, invitation)
-            return render(request, "accounts/invitation.html", status_code=403,
-                          invitation=invitation, token=token, form=Form({}), **state)
+            return render(
+                request,
+                "accounts/invitation.html",
+                status_code=403,
+                invitation=invitation,
+                token=token,
+                form=Form({}),
+                **state,
+            )
         await service.accept_invitation(invitation, person.id)
         return redirect(f"/o/{slug}/", welcome)
     form = await read_form(request)
@@ -211,8 +220,15 @@ async def accept_invitation(request: Request, token: str) -> Template | Redirect
     if person_id is None:
         form.values.pop("password", None)
         state = await _invitation_state(request, invitation)
-        return render(request, "accounts/invitation.html", status_code=422,
-                      invitation=invitation, token=token, form=form, **state)
+        return render(
+            request,
+            "accounts/invitation.html",
+            status_code=422,
+            invitation=invitation,
+            token=token,
+            form=form,
+            **state,
+        )
     await service.accept_invitation(invitation, person_id)
     session = await start_session(person_id)
     return signed_in(f"/o/{slug}/", session, welcome)

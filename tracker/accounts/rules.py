@@ -91,5 +91,7 @@ def login_wait_seconds(recent_failures: int, seconds_since_last: float) -> int:
     """How long the next attempt must wait: none for the first few failures, then doubling."""
     if recent_failures < THROTTLE_FREE_FAILURES:
         return 0
-    delay = min(2 ** (recent_failures - THROTTLE_FREE_FAILURES + 1) * 15, THROTTLE_MAX_DELAY_SECONDS)
+    delay = min(
+        2 ** (recent_failures - THROTTLE_FREE_FAILURES + 1) * 15, THROTTLE_MAX_DELAY_SECONDS
+    )
     return max(0, int(delay - seconds_since_last))

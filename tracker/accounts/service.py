@@ -47,9 +47,7 @@ async def memberships_of(person_id: int) -> list[MembershipView]:
         .where(Membership.person == person_id)
         .order_by(Membership.org.name)
     )
-    return [
-        MembershipView(r["org.id"], r["org.slug"], r["org.name"], r["role"]) for r in rows
-    ]
+    return [MembershipView(r["org.id"], r["org.slug"], r["org.name"], r["role"]) for r in rows]
 
 
 def check_password(form: Form, field: str, email: str) -> str:
@@ -96,9 +94,9 @@ async def signup(form: Form) -> tuple[int, str] | None:
     password_hash = await hash_password(password)
     try:
         async with write_transaction():
-            person = (await Person.insert(
-                Person(email=email, name=name, password_hash=password_hash)
-            ))[0]["id"]
+            person = (
+                await Person.insert(Person(email=email, name=name, password_hash=password_hash))
+            )[0]["id"]
             org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
     except Exception as error:
@@ -136,9 +134,11 @@ class LoginResult:
 async def authenticate(email: str, password: str) -> LoginResult:
     email = normalise_email(email)[:254]
     since = datetime.now(UTC) - timedelta(seconds=THROTTLE_WINDOW_SECONDS)
-    failures = await LoginFailure.select(LoginFailure.at).where(
-        LoginFailure.email == email, LoginFailure.at > since
-    ).order_by(LoginFailure.at, ascending=False)
+    failures = (
+        await LoginFailure.select(LoginFailure.at)
+        .where(LoginFailure.email == email, LoginFailure.at > since)
+        .order_by(LoginFailure.at, ascending=False)
+    )
     if failures:
         elapsed = (datetime.now(UTC) - failures[0]["at"]).total_seconds()
         wait = login_wait_seconds(len(failures), elapsed)
@@ -179,22 +179,38 @@ async def set_language(person_id: int, lang: str) -> None:
 
 
 async def members(org_id: int) -> list[dict[str, Any]]:
-    return await Membership.select(
-        Membership.id, Membership.role, Membership.person.name, Membership.person.email,
-        Membership.person.id, Membership.created_at,
-    ).where(Membership.org == org_id).order_by(Membership.person.name)
+    return (
+        await Membership.select(
+            Membership.id,
+            Membership.role,
+            Membership.person.name,
+            Membership.person.email,
+            Membership.person.id,
+            Membership.created_at,
+        )
+        .where(Membership.org == org_id)
+        .order_by(Membership.person.name)
+    )
 
 
 async def pending_invitations(org_id: int) -> list[dict[str, Any]]:
-    return await Invitation.select(
-        Invitation.id, Invitation.email, Invitation.role, Invitation.created_at,
-        Invitation.expires_at, Invitation.invited_by.name,
-    ).where(
-        Invitation.org == org_id,
-        Invitation.accepted_at.is_null(),
-        Invitation.revoked_at.is_null(),
-        Invitation.expires_at > datetime.now(UTC),
-    ).order_by(Invitation.created_at, ascending=False)
+    return (
+        await Invitation.select(
+            Invitation.id,
+            Invitation.email,
+            Invitation.role,
+            Invitation.created_at,
+            Invitation.expires_at,
+            Invitation.invited_by.name,
+        )
+        .where(
+            Invitation.org == org_id,
+            Invitation.accepted_at.is_null(),
+            Invitation.revoked_at.is_null(),
+            Invitation.expires_at > datetime.now(UTC),
+        )
+        .order_by(Invitation.created_at, ascending=False)
+    )
 
 
 async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
@@ -227,20 +243,37 @@ async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
 
 
 async def revoke_invitation(org_id: int, invitation_id: int) -> bool:
-    rows = await Invitation.update({Invitation.revoked_at: datetime.now(UTC)}).where(
-        Invitation.org == org_id, Invitation.id == invitation_id, Invitation.accepted_at.is_null()
-    ).returning(Invitation.id)
+    rows = (
+        await Invitation.update({Invitation.revoked_at: datetime.now(UTC)})
+        .where(
+            Invitation.org == org_id,
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_null(),
+        )
+        .returning(Invitation.id)
+    )
     return bool(rows)
 
 
 async def invitation_for_token(token: str) -> dict[str, Any] | None:
     if not token or len(token) > 100:
         return None
-    row = await Invitation.select(
-        Invitation.id, Invitation.email, Invitation.role, Invitation.org.id, Invitation.org.name,
-        Invitation.org.slug, Invitation.expires_at, Invitation.accepted_at, Invitation.revoked_at,
-        Invitation.invited_by.name,
-    ).where(Invitation.token_hash == token_hash(token)).first()
+    row = (
+        await Invitation.select(
+            Invitation.id,
+            Invitation.email,
+            Invitation.role,
+            Invitation.org.id,
+            Invitation.org.name,
+            Invitation.org.slug,
+            Invitation.expires_at,
+            Invitation.accepted_at,
+            Invitation.revoked_at,
+            Invitation.invited_by.name,
+        )
+        .where(Invitation.token_hash == token_hash(token))
+        .first()
+    )
     if row is None or row["revoked_at"] or row["accepted_at"]:
         return None
     if row["expires_at"] < datetime.now(UTC):
@@ -250,9 +283,11 @@ async def invitation_for_token(token: str) -> dict[str, Any] | None:
 
 async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
     async with write_transaction():
-        claimed = await Invitation.update({Invitation.accepted_at: datetime.now(UTC)}).where(
-            Invitation.id == invitation["id"], Invitation.accepted_at.is_null()
-        ).returning(Invitation.id)
+        claimed = (
+            await Invitation.update({Invitation.accepted_at: datetime.now(UTC)})
+            .where(Invitation.id == invitation["id"], Invitation.accepted_at.is_null())
+            .returning(Invitation.id)
+        )
         if not claimed:
             return
         exists = await Membership.exists().where(
@@ -286,9 +321,11 @@ async def change_role(org_id: int, membership_id: int, role: str) -> str | None:
     if role not in {r.value for r in Role}:
         return _("Choose a role.")
     async with write_transaction():
-        row = await Membership.select(Membership.role).where(
-            Membership.org == org_id, Membership.id == membership_id
-        ).first()
+        row = (
+            await Membership.select(Membership.role)
+            .where(Membership.org == org_id, Membership.id == membership_id)
+            .first()
+        )
         if row is None:
             return "missing"
         if row["role"] == Role.ADMIN and role != Role.ADMIN and await admin_count(org_id) <= 1:
@@ -301,9 +338,11 @@ async def change_role(org_id: int, membership_id: int, role: str) -> str | None:
 
 async def remove_member(org_id: int, membership_id: int) -> str | None:
     async with write_transaction():
-        row = await Membership.select(Membership.role).where(
-            Membership.org == org_id, Membership.id == membership_id
-        ).first()
+        row = (
+            await Membership.select(Membership.role)
+            .where(Membership.org == org_id, Membership.id == membership_id)
+            .first()
+        )
         if row is None:
             return "missing"
         if row["role"] == Role.ADMIN and await admin_count(org_id) <= 1:

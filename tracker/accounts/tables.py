@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     ForeignKey,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -12,6 +13,7 @@ from piccolo.table import Table
 
 
 class Organisation(Table, tablename="organisation"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     name = Varchar(length=200)
     slug = Varchar(length=60, unique=True)
     timezone = Varchar(length=64, default="UTC")
@@ -19,6 +21,7 @@ class Organisation(Table, tablename="organisation"):
 
 
 class Person(Table, tablename="person"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     email = Varchar(length=254, unique=True)
     name = Varchar(length=120)
     password_hash = Text()
@@ -27,14 +30,15 @@ class Person(Table, tablename="person"):
 
 
 class Membership(Table, tablename="membership"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     org = ForeignKey(Organisation, null=False, index=True)
     person = ForeignKey(Person, null=False, index=True)
     role = Varchar(length=20)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-
 class Invitation(Table, tablename="invitation"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     org = ForeignKey(Organisation, null=False, index=True)
     email = Varchar(length=254)
     role = Varchar(length=20)
@@ -47,6 +51,7 @@ class Invitation(Table, tablename="invitation"):
 
 
 class Session(Table, tablename="web_session"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(Person, null=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -54,5 +59,6 @@ class Session(Table, tablename="web_session"):
 
 
 class LoginFailure(Table, tablename="login_failure"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     email = Varchar(length=254, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)

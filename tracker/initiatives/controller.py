@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
@@ -19,7 +20,7 @@ from tracker.web import Form, is_fragment_request, read_form, redirect, render
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
     columns = await service.board(ctx.scope, flt, date.today())
-    context = {"ctx": ctx, "columns": columns, "filter": flt}
+    context: dict[str, Any] = {"ctx": ctx, "columns": columns, "filter": flt}
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_columns.html", **context)
     return render(
@@ -86,7 +87,10 @@ async def create_initiative(request: Request, ctx: OrgContext) -> Template | Red
 
 @get("/initiatives/suggest-code", name="suggest_code")
 async def suggest_code(
-    request: Request, ctx: OrgContext, code_dept: str = "", code_business: str = "",
+    request: Request,
+    ctx: OrgContext,
+    code_dept: str = "",
+    code_business: str = "",
     start_date: str = "",
 ) -> Template:
     ctx.require(Action.CREATE_INITIATIVE)

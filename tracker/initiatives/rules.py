@@ -109,7 +109,9 @@ def suggest_process_code(dept: str, business: str, year: int, existing: Iterable
     The sequence continues after the highest one used for the same prefix, so codes stay
     in order even when an earlier one was renamed.
     """
-    prefix = f"{normalise_code_part(dept) or 'GEN'}-{normalise_code_part(business) or 'GEN'}-{year}-"
+    prefix = (
+        f"{normalise_code_part(dept) or 'GEN'}-{normalise_code_part(business) or 'GEN'}-{year}-"
+    )
     highest = 0
     for code in existing:
         if code.startswith(prefix):
@@ -173,9 +175,11 @@ def timeline(
     starts = [p["planned_start"] for p in phases] + [
         p["actual_start"] for p in phases if p["actual_start"]
     ]
-    ends = [p["planned_end"] for p in phases if p["planned_end"]] + [
-        p["actual_end"] for p in phases if p["actual_end"]
-    ] + [today]
+    ends = (
+        [p["planned_end"] for p in phases if p["planned_end"]]
+        + [p["actual_end"] for p in phases if p["actual_end"]]
+        + [today]
+    )
     first, last = min(starts), max(ends)
     span = max(1, (last - first).days + 1)
 
@@ -194,7 +198,9 @@ def timeline(
             TimelineBar(
                 number=p["number"],
                 planned_x=pct(p["planned_start"]),
-                planned_w=max(0.5, round(((planned_end - p["planned_start"]).days + 1) / span * 100, 2)),
+                planned_w=max(
+                    0.5, round(((planned_end - p["planned_start"]).days + 1) / span * 100, 2)
+                ),
                 actual_x=actual_x,
                 actual_w=actual_w,
                 overdue=p["number"] == current_number

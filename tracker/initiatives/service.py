@@ -119,9 +119,11 @@ async def board(scope: TenantScope, flt: BoardFilter, today: date) -> list[Colum
 
 async def owner_choices(org_id: int) -> list[dict[str, Any]]:
     """People who may own an initiative: the organisation's program leads and admins."""
-    return await Membership.select(Membership.person.id, Membership.person.name).where(
-        Membership.org == org_id, Membership.role.is_in([Role.LEAD, Role.ADMIN])
-    ).order_by(Membership.person.name)
+    return (
+        await Membership.select(Membership.person.id, Membership.person.name)
+        .where(Membership.org == org_id, Membership.role.is_in([Role.LEAD, Role.ADMIN]))
+        .order_by(Membership.person.name)
+    )
 
 
 async def departments(scope: TenantScope) -> list[str]:
@@ -217,7 +219,9 @@ async def parse_initiative(
     code = form.get("process_code").upper()
     if not code:
         start = _date(form, "start_date") or date.today()
-        code = await suggest_code(scope, form.get("code_dept"), form.get("code_business"), start.year)
+        code = await suggest_code(
+            scope, form.get("code_dept"), form.get("code_business"), start.year
+        )
     form.values["process_code"] = code
     if not rules.is_valid_process_code(code):
         form.error(
@@ -253,7 +257,8 @@ async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
                 ),
             )
             await scope.update(
-                Initiative, {Initiative.current_phase: phases[0]["id"]},
+                Initiative,
+                {Initiative.current_phase: phases[0]["id"]},
                 Initiative.id == initiative_id,
             )
     except Exception as error:
@@ -296,9 +301,11 @@ async def get_initiative(scope: TenantScope, initiative_id: int) -> dict[str, An
 
 
 async def phases(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return await scope.select(Phase, *Phase.all_columns()).where(
-        Phase.initiative == initiative_id
-    ).order_by(Phase.number)
+    return (
+        await scope.select(Phase, *Phase.all_columns())
+        .where(Phase.initiative == initiative_id)
+        .order_by(Phase.number)
+    )
 
 
 def form_from_initiative(row: dict[str, Any]) -> Form:

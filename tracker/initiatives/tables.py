@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     LazyTableReference,
+    Serial,
     SmallInt,
     Text,
     Timestamptz,
@@ -19,6 +20,7 @@ from tracker.accounts.tables import Organisation, Person
 
 
 class Initiative(Table, tablename="initiative"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     org = ForeignKey(Organisation, null=False, index=True)
     name = Varchar(length=200)
     process_code = Varchar(length=40)
@@ -39,7 +41,7 @@ class Initiative(Table, tablename="initiative"):
     status = Varchar(length=20, default="on_track")
     start_date = Date()
     # The phase the initiative is in now; moved only by gate decisions.
-    current_phase = ForeignKey(
+    current_phase: ForeignKey = ForeignKey(
         LazyTableReference("Phase", module_path="tracker.initiatives.tables"),
         null=True,
         on_delete=OnDelete.set_null,
@@ -49,8 +51,8 @@ class Initiative(Table, tablename="initiative"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-
 class Phase(Table, tablename="phase"):
+    id: Serial  # Piccolo adds the primary key; declared for the type checker
     org = ForeignKey(Organisation, null=False, index=True)
     initiative = ForeignKey(Initiative, null=False, index=True)
     number = SmallInt()
@@ -58,4 +60,3 @@ class Phase(Table, tablename="phase"):
     planned_end = Date(null=True, default=None)
     actual_start = Date(null=True, default=None)
     actual_end = Date(null=True, default=None)
-

@@ -5,7 +5,9 @@ from tracker.accounts.tables import Invitation, Membership, Person
 
 async def invite(world, email, role="member"):
     async with world.client(world.a, "admin") as client:
-        response = await client.post("/o/alpha/settings/invitations", data={"email": email, "role": role})
+        response = await client.post(
+            "/o/alpha/settings/invitations", data={"email": email, "role": role}
+        )
     assert response.status_code == 200
     link = re.search(r'value="(http[^"]+/invite/[^"]+)"', response.text).group(1)
     return "/" + link.split("/", 3)[3]
@@ -17,14 +19,19 @@ async def test_new_person_accepts_an_invitation(world):
     async with world.client() as client:
         page = await client.get(path)
         assert page.status_code == 200 and email in page.text and "Steering committee" in page.text
-        response = await client.post(path, data={"name": "New Bie", "password": "a long new password"})
+        response = await client.post(
+            path, data={"name": "New Bie", "password": "a long new password"}
+        )
         assert response.status_code == 303 and response.headers["location"] == "/o/alpha/"
         assert "tracker_session" in response.cookies
         again = await client.get(path)
     assert again.status_code == 404  # works once
     person = await Person.select().where(Person.email == email).first()
-    membership = await Membership.select().where(
-        Membership.person == person["id"], Membership.org == world.a.id).first()
+    membership = (
+        await Membership.select()
+        .where(Membership.person == person["id"], Membership.org == world.a.id)
+        .first()
+    )
     assert membership["role"] == "committee"
 
 
@@ -37,10 +44,12 @@ async def test_existing_person_joins_a_second_organisation(world):
         board = await client.get("/o/alpha/")
         assert board.status_code == 200
     roles = await Membership.select(Membership.org.slug, Membership.role).where(
-        Membership.person == world.b.people["lead"])
+        Membership.person == world.b.people["lead"]
+    )
     assert {(r["org.slug"], r["role"]) for r in roles} >= {("beta", "lead"), ("alpha", "viewer")}
-    await Membership.delete().where(Membership.person == world.b.people["lead"],
-                                    Membership.org == world.a.id)
+    await Membership.delete().where(
+        Membership.person == world.b.people["lead"], Membership.org == world.a.id
+    )
 
 
 async def test_invitation_for_someone_else_is_refused(world):
@@ -49,7 +58,8 @@ async def test_invitation_for_someone_else_is_refused(world):
         response = await client.post(path)
     assert response.status_code == 403
     assert not await Membership.exists().where(
-        Membership.person == world.b.people["viewer"], Membership.org == world.a.id)
+        Membership.person == world.b.people["viewer"], Membership.org == world.a.id
+    )
 
 
 async def test_invitation_errors_keep_input(world):
@@ -57,7 +67,10 @@ async def test_invitation_errors_keep_input(world):
     async with world.client() as client:
         response = await client.post(path, data={"name": "Weak <Pw>", "password": "123"})
     assert response.status_code == 422
-    assert "Use at least 10 characters." in response.text and 'value="Weak &lt;Pw&gt;"' in response.text
+    assert (
+        "Use at least 10 characters." in response.text
+        and 'value="Weak &lt;Pw&gt;"' in response.text
+    )
 
 
 async def test_bogus_and_revoked_tokens_are_404(world):
@@ -70,4 +83,6 @@ async def test_bogus_and_revoked_tokens_are_404(world):
     async with world.client() as client:
         assert (await client.get(path)).status_code == 404
         assert (await client.get("/invite/not-a-real-token")).status_code == 404
-        assert (await client.post(path, data={"name": "x", "password": "a long new password"})).status_code == 404
+        assert (
+            await client.post(path, data={"name": "x", "password": "a long new password"})
+        ).status_code == 404

@@ -10,7 +10,9 @@ async def test_person_choice_is_kept_and_wins_over_browser(world):
         await client.post("/language", data={"language": "en", "next": "/"})
         board = await client.get("/o/alpha/", headers={"accept-language": "zh-CN"})
         assert "Portfolio board" in board.text
-    row = await Person.select(Person.language).where(Person.id == world.a.people["committee"]).first()
+    row = (
+        await Person.select(Person.language).where(Person.id == world.a.people["committee"]).first()
+    )
     assert row["language"] == "en"
 
 

@@ -6,8 +6,9 @@ async def test_login_starts_a_new_session_and_follows_next(world):
     email = world.a.emails["member"]
     async with world.client() as client:
         client.cookies.set("tracker_session", "an-old-token-from-before")
-        response = await client.post("/login", data={
-            "email": email.upper(), "password": world.password, "next": "/o/alpha/"})
+        response = await client.post(
+            "/login", data={"email": email.upper(), "password": world.password, "next": "/o/alpha/"}
+        )
     assert response.status_code == 303
     assert response.headers["location"] == "/o/alpha/"
     token = response.cookies["tracker_session"]
@@ -17,16 +18,23 @@ async def test_login_starts_a_new_session_and_follows_next(world):
 
 async def test_login_never_redirects_off_site(world):
     async with world.client() as client:
-        response = await client.post("/login", data={
-            "email": world.a.emails["member"], "password": world.password,
-            "next": "//evil.example.com/"})
+        response = await client.post(
+            "/login",
+            data={
+                "email": world.a.emails["member"],
+                "password": world.password,
+                "next": "//evil.example.com/",
+            },
+        )
     assert response.headers["location"] == "/"
 
 
 async def test_wrong_password_is_refused_with_the_email_kept(world):
     async with world.client() as client:
-        response = await client.post("/login", data={
-            "email": world.a.emails["viewer"], "password": "wrong password 1", "next": ""})
+        response = await client.post(
+            "/login",
+            data={"email": world.a.emails["viewer"], "password": "wrong password 1", "next": ""},
+        )
     assert response.status_code == 422
     assert "The e-mail address or the password is wrong." in response.text
     assert f'value="{world.a.emails["viewer"]}"' in response.text
@@ -37,7 +45,9 @@ async def test_repeated_failures_are_slowed_down(world):
     email = f"victim-{world.backend}@example.com"
     async with world.client() as client:
         for _ in range(5):
-            response = await client.post("/login", data={"email": email, "password": "guess guess 1"})
+            response = await client.post(
+                "/login", data={"email": email, "password": "guess guess 1"}
+            )
             assert response.status_code == 422
         response = await client.post("/login", data={"email": email, "password": "guess guess 2"})
     assert response.status_code == 429

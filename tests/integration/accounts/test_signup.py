@@ -2,8 +2,13 @@ from tracker.accounts.tables import Membership, Organisation, Person
 
 
 def signup_form(**overrides):
-    form = {"name": "Li Na", "email": "li.na@signup.example.com", "password": "correct horse battery",
-            "org_name": "Signup Co", "org_slug": ""}
+    form = {
+        "name": "Li Na",
+        "email": "li.na@signup.example.com",
+        "password": "correct horse battery",
+        "org_name": "Signup Co",
+        "org_slug": "",
+    }
     form.update(overrides)
     return form
 
@@ -11,7 +16,9 @@ def signup_form(**overrides):
 async def test_signup_creates_person_org_and_admin_membership(world):
     email = f"founder-{world.backend}@example.com"
     async with world.client() as client:
-        response = await client.post("/signup", data=signup_form(email=email, org_name=f"Founders {world.backend}"))
+        response = await client.post(
+            "/signup", data=signup_form(email=email, org_name=f"Founders {world.backend}")
+        )
     assert response.status_code == 303
     slug = f"founders-{world.backend}"
     assert response.headers["location"] == f"/o/{slug}/"
@@ -32,8 +39,16 @@ async def test_signup_creates_person_org_and_admin_membership(world):
 async def test_signup_errors_come_back_beside_fields_with_input_kept(world):
     before = await Person.count()
     async with world.client() as client:
-        response = await client.post("/signup", data=signup_form(
-            name="Wang <b>Wei</b>", email="not-an-email", password="short", org_name="", org_slug="Bad Slug"))
+        response = await client.post(
+            "/signup",
+            data=signup_form(
+                name="Wang <b>Wei</b>",
+                email="not-an-email",
+                password="short",
+                org_name="",
+                org_slug="Bad Slug",
+            ),
+        )
     assert response.status_code == 422
     html = response.text
     assert "Enter a valid e-mail address." in html
@@ -51,8 +66,10 @@ async def test_signup_refuses_taken_email_and_slug(world):
         response = await client.post("/signup", data=signup_form(email=world.a.emails["lead"]))
         assert response.status_code == 422
         assert "already has an account" in response.text
-        response = await client.post("/signup", data=signup_form(
-            email=f"new-{world.backend}@example.com", org_slug=world.a.slug))
+        response = await client.post(
+            "/signup",
+            data=signup_form(email=f"new-{world.backend}@example.com", org_slug=world.a.slug),
+        )
         assert response.status_code == 422
         assert "This address is taken" in response.text
 

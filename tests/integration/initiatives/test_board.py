@@ -37,10 +37,17 @@ async def test_outsider_gets_404(world):
 
 
 async def test_filters_and_search(world):
-    await make_initiative(world.a, name="Procurement approval 采购审批", status="blocked",
-                          departments="Procurement, Finance", process_class="support",
-                          owner=world.a.people["admin"])
-    await make_initiative(world.a, name="Order fulfilment", status="at_risk", departments="Logistics")
+    await make_initiative(
+        world.a,
+        name="Procurement approval 采购审批",
+        status="blocked",
+        departments="Procurement, Finance",
+        process_class="support",
+        owner=world.a.people["admin"],
+    )
+    await make_initiative(
+        world.a, name="Order fulfilment", status="at_risk", departments="Logistics"
+    )
     async with world.client(world.a, "member") as client:
         by_text = await client.get("/o/alpha/", params={"q": "采购"})
         by_status = await client.get("/o/alpha/", params={"status": "at_risk"})
@@ -61,7 +68,9 @@ async def test_filters_and_search(world):
 async def test_htmx_request_gets_only_the_board_fragment(world):
     await make_initiative(world.a, name="Fragment check")
     async with world.client(world.a, "member") as client:
-        response = await client.get("/o/alpha/", params={"q": "Fragment"}, headers={"HX-Request": "true"})
+        response = await client.get(
+            "/o/alpha/", params={"q": "Fragment"}, headers={"HX-Request": "true"}
+        )
         page = await client.get("/o/alpha/", params={"q": "Fragment"})
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="board"')
@@ -93,11 +102,15 @@ async def test_board_query_count_does_not_grow_with_data(world, size):
         with count_queries() as counted:
             response = await client.get(f"/o/{slug}/")
         with count_queries() as fragment:
-            await client.get(f"/o/{slug}/", params={"q": "Initiative"}, headers={"HX-Request": "true"})
+            await client.get(
+                f"/o/{slug}/", params={"q": "Initiative"}, headers={"HX-Request": "true"}
+            )
     assert response.status_code == 200
     assert response.text.count('class="card ') == size
     # session + memberships + initiatives + owners + departments, whatever the size
     assert counted.count == 5, counted.statements
     assert fragment.count == 3, fragment.statements
-    print(f"\nboard queries with {size} initiatives ({world.backend}): page {counted.count}, "
-          f"fragment {fragment.count}; today {date.today()}")
+    print(
+        f"\nboard queries with {size} initiatives ({world.backend}): page {counted.count}, "
+        f"fragment {fragment.count}; today {date.today()}"
+    )

@@ -2,9 +2,17 @@ from tests.helpers import make_initiative
 
 
 async def test_initiative_page_shows_goal_scope_team_and_timeline(world):
-    initiative = await make_initiative(world.a, phase=3, age_days=60, name="Order fulfilment 订单履约",
-                                       goal_baseline=3.5, goal_target=2.8, goal_unit="days",
-                                       scope_in="Online orders", sponsor="COO")
+    initiative = await make_initiative(
+        world.a,
+        phase=3,
+        age_days=60,
+        name="Order fulfilment 订单履约",
+        goal_baseline=3.5,
+        goal_target=2.8,
+        goal_unit="days",
+        scope_in="Online orders",
+        sponsor="COO",
+    )
     async with world.client(world.a, "viewer") as client:
         response = await client.get(f"/o/alpha/initiatives/{initiative}")
     assert response.status_code == 200
@@ -32,5 +40,7 @@ async def test_outsider_and_missing_ids_are_404(world):
 async def test_chinese_initiative_page(world):
     initiative = await make_initiative(world.a, phase=4, age_days=90)
     async with world.client(world.a, "member") as client:
-        response = await client.get(f"/o/alpha/initiatives/{initiative}", headers={"accept-language": "zh-CN"})
+        response = await client.get(
+            f"/o/alpha/initiatives/{initiative}", headers={"accept-language": "zh-CN"}
+        )
     assert "第 4/6 阶段：试点运行" in response.text and "阶段时间线" in response.text

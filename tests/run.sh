@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what the tests need (the test extras, Debian's chromium when missing) and run the
+# whole suite. Extra arguments go to pytest. PostgreSQL, Redis or Chromium that cannot be
+# reached are skipped with the reason shown, unless TRACKER_REQUIRE_SERVICES=1 (CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests…"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium fonts-noto-cjk; } \
+    || echo "Could not install chromium: the browser tests will be skipped."
+fi
+
+exec .venv/bin/pytest "$@"
