@@ -21,7 +21,6 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
-
 # SQLite's LIKE already ignores case for ASCII; Piccolo warns on every ILIKE it rewrites.
 warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
 
