@@ -132,8 +132,10 @@ ROLES = ("admin", "lead", "committee", "member", "viewer")
 async def make_org(slug: str, password_hash: str) -> Org:
     from tracker.accounts.tables import Membership, Organisation, Person
     from tracker.auth import start_session
+    from tracker.gates.settings_service import ensure_defaults
 
     org_id = (await Organisation.insert(Organisation(name=f"Org {slug}", slug=slug)))[0]["id"]
+    await ensure_defaults(org_id)
     org = Org(id=org_id, slug=slug)
     for role in ROLES:
         email = f"{role}@{slug}.example.com"

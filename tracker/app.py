@@ -24,6 +24,7 @@ from tracker.accounts import controller as accounts
 from tracker.auth import IdentityMiddleware
 from tracker.i18n import get_language, translations
 from tracker.i18n import gettext as _
+from tracker.gates import controller as gates
 from tracker.initiatives import controller as initiatives
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
@@ -56,6 +57,12 @@ def configure_jinja(env: Environment) -> None:
         role_label=labels.role_label,
         process_class_label=labels.process_class_label,
         direction_label=labels.direction_label,
+        decision_label=labels.decision_label,
+        review_status_label=labels.review_status_label,
+        criterion_kind_label=labels.criterion_kind_label,
+        method_label=labels.method_label,
+        event_label=labels.event_label,
+        translate=labels.translate,
         phase_numbers=range(1, 7),
     )
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
@@ -120,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     org_router = Router(
         path="/o/{org_slug:str}",
-        route_handlers=[*initiatives.ROUTES, *organisations.ROUTES],
+        route_handlers=[*initiatives.ROUTES, *gates.ROUTES, *organisations.ROUTES],
         dependencies={"ctx": Provide(provide_org_context)},
     )
     handlers: list[Any] = [

@@ -132,3 +132,9 @@ async def start(engine: Engine, pool_min: int, pool_max: int) -> None:
 async def stop(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """A unique key refused the write (asyncpg and sqlite3 word it differently)."""
+    text = f"{type(error).__name__} {error}".lower()
+    return "unique" in text or "duplicate" in text

@@ -8,6 +8,7 @@ from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import hash_password
 from tracker.db import write_transaction
+from tracker.gates.settings_service import ensure_defaults
 from tracker.initiatives import rules
 from tracker.initiatives.tables import Initiative, Phase
 
@@ -286,6 +287,7 @@ async def create_org_with_admin(
             person_id = person["id"]
         org = (await Organisation.insert(Organisation(name=name, slug=slug)))[0]["id"]
         await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
+        await ensure_defaults(org)
     return f"Created {name} at /o/{slug}/ with admin {email}."
 
 
@@ -334,6 +336,7 @@ async def create_demo(today: date | None = None) -> str:
                 Organisation(name="Demo Manufacturing Co. 演示制造公司", slug=DEMO_SLUG)
             )
         )[0]["id"]
+        await ensure_defaults(org)
         person_ids = []
         for email, name, role in PEOPLE:
             existing = await Person.select(Person.id).where(Person.email == email).first()

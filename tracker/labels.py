@@ -75,3 +75,67 @@ def _rule_messages() -> list[str]:
         _("The target must be below the baseline when lower is better."),
         _("The target must be above the baseline when higher is better."),
     ]
+
+
+def decision_label(value: str) -> str:
+    return {
+        "go": _("Go"),
+        "go_conditions": _("Go with conditions"),
+        "recycle": _("Recycle"),
+        "hold": _("Hold"),
+        "stop": _("Stop"),
+        "abstain": _("Abstain"),
+    }.get(value, value)
+
+
+def review_status_label(value: str) -> str:
+    return {
+        "open": _("Open for votes"),
+        "awaiting_chair": _("Waiting for the chair"),
+        "approving": _("In the approval chain"),
+        "decided": _("Decided"),
+    }.get(value, value)
+
+
+def criterion_kind_label(value: str) -> str:
+    return {"must": _("Must-meet"), "should": _("Should-meet")}.get(value, value)
+
+
+def method_label(value: str) -> str:
+    return {
+        "rule": _("by the decision rule"),
+        "chair": _("by the chair"),
+        "approval": _("in the approval chain"),
+    }.get(value, value)
+
+
+def event_label(kind: str) -> str:
+    return {
+        "review_requested": _("Gate review requested"),
+        "voted": _("Voted"),
+        "awaiting_chair": _("Handed to the chair"),
+        "approval_started": _("Sent to the approval chain"),
+        "approval_approved": _("Approved"),
+        "approval_declined": _("Declined"),
+        "decided": _("Gate decided"),
+        "condition_closed": _("Condition closed"),
+        "resumed": _("Resumed"),
+        "correction_added": _("Correction recorded"),
+    }.get(kind, kind)
+
+
+def _gate_rule_messages() -> list[str]:
+    """Never called: the gate rules' message ids, for extraction."""
+    return [
+        _("Waiting for the quorum."),
+        _("Every reviewer abstained."),
+        _("Waiting for a vote that is not an abstention."),
+        _("A Stop vote needs the chair's confirmation."),
+        _("A must-meet criterion failed: the chair decides."),
+        _("Majority for Go."),
+        _("Majority vote."),
+        _("No majority: the chair decides."),
+        _("No majority yet."),
+        _("Answer yes or no."),
+        _("Score from 1 to 5."),
+    ]

@@ -12,6 +12,20 @@ from tracker.accounts.tables import (
     Person,
     Session,
 )
+from tracker.gates.tables import (
+    ApprovalStep,
+    Condition,
+    DecisionCorrection,
+    GateCriterion,
+    GateDecision,
+    GateReview,
+    GateRule,
+    InitiativeEvent,
+    ReviewAssignment,
+    ReviewCriterion,
+    Score,
+    Vote,
+)
 from tracker.initiatives.tables import Initiative, Phase
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
@@ -28,6 +42,18 @@ APP_CONFIG = AppConfig(
         LoginFailure,
         Initiative,
         Phase,
+        GateCriterion,
+        GateRule,
+        GateReview,
+        ReviewCriterion,
+        ReviewAssignment,
+        Vote,
+        Score,
+        GateDecision,
+        DecisionCorrection,
+        Condition,
+        ApprovalStep,
+        InitiativeEvent,
     ],
     migration_dependencies=[],
     commands=[],

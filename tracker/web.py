@@ -88,10 +88,17 @@ class Form:
 
     def __init__(self, data: Any) -> None:
         self.values: dict[str, str] = {}
+        self.lists: dict[str, list[str]] = {}
         for key in data:
             value = data.get(key)
             self.values[key] = value.strip() if isinstance(value, str) else ""
+            if hasattr(data, "getall"):
+                self.lists[key] = [v.strip() for v in data.getall(key) if isinstance(v, str)]
         self.errors: dict[str, str] = {}
+
+    def all(self, key: str) -> list[str]:
+        """Every value of a repeated field (checkboxes, multi-selects)."""
+        return self.lists.get(key) or ([self.values[key]] if self.values.get(key) else [])
 
     def get(self, key: str, default: str = "") -> str:
         return self.values.get(key, default)

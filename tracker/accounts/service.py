@@ -26,17 +26,13 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.auth import hash_password, token_hash, verify_password
-from tracker.db import write_transaction
+from tracker.db import is_unique_violation, write_transaction
+from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import gettext as _
 from tracker.tenancy import Membership as MembershipView
 from tracker.web import Form
 
 INVITATION_DAYS = 14
-
-
-def is_unique_violation(error: Exception) -> bool:
-    text = f"{type(error).__name__} {error}".lower()
-    return "unique" in text or "duplicate" in text
 
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
@@ -99,6 +95,7 @@ async def signup(form: Form) -> tuple[int, str] | None:
             )[0]["id"]
             org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
+            await ensure_defaults(org)
     except Exception as error:
         if not is_unique_violation(error):
             raise
@@ -117,6 +114,7 @@ async def create_org(person_id: int, form: Form) -> str | None:
         async with write_transaction():
             org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
             await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
+            await ensure_defaults(org)
     except Exception as error:
         if not is_unique_violation(error):
             raise

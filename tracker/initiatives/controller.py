@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
+from tracker.gates import service as gate_service
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
@@ -20,7 +21,11 @@ from tracker.web import Form, is_fragment_request, read_form, redirect, render
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
     columns = await service.board(ctx.scope, flt, date.today())
-    context: dict[str, Any] = {"ctx": ctx, "columns": columns, "filter": flt}
+    open_reviews, open_conditions = await gate_service.board_badges(ctx.scope)
+    context: dict[str, Any] = {
+        "ctx": ctx, "columns": columns, "filter": flt,
+        "open_reviews": open_reviews, "open_conditions": open_conditions,
+    }
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_columns.html", **context)
     return render(
@@ -109,6 +114,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     phases = await service.phases(ctx.scope, initiative_id)
     today = date.today()
     bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
+    gates = await gate_service.initiative_gates(ctx.scope, initiative_id)
     return render(
         request,
         "initiatives/detail.html",
@@ -122,6 +128,8 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
         timeline_last=last,
         change=rules.goal_change_percent(initiative["goal_baseline"], initiative["goal_target"]),
         departments=rules.split_departments(initiative["departments"]),
+        gates=gates,
+        may_request=gate_service.may_request(ctx, initiative),
     )
 
 

@@ -58,16 +58,17 @@ class PlannedPhase:
 
 
 def plan_phases(
-    start: date, lengths: dict[PhaseNo, int | None] | None = None
+    start: date, lengths: dict[PhaseNo, int | None] | None = None, first: int = 1
 ) -> list[PlannedPhase]:
-    """Planned dates for the six phases, back to back from ``start``.
+    """Planned dates for the phases from ``first`` to the sixth, back to back from ``start``.
 
     A phase of n days starting on day d ends on day d + n - 1; the next starts the day after.
+    Recycling to an earlier phase plans again from that phase.
     """
     lengths = lengths or DEFAULT_PHASE_DAYS
     plan = []
     cursor = start
-    for number in PhaseNo:
+    for number in (n for n in PhaseNo if n >= first):
         days = lengths[number]
         end = cursor + timedelta(days=days - 1) if days else None
         plan.append(PlannedPhase(number, cursor, end))

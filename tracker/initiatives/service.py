@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.accounts.rules import Role
-from tracker.accounts.service import is_unique_violation
 from tracker.accounts.tables import Membership
-from tracker.db import write_transaction
+from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules
 from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status

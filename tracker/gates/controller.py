@@ -1,0 +1,246 @@
+"""Gate pages: my reviews, requesting a review, the review page (scorecard, tally, vote,
+decision), approvals, conditions, corrections, and the gate settings of the organisation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.accounts.tables import Membership
+from tracker.gates import rules, service
+from tracker.gates import settings_service as gate_settings
+from tracker.gates.service import GateError
+from tracker.i18n import gettext as _
+from tracker.initiatives import service as initiatives
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+@get("/reviews", name="my_reviews")
+async def my_reviews(request: Request, ctx: OrgContext) -> Template:
+    lists = await service.my_reviews(ctx)
+    return render(request, "gates/my_reviews.html", ctx=ctx, lists=lists)
+
+
+async def _request_page(request: Request, ctx: OrgContext, initiative: dict, form: Form,
+                        status_code: int = 200, error: str | None = None) -> Template:
+    gate = initiative["current_phase.number"]
+    return render(
+        request, "gates/request.html", status_code=status_code, ctx=ctx, initiative=initiative,
+        form=form, error=error, gate=gate,
+        criteria=await gate_settings.criteria(ctx.scope, gate),
+        committee=await service.committee_members(ctx.org_id),
+        blockers=await service.request_blockers(ctx.scope, initiative),
+        decisions=rules.DECISIONS,
+    )
+
+
+async def _initiative_for_request(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
+    initiative = await initiatives.get_initiative(ctx.scope, initiative_id)
+    if not service.may_request(ctx, initiative):
+        raise PermissionDeniedException(_("Only the initiative's program lead requests its gate review."))
+    return initiative
+
+
+@get("/initiatives/{initiative_id:int}/gate/request", name="request_review")
+async def request_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    initiative = await _initiative_for_request(ctx, initiative_id)
+    form = Form({"due_date": (date.today() + timedelta(days=7)).isoformat(), "proposed_decision": "go"})
+    return await _request_page(request, ctx, initiative, form)
+
+
+@post("/initiatives/{initiative_id:int}/gate/request")
+async def request_review(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    initiative = await _initiative_for_request(ctx, initiative_id)
+    form = await read_form(request)
+    blockers = await service.request_blockers(ctx.scope, initiative)
+    if blockers:
+        return await _request_page(request, ctx, initiative, form, 409, " ".join(blockers))
+    try:
+        review_id = await service.request_review(ctx, initiative, form)
+    except GateError as error:
+        return await _request_page(request, ctx, initiative, form, error.status_code, error.message)
+    if review_id is None:
+        return await _request_page(request, ctx, initiative, form, 422)
+    return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Gate review requested."))
+
+
+async def _review_page(request: Request, ctx: OrgContext, review_id: int, form: Form | None = None,
+                       status_code: int = 200, error: str | None = None,
+                       decide_form: Form | None = None) -> Template:
+    view = await service.review_view(ctx, review_id)
+    return render(
+        request, "gates/review.html", status_code=status_code, ctx=ctx, view=view,
+        form=form or Form({}), decide_form=decide_form or Form({}), error=error,
+        decisions=rules.DECISIONS, vote_kinds=list(rules.VoteKind), today=date.today(),
+    )
+
+
+@get("/reviews/{review_id:int}", name="review")
+async def review_page(request: Request, ctx: OrgContext, review_id: int) -> Template:
+    return await _review_page(request, ctx, review_id)
+
+
+@post("/reviews/{review_id:int}/vote")
+async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await service.submit_vote(ctx, review_id, form)
+    except GateError as error:
+        return await _review_page(request, ctx, review_id, form, error.status_code, error.message)
+    return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your vote is recorded."))
+
+
+@post("/reviews/{review_id:int}/decide")
+async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await service.chair_decide(ctx, review_id, form)
+    except GateError as error:
+        return await _review_page(request, ctx, review_id, status_code=error.status_code,
+                                  error=error.message, decide_form=form)
+    return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Decision recorded."))
+
+
+@post("/reviews/{review_id:int}/approval")
+async def approval(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await service.act_on_approval(ctx, review_id, form.get("action") == "approve",
+                                      form.limit("note", 5000))
+    except GateError as error:
+        return await _review_page(request, ctx, review_id, status_code=error.status_code, error=error.message)
+    return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your approval step is recorded."))
+
+
+@post("/decisions/{decision_id:int}/corrections")
+async def correction(request: Request, ctx: OrgContext, decision_id: int) -> Redirect:
+    form = await read_form(request)
+    try:
+        review_id = await service.add_correction(ctx, decision_id, form.get("text"))
+    except GateError as error:
+        if error.status_code == 403:
+            raise PermissionDeniedException(error.message) from None
+        raise error_response(error) from None
+    return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Correction recorded."))
+
+
+def error_response(error: GateError) -> Exception:
+    from litestar.exceptions import HTTPException
+
+    return HTTPException(status_code=error.status_code, detail=error.message)
+
+
+@post("/conditions/{condition_id:int}/close")
+async def close_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
+    form = await read_form(request)
+    try:
+        initiative_id = await service.close_condition(ctx, condition_id, form.limit("note", 5000))
+    except GateError as error:
+        if error.status_code == 403:
+            raise PermissionDeniedException(error.message) from None
+        raise error_response(error) from None
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Condition closed."))
+
+
+@post("/initiatives/{initiative_id:int}/resume")
+async def resume(ctx: OrgContext, initiative_id: int) -> Redirect:
+    try:
+        await service.resume(ctx, initiative_id)
+    except GateError as error:
+        if error.status_code == 403:
+            raise PermissionDeniedException(error.message) from None
+        raise error_response(error) from None
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("The initiative is resumed."))
+
+
+# --- gate settings (admins) ---------------------------------------------------------------
+
+
+async def _settings_page(request: Request, ctx: OrgContext, status_code: int = 200,
+                         form: Form | None = None, form_gate: int | None = None,
+                         rule_form: Form | None = None, edit_id: int | None = None) -> Template:
+    rule = await gate_settings.rule_row(ctx.scope)
+    if rule_form is None:
+        values = {"quorum_kind": rule["quorum_kind"], "quorum_value": str(rule["quorum_value"]),
+                  "go_threshold": rule["go_threshold"], "chair": str(rule["chair"] or ""),
+                  "stop_needs_chair": "on" if rule["stop_needs_chair"] else ""}
+        for i, level in enumerate(rule["chain"], start=1):
+            values[f"level_{i}_label"] = level["label"]
+            values[f"level_{i}_person"] = str(level["person"])
+        rule_form = Form(values)
+    items = await gate_settings.criteria(ctx.scope, active_only=False)
+    by_gate: dict[int, list[dict]] = {g: [] for g in range(1, 7)}
+    for item in items:
+        by_gate[item["gate"]].append(item)
+    people = await Membership.select(Membership.person.id, Membership.person.name, Membership.role).where(
+        Membership.org == ctx.org_id).order_by(Membership.person.name)
+    return render(request, "gates/settings.html", status_code=status_code, ctx=ctx, by_gate=by_gate,
+                  form=form or Form({"kind": "should", "weight": "1"}), form_gate=form_gate,
+                  rule_form=rule_form, people=people, chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
+                  edit_id=edit_id)
+
+
+@get("/settings/gates", name="gate_settings")
+async def gate_settings_page(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    return await _settings_page(request, ctx)
+
+
+@post("/settings/gates/{gate:int}/criteria")
+async def add_criterion(request: Request, ctx: OrgContext, gate: int) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    if not 1 <= gate <= 6:
+        raise NotFoundException()
+    form = await read_form(request)
+    if not await gate_settings.add_criterion(ctx.scope, gate, form):
+        return await _settings_page(request, ctx, 422, form=form, form_gate=gate)
+    return redirect(f"/o/{ctx.slug}/settings/gates#gate-{gate}", _("Criterion added."))
+
+
+@post("/settings/gates/criteria/{criterion_id:int}")
+async def edit_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    if not await gate_settings.update_criterion(ctx.scope, criterion_id, form):
+        return await _settings_page(request, ctx, 422, form=form, edit_id=criterion_id)
+    return redirect(f"/o/{ctx.slug}/settings/gates", _("Criterion saved."))
+
+
+@post("/settings/gates/criteria/{criterion_id:int}/move")
+async def move_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    await gate_settings.move_criterion(ctx.scope, criterion_id, -1 if form.get("step") == "up" else 1)
+    return redirect(f"/o/{ctx.slug}/settings/gates")
+
+
+@post("/settings/gates/criteria/{criterion_id:int}/retire")
+async def retire_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    retired = form.get("retired") == "1"
+    await gate_settings.set_retired(ctx.scope, criterion_id, retired)
+    return redirect(f"/o/{ctx.slug}/settings/gates",
+                    _("Criterion retired.") if retired else _("Criterion restored."))
+
+
+@post("/settings/gates/rule")
+async def save_rule(request: Request, ctx: OrgContext) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    if not await gate_settings.save_rule(ctx.scope, form):
+        return await _settings_page(request, ctx, 422, rule_form=form)
+    return redirect(f"/o/{ctx.slug}/settings/gates", _("Decision rule saved."))
+
+
+ROUTES = [
+    my_reviews, request_page, request_review, review_page, vote, decide, approval, correction,
+    close_condition, resume, gate_settings_page, add_criterion, edit_criterion, move_criterion,
+    retire_criterion, save_rule,
+]
