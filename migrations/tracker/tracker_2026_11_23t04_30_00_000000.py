@@ -896,7 +896,7 @@ async def forwards():
         column_class_name="SmallInt",
         column_class=SmallInt,
         params={
-            "default": 50,
+            "default": 51,
             "null": False,
             "primary_key": False,
             "unique": False,

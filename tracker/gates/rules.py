@@ -35,7 +35,7 @@ class OutcomeState(StrEnum):
 @dataclass(frozen=True)
 class DecisionRule:
     quorum_kind: str = "share"  # count | share
-    quorum_value: int = 50  # reviewers, or percent of the assigned reviewers
+    quorum_value: int = 51  # reviewers, or percent of the assigned reviewers (more than half)
     go_threshold: str = "majority"  # majority | unanimous
     stop_needs_chair: bool = True
 
