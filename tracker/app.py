@@ -22,9 +22,9 @@ from litestar.template.config import TemplateConfig
 from tracker import db, labels
 from tracker.accounts import controller as accounts
 from tracker.auth import IdentityMiddleware
+from tracker.gates import controller as gates
 from tracker.i18n import get_language, translations
 from tracker.i18n import gettext as _
-from tracker.gates import controller as gates
 from tracker.initiatives import controller as initiatives
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context

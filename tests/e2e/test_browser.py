@@ -6,81 +6,9 @@ Screenshots of the key screens (1280 × 800 and 390 × 844, English and Chinese)
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
-import pytest
-import pytest_asyncio
-
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT
 
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{data}/tracker.sqlite3"
-    run_cli("migrate", database_url=url)
-    run_cli("demo", database_url=url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "TRACKER_DATA_DIR": str(data),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    log = open(data / "server.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError((data / "server.log").read_text())
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
-
-
-@pytest_asyncio.fixture
-async def browser(chromium_path):
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield instance
-        await instance.close()
 
 
 async def shot(page, name: str) -> None:
@@ -179,9 +107,10 @@ async def test_demo_board_screens(server, browser):
     await page.fill("#password", "demo-password-2026")
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(f"{server}/o/demo/")
+    assert await page.locator("#board .card").count() == 12
     for number in range(1, 7):
         column = page.locator(f"section[aria-labelledby='phase-{number}'] .card")
-        assert await column.count() == 2
+        assert await column.count() >= 1
     assert await page.locator(".badge.overdue").count() >= 1
     await shot(page, "demo-board-en-1280")
     await page.set_viewport_size({"width": 390, "height": 844})

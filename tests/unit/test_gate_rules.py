@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 from tracker.gates import rules
 from tracker.gates.rules import Ballot, DecisionRule, OutcomeState, VoteKind
 
-MAJORITY = DecisionRule(quorum_kind="share", quorum_value=51, go_threshold="majority",
-                        stop_needs_chair=True)
+MAJORITY = DecisionRule(
+    quorum_kind="share", quorum_value=51, go_threshold="majority", stop_needs_chair=True
+)
 
 
 def b(vote, recycle_to=None, failed=False):
@@ -67,16 +68,27 @@ def test_unanimous_rule():
 
 
 def test_all_abstaining_goes_to_the_chair():
-    assert rules.evaluate(MAJORITY, 2, [b("abstain"), b("abstain")]).state == OutcomeState.NEEDS_CHAIR
+    assert (
+        rules.evaluate(MAJORITY, 2, [b("abstain"), b("abstain")]).state == OutcomeState.NEEDS_CHAIR
+    )
 
 
 ballots = st.lists(
-    st.builds(Ballot, st.sampled_from(list(VoteKind)), st.one_of(st.none(), st.integers(1, 6)),
-              st.booleans()),
+    st.builds(
+        Ballot,
+        st.sampled_from(list(VoteKind)),
+        st.one_of(st.none(), st.integers(1, 6)),
+        st.booleans(),
+    ),
     max_size=9,
 )
-rule_strategy = st.builds(DecisionRule, st.sampled_from(["count", "share"]), st.integers(1, 100),
-                          st.sampled_from(["majority", "unanimous"]), st.booleans())
+rule_strategy = st.builds(
+    DecisionRule,
+    st.sampled_from(["count", "share"]),
+    st.integers(1, 100),
+    st.sampled_from(["majority", "unanimous"]),
+    st.booleans(),
+)
 
 
 @given(rule_strategy, st.integers(1, 9), ballots)
@@ -99,8 +111,9 @@ def test_outcome_properties(rule, assigned, votes):
         if rule.stop_needs_chair:
             assert not any(v.vote == VoteKind.STOP for v in cast)
         if outcome.decision == VoteKind.RECYCLE and outcome.recycle_to is not None:
-            assert outcome.recycle_to == min(v.recycle_to for v in cast
-                                             if v.vote == VoteKind.RECYCLE and v.recycle_to)
+            assert outcome.recycle_to == min(
+                v.recycle_to for v in cast if v.vote == VoteKind.RECYCLE and v.recycle_to
+            )
     if len(votes) == assigned and len(votes) >= rules.quorum_needed(rule, assigned):
         assert outcome.state != OutcomeState.PENDING  # everyone voted: never stuck
 
@@ -136,9 +149,12 @@ def test_tally_sorts_widest_disagreement_first_and_flags_must_failures():
         {"id": 3, "text": "C", "kind": "must", "weight": 1},
     ]
     scores = [
-        {"criterion": 1, "reviewer": 10, "value": 3}, {"criterion": 1, "reviewer": 11, "value": 4},
-        {"criterion": 2, "reviewer": 10, "value": 1}, {"criterion": 2, "reviewer": 11, "value": 5},
-        {"criterion": 3, "reviewer": 10, "value": 1}, {"criterion": 3, "reviewer": 11, "value": 0},
+        {"criterion": 1, "reviewer": 10, "value": 3},
+        {"criterion": 1, "reviewer": 11, "value": 4},
+        {"criterion": 2, "reviewer": 10, "value": 1},
+        {"criterion": 2, "reviewer": 11, "value": 5},
+        {"criterion": 3, "reviewer": 10, "value": 1},
+        {"criterion": 3, "reviewer": 11, "value": 0},
     ]
     result = rules.tally(criteria, scores)
     assert [r.criterion_id for r in result.rows] == [3, 2, 1]

@@ -27,12 +27,24 @@ async def my_reviews(request: Request, ctx: OrgContext) -> Template:
     return render(request, "gates/my_reviews.html", ctx=ctx, lists=lists)
 
 
-async def _request_page(request: Request, ctx: OrgContext, initiative: dict, form: Form,
-                        status_code: int = 200, error: str | None = None) -> Template:
+async def _request_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative: dict,
+    form: Form,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Template:
     gate = initiative["current_phase.number"]
     return render(
-        request, "gates/request.html", status_code=status_code, ctx=ctx, initiative=initiative,
-        form=form, error=error, gate=gate,
+        request,
+        "gates/request.html",
+        status_code=status_code,
+        ctx=ctx,
+        initiative=initiative,
+        form=form,
+        error=error,
+        gate=gate,
         criteria=await gate_settings.criteria(ctx.scope, gate),
         committee=await service.committee_members(ctx.org_id),
         blockers=await service.request_blockers(ctx.scope, initiative),
@@ -43,19 +55,25 @@ async def _request_page(request: Request, ctx: OrgContext, initiative: dict, for
 async def _initiative_for_request(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
     initiative = await initiatives.get_initiative(ctx.scope, initiative_id)
     if not service.may_request(ctx, initiative):
-        raise PermissionDeniedException(_("Only the initiative's program lead requests its gate review."))
+        raise PermissionDeniedException(
+            _("Only the initiative's program lead requests its gate review.")
+        )
     return initiative
 
 
 @get("/initiatives/{initiative_id:int}/gate/request", name="request_review")
 async def request_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
     initiative = await _initiative_for_request(ctx, initiative_id)
-    form = Form({"due_date": (date.today() + timedelta(days=7)).isoformat(), "proposed_decision": "go"})
+    form = Form(
+        {"due_date": (date.today() + timedelta(days=7)).isoformat(), "proposed_decision": "go"}
+    )
     return await _request_page(request, ctx, initiative, form)
 
 
 @post("/initiatives/{initiative_id:int}/gate/request")
-async def request_review(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+async def request_review(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
     initiative = await _initiative_for_request(ctx, initiative_id)
     form = await read_form(request)
     blockers = await service.request_blockers(ctx.scope, initiative)
@@ -70,14 +88,28 @@ async def request_review(request: Request, ctx: OrgContext, initiative_id: int) 
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Gate review requested."))
 
 
-async def _review_page(request: Request, ctx: OrgContext, review_id: int, form: Form | None = None,
-                       status_code: int = 200, error: str | None = None,
-                       decide_form: Form | None = None) -> Template:
+async def _review_page(
+    request: Request,
+    ctx: OrgContext,
+    review_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+    error: str | None = None,
+    decide_form: Form | None = None,
+) -> Template:
     view = await service.review_view(ctx, review_id)
     return render(
-        request, "gates/review.html", status_code=status_code, ctx=ctx, view=view,
-        form=form or Form({}), decide_form=decide_form or Form({}), error=error,
-        decisions=rules.DECISIONS, vote_kinds=list(rules.VoteKind), today=date.today(),
+        request,
+        "gates/review.html",
+        status_code=status_code,
+        ctx=ctx,
+        view=view,
+        form=form or Form({}),
+        decide_form=decide_form or Form({}),
+        error=error,
+        decisions=rules.DECISIONS,
+        vote_kinds=list(rules.VoteKind),
+        today=date.today(),
     )
 
 
@@ -102,8 +134,14 @@ async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template 
     try:
         await service.chair_decide(ctx, review_id, form)
     except GateError as error:
-        return await _review_page(request, ctx, review_id, status_code=error.status_code,
-                                  error=error.message, decide_form=form)
+        return await _review_page(
+            request,
+            ctx,
+            review_id,
+            status_code=error.status_code,
+            error=error.message,
+            decide_form=form,
+        )
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Decision recorded."))
 
 
@@ -111,10 +149,13 @@ async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template 
 async def approval(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await service.act_on_approval(ctx, review_id, form.get("action") == "approve",
-                                      form.limit("note", 5000))
+        await service.act_on_approval(
+            ctx, review_id, form.get("action") == "approve", form.limit("note", 5000)
+        )
     except GateError as error:
-        return await _review_page(request, ctx, review_id, status_code=error.status_code, error=error.message)
+        return await _review_page(
+            request, ctx, review_id, status_code=error.status_code, error=error.message
+        )
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your approval step is recorded."))
 
 
@@ -162,14 +203,24 @@ async def resume(ctx: OrgContext, initiative_id: int) -> Redirect:
 # --- gate settings (admins) ---------------------------------------------------------------
 
 
-async def _settings_page(request: Request, ctx: OrgContext, status_code: int = 200,
-                         form: Form | None = None, form_gate: int | None = None,
-                         rule_form: Form | None = None, edit_id: int | None = None) -> Template:
+async def _settings_page(
+    request: Request,
+    ctx: OrgContext,
+    status_code: int = 200,
+    form: Form | None = None,
+    form_gate: int | None = None,
+    rule_form: Form | None = None,
+    edit_id: int | None = None,
+) -> Template:
     rule = await gate_settings.rule_row(ctx.scope)
     if rule_form is None:
-        values = {"quorum_kind": rule["quorum_kind"], "quorum_value": str(rule["quorum_value"]),
-                  "go_threshold": rule["go_threshold"], "chair": str(rule["chair"] or ""),
-                  "stop_needs_chair": "on" if rule["stop_needs_chair"] else ""}
+        values = {
+            "quorum_kind": rule["quorum_kind"],
+            "quorum_value": str(rule["quorum_value"]),
+            "go_threshold": rule["go_threshold"],
+            "chair": str(rule["chair"] or ""),
+            "stop_needs_chair": "on" if rule["stop_needs_chair"] else "",
+        }
         for i, level in enumerate(rule["chain"], start=1):
             values[f"level_{i}_label"] = level["label"]
             values[f"level_{i}_person"] = str(level["person"])
@@ -178,12 +229,24 @@ async def _settings_page(request: Request, ctx: OrgContext, status_code: int = 2
     by_gate: dict[int, list[dict]] = {g: [] for g in range(1, 7)}
     for item in items:
         by_gate[item["gate"]].append(item)
-    people = await Membership.select(Membership.person.id, Membership.person.name, Membership.role).where(
-        Membership.org == ctx.org_id).order_by(Membership.person.name)
-    return render(request, "gates/settings.html", status_code=status_code, ctx=ctx, by_gate=by_gate,
-                  form=form or Form({"kind": "should", "weight": "1"}), form_gate=form_gate,
-                  rule_form=rule_form, people=people, chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
-                  edit_id=edit_id)
+    people = (
+        await Membership.select(Membership.person.id, Membership.person.name, Membership.role)
+        .where(Membership.org == ctx.org_id)
+        .order_by(Membership.person.name)
+    )
+    return render(
+        request,
+        "gates/settings.html",
+        status_code=status_code,
+        ctx=ctx,
+        by_gate=by_gate,
+        form=form or Form({"kind": "should", "weight": "1"}),
+        form_gate=form_gate,
+        rule_form=rule_form,
+        people=people,
+        chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
+        edit_id=edit_id,
+    )
 
 
 @get("/settings/gates", name="gate_settings")
@@ -204,7 +267,9 @@ async def add_criterion(request: Request, ctx: OrgContext, gate: int) -> Templat
 
 
 @post("/settings/gates/criteria/{criterion_id:int}")
-async def edit_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Template | Redirect:
+async def edit_criterion(
+    request: Request, ctx: OrgContext, criterion_id: int
+) -> Template | Redirect:
     ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     if not await gate_settings.update_criterion(ctx.scope, criterion_id, form):
@@ -216,7 +281,9 @@ async def edit_criterion(request: Request, ctx: OrgContext, criterion_id: int) -
 async def move_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Redirect:
     ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
-    await gate_settings.move_criterion(ctx.scope, criterion_id, -1 if form.get("step") == "up" else 1)
+    await gate_settings.move_criterion(
+        ctx.scope, criterion_id, -1 if form.get("step") == "up" else 1
+    )
     return redirect(f"/o/{ctx.slug}/settings/gates")
 
 
@@ -226,8 +293,10 @@ async def retire_criterion(request: Request, ctx: OrgContext, criterion_id: int)
     form = await read_form(request)
     retired = form.get("retired") == "1"
     await gate_settings.set_retired(ctx.scope, criterion_id, retired)
-    return redirect(f"/o/{ctx.slug}/settings/gates",
-                    _("Criterion retired.") if retired else _("Criterion restored."))
+    return redirect(
+        f"/o/{ctx.slug}/settings/gates",
+        _("Criterion retired.") if retired else _("Criterion restored."),
+    )
 
 
 @post("/settings/gates/rule")
@@ -240,7 +309,20 @@ async def save_rule(request: Request, ctx: OrgContext) -> Template | Redirect:
 
 
 ROUTES = [
-    my_reviews, request_page, request_review, review_page, vote, decide, approval, correction,
-    close_condition, resume, gate_settings_page, add_criterion, edit_criterion, move_criterion,
-    retire_criterion, save_rule,
+    my_reviews,
+    request_page,
+    request_review,
+    review_page,
+    vote,
+    decide,
+    approval,
+    correction,
+    close_condition,
+    resume,
+    gate_settings_page,
+    add_criterion,
+    edit_criterion,
+    move_criterion,
+    retire_criterion,
+    save_rule,
 ]

@@ -110,8 +110,9 @@ def evaluate(rule: DecisionRule, assigned: int, ballots: Sequence[Ballot]) -> Ou
             if kind == VoteKind.RECYCLE:
                 targets = [b.recycle_to for b in cast if b.vote == kind and b.recycle_to]
                 target = min(targets) if targets else None
-            return Outcome(OutcomeState.DECIDED, decision=kind, recycle_to=target,
-                           reason="Majority vote.")
+            return Outcome(
+                OutcomeState.DECIDED, decision=kind, recycle_to=target, reason="Majority vote."
+            )
     if all_in:
         return Outcome(OutcomeState.NEEDS_CHAIR, reason="No majority: the chair decides.")
     return Outcome(OutcomeState.PENDING, reason="No majority yet.")

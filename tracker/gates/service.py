@@ -52,10 +52,17 @@ class GateError(Exception):
         self.status_code = status_code
 
 
-async def event(scope: TenantScope, initiative_id: int, actor: int | None, kind: str, **detail: Any) -> None:
+async def event(
+    scope: TenantScope, initiative_id: int, actor: int | None, kind: str, **detail: Any
+) -> None:
     await scope.insert(
         InitiativeEvent,
-        {"initiative": initiative_id, "actor": actor, "kind": kind, "detail": json.dumps(detail, default=str)},
+        {
+            "initiative": initiative_id,
+            "actor": actor,
+            "kind": kind,
+            "detail": json.dumps(detail, default=str),
+        },
     )
 
 
@@ -63,9 +70,11 @@ async def event(scope: TenantScope, initiative_id: int, actor: int | None, kind:
 
 
 async def committee_members(org_id: int) -> list[dict[str, Any]]:
-    return await Membership.select(Membership.person.id, Membership.person.name).where(
-        Membership.org == org_id, Membership.role.is_in([Role.COMMITTEE, Role.ADMIN])
-    ).order_by(Membership.person.name)
+    return (
+        await Membership.select(Membership.person.id, Membership.person.name)
+        .where(Membership.org == org_id, Membership.role.is_in([Role.COMMITTEE, Role.ADMIN]))
+        .order_by(Membership.person.name)
+    )
 
 
 async def open_conditions(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
@@ -75,7 +84,9 @@ async def open_conditions(scope: TenantScope, initiative_id: int) -> list[dict[s
 
 
 def may_request(ctx: OrgContext, initiative: dict[str, Any]) -> bool:
-    return ctx.role == Role.ADMIN or (ctx.role == Role.LEAD and initiative["owner"] == ctx.person_id)
+    return ctx.role == Role.ADMIN or (
+        ctx.role == Role.LEAD and initiative["owner"] == ctx.person_id
+    )
 
 
 async def request_blockers(scope: TenantScope, initiative: dict[str, Any]) -> list[str]:
@@ -106,7 +117,9 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
     if not reviewers:
         form.error("reviewers", _("Choose at least one reviewer from the steering committee."))
     elif not set(reviewers) <= members:
-        form.error("reviewers", _("Reviewers must be steering-committee members of this organisation."))
+        form.error(
+            "reviewers", _("Reviewers must be steering-committee members of this organisation.")
+        )
     due_raw = form.get("due_date")
     try:
         due = date.fromisoformat(due_raw)
@@ -123,19 +136,48 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
     rule = await rule_row(scope)
     try:
         async with write_transaction():
-            review_id = (await scope.insert(GateReview, {
-                "initiative": initiative["id"], "gate": gate, "requested_by": ctx.person_id,
-                "proposed_decision": proposed, "due_date": due, "rule_snapshot": snapshot(rule),
-            }))[0]["id"]
+            review_id = (
+                await scope.insert(
+                    GateReview,
+                    {
+                        "initiative": initiative["id"],
+                        "gate": gate,
+                        "requested_by": ctx.person_id,
+                        "proposed_decision": proposed,
+                        "due_date": due,
+                        "rule_snapshot": snapshot(rule),
+                    },
+                )
+            )[0]["id"]
             if items:
-                await scope.insert(ReviewCriterion, *({
-                    "review": review_id, "position": i, "text": c["text"], "kind": c["kind"],
-                    "weight": c["weight"], "evidence_note": form.get(f"note_{c['id']}"),
-                    "evidence_links": form.get(f"links_{c['id']}"),
-                } for i, c in enumerate(items)))
-            await scope.insert(ReviewAssignment, *({"review": review_id, "reviewer": r} for r in reviewers))
-            await event(scope, initiative["id"], ctx.person_id, "review_requested",
-                        review=review_id, gate=gate, reviewers=len(reviewers), due=due_raw)
+                await scope.insert(
+                    ReviewCriterion,
+                    *(
+                        {
+                            "review": review_id,
+                            "position": i,
+                            "text": c["text"],
+                            "kind": c["kind"],
+                            "weight": c["weight"],
+                            "evidence_note": form.get(f"note_{c['id']}"),
+                            "evidence_links": form.get(f"links_{c['id']}"),
+                        }
+                        for i, c in enumerate(items)
+                    ),
+                )
+            await scope.insert(
+                ReviewAssignment, *({"review": review_id, "reviewer": r} for r in reviewers)
+            )
+            await event(
+                scope,
+                initiative["id"],
+                ctx.person_id,
+                "review_requested",
+                review=review_id,
+                gate=gate,
+                reviewers=len(reviewers),
+                due=due_raw,
+            )
     except Exception as error:
         if not is_unique_violation(error):
             raise
@@ -170,17 +212,32 @@ class ReviewView:
 async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     scope = ctx.scope
     review = await scope.get(
-        GateReview, review_id, *GateReview.all_columns(), GateReview.initiative.name,
-        GateReview.initiative.process_code, GateReview.initiative.owner,
-        GateReview.initiative.current_phase.number, GateReview.requested_by.name,
+        GateReview,
+        review_id,
+        *GateReview.all_columns(),
+        GateReview.initiative.name,
+        GateReview.initiative.process_code,
+        GateReview.initiative.owner,
+        GateReview.initiative.current_phase.number,  # type: ignore[union-attr]
+        GateReview.requested_by.name,
     )
-    items = await scope.select(ReviewCriterion, *ReviewCriterion.all_columns()).where(
-        ReviewCriterion.review == review_id).order_by(ReviewCriterion.position)
-    reviewers = await scope.select(
-        ReviewAssignment, ReviewAssignment.reviewer, ReviewAssignment.reviewer.name
-    ).where(ReviewAssignment.review == review_id).order_by(ReviewAssignment.reviewer.name)
-    votes = await scope.select(Vote, *Vote.all_columns(), Vote.reviewer.name).where(
-        Vote.review == review_id).order_by(Vote.submitted_at)
+    items = (
+        await scope.select(ReviewCriterion, *ReviewCriterion.all_columns())
+        .where(ReviewCriterion.review == review_id)
+        .order_by(ReviewCriterion.position)
+    )
+    reviewers = (
+        await scope.select(
+            ReviewAssignment, ReviewAssignment.reviewer, ReviewAssignment.reviewer.name
+        )
+        .where(ReviewAssignment.review == review_id)
+        .order_by(ReviewAssignment.reviewer.name)
+    )
+    votes = (
+        await scope.select(Vote, *Vote.all_columns(), Vote.reviewer.name)
+        .where(Vote.review == review_id)
+        .order_by(Vote.submitted_at)
+    )
     my_vote = next((v for v in votes if v["reviewer"] == ctx.person_id), None)
     is_reviewer = any(r["reviewer"] == ctx.person_id for r in reviewers)
     # Independent scoring: a reviewer sees the others' scores only after submitting their own.
@@ -188,24 +245,42 @@ async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     tally = None
     if show_tally:
         scores = await scope.select(Score, Score.criterion, Score.reviewer, Score.value).where(
-            Score.review == review_id)
+            Score.review == review_id
+        )
         tally = rules.tally(items, scores)
-    decision = await scope.select(GateDecision, *GateDecision.all_columns(), GateDecision.decided_by.name).where(
-        GateDecision.review == review_id).first()
+    decision = (
+        await scope.select(GateDecision, *GateDecision.all_columns(), GateDecision.decided_by.name)
+        .where(GateDecision.review == review_id)
+        .first()
+    )
     conditions: list[dict[str, Any]] = []
     corrections: list[dict[str, Any]] = []
     if decision:
-        conditions = await scope.select(Condition, *Condition.all_columns(), Condition.owner.name,
-                                        Condition.closed_by.name).where(Condition.decision == decision["id"])
-        corrections = await scope.select(DecisionCorrection, *DecisionCorrection.all_columns(),
-                                         DecisionCorrection.author.name).where(
-            DecisionCorrection.decision == decision["id"]).order_by(DecisionCorrection.created_at)
-    steps = await scope.select(ApprovalStep, *ApprovalStep.all_columns(), ApprovalStep.approver.name).where(
-        ApprovalStep.review == review_id).order_by(ApprovalStep.level)
+        conditions = await scope.select(
+            Condition, *Condition.all_columns(), Condition.owner.name, Condition.closed_by.name
+        ).where(Condition.decision == decision["id"])
+        corrections = (
+            await scope.select(
+                DecisionCorrection,
+                *DecisionCorrection.all_columns(),
+                DecisionCorrection.author.name,
+            )
+            .where(DecisionCorrection.decision == decision["id"])
+            .order_by(DecisionCorrection.created_at)
+        )
+    steps = (
+        await scope.select(ApprovalStep, *ApprovalStep.all_columns(), ApprovalStep.approver.name)
+        .where(ApprovalStep.review == review_id)
+        .order_by(ApprovalStep.level)
+    )
     rule = json.loads(review["rule_snapshot"])
     is_chair = ctx.role == Role.ADMIN or rule.get("chair") == ctx.person_id
     pending = [s for s in steps if s["status"] == "pending"]
-    my_step = pending[0] if pending and pending[0]["approver"] == ctx.person_id and review["status"] == "approving" else None
+    my_step = (
+        pending[0]
+        if pending and pending[0]["approver"] == ctx.person_id and review["status"] == "approving"
+        else None
+    )
     vote_count = len(votes)
     voted = {v["reviewer"] for v in votes}
     for r in reviewers:
@@ -213,10 +288,22 @@ async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     if not show_tally:
         votes = [v for v in votes if v["reviewer"] == ctx.person_id]
     return ReviewView(
-        review=review, criteria=items, reviewers=reviewers, votes=votes, my_vote=my_vote,
-        is_reviewer=is_reviewer, show_tally=show_tally, tally=tally, decision=decision,
-        conditions=conditions, steps=steps, rule=rule, is_chair=is_chair, my_step=my_step,
-        recycle_targets=rules.recycle_targets(review["gate"]), corrections=corrections,
+        review=review,
+        criteria=items,
+        reviewers=reviewers,
+        votes=votes,
+        my_vote=my_vote,
+        is_reviewer=is_reviewer,
+        show_tally=show_tally,
+        tally=tally,
+        decision=decision,
+        conditions=conditions,
+        steps=steps,
+        rule=rule,
+        is_chair=is_chair,
+        my_step=my_step,
+        recycle_targets=rules.recycle_targets(review["gate"]),
+        corrections=corrections,
         vote_count=vote_count,
     )
 
@@ -231,8 +318,14 @@ def _parse_conditions(text: str) -> list[str]:
 async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
     """Score every criterion and vote (or abstain); then let the decision rule speak."""
     scope = ctx.scope
-    review = await scope.get(GateReview, review_id, GateReview.id, GateReview.status,
-                             GateReview.gate, GateReview.initiative)
+    review = await scope.get(
+        GateReview,
+        review_id,
+        GateReview.id,
+        GateReview.status,
+        GateReview.gate,
+        GateReview.initiative,
+    )
     if not await scope.count(ReviewAssignment).where(
         ReviewAssignment.review == review_id, ReviewAssignment.reviewer == ctx.person_id
     ):
@@ -245,7 +338,8 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
     if vote not in set(VoteKind):
         form.error("vote", _("Choose your vote."))
     items = await scope.select(ReviewCriterion, ReviewCriterion.id, ReviewCriterion.kind).where(
-        ReviewCriterion.review == review_id)
+        ReviewCriterion.review == review_id
+    )
     values: dict[int, int | None] = {}
     for item in items:
         raw = form.get(f"score_{item['id']}")
@@ -270,14 +364,30 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
         raise GateError(_("Please correct the marked fields."), 422)
     try:
         async with write_transaction():
-            await scope.insert(Vote, {
-                "review": review_id, "reviewer": ctx.person_id, "vote": vote, "recycle_to": recycle_to,
-                "rationale": rationale, "conditions": conditions if vote == VoteKind.GO_CONDITIONS else "",
-            })
+            await scope.insert(
+                Vote,
+                {
+                    "review": review_id,
+                    "reviewer": ctx.person_id,
+                    "vote": vote,
+                    "recycle_to": recycle_to,
+                    "rationale": rationale,
+                    "conditions": conditions if vote == VoteKind.GO_CONDITIONS else "",
+                },
+            )
             if vote != VoteKind.ABSTAIN:
-                await scope.insert(Score, *({
-                    "review": review_id, "criterion": cid, "reviewer": ctx.person_id, "value": value,
-                } for cid, value in values.items()))
+                await scope.insert(
+                    Score,
+                    *(
+                        {
+                            "review": review_id,
+                            "criterion": cid,
+                            "reviewer": ctx.person_id,
+                            "value": value,
+                        }
+                        for cid, value in values.items()
+                    ),
+                )
             await event(scope, review["initiative"], ctx.person_id, "voted", review=review_id)
     except Exception as error:
         if not is_unique_violation(error):
@@ -286,21 +396,36 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
     await try_close(scope, review_id)
 
 
-async def _ballots(scope: TenantScope, review_id: int) -> tuple[int, list[rules.Ballot], list[dict]]:
+async def _ballots(
+    scope: TenantScope, review_id: int
+) -> tuple[int, list[rules.Ballot], list[dict]]:
     assigned = await scope.count(ReviewAssignment).where(ReviewAssignment.review == review_id)
-    votes = await scope.select(Vote, Vote.reviewer, Vote.vote, Vote.recycle_to, Vote.conditions,
-                               Vote.rationale, Vote.reviewer.name).where(Vote.review == review_id)
+    votes = await scope.select(
+        Vote,
+        Vote.reviewer,
+        Vote.vote,
+        Vote.recycle_to,
+        Vote.conditions,
+        Vote.rationale,
+        Vote.reviewer.name,
+    ).where(Vote.review == review_id)
     failed = await scope.select(Score, Score.reviewer).where(
-        Score.review == review_id, Score.value == 0, Score.criterion.kind == rules.CriterionKind.MUST)
+        Score.review == review_id,
+        Score.value == 0,
+        Score.criterion.kind == rules.CriterionKind.MUST,
+    )
     failed_by = {row["reviewer"] for row in failed}
     ballots = [rules.Ballot(v["vote"], v["recycle_to"], v["reviewer"] in failed_by) for v in votes]
     return assigned, ballots, votes
 
 
 async def _claim(scope: TenantScope, review_id: int, states: list[str]) -> bool:
-    rows = await scope.update(GateReview, {GateReview.claim: GateReview.claim + 1},
-                              GateReview.id == review_id, GateReview.status.is_in(states)
-                              ).returning(GateReview.id)
+    rows = await scope.update(
+        GateReview,
+        {GateReview.claim: GateReview.claim + 1},
+        GateReview.id == review_id,
+        GateReview.status.is_in(states),
+    ).returning(GateReview.id)
     return bool(rows)
 
 
@@ -311,106 +436,229 @@ async def try_close(scope: TenantScope, review_id: int) -> rules.Outcome | None:
             return None
         review = await scope.get(GateReview, review_id, *GateReview.all_columns())
         rule = json.loads(review["rule_snapshot"])
-        decision_rule = rules.DecisionRule(rule["quorum_kind"], rule["quorum_value"],
-                                           rule["go_threshold"], rule["stop_needs_chair"])
+        decision_rule = rules.DecisionRule(
+            rule["quorum_kind"],
+            rule["quorum_value"],
+            rule["go_threshold"],
+            rule["stop_needs_chair"],
+        )
         assigned, ballots, votes = await _ballots(scope, review_id)
         outcome = rules.evaluate(decision_rule, assigned, ballots)
         if outcome.state == OutcomeState.PENDING:
             return outcome
         if outcome.state == OutcomeState.NEEDS_CHAIR:
-            await scope.update(GateReview, {GateReview.status: "awaiting_chair"}, GateReview.id == review_id)
-            await event(scope, review["initiative"], None, "awaiting_chair", review=review_id,
-                        reason=outcome.reason, proposed=outcome.decision)
+            await scope.update(
+                GateReview, {GateReview.status: "awaiting_chair"}, GateReview.id == review_id
+            )
+            await event(
+                scope,
+                review["initiative"],
+                None,
+                "awaiting_chair",
+                review=review_id,
+                reason=outcome.reason,
+                proposed=outcome.decision,
+            )
             return outcome
         assert outcome.decision is not None
-        conditions = [
-            line for v in votes if v["vote"] == VoteKind.GO_CONDITIONS
-            for line in _parse_conditions(v["conditions"])
-        ] if outcome.decision == VoteKind.GO_CONDITIONS else []
-        rationale = "\n".join(f"{v['reviewer.name']}: {v['rationale']}" for v in votes if v["rationale"])
-        await _conclude(scope, review, outcome.decision, outcome.recycle_to, method="rule",
-                        decided_by=None, rationale=rationale, conditions=conditions,
-                        condition_due=date.today() + timedelta(days=CONDITION_DAYS), next_gate_date=None)
+        conditions = (
+            [
+                line
+                for v in votes
+                if v["vote"] == VoteKind.GO_CONDITIONS
+                for line in _parse_conditions(v["conditions"])
+            ]
+            if outcome.decision == VoteKind.GO_CONDITIONS
+            else []
+        )
+        rationale = "\n".join(
+            f"{v['reviewer.name']}: {v['rationale']}" for v in votes if v["rationale"]
+        )
+        await _conclude(
+            scope,
+            review,
+            outcome.decision,
+            outcome.recycle_to,
+            method="rule",
+            decided_by=None,
+            rationale=rationale,
+            conditions=conditions,
+            condition_due=date.today() + timedelta(days=CONDITION_DAYS),
+            next_gate_date=None,
+        )
         return outcome
 
 
 # --- deciding ---------------------------------------------------------------------------
 
 
-async def _conclude(scope: TenantScope, review: dict[str, Any], decision: str, recycle_to: int | None,
-                    method: str, decided_by: int | None, rationale: str, conditions: list[str],
-                    condition_due: date, next_gate_date: date | None) -> None:
+async def _conclude(
+    scope: TenantScope,
+    review: dict[str, Any],
+    decision: str,
+    recycle_to: int | None,
+    method: str,
+    decided_by: int | None,
+    rationale: str,
+    conditions: list[str],
+    condition_due: date,
+    next_gate_date: date | None,
+) -> None:
     """Route a decision through the approval chain (Go only), or record it now."""
     chain = json.loads(review["rule_snapshot"]).get("chain") or []
-    pending = {"decision": decision, "recycle_to": recycle_to, "method": method, "decided_by": decided_by,
-               "rationale": rationale, "conditions": conditions, "condition_due": condition_due.isoformat(),
-               "next_gate_date": next_gate_date.isoformat() if next_gate_date else None}
+    pending = {
+        "decision": decision,
+        "recycle_to": recycle_to,
+        "method": method,
+        "decided_by": decided_by,
+        "rationale": rationale,
+        "conditions": conditions,
+        "condition_due": condition_due.isoformat(),
+        "next_gate_date": next_gate_date.isoformat() if next_gate_date else None,
+    }
     if chain and decision in (VoteKind.GO, VoteKind.GO_CONDITIONS):
-        await scope.update(GateReview, {GateReview.status: "approving",
-                                        GateReview.pending_outcome: json.dumps(pending)},
-                           GateReview.id == review["id"])
-        await scope.insert(ApprovalStep, *({"review": review["id"], "level": i + 1, "label": level["label"],
-                                            "approver": level["person"]} for i, level in enumerate(chain)))
-        await event(scope, review["initiative"], decided_by, "approval_started", review=review["id"],
-                    decision=decision, levels=len(chain))
+        await scope.update(
+            GateReview,
+            {GateReview.status: "approving", GateReview.pending_outcome: json.dumps(pending)},
+            GateReview.id == review["id"],
+        )
+        await scope.insert(
+            ApprovalStep,
+            *(
+                {
+                    "review": review["id"],
+                    "level": i + 1,
+                    "label": level["label"],
+                    "approver": level["person"],
+                }
+                for i, level in enumerate(chain)
+            ),
+        )
+        await event(
+            scope,
+            review["initiative"],
+            decided_by,
+            "approval_started",
+            review=review["id"],
+            decision=decision,
+            levels=len(chain),
+        )
         return
     await record_decision(scope, review, pending)
 
 
-async def record_decision(scope: TenantScope, review: dict[str, Any], pending: dict[str, Any]) -> int:
+async def record_decision(
+    scope: TenantScope, review: dict[str, Any], pending: dict[str, Any]
+) -> int:
     """Write the permanent decision and apply its effect to the initiative's phases."""
-    initiative = await scope.get(Initiative, review["initiative"], Initiative.id, Initiative.owner,
-                                 Initiative.status, Initiative.current_phase.number, Initiative.current_phase)
+    initiative = await scope.get(
+        Initiative,
+        review["initiative"],
+        Initiative.id,
+        Initiative.owner,
+        Initiative.status,
+        Initiative.current_phase.number,
+        Initiative.current_phase,
+    )
     current = initiative["current_phase.number"]
     decision, recycle_to = pending["decision"], pending["recycle_to"]
     effect = rules.decision_effect(current, decision, recycle_to)
     today = date.today()
-    phases = {p["number"]: p for p in await scope.select(Phase, *Phase.all_columns()).where(
-        Phase.initiative == initiative["id"])}
+    phases = {
+        p["number"]: p
+        for p in await scope.select(Phase, *Phase.all_columns()).where(
+            Phase.initiative == initiative["id"]
+        )
+    }
     next_gate = pending.get("next_gate_date")
     if not next_gate and effect.phase != current:
         planned_end = phases[effect.phase]["planned_end"]
         next_gate = planned_end.isoformat() if planned_end else None
-    decision_id = (await scope.insert(GateDecision, {
-        "review": review["id"], "initiative": initiative["id"], "gate": review["gate"], "outcome": decision,
-        "recycle_to": recycle_to, "method": pending["method"], "decided_by": pending["decided_by"],
-        "rationale": pending["rationale"], "next_gate_date": date.fromisoformat(next_gate) if next_gate else None,
-        "from_phase": current, "to_phase": effect.phase,
-    }))[0]["id"]
+    decision_id = (
+        await scope.insert(
+            GateDecision,
+            {
+                "review": review["id"],
+                "initiative": initiative["id"],
+                "gate": review["gate"],
+                "outcome": decision,
+                "recycle_to": recycle_to,
+                "method": pending["method"],
+                "decided_by": pending["decided_by"],
+                "rationale": pending["rationale"],
+                "next_gate_date": date.fromisoformat(next_gate) if next_gate else None,
+                "from_phase": current,
+                "to_phase": effect.phase,
+            },
+        )
+    )[0]["id"]
     if effect.close_current:
         await scope.update(Phase, {Phase.actual_end: today}, Phase.id == phases[current]["id"])
     if effect.reopen_from is not None:
         # plan the phases again from the one returned to, back to back from today
         for planned in initiative_rules.plan_phases(today, first=effect.reopen_from):
             number = int(planned.number)
-            await scope.update(Phase, {
-                Phase.planned_start: planned.planned_start, Phase.planned_end: planned.planned_end,
-                Phase.actual_start: today if number == effect.reopen_from else None, Phase.actual_end: None,
-            }, Phase.id == phases[number]["id"])
+            await scope.update(
+                Phase,
+                {
+                    Phase.planned_start: planned.planned_start,
+                    Phase.planned_end: planned.planned_end,
+                    Phase.actual_start: today if number == effect.reopen_from else None,
+                    Phase.actual_end: None,
+                },
+                Phase.id == phases[number]["id"],
+            )
     elif effect.phase != current:
-        await scope.update(Phase, {Phase.actual_start: today, Phase.actual_end: None},
-                           Phase.id == phases[effect.phase]["id"])
-    values: dict[Any, Any] = {Initiative.current_phase: phases[effect.phase]["id"],
-                              Initiative.version: Initiative.version + 1,
-                              Initiative.updated_at: datetime.now(UTC)}
+        await scope.update(
+            Phase,
+            {Phase.actual_start: today, Phase.actual_end: None},
+            Phase.id == phases[effect.phase]["id"],
+        )
+    values: dict[Any, Any] = {
+        Initiative.current_phase: phases[effect.phase]["id"],
+        Initiative.version: Initiative.version + 1,
+        Initiative.updated_at: datetime.now(UTC),
+    }
     if effect.status:
         values[Initiative.status] = effect.status
     await scope.update(Initiative, values, Initiative.id == initiative["id"])
     if pending["conditions"]:
         due = date.fromisoformat(pending["condition_due"])
-        await scope.insert(Condition, *({"initiative": initiative["id"], "decision": decision_id, "text": text,
-                                         "owner": initiative["owner"], "due_date": due}
-                                        for text in pending["conditions"]))
+        await scope.insert(
+            Condition,
+            *(
+                {
+                    "initiative": initiative["id"],
+                    "decision": decision_id,
+                    "text": text,
+                    "owner": initiative["owner"],
+                    "due_date": due,
+                }
+                for text in pending["conditions"]
+            ),
+        )
     await scope.update(GateReview, {GateReview.status: "decided"}, GateReview.id == review["id"])
-    await event(scope, initiative["id"], pending["decided_by"], "decided", review=review["id"],
-                decision=decision, recycle_to=recycle_to, method=pending["method"],
-                from_phase=current, to_phase=effect.phase, conditions=len(pending["conditions"]))
+    await event(
+        scope,
+        initiative["id"],
+        pending["decided_by"],
+        "decided",
+        review=review["id"],
+        decision=decision,
+        recycle_to=recycle_to,
+        method=pending["method"],
+        from_phase=current,
+        to_phase=effect.phase,
+        conditions=len(pending["conditions"]),
+    )
     return int(decision_id)
 
 
 async def chair_decide(ctx: OrgContext, review_id: int, form: Form) -> None:
     scope = ctx.scope
-    view_rule = await scope.get(GateReview, review_id, GateReview.rule_snapshot, GateReview.status, GateReview.gate)
+    view_rule = await scope.get(
+        GateReview, review_id, GateReview.rule_snapshot, GateReview.status, GateReview.gate
+    )
     rule = json.loads(view_rule["rule_snapshot"])
     if not (ctx.role == Role.ADMIN or rule.get("chair") == ctx.person_id):
         raise GateError(_("Only the committee chair records the decision."), 403)
@@ -448,9 +696,18 @@ async def chair_decide(ctx: OrgContext, review_id: int, form: Form) -> None:
         if not await _claim(scope, review_id, ["open", "awaiting_chair"]):
             raise GateError(_("This review is already decided."))
         review = await scope.get(GateReview, review_id, *GateReview.all_columns())
-        await _conclude(scope, review, decision, recycle_to, method="chair", decided_by=ctx.person_id,
-                        rationale=rationale, conditions=conditions if decision == VoteKind.GO_CONDITIONS else [],
-                        condition_due=condition_due, next_gate_date=next_gate)
+        await _conclude(
+            scope,
+            review,
+            decision,
+            recycle_to,
+            method="chair",
+            decided_by=ctx.person_id,
+            rationale=rationale,
+            conditions=conditions if decision == VoteKind.GO_CONDITIONS else [],
+            condition_due=condition_due,
+            next_gate_date=next_gate,
+        )
 
 
 async def act_on_approval(ctx: OrgContext, review_id: int, approve: bool, note: str) -> None:
@@ -460,25 +717,46 @@ async def act_on_approval(ctx: OrgContext, review_id: int, approve: bool, note: 
     async with write_transaction():
         if not await _claim(scope, review_id, ["approving"]):
             raise GateError(_("This review is not waiting for approval."))
-        steps = await scope.select(ApprovalStep, *ApprovalStep.all_columns()).where(
-            ApprovalStep.review == review_id, ApprovalStep.status == "pending").order_by(ApprovalStep.level)
+        steps = (
+            await scope.select(ApprovalStep, *ApprovalStep.all_columns())
+            .where(ApprovalStep.review == review_id, ApprovalStep.status == "pending")
+            .order_by(ApprovalStep.level)
+        )
         if not steps or steps[0]["approver"] != ctx.person_id:
             raise GateError(_("It is not your turn to approve this decision."), 403)
         step = steps[0]
-        await scope.update(ApprovalStep, {ApprovalStep.status: "approved" if approve else "declined",
-                                          ApprovalStep.acted_at: datetime.now(UTC), ApprovalStep.note: note[:5000]},
-                           ApprovalStep.id == step["id"])
+        await scope.update(
+            ApprovalStep,
+            {
+                ApprovalStep.status: "approved" if approve else "declined",
+                ApprovalStep.acted_at: datetime.now(UTC),
+                ApprovalStep.note: note[:5000],
+            },
+            ApprovalStep.id == step["id"],
+        )
         review = await scope.get(GateReview, review_id, *GateReview.all_columns())
-        await event(scope, review["initiative"], ctx.person_id,
-                    "approval_approved" if approve else "approval_declined", review=review_id,
-                    level=step["level"], label=step["label"])
+        await event(
+            scope,
+            review["initiative"],
+            ctx.person_id,
+            "approval_approved" if approve else "approval_declined",
+            review=review_id,
+            level=step["level"],
+            label=step["label"],
+        )
         pending = json.loads(review["pending_outcome"])
         if approve and len(steps) > 1:
             return
         if not approve:
-            pending = {**pending, "decision": VoteKind.HOLD, "recycle_to": None, "method": "approval",
-                       "decided_by": ctx.person_id, "conditions": [],
-                       "rationale": f"{step['label']}: {note}\n{pending['rationale']}".strip()}
+            pending = {
+                **pending,
+                "decision": VoteKind.HOLD,
+                "recycle_to": None,
+                "method": "approval",
+                "decided_by": ctx.person_id,
+                "conditions": [],
+                "rationale": f"{step['label']}: {note}\n{pending['rationale']}".strip(),
+            }
         await record_decision(scope, review, pending)
 
 
@@ -487,18 +765,41 @@ async def act_on_approval(ctx: OrgContext, review_id: int, approve: bool, note: 
 
 async def close_condition(ctx: OrgContext, condition_id: int, note: str) -> int:
     scope = ctx.scope
-    condition = await scope.get(Condition, condition_id, Condition.id, Condition.owner, Condition.initiative,
-                                Condition.initiative.owner, Condition.closed_at)
-    allowed = ctx.role == Role.ADMIN or ctx.person_id in (condition["owner"], condition["initiative.owner"])
+    condition = await scope.get(
+        Condition,
+        condition_id,
+        Condition.id,
+        Condition.owner,
+        Condition.initiative,
+        Condition.initiative.owner,
+        Condition.closed_at,
+    )
+    allowed = ctx.role == Role.ADMIN or ctx.person_id in (
+        condition["owner"],
+        condition["initiative.owner"],
+    )
     if not allowed:
         raise GateError(_("Only the condition's owner or the initiative's lead closes it."), 403)
     async with write_transaction():
-        rows = await scope.update(Condition, {Condition.closed_at: datetime.now(UTC), Condition.closed_by: ctx.person_id,
-                                              Condition.closing_note: note[:5000]},
-                                  Condition.id == condition_id, Condition.closed_at.is_null()).returning(Condition.id)
+        rows = await scope.update(
+            Condition,
+            {
+                Condition.closed_at: datetime.now(UTC),
+                Condition.closed_by: ctx.person_id,
+                Condition.closing_note: note[:5000],
+            },
+            Condition.id == condition_id,
+            Condition.closed_at.is_null(),
+        ).returning(Condition.id)
         if not rows:
             raise GateError(_("This condition is already closed."))
-        await event(scope, condition["initiative"], ctx.person_id, "condition_closed", condition=condition_id)
+        await event(
+            scope,
+            condition["initiative"],
+            ctx.person_id,
+            "condition_closed",
+            condition=condition_id,
+        )
     return int(condition["initiative"])
 
 
@@ -507,8 +808,12 @@ async def resume(ctx: OrgContext, initiative_id: int) -> None:
         raise GateError(_("Only the steering committee resumes an initiative on hold."), 403)
     scope = ctx.scope
     async with write_transaction():
-        rows = await scope.update(Initiative, {Initiative.status: "on_track", Initiative.version: Initiative.version + 1},
-                                  Initiative.id == initiative_id, Initiative.status == "on_hold").returning(Initiative.id)
+        rows = await scope.update(
+            Initiative,
+            {Initiative.status: "on_track", Initiative.version: Initiative.version + 1},
+            Initiative.id == initiative_id,
+            Initiative.status == "on_hold",
+        ).returning(Initiative.id)
         if not rows:
             await scope.get(Initiative, initiative_id, Initiative.id)  # 404 for a missing one
             raise GateError(_("The initiative is not on hold."))
@@ -519,14 +824,23 @@ async def add_correction(ctx: OrgContext, decision_id: int, text: str) -> int:
     rule = await rule_row(ctx.scope)
     if not (ctx.role == Role.ADMIN or rule["chair"] == ctx.person_id):
         raise GateError(_("Only the committee chair records a correction."), 403)
-    decision = await ctx.scope.get(GateDecision, decision_id, GateDecision.id, GateDecision.review,
-                                   GateDecision.initiative)
+    decision = await ctx.scope.get(
+        GateDecision, decision_id, GateDecision.id, GateDecision.review, GateDecision.initiative
+    )
     if not text.strip():
         raise GateError(_("Write the correction."), 422)
     async with write_transaction():
-        await ctx.scope.insert(DecisionCorrection, {"decision": decision_id, "author": ctx.person_id,
-                                                    "text": text.strip()[:5000]})
-        await event(ctx.scope, decision["initiative"], ctx.person_id, "correction_added", decision=decision_id)
+        await ctx.scope.insert(
+            DecisionCorrection,
+            {"decision": decision_id, "author": ctx.person_id, "text": text.strip()[:5000]},
+        )
+        await event(
+            ctx.scope,
+            decision["initiative"],
+            ctx.person_id,
+            "correction_added",
+            decision=decision_id,
+        )
     return int(decision["review"])
 
 
@@ -536,28 +850,59 @@ async def add_correction(ctx: OrgContext, decision_id: int, text: str) -> int:
 async def my_reviews(ctx: OrgContext) -> dict[str, list[dict[str, Any]]]:
     """What waits for me: votes, chair decisions and approvals; overdue first."""
     scope = ctx.scope
-    columns = (GateReview.id, GateReview.gate, GateReview.due_date, GateReview.status, GateReview.rule_snapshot,
-               GateReview.initiative.id, GateReview.initiative.name, GateReview.initiative.process_code)
+    columns = (
+        GateReview.id,
+        GateReview.gate,
+        GateReview.due_date,
+        GateReview.status,
+        GateReview.rule_snapshot,
+        GateReview.initiative.id,
+        GateReview.initiative.name,
+        GateReview.initiative.process_code,
+    )
     assigned = await scope.select(ReviewAssignment, ReviewAssignment.review).where(
-        ReviewAssignment.reviewer == ctx.person_id, ReviewAssignment.review.status == "open")
-    voted = {v["review"] for v in await scope.select(Vote, Vote.review).where(Vote.reviewer == ctx.person_id)}
+        ReviewAssignment.reviewer == ctx.person_id, ReviewAssignment.review.status == "open"
+    )
+    voted = {
+        v["review"]
+        for v in await scope.select(Vote, Vote.review).where(Vote.reviewer == ctx.person_id)
+    }
     waiting_ids = [a["review"] for a in assigned if a["review"] not in voted]
-    to_vote = await scope.select(GateReview, *columns).where(GateReview.id.is_in(waiting_ids)) if waiting_ids else []
-    chair = [r for r in await scope.select(GateReview, *columns).where(GateReview.status == "awaiting_chair")
-             if ctx.role == Role.ADMIN or json.loads(r["rule_snapshot"]).get("chair") == ctx.person_id]
-    steps = await scope.select(ApprovalStep, ApprovalStep.review, ApprovalStep.level, ApprovalStep.approver,
-                               ApprovalStep.label).where(ApprovalStep.status == "pending",
-                                                         ApprovalStep.review.status == "approving")
+    to_vote = (
+        await scope.select(GateReview, *columns).where(GateReview.id.is_in(waiting_ids))
+        if waiting_ids
+        else []
+    )
+    chair = [
+        r
+        for r in await scope.select(GateReview, *columns).where(
+            GateReview.status == "awaiting_chair"
+        )
+        if ctx.role == Role.ADMIN or json.loads(r["rule_snapshot"]).get("chair") == ctx.person_id
+    ]
+    steps = await scope.select(
+        ApprovalStep,
+        ApprovalStep.review,
+        ApprovalStep.level,
+        ApprovalStep.approver,
+        ApprovalStep.label,
+    ).where(ApprovalStep.status == "pending", ApprovalStep.review.status == "approving")
     first_pending: dict[int, dict] = {}
     for step in sorted(steps, key=lambda s: s["level"]):
         first_pending.setdefault(step["review"], step)
     approval_ids = [r for r, s in first_pending.items() if s["approver"] == ctx.person_id]
-    approvals = await scope.select(GateReview, *columns).where(GateReview.id.is_in(approval_ids)) if approval_ids else []
+    approvals = (
+        await scope.select(GateReview, *columns).where(GateReview.id.is_in(approval_ids))
+        if approval_ids
+        else []
+    )
     today = date.today()
     for row in [*to_vote, *chair, *approvals]:
         row["overdue"] = row["due_date"] < today
+
     def order(rows: list[dict]) -> list[dict]:
         return sorted(rows, key=lambda r: (not r["overdue"], r["due_date"]))
+
     return {"vote": order(to_vote), "chair": order(chair), "approve": order(approvals)}
 
 
@@ -568,25 +913,49 @@ async def my_review_count(ctx: OrgContext) -> int:
 
 async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
     """The gate history of one initiative: decisions, conditions, the open review, events."""
-    decisions = await scope.select(GateDecision, *GateDecision.all_columns(), GateDecision.decided_by.name).where(
-        GateDecision.initiative == initiative_id).order_by(GateDecision.decided_at, ascending=False)
-    conditions = await scope.select(Condition, *Condition.all_columns(), Condition.owner.name).where(
-        Condition.initiative == initiative_id).order_by(Condition.due_date)
-    open_review = await scope.select(GateReview, GateReview.id, GateReview.status, GateReview.due_date,
-                                     GateReview.gate).where(GateReview.initiative == initiative_id,
-                                                            GateReview.status.is_in(list(OPEN_STATES))).first()
-    events = await scope.select(InitiativeEvent, *InitiativeEvent.all_columns(), InitiativeEvent.actor.name).where(
-        InitiativeEvent.initiative == initiative_id).order_by(InitiativeEvent.at, ascending=False).limit(100)
+    decisions = (
+        await scope.select(GateDecision, *GateDecision.all_columns(), GateDecision.decided_by.name)
+        .where(GateDecision.initiative == initiative_id)
+        .order_by(GateDecision.decided_at, ascending=False)
+    )
+    conditions = (
+        await scope.select(Condition, *Condition.all_columns(), Condition.owner.name)
+        .where(Condition.initiative == initiative_id)
+        .order_by(Condition.due_date)
+    )
+    open_review = (
+        await scope.select(
+            GateReview, GateReview.id, GateReview.status, GateReview.due_date, GateReview.gate
+        )
+        .where(GateReview.initiative == initiative_id, GateReview.status.is_in(list(OPEN_STATES)))
+        .first()
+    )
+    events = (
+        await scope.select(
+            InitiativeEvent, *InitiativeEvent.all_columns(), InitiativeEvent.actor.name
+        )
+        .where(InitiativeEvent.initiative == initiative_id)
+        .order_by(InitiativeEvent.at, ascending=False)
+        .limit(100)
+    )
     for e in events:
         e["data"] = json.loads(e["detail"] or "{}")
-    return {"decisions": decisions, "conditions": conditions, "open_review": open_review, "events": events}
+    return {
+        "decisions": decisions,
+        "conditions": conditions,
+        "open_review": open_review,
+        "events": events,
+    }
 
 
 async def board_badges(scope: TenantScope) -> tuple[set[int], dict[int, int]]:
     """Initiatives with an open review, and open-condition counts: two queries for the board."""
     reviews = await scope.select(GateReview, GateReview.initiative).where(
-        GateReview.status.is_in(list(OPEN_STATES)))
-    conditions = await scope.select(Condition, Condition.initiative).where(Condition.closed_at.is_null())
+        GateReview.status.is_in(list(OPEN_STATES))
+    )
+    conditions = await scope.select(Condition, Condition.initiative).where(
+        Condition.closed_at.is_null()
+    )
     counts: dict[int, int] = {}
     for row in conditions:
         counts[row["initiative"]] = counts.get(row["initiative"], 0) + 1

@@ -30,7 +30,9 @@ async def ensure_defaults(org_id: int) -> None:
         await scope.insert(GateRule, {})
 
 
-async def criteria(scope: TenantScope, gate: int | None = None, active_only: bool = True) -> list[dict]:
+async def criteria(
+    scope: TenantScope, gate: int | None = None, active_only: bool = True
+) -> list[dict]:
     query = scope.select(GateCriterion, *GateCriterion.all_columns())
     if gate is not None:
         query = query.where(GateCriterion.gate == gate)
@@ -56,9 +58,12 @@ async def add_criterion(scope: TenantScope, gate: int, form: Form) -> bool:
     if not form.ok:
         return False
     async with write_transaction():
-        rows = await scope.select(GateCriterion, GateCriterion.position).where(
-            GateCriterion.gate == gate
-        ).order_by(GateCriterion.position, ascending=False).first()
+        rows = (
+            await scope.select(GateCriterion, GateCriterion.position)
+            .where(GateCriterion.gate == gate)
+            .order_by(GateCriterion.position, ascending=False)
+            .first()
+        )
         position = (rows["position"] + 1) if rows else 0
         await scope.insert(
             GateCriterion,
@@ -78,25 +83,37 @@ async def update_criterion(scope: TenantScope, criterion_id: int, form: Form) ->
 
 async def set_retired(scope: TenantScope, criterion_id: int, retired: bool) -> None:
     await scope.get(GateCriterion, criterion_id, GateCriterion.id)
-    await scope.update(GateCriterion, {GateCriterion.retired: retired}, GateCriterion.id == criterion_id)
+    await scope.update(
+        GateCriterion, {GateCriterion.retired: retired}, GateCriterion.id == criterion_id
+    )
 
 
 async def move_criterion(scope: TenantScope, criterion_id: int, step: int) -> None:
     """Swap a criterion with its neighbour above (step −1) or below (+1) in its gate."""
     async with write_transaction():
-        row = await scope.get(GateCriterion, criterion_id, GateCriterion.gate, GateCriterion.position)
-        siblings = await scope.select(GateCriterion, GateCriterion.id, GateCriterion.position).where(
-            GateCriterion.gate == row["gate"]
-        ).order_by(GateCriterion.position)
+        row = await scope.get(
+            GateCriterion, criterion_id, GateCriterion.gate, GateCriterion.position
+        )
+        siblings = (
+            await scope.select(GateCriterion, GateCriterion.id, GateCriterion.position)
+            .where(GateCriterion.gate == row["gate"])
+            .order_by(GateCriterion.position)
+        )
         index = next(i for i, s in enumerate(siblings) if s["id"] == criterion_id)
         other = index + step
         if not 0 <= other < len(siblings):
             return
         a, b = siblings[index], siblings[other]
         # positions are unique per gate: park one out of the way while swapping
-        await scope.update(GateCriterion, {GateCriterion.position: -1 - a["position"]}, GateCriterion.id == a["id"])
-        await scope.update(GateCriterion, {GateCriterion.position: a["position"]}, GateCriterion.id == b["id"])
-        await scope.update(GateCriterion, {GateCriterion.position: b["position"]}, GateCriterion.id == a["id"])
+        await scope.update(
+            GateCriterion, {GateCriterion.position: -1 - a["position"]}, GateCriterion.id == a["id"]
+        )
+        await scope.update(
+            GateCriterion, {GateCriterion.position: a["position"]}, GateCriterion.id == b["id"]
+        )
+        await scope.update(
+            GateCriterion, {GateCriterion.position: b["position"]}, GateCriterion.id == a["id"]
+        )
 
 
 async def rule_row(scope: TenantScope) -> dict[str, Any]:

@@ -44,7 +44,9 @@ class GateRule(Table, tablename="gate_rule"):
     id: Serial
     org = ForeignKey(Organisation, null=False, unique=True)
     quorum_kind = Varchar(length=10, default="share")  # count | share
-    quorum_value = SmallInt(default=51)  # reviewers, or percent of assigned reviewers (51: more than half)
+    quorum_value = SmallInt(
+        default=51
+    )  # reviewers, or percent of assigned reviewers (51: more than half)
     go_threshold = Varchar(length=12, default="majority")  # majority | unanimous
     stop_needs_chair = Boolean(default=True)
     chair = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)

@@ -23,8 +23,11 @@ async def board(request: Request, ctx: OrgContext) -> Template:
     columns = await service.board(ctx.scope, flt, date.today())
     open_reviews, open_conditions = await gate_service.board_badges(ctx.scope)
     context: dict[str, Any] = {
-        "ctx": ctx, "columns": columns, "filter": flt,
-        "open_reviews": open_reviews, "open_conditions": open_conditions,
+        "ctx": ctx,
+        "columns": columns,
+        "filter": flt,
+        "open_reviews": open_reviews,
+        "open_conditions": open_conditions,
     }
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_columns.html", **context)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from tracker.gates.tables import GateReview, ReviewCriterion
 
 
-async def request_review(world, org, initiative_id, reviewers=("committee", "admin"), role="lead",
-                         **overrides):
+async def request_review(
+    world, org, initiative_id, reviewers=("committee", "admin"), role="lead", **overrides
+):
     data = {
         "proposed_decision": "go",
         "due_date": (date.today() + timedelta(days=7)).isoformat(),
@@ -16,7 +17,9 @@ async def request_review(world, org, initiative_id, reviewers=("committee", "adm
     }
     data.update(overrides)
     async with world.client(org, role) as client:
-        return await client.post(f"/o/{org.slug}/initiatives/{initiative_id}/gate/request", data=data)
+        return await client.post(
+            f"/o/{org.slug}/initiatives/{initiative_id}/gate/request", data=data
+        )
 
 
 async def open_review(world, org, initiative_id, **kwargs) -> int:
@@ -27,7 +30,8 @@ async def open_review(world, org, initiative_id, **kwargs) -> int:
 
 async def scorecard(review_id: int, must: int = 1, should: int = 4) -> dict[str, str]:
     rows = await ReviewCriterion.select(ReviewCriterion.id, ReviewCriterion.kind).where(
-        ReviewCriterion.review == review_id)
+        ReviewCriterion.review == review_id
+    )
     return {f"score_{r['id']}": str(must if r["kind"] == "must" else should) for r in rows}
 
 

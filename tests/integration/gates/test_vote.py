@@ -3,7 +3,13 @@ from datetime import date
 import pytest
 
 from tests.helpers import initiative_row, make_initiative
-from tests.integration.gates.gate_helpers import cast, open_review, request_review, review_status, scorecard
+from tests.integration.gates.gate_helpers import (
+    cast,
+    open_review,
+    request_review,
+    review_status,
+    scorecard,
+)
 from tracker.gates.tables import Condition, GateDecision, Score, Vote
 from tracker.initiatives.tables import Phase
 
@@ -55,28 +61,47 @@ async def test_majority_for_go_moves_the_initiative_on(world):
 async def test_go_with_conditions_blocks_the_next_gate_until_closed(world):
     initiative = await make_initiative(world.a, phase=3)
     review = await open_review(world, world.a, initiative)
-    await cast(world, world.a, "committee", review, "go_conditions",
-               conditions="Train the night shift\nPublish the SOP draft")
+    await cast(
+        world,
+        world.a,
+        "committee",
+        review,
+        "go_conditions",
+        conditions="Train the night shift\nPublish the SOP draft",
+    )
     await cast(world, world.a, "admin", review, "go")
     assert await current_phase(initiative) == (4, "on_track")
     conditions = await Condition.select().where(Condition.initiative == initiative)
-    assert sorted(c["text"] for c in conditions) == ["Publish the SOP draft", "Train the night shift"]
+    assert sorted(c["text"] for c in conditions) == [
+        "Publish the SOP draft",
+        "Train the night shift",
+    ]
     assert all(c["owner"] == world.a.people["lead"] for c in conditions)
     blocked = await request_review(world, world.a, initiative)
-    assert blocked.status_code == 409 and "conditions of the last gate must be closed" in blocked.text
+    assert (
+        blocked.status_code == 409 and "conditions of the last gate must be closed" in blocked.text
+    )
     async with world.client(world.a, "viewer") as client:
         board = await client.get("/o/alpha/")
         assert "2 open conditions" in board.text
-        denied = await client.post(f"/o/alpha/conditions/{conditions[0]['id']}/close", data={"note": "x"})
+        denied = await client.post(
+            f"/o/alpha/conditions/{conditions[0]['id']}/close", data={"note": "x"}
+        )
         assert denied.status_code == 403
     async with world.client(world.b, "admin") as client:
-        outsider = await client.post(f"/o/beta/conditions/{conditions[0]['id']}/close", data={"note": "x"})
+        outsider = await client.post(
+            f"/o/beta/conditions/{conditions[0]['id']}/close", data={"note": "x"}
+        )
         assert outsider.status_code == 404
     async with world.client(world.a, "lead") as client:
         for c in conditions:
-            closed = await client.post(f"/o/alpha/conditions/{c['id']}/close", data={"note": "done"})
+            closed = await client.post(
+                f"/o/alpha/conditions/{c['id']}/close", data={"note": "done"}
+            )
             assert closed.status_code == 303
-        again = await client.post(f"/o/alpha/conditions/{conditions[0]['id']}/close", data={"note": "x"})
+        again = await client.post(
+            f"/o/alpha/conditions/{conditions[0]['id']}/close", data={"note": "x"}
+        )
         assert again.status_code == 409
     assert (await request_review(world, world.a, initiative)).status_code == 303
 
@@ -84,8 +109,18 @@ async def test_go_with_conditions_blocks_the_next_gate_until_closed(world):
 async def test_recycle_returns_to_the_named_phase_and_plans_again(world):
     initiative = await make_initiative(world.a, phase=4, age_days=80)
     review = await open_review(world, world.a, initiative)
-    await cast(world, world.a, "committee", review, "recycle", recycle_to="3", rationale="Pilot missed its target")
-    await cast(world, world.a, "admin", review, "recycle", recycle_to="3", rationale="Redesign SMS step")
+    await cast(
+        world,
+        world.a,
+        "committee",
+        review,
+        "recycle",
+        recycle_to="3",
+        rationale="Pilot missed its target",
+    )
+    await cast(
+        world, world.a, "admin", review, "recycle", recycle_to="3", rationale="Redesign SMS step"
+    )
     assert await current_phase(initiative) == (3, "on_track")
     phases = {p["number"]: p for p in await Phase.select().where(Phase.initiative == initiative)}
     assert phases[3]["actual_start"] == date.today() and phases[3]["actual_end"] is None
@@ -101,15 +136,23 @@ async def test_stop_vote_goes_to_the_chair_who_confirms(world):
     assert await review_status(review) == "awaiting_chair"
     async with world.client(world.a, "committee") as client:
         queue = await client.get("/o/alpha/reviews")
-        denied = await client.post(f"/o/alpha/reviews/{review}/decide", data={"decision": "stop", "rationale": "x"})
+        denied = await client.post(
+            f"/o/alpha/reviews/{review}/decide", data={"decision": "stop", "rationale": "x"}
+        )
     assert denied.status_code == 403
     async with world.client(world.a, "admin") as client:
         queue = await client.get("/o/alpha/reviews")
-        assert f"/reviews/{review}" in queue.text and "Waiting for my decision as chair" in queue.text
-        bad = await client.post(f"/o/alpha/reviews/{review}/decide", data={"decision": "stop", "rationale": ""})
+        assert (
+            f"/reviews/{review}" in queue.text and "Waiting for my decision as chair" in queue.text
+        )
+        bad = await client.post(
+            f"/o/alpha/reviews/{review}/decide", data={"decision": "stop", "rationale": ""}
+        )
         assert bad.status_code == 422 and "Give the reason for this decision." in bad.text
-        ok = await client.post(f"/o/alpha/reviews/{review}/decide",
-                               data={"decision": "stop", "rationale": "Confirmed: no business case"})
+        ok = await client.post(
+            f"/o/alpha/reviews/{review}/decide",
+            data={"decision": "stop", "rationale": "Confirmed: no business case"},
+        )
         assert ok.status_code == 303
     assert await current_phase(initiative) == (2, "stopped")
     assert (await request_review(world, world.a, initiative)).status_code == 409
@@ -148,7 +191,9 @@ async def test_vote_errors_keep_the_input_and_write_nothing(world):
     async with world.client(world.a, "committee") as client:
         response = await client.post(f"/o/alpha/reviews/{review}/vote", data=data)
     assert response.status_code == 422
-    assert "Answer yes or no." in response.text and "Choose the phase to return to." in response.text
+    assert (
+        "Answer yes or no." in response.text and "Choose the phase to return to." in response.text
+    )
     assert "Give the reason for this vote." in response.text
     assert 'value="recycle" checked' in response.text
     assert not await Vote.exists().where(Vote.review == review)
@@ -183,7 +228,9 @@ async def test_outsider_cannot_see_or_vote(world):
     response = await cast(world, world.b, "committee", review, "go")
     assert response.status_code == 404
     async with world.client(world.b, "admin") as client:
-        decide = await client.post(f"/o/beta/reviews/{review}/decide", data={"decision": "go", "rationale": "x"})
+        decide = await client.post(
+            f"/o/beta/reviews/{review}/decide", data={"decision": "go", "rationale": "x"}
+        )
         assert decide.status_code == 404
     assert not await Vote.exists().where(Vote.review == review)
 
