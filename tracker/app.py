@@ -26,6 +26,10 @@ from tracker.gates import controller as gates
 from tracker.i18n import get_language, translations
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
+from tracker.pilots import controller as pilots
+from tracker.problems import controller as problems
+from tracker.registers import controller as registers
+from tracker.risks import controller as risks
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
 from tracker.security import SecurityHeadersMiddleware
@@ -63,8 +67,22 @@ def configure_jinja(env: Environment) -> None:
         method_label=labels.method_label,
         event_label=labels.event_label,
         translate=labels.translate,
+        problem_category_label=labels.problem_category_label,
+        quadrant_label=labels.quadrant_label,
+        fishbone_label=labels.fishbone_label,
+        problem_status_label=labels.problem_status_label,
+        risk_category_label=labels.risk_category_label,
+        risk_status_label=labels.risk_status_label,
+        band_label=labels.band_label,
+        resistance_level_label=labels.resistance_level_label,
+        barrier_label=labels.barrier_label,
+        action_status_label=labels.action_status_label,
+        feedback_label=labels.feedback_label,
         phase_numbers=range(1, 7),
+        person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
+        score_options=[(str(n), str(n)) for n in range(1, 6)],
     )
+    env.filters["list_pairs"] = lambda keys, values: list(zip(keys, values, strict=False))
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
     env.trim_blocks = True
     env.lstrip_blocks = True
@@ -127,7 +145,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     org_router = Router(
         path="/o/{org_slug:str}",
-        route_handlers=[*initiatives.ROUTES, *gates.ROUTES, *organisations.ROUTES],
+        route_handlers=[
+            *initiatives.ROUTES,
+            *gates.ROUTES,
+            *problems.ROUTES,
+            *pilots.ROUTES,
+            *risks.ROUTES,
+            *registers.ROUTES,
+            *organisations.ROUTES,
+        ],
         dependencies={"ctx": Provide(provide_org_context)},
     )
     handlers: list[Any] = [

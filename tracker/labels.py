@@ -139,3 +139,108 @@ def _gate_rule_messages() -> list[str]:
         _("Answer yes or no."),
         _("Score from 1 to 5."),
     ]
+
+
+def problem_category_label(value: str) -> str:
+    return {
+        "efficiency": _("Efficiency"),
+        "quality": _("Quality"),
+        "coordination": _("Coordination"),
+        "risk": _("Risk"),
+    }.get(value, value)
+
+
+def quadrant_label(value: str) -> str:
+    return {
+        "do_first": _("Do first"),
+        "plan": _("Plan"),
+        "quick_fix": _("Quick fix"),
+        "defer": _("Defer"),
+    }.get(value, value)
+
+
+def fishbone_label(value: str) -> str:
+    return {
+        "people": _("People"),
+        "machine": _("Machine"),
+        "material": _("Material"),
+        "method": _("Method"),
+        "environment": _("Environment"),
+    }.get(value, value or "")
+
+
+def problem_status_label(value: str) -> str:
+    return {
+        "open": _("Open"),
+        "analysing": _("Analysing"),
+        "solved": _("Solved"),
+        "deferred": _("Deferred"),
+    }.get(value, value)
+
+
+def risk_category_label(value: str) -> str:
+    return {
+        "organisation": _("Organisation"),
+        "communication": _("Communication"),
+        "people": _("People"),
+        "process": _("Process"),
+        "data": _("Data"),
+        "other": _("Other"),
+    }.get(value, value)
+
+
+def risk_status_label(value: str) -> str:
+    return {"open": _("Open"), "mitigating": _("Mitigating"), "closed": _("Closed")}.get(value, value)
+
+
+def band_label(value: str) -> str:
+    return {
+        "low": _("Low"),
+        "medium": _("Medium"),
+        "high": _("High"),
+        "critical": _("Critical"),
+    }.get(value, value)
+
+
+def resistance_level_label(value: str) -> str:
+    return {"none": _("None"), "low": _("Low"), "medium": _("Medium"), "high": _("High")}.get(value, value)
+
+
+def barrier_label(value: str) -> str:
+    return {
+        "awareness": _("Awareness"),
+        "desire": _("Desire"),
+        "knowledge": _("Knowledge"),
+        "ability": _("Ability"),
+        "reinforcement": _("Reinforcement"),
+    }.get(value, value)
+
+
+def action_status_label(value: str) -> str:
+    return {"open": _("Open"), "in_progress": _("In progress"), "done": _("Done")}.get(value, value)
+
+
+def feedback_label(value: str) -> str:
+    return {
+        "process": _("Process"),
+        "form": _("Form"),
+        "tool": _("Tool"),
+        "training": _("Training"),
+        "other": _("Other"),
+    }.get(value, value)
+
+
+def _import_messages() -> list[str]:
+    """Never called: the import reader's message ids, for extraction."""
+    return [
+        _("Upload a .csv or .xlsx file."),
+        _("The file is larger than 2 MB."),
+        _("The file is not a readable XLSX workbook."),
+        _("The file is neither UTF-8 nor GBK text."),
+        _("The file is not a readable CSV file."),
+        _("The file is empty."),
+        _("The file has more than 2000 rows."),
+        _("Unknown column."),
+        _("This column is missing."),
+        _("Formulas are not accepted; enter the value."),
+    ]

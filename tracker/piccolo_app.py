@@ -27,6 +27,15 @@ from tracker.gates.tables import (
     Vote,
 )
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.pilots.tables import (
+    Pilot,
+    PilotFeedback,
+    PilotMetric,
+    SatisfactionRating,
+    UnmetProblem,
+)
+from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChange
+from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -54,6 +63,18 @@ APP_CONFIG = AppConfig(
         Condition,
         ApprovalStep,
         InitiativeEvent,
+        Problem,
+        AsIsStep,
+        ProblemScoreChange,
+        Measure,
+        Pilot,
+        PilotMetric,
+        SatisfactionRating,
+        UnmetProblem,
+        PilotFeedback,
+        Risk,
+        RiskScoreChange,
+        ResistanceEntry,
     ],
     migration_dependencies=[],
     commands=[],

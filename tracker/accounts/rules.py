@@ -20,13 +20,23 @@ class Action(StrEnum):
     MANAGE_ORG = "manage_org"  # members, roles, invitations, settings
     CREATE_INITIATIVE = "create_initiative"
     EDIT_INITIATIVE = "edit_initiative"
+    WRITE_REGISTER = "write_register"  # problems, measures, pilots, risks, resistance
+    LOG_FEEDBACK = "log_feedback"  # pilot feedback and satisfaction ratings
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.LEAD: frozenset({Action.READ, Action.CREATE_INITIATIVE, Action.EDIT_INITIATIVE}),
-    Role.COMMITTEE: frozenset({Action.READ}),
-    Role.MEMBER: frozenset({Action.READ}),
+    Role.LEAD: frozenset(
+        {
+            Action.READ,
+            Action.CREATE_INITIATIVE,
+            Action.EDIT_INITIATIVE,
+            Action.WRITE_REGISTER,
+            Action.LOG_FEEDBACK,
+        }
+    ),
+    Role.COMMITTEE: frozenset({Action.READ, Action.LOG_FEEDBACK}),
+    Role.MEMBER: frozenset({Action.READ, Action.WRITE_REGISTER, Action.LOG_FEEDBACK}),
     Role.VIEWER: frozenset({Action.READ}),
 }
 

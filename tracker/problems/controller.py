@@ -1,0 +1,164 @@
+"""Problem register, the impact–urgency matrix (per initiative and portfolio), top 5, measures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import ClientException
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.problems import rules, service
+from tracker.registers import fields
+from tracker.registers.pages import can_write, initiative_header
+from tracker.tenancy import OrgContext
+from tracker.web import Form, is_fragment_request, read_form, redirect, render
+
+
+async def _list_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
+                     status_code: int = 200) -> Template:
+    return render(
+        request, "problems/list.html", status_code=status_code, ctx=ctx,
+        initiative=await initiative_header(ctx, initiative_id),
+        problems=await service.problems(ctx.scope, initiative_id),
+        people=await fields.people(ctx.org_id), form=form or Form({"impact": "3", "urgency": "3"}),
+        can_write=can_write(ctx), tab="problems",
+    )
+
+
+@get("/initiatives/{initiative_id:int}/problems", name="problems")
+async def problems(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    return await _list_page(request, ctx, initiative_id)
+
+
+@post("/initiatives/{initiative_id:int}/problems")
+async def create_problem(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    if await service.create(ctx.scope, initiative_id, form) is None:
+        return await _list_page(request, ctx, initiative_id, form, 422)
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/problems", _("Problem registered."))
+
+
+def _problem_form(problem: dict[str, Any], steps: list[dict[str, Any]]) -> Form:
+    form = Form({k: "" if v is None else str(v) for k, v in problem.items() if not isinstance(v, dict)})
+    form.values["as_is"] = "\n".join(
+        " | ".join([s["step"], s["role"] or "", "" if s["minutes"] is None else str(s["minutes"])]) for s in steps)
+    return form
+
+
+async def _problem_page(request: Request, ctx: OrgContext, problem_id: int, form: Form | None = None,
+                        status_code: int = 200, conflict: bool = False) -> Template:
+    problem = await service.get(ctx.scope, problem_id)
+    steps = await service.steps(ctx.scope, problem_id)
+    if form is None:
+        form = _problem_form(problem, steps)
+    elif conflict:
+        form.values["version"] = str(problem["version"])
+    return render(
+        request, "problems/detail.html", status_code=status_code, ctx=ctx, problem=problem, steps=steps,
+        history=await service.history(ctx.scope, problem_id), people=await fields.people(ctx.org_id),
+        form=form, conflict=conflict, can_write=can_write(ctx),
+        initiative={"id": problem["initiative"], "process_code": problem["initiative.process_code"],
+                    "name": problem["initiative.name"]},
+        total_minutes=sum(s["minutes"] or 0 for s in steps),
+    )
+
+
+@get("/problems/{problem_id:int}", name="problem")
+async def problem_page(request: Request, ctx: OrgContext, problem_id: int) -> Template:
+    return await _problem_page(request, ctx, problem_id)
+
+
+@post("/problems/{problem_id:int}")
+async def update_problem(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    outcome = await service.update(ctx.scope, problem_id, form, ctx.person_id)
+    if outcome == "saved":
+        return redirect(f"/o/{ctx.slug}/problems/{problem_id}", _("Changes saved."))
+    return await _problem_page(request, ctx, problem_id, form, 409 if outcome == "conflict" else 422,
+                               conflict=outcome == "conflict")
+
+
+async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[str, Any]:
+    rows = await service.problems(ctx.scope, initiative_id)
+    live = [r for r in rows if r["status"] in ("open", "analysing")]
+    return {"ctx": ctx, "cells": service.matrix(live), "can_write": can_write(ctx),
+            "initiative_id": initiative_id, "quadrant": rules.quadrant, "count": len(live)}
+
+
+@get("/initiatives/{initiative_id:int}/matrix", name="matrix")
+async def matrix(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    initiative = await initiative_header(ctx, initiative_id)
+    context = await _matrix_context(ctx, initiative_id)
+    if is_fragment_request(request):
+        return render(request, "problems/partials/matrix.html", **context)
+    return render(request, "problems/matrix.html", initiative=initiative, tab="matrix", **context)
+
+
+@get("/matrix", name="portfolio_matrix")
+async def portfolio_matrix(request: Request, ctx: OrgContext) -> Template:
+    context = await _matrix_context(ctx, None)
+    if is_fragment_request(request):
+        return render(request, "problems/partials/matrix.html", **context)
+    return render(request, "problems/matrix.html", initiative=None, **context)
+
+
+@post("/problems/{problem_id:int}/move")
+async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
+    """Move a problem to another cell (re-score it); htmx gets the matrix back in place."""
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    problem = await service.get(ctx.scope, problem_id)
+    if form.get("direction") in ("up", "down", "left", "right"):
+        impact, urgency = rules.moved(problem["impact"], problem["urgency"], form.get("direction"))
+    else:
+        impact, urgency = fields.score(form, "impact"), fields.score(form, "urgency")
+        if impact is None or urgency is None:
+            raise ClientException(_("Score from 1 to 5."))
+    await service.move(ctx.scope, problem_id, impact, urgency, ctx.person_id)
+    scope_id = None if form.get("portfolio") == "1" else problem["initiative"]
+    if is_fragment_request(request):
+        return render(request, "problems/partials/matrix.html", **await _matrix_context(ctx, scope_id))
+    target = f"/o/{ctx.slug}/matrix" if scope_id is None else f"/o/{ctx.slug}/initiatives/{scope_id}/matrix"
+    return redirect(target, _("Problem moved."))
+
+
+@get("/initiatives/{initiative_id:int}/problems/top5", name="top5")
+async def top5(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    initiative = await initiative_header(ctx, initiative_id)
+    rows = await service.problems(ctx.scope, initiative_id)
+    return render(request, "problems/top5.html", ctx=ctx, initiative=initiative, problems=rules.top(rows),
+                  tab="problems")
+
+
+async def _measures_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
+                         status_code: int = 200) -> Template:
+    return render(
+        request, "problems/measures.html", status_code=status_code, ctx=ctx,
+        initiative=await initiative_header(ctx, initiative_id),
+        measures=await service.measures(ctx.scope, initiative_id),
+        problems=await service.problems(ctx.scope, initiative_id), form=form or Form({}),
+        can_write=can_write(ctx), tab="measures",
+    )
+
+
+@get("/initiatives/{initiative_id:int}/measures", name="measures")
+async def measures(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    return await _measures_page(request, ctx, initiative_id)
+
+
+@post("/initiatives/{initiative_id:int}/measures")
+async def create_measure(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    if await service.create_measure(ctx.scope, initiative_id, form) is None:
+        return await _measures_page(request, ctx, initiative_id, form, 422)
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/measures", _("Measure added."))
+
+
+ROUTES = [problems, create_problem, problem_page, update_problem, matrix, portfolio_matrix, move_problem,
+          top5, measures, create_measure]

@@ -1,0 +1,79 @@
+"""Pure rules of problems: the impact–urgency quadrant and the priority order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Category(StrEnum):
+    EFFICIENCY = "efficiency"
+    QUALITY = "quality"
+    COORDINATION = "coordination"
+    RISK = "risk"
+
+
+class Fishbone(StrEnum):
+    PEOPLE = "people"
+    MACHINE = "machine"
+    MATERIAL = "material"
+    METHOD = "method"
+    ENVIRONMENT = "environment"
+
+
+class ProblemStatus(StrEnum):
+    OPEN = "open"
+    ANALYSING = "analysing"
+    SOLVED = "solved"
+    DEFERRED = "deferred"
+
+
+class Quadrant(StrEnum):
+    DO_FIRST = "do_first"  # high impact, urgent
+    PLAN = "plan"  # high impact, not urgent
+    QUICK_FIX = "quick_fix"  # low impact, urgent
+    DEFER = "defer"  # low impact, not urgent
+
+
+HIGH = 3  # on the 1–5 scales, 3 and above count as high impact / urgent
+QUADRANT_RANK = {Quadrant.DO_FIRST: 0, Quadrant.PLAN: 1, Quadrant.QUICK_FIX: 2, Quadrant.DEFER: 3}
+
+
+def quadrant(impact: int, urgency: int) -> Quadrant:
+    if not (1 <= impact <= 5 and 1 <= urgency <= 5):
+        raise ValueError("impact and urgency are scored 1–5")
+    high_impact, urgent = impact >= HIGH, urgency >= HIGH
+    if high_impact and urgent:
+        return Quadrant.DO_FIRST
+    if high_impact:
+        return Quadrant.PLAN
+    if urgent:
+        return Quadrant.QUICK_FIX
+    return Quadrant.DEFER
+
+
+def priority_key(impact: int, urgency: int, created_at: datetime) -> tuple[int, int, datetime]:
+    """Quadrant first, then impact × urgency (higher first), then age (older first)."""
+    return (QUADRANT_RANK[quadrant(impact, urgency)], -(impact * urgency), created_at)
+
+
+def prioritise(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(problems, key=lambda p: priority_key(p["impact"], p["urgency"], p["created_at"]))
+
+
+def top(problems: Iterable[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
+    """The top-n problems still to solve (solved and deferred ones are left out)."""
+    live = [p for p in problems if p["status"] in (ProblemStatus.OPEN, ProblemStatus.ANALYSING)]
+    return prioritise(live)[:n]
+
+
+def moved(impact: int, urgency: int, direction: str) -> tuple[int, int]:
+    """Re-score one step on the matrix; stays inside 1–5."""
+    d_impact, d_urgency = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}[direction]
+    return min(5, max(1, impact + d_impact)), min(5, max(1, urgency + d_urgency))
+
+
+def parse_whys(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()][:10]

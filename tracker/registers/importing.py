@@ -1,0 +1,97 @@
+"""Reading an uploaded CSV or XLSX register into rows keyed by column, with every problem
+reported by row and column. Nothing here writes to the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+FORMULA_START = ("=", "+", "@")
+
+
+@dataclass
+class Sheet:
+    rows: list[dict[str, str]] = field(default_factory=list)  # column key → text
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # row, column, message id
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append((row, column, message))
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 (with or without a byte-order mark), else GB18030 (covers GBK and GB2312)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _table(filename: str, data: bytes) -> list[list[Any]] | str:
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        except Exception:
+            return "The file is not a readable XLSX workbook."
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+    text = decode(data)
+    if text is None:
+        return "The file is neither UTF-8 nor GBK text."
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        return "The file is not a readable CSV file."
+
+
+def read(filename: str, data: bytes, columns: dict[str, list[str]], required: set[str]) -> Sheet:
+    """``columns`` maps each column key to the header names accepted for it (any language)."""
+    sheet = Sheet()
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        sheet.error(0, "", "Upload a .csv or .xlsx file.")
+        return sheet
+    if len(data) > MAX_BYTES:
+        sheet.error(0, "", "The file is larger than 2 MB.")
+        return sheet
+    table = _table(filename, data)
+    if isinstance(table, str):
+        sheet.error(0, "", table)
+        return sheet
+    table = [row for row in table if any(str(c).strip() for c in row if c is not None)]
+    if not table:
+        sheet.error(0, "", "The file is empty.")
+        return sheet
+    if len(table) - 1 > MAX_ROWS:
+        sheet.error(0, "", "The file has more than 2000 rows.")
+        return sheet
+    header = [str(h or "").strip().lower() for h in table[0]]
+    lookup = {name.lower(): key for key, names in columns.items() for name in names}
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in lookup:
+            positions[lookup[name]] = index
+        elif name:
+            sheet.error(1, name, "Unknown column.")
+    for key in sorted(required - set(positions)):
+        sheet.error(1, columns[key][0], "This column is missing.")
+    if sheet.errors:
+        return sheet
+    for number, raw in enumerate(table[1:], start=2):
+        row: dict[str, str] = {}
+        for key, index in positions.items():
+            value = raw[index] if index < len(raw) else None
+            text = "" if value is None else str(value).strip()
+            if isinstance(value, float) and value.is_integer():
+                text = str(int(value))
+            if text.startswith(FORMULA_START):
+                sheet.error(number, columns[key][0], "Formulas are not accepted; enter the value.")
+            row[key] = text
+        sheet.rows.append(row)
+    return sheet
