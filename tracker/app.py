@@ -26,12 +26,12 @@ from tracker.gates import controller as gates
 from tracker.i18n import get_language, translations
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
+from tracker.organisations import controller as organisations
+from tracker.organisations.context import provide_org_context
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
-from tracker.organisations import controller as organisations
-from tracker.organisations.context import provide_org_context
 from tracker.security import SecurityHeadersMiddleware
 from tracker.settings import Settings, get_settings
 from tracker.tenancy import OrgContext

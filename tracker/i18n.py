@@ -55,8 +55,8 @@ def language(lang: str) -> Iterator[None]:
 
 
 def gettext(message: str, **variables: object) -> str:
-    text = translations(_language.get()).gettext(message)
-    return text % variables if variables else text
+    """Like Jinja's newstyle gettext: always %-formatted, so a literal % is written %%."""
+    return translations(_language.get()).gettext(message) % variables
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:

@@ -190,7 +190,9 @@ def risk_category_label(value: str) -> str:
 
 
 def risk_status_label(value: str) -> str:
-    return {"open": _("Open"), "mitigating": _("Mitigating"), "closed": _("Closed")}.get(value, value)
+    return {"open": _("Open"), "mitigating": _("Mitigating"), "closed": _("Closed")}.get(
+        value, value
+    )
 
 
 def band_label(value: str) -> str:
@@ -203,7 +205,9 @@ def band_label(value: str) -> str:
 
 
 def resistance_level_label(value: str) -> str:
-    return {"none": _("None"), "low": _("Low"), "medium": _("Medium"), "high": _("High")}.get(value, value)
+    return {"none": _("None"), "low": _("Low"), "medium": _("Medium"), "high": _("High")}.get(
+        value, value
+    )
 
 
 def barrier_label(value: str) -> str:

@@ -16,8 +16,16 @@ from tracker.accounts.rules import (
     ("role", "allowed"),
     [
         (Role.ADMIN, set(Action)),
-        (Role.LEAD, {Action.READ, Action.CREATE_INITIATIVE, Action.EDIT_INITIATIVE,
-                     Action.WRITE_REGISTER, Action.LOG_FEEDBACK}),
+        (
+            Role.LEAD,
+            {
+                Action.READ,
+                Action.CREATE_INITIATIVE,
+                Action.EDIT_INITIATIVE,
+                Action.WRITE_REGISTER,
+                Action.LOG_FEEDBACK,
+            },
+        ),
         (Role.COMMITTEE, {Action.READ, Action.LOG_FEEDBACK}),
         (Role.MEMBER, {Action.READ, Action.WRITE_REGISTER, Action.LOG_FEEDBACK}),
         (Role.VIEWER, {Action.READ}),

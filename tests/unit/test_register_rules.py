@@ -10,8 +10,16 @@ from tracker.risks import rules as risks
 
 @pytest.mark.parametrize(
     ("impact", "urgency", "quadrant"),
-    [(5, 5, "do_first"), (3, 3, "do_first"), (5, 1, "plan"), (3, 2, "plan"), (1, 5, "quick_fix"),
-     (2, 3, "quick_fix"), (2, 2, "defer"), (1, 1, "defer")],
+    [
+        (5, 5, "do_first"),
+        (3, 3, "do_first"),
+        (5, 1, "plan"),
+        (3, 2, "plan"),
+        (1, 5, "quick_fix"),
+        (2, 3, "quick_fix"),
+        (2, 2, "defer"),
+        (1, 1, "defer"),
+    ],
 )
 def test_quadrants(impact, urgency, quadrant):
     assert problems.quadrant(impact, urgency) == quadrant
@@ -28,7 +36,13 @@ def test_priority_order_quadrant_then_score_then_age():
         {"id": 1, "impact": 5, "urgency": 1, "created_at": now, "status": "open"},  # plan, 5
         {"id": 2, "impact": 3, "urgency": 3, "created_at": now, "status": "open"},  # do first, 9
         {"id": 3, "impact": 5, "urgency": 5, "created_at": now, "status": "open"},  # do first, 25
-        {"id": 4, "impact": 3, "urgency": 3, "created_at": now - timedelta(days=1), "status": "open"},  # older
+        {
+            "id": 4,
+            "impact": 3,
+            "urgency": 3,
+            "created_at": now - timedelta(days=1),
+            "status": "open",
+        },  # older
         {"id": 5, "impact": 1, "urgency": 1, "created_at": now, "status": "open"},  # defer
         {"id": 6, "impact": 1, "urgency": 5, "created_at": now, "status": "open"},  # quick fix
         {"id": 7, "impact": 5, "urgency": 5, "created_at": now, "status": "solved"},
@@ -46,8 +60,15 @@ def test_moving_on_the_matrix_stays_on_the_scale():
 
 @pytest.mark.parametrize(
     ("before", "after", "change"),
-    [(30, 8, -73.33), (48, 24, -50.0), (32, 45, 40.63), (0, 5, None), (None, 5, None), (10, None, None),
-     (-10, -5, 50.0)],
+    [
+        (30, 8, -73.33),
+        (48, 24, -50.0),
+        (32, 45, 40.63),
+        (0, 5, None),
+        (None, 5, None),
+        (10, None, None),
+        (-10, -5, 50.0),
+    ],
 )
 def test_change_percent(before, after, change):
     result = pilots.change_percent(before, after)
@@ -56,9 +77,16 @@ def test_change_percent(before, after, change):
 
 @pytest.mark.parametrize(
     ("direction", "after", "target", "met"),
-    [("lower", 8, 10, True), ("lower", 10, 10, True), ("lower", 12, 10, False),
-     ("higher", 96, 95, True), ("higher", 95, 95, True), ("higher", 90, 95, False),
-     ("lower", None, 10, None), ("higher", 5, None, None)],
+    [
+        ("lower", 8, 10, True),
+        ("lower", 10, 10, True),
+        ("lower", 12, 10, False),
+        ("higher", 96, 95, True),
+        ("higher", 95, 95, True),
+        ("higher", 90, 95, False),
+        ("lower", None, 10, None),
+        ("higher", 5, None, None),
+    ],
 )
 def test_target_met_in_both_directions(direction, after, target, met):
     assert pilots.target_met(direction, after, target) is met
@@ -78,16 +106,31 @@ def test_before_after_bars_are_relative_to_the_largest_value():
     assert pilots.before_after_bars("x", 0, None, None).before_width == 0
 
 
-@pytest.mark.parametrize(("score", "band"), [(1, "low"), (4, "low"), (5, "medium"), (9, "medium"),
-                                             (10, "high"), (14, "high"), (15, "critical"), (25, "critical")])
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (1, "low"),
+        (4, "low"),
+        (5, "medium"),
+        (9, "medium"),
+        (10, "high"),
+        (14, "high"),
+        (15, "critical"),
+        (25, "critical"),
+    ],
+)
 def test_risk_bands(score, band):
     assert risks.band(score) == band
 
 
 def test_heat_map_counts_risks_that_are_not_closed():
-    cells = risks.heat_map([{"likelihood": 3, "impact": 5, "status": "open"},
-                            {"likelihood": 3, "impact": 5, "status": "mitigating"},
-                            {"likelihood": 1, "impact": 1, "status": "closed"}])
+    cells = risks.heat_map(
+        [
+            {"likelihood": 3, "impact": 5, "status": "open"},
+            {"likelihood": 3, "impact": 5, "status": "mitigating"},
+            {"likelihood": 1, "impact": 1, "status": "closed"},
+        ]
+    )
     assert cells[(3, 5)] == 2 and cells[(1, 1)] == 0 and len(cells) == 25
     assert risks.is_rising([(2, 3), (3, 5)]) and not risks.is_rising([(3, 5), (2, 3)])
 
@@ -96,26 +139,38 @@ def test_reading_gbk_and_utf8():
     text = "问题,影响范围\n审批环节过多,4\n"
     for data in (text.encode("gbk"), text.encode("utf-8"), ("\ufeff" + text).encode("utf-8")):
         assert importing.decode(data) == text
-    sheet = importing.read("p.csv", text.encode("gbk"), {"title": ["title", "问题"], "impact": ["impact", "影响范围"]},
-                           {"title"})
+    sheet = importing.read(
+        "p.csv",
+        text.encode("gbk"),
+        {"title": ["title", "问题"], "impact": ["impact", "影响范围"]},
+        {"title"},
+    )
     assert sheet.errors == [] and sheet.rows == [{"title": "审批环节过多", "impact": "4"}]
 
 
 def test_reading_reports_bad_files():
     columns = {"title": ["title"], "impact": ["impact"]}
-    assert importing.read("p.txt", b"x", columns, {"title"}).errors[0][2] == "Upload a .csv or .xlsx file."
+    assert (
+        importing.read("p.txt", b"x", columns, {"title"}).errors[0][2]
+        == "Upload a .csv or .xlsx file."
+    )
     big = importing.read("p.csv", b"title\n" + b"x\n" * (2 * 1024 * 1024), columns, {"title"})
     assert "larger than 2 MB" in big.errors[0][2]
     wrong = importing.read("p.csv", b"name,colour\nx,y\n", columns, {"title"})
-    assert {(e[1], e[2]) for e in wrong.errors} == {("name", "Unknown column."), ("colour", "Unknown column."),
-                                                   ("title", "This column is missing.")}
+    assert {(e[1], e[2]) for e in wrong.errors} == {
+        ("name", "Unknown column."),
+        ("colour", "Unknown column."),
+        ("title", "This column is missing."),
+    }
     formula = importing.read("p.csv", b"title,impact\n=cmd|'/c calc'!A1,3\n", columns, {"title"})
     assert formula.errors == [(2, "title", "Formulas are not accepted; enter the value.")]
     assert importing.read("p.csv", b"\xff\xfe\x00garbage\x81", columns, {"title"}).errors
 
 
 def test_exports_neutralise_formulas():
-    data = exporting.to_csv(["Problem"], [["=HYPERLINK(\"http://x\")"], ["plain"]]).decode("utf-8-sig")
+    data = exporting.to_csv(["Problem"], [['=HYPERLINK("http://x")'], ["plain"]]).decode(
+        "utf-8-sig"
+    )
     assert "'=HYPERLINK" in data and "plain" in data
     import io
 

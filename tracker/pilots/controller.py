@@ -17,13 +17,23 @@ from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
 
 
-async def _list_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
-                     status_code: int = 200) -> Template:
+async def _list_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
     return render(
-        request, "pilots/list.html", status_code=status_code, ctx=ctx,
+        request,
+        "pilots/list.html",
+        status_code=status_code,
+        ctx=ctx,
         initiative=await initiative_header(ctx, initiative_id),
         pilots=await service.pilots(ctx.scope, initiative_id),
-        form=form or Form({"start_date": date.today().isoformat()}), can_write=can_write(ctx), tab="pilots",
+        form=form or Form({"start_date": date.today().isoformat()}),
+        can_write=can_write(ctx),
+        tab="pilots",
     )
 
 
@@ -33,7 +43,9 @@ async def pilots(request: Request, ctx: OrgContext, initiative_id: int) -> Templ
 
 
 @post("/initiatives/{initiative_id:int}/pilots")
-async def create_pilot(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+async def create_pilot(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     pilot_id = await service.create(ctx.scope, initiative_id, form)
@@ -42,20 +54,35 @@ async def create_pilot(request: Request, ctx: OrgContext, initiative_id: int) ->
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}", _("Pilot created."))
 
 
-async def _pilot_page(request: Request, ctx: OrgContext, pilot_id: int, forms: dict[str, Form] | None = None,
-                      status_code: int = 200, template: str = "pilots/detail.html") -> Template:
+async def _pilot_page(
+    request: Request,
+    ctx: OrgContext,
+    pilot_id: int,
+    forms: dict[str, Form] | None = None,
+    status_code: int = 200,
+    template: str = "pilots/detail.html",
+) -> Template:
     view = await service.pilot_view(ctx.scope, pilot_id)
     forms = forms or {}
     return render(
-        request, template, status_code=status_code, ctx=ctx, **view,
-        initiative={"id": view["pilot"]["initiative"], "process_code": view["pilot"]["initiative.process_code"],
-                    "name": view["pilot"]["initiative.name"]},
+        request,
+        template,
+        status_code=status_code,
+        ctx=ctx,
+        **view,
+        initiative={
+            "id": view["pilot"]["initiative"],
+            "process_code": view["pilot"]["initiative.process_code"],
+            "name": view["pilot"]["initiative.name"],
+        },
         metric_form=forms.get("metric", Form({"direction": "lower"})),
-        rating_form=forms.get("rating", Form({})), unmet_form=forms.get("unmet", Form({})),
+        rating_form=forms.get("rating", Form({})),
+        unmet_form=forms.get("unmet", Form({})),
         feedback_form=forms.get("feedback", Form({"category": "process"})),
         summary_form=forms.get("summary", Form({"summary": view["pilot"]["summary"]})),
         result_form=forms.get("result", Form({})),
-        can_write=can_write(ctx), can_log=ctx.can(Action.LOG_FEEDBACK),
+        can_write=can_write(ctx),
+        can_log=ctx.can(Action.LOG_FEEDBACK),
         categories=service.FEEDBACK_CATEGORIES,
     )
 
@@ -70,8 +97,15 @@ async def pilot_summary(request: Request, ctx: OrgContext, pilot_id: int) -> Tem
     return await _pilot_page(request, ctx, pilot_id, template="pilots/summary.html")
 
 
-async def _act(request: Request, ctx: OrgContext, pilot_id: int, action: Action, key: str,
-               handler: Callable[[Form], Awaitable[bool]], message: str) -> Template | Redirect:
+async def _act(
+    request: Request,
+    ctx: OrgContext,
+    pilot_id: int,
+    action: Action,
+    key: str,
+    handler: Callable[[Form], Awaitable[bool]],
+    message: str,
+) -> Template | Redirect:
     ctx.require(action)
     form = await read_form(request)
     if not await handler(form):
@@ -81,8 +115,15 @@ async def _act(request: Request, ctx: OrgContext, pilot_id: int, action: Action,
 
 @post("/pilots/{pilot_id:int}/metrics")
 async def add_metric(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
-    return await _act(request, ctx, pilot_id, Action.WRITE_REGISTER, "metric",
-                      lambda f: service.add_metric(ctx.scope, pilot_id, f), _("Metric added."))
+    return await _act(
+        request,
+        ctx,
+        pilot_id,
+        Action.WRITE_REGISTER,
+        "metric",
+        lambda f: service.add_metric(ctx.scope, pilot_id, f),
+        _("Metric added."),
+    )
 
 
 @post("/pilot-metrics/{metric_id:int}")
@@ -100,27 +141,65 @@ async def record_result(request: Request, ctx: OrgContext, metric_id: int) -> Te
 
 @post("/pilots/{pilot_id:int}/ratings")
 async def add_rating(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
-    return await _act(request, ctx, pilot_id, Action.LOG_FEEDBACK, "rating",
-                      lambda f: service.add_rating(ctx.scope, pilot_id, f, ctx.person_id), _("Rating recorded."))
+    return await _act(
+        request,
+        ctx,
+        pilot_id,
+        Action.LOG_FEEDBACK,
+        "rating",
+        lambda f: service.add_rating(ctx.scope, pilot_id, f, ctx.person_id),
+        _("Rating recorded."),
+    )
 
 
 @post("/pilots/{pilot_id:int}/unmet")
 async def add_unmet(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
-    return await _act(request, ctx, pilot_id, Action.WRITE_REGISTER, "unmet",
-                      lambda f: service.add_unmet(ctx.scope, pilot_id, f), _("Problem recorded."))
+    return await _act(
+        request,
+        ctx,
+        pilot_id,
+        Action.WRITE_REGISTER,
+        "unmet",
+        lambda f: service.add_unmet(ctx.scope, pilot_id, f),
+        _("Problem recorded."),
+    )
 
 
 @post("/pilots/{pilot_id:int}/feedback")
 async def add_feedback(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
-    return await _act(request, ctx, pilot_id, Action.LOG_FEEDBACK, "feedback",
-                      lambda f: service.add_feedback(ctx.scope, pilot_id, f, ctx.person_id), _("Feedback logged."))
+    return await _act(
+        request,
+        ctx,
+        pilot_id,
+        Action.LOG_FEEDBACK,
+        "feedback",
+        lambda f: service.add_feedback(ctx.scope, pilot_id, f, ctx.person_id),
+        _("Feedback logged."),
+    )
 
 
 @post("/pilots/{pilot_id:int}/summary")
 async def save_summary(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
-    return await _act(request, ctx, pilot_id, Action.WRITE_REGISTER, "summary",
-                      lambda f: service.save_summary(ctx.scope, pilot_id, f), _("Summary saved."))
+    return await _act(
+        request,
+        ctx,
+        pilot_id,
+        Action.WRITE_REGISTER,
+        "summary",
+        lambda f: service.save_summary(ctx.scope, pilot_id, f),
+        _("Summary saved."),
+    )
 
 
-ROUTES = [pilots, create_pilot, pilot_page, pilot_summary, add_metric, record_result, add_rating, add_unmet,
-          add_feedback, save_summary]
+ROUTES = [
+    pilots,
+    create_pilot,
+    pilot_page,
+    pilot_summary,
+    add_metric,
+    record_result,
+    add_rating,
+    add_unmet,
+    add_feedback,
+    save_summary,
+]

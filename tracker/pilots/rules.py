@@ -44,8 +44,9 @@ class Bar:
     target_x: float | None
 
 
-def before_after_bars(name: str, before: float | None, after: float | None,
-                      target: float | None) -> Bar:
+def before_after_bars(
+    name: str, before: float | None, after: float | None, target: float | None
+) -> Bar:
     """Geometry of one metric's before/after chart: widths relative to the largest value."""
     values = [abs(v) for v in (before, after, target) if v is not None]
     top = max(values) if values and max(values) > 0 else 1.0
@@ -53,5 +54,11 @@ def before_after_bars(name: str, before: float | None, after: float | None,
     def width(v: float | None) -> float:
         return round(abs(v) / top * 100, 2) if v is not None else 0.0
 
-    return Bar(name, before, after, width(before), width(after),
-               width(target) if target is not None else None)
+    return Bar(
+        name,
+        before,
+        after,
+        width(before),
+        width(after),
+        width(target) if target is not None else None,
+    )

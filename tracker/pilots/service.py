@@ -7,7 +7,13 @@ from typing import Any
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.pilots import rules
-from tracker.pilots.tables import Pilot, PilotFeedback, PilotMetric, SatisfactionRating, UnmetProblem
+from tracker.pilots.tables import (
+    Pilot,
+    PilotFeedback,
+    PilotMetric,
+    SatisfactionRating,
+    UnmetProblem,
+)
 from tracker.problems.tables import Problem
 from tracker.registers import fields
 from tracker.tenancy import TenantScope
@@ -17,13 +23,16 @@ FEEDBACK_CATEGORIES = ("process", "form", "tool", "training", "other")
 
 
 async def pilots(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return await scope.select(Pilot, *Pilot.all_columns()).where(
-        Pilot.initiative == initiative_id).order_by(Pilot.start_date, ascending=False)
+    return (
+        await scope.select(Pilot, *Pilot.all_columns())
+        .where(Pilot.initiative == initiative_id)
+        .order_by(Pilot.start_date, ascending=False)
+    )
 
 
 async def create(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = {
+    values: dict[str, Any] = {
         "process": form.require("process", _("Name the piloted process."), 200),
         "scope": form.require("scope", _("Name the pilot team or region."), 200),
         "start_date": fields.day(form, "start_date", required=True),
@@ -45,21 +54,46 @@ def decorate_metric(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def pilot_view(scope: TenantScope, pilot_id: int) -> dict[str, Any]:
-    pilot = await scope.get(Pilot, pilot_id, *Pilot.all_columns(), Pilot.initiative.process_code,
-                            Pilot.initiative.name)
-    metrics = [decorate_metric(m) for m in await scope.select(PilotMetric, *PilotMetric.all_columns()).where(
-        PilotMetric.pilot == pilot_id).order_by(PilotMetric.id)]
+    pilot = await scope.get(
+        Pilot, pilot_id, *Pilot.all_columns(), Pilot.initiative.process_code, Pilot.initiative.name
+    )
+    metrics = [
+        decorate_metric(m)
+        for m in await scope.select(PilotMetric, *PilotMetric.all_columns())
+        .where(PilotMetric.pilot == pilot_id)
+        .order_by(PilotMetric.id)
+    ]
     ratings = await scope.select(SatisfactionRating, SatisfactionRating.score).where(
-        SatisfactionRating.pilot == pilot_id)
-    unmet = await scope.select(UnmetProblem, *UnmetProblem.all_columns()).where(
-        UnmetProblem.pilot == pilot_id).order_by(UnmetProblem.id)
-    feedback = await scope.select(PilotFeedback, *PilotFeedback.all_columns(), PilotFeedback.author.name,
-                                  PilotFeedback.problem.title).where(
-        PilotFeedback.pilot == pilot_id).order_by(PilotFeedback.created_at, ascending=False)
-    problems = await scope.select(Problem, Problem.id, Problem.title).where(
-        Problem.initiative == pilot["initiative"]).order_by(Problem.title)
-    return {"pilot": pilot, "metrics": metrics, "satisfaction": rules.satisfaction(r["score"] for r in ratings),
-            "unmet": unmet, "feedback": feedback, "problems": problems}
+        SatisfactionRating.pilot == pilot_id
+    )
+    unmet = (
+        await scope.select(UnmetProblem, *UnmetProblem.all_columns())
+        .where(UnmetProblem.pilot == pilot_id)
+        .order_by(UnmetProblem.id)
+    )
+    feedback = (
+        await scope.select(
+            PilotFeedback,
+            *PilotFeedback.all_columns(),
+            PilotFeedback.author.name,
+            PilotFeedback.problem.title,
+        )
+        .where(PilotFeedback.pilot == pilot_id)
+        .order_by(PilotFeedback.created_at, ascending=False)
+    )
+    problems = (
+        await scope.select(Problem, Problem.id, Problem.title)
+        .where(Problem.initiative == pilot["initiative"])
+        .order_by(Problem.title)
+    )
+    return {
+        "pilot": pilot,
+        "metrics": metrics,
+        "satisfaction": rules.satisfaction(r["score"] for r in ratings),
+        "unmet": unmet,
+        "feedback": feedback,
+        "problems": problems,
+    }
 
 
 async def add_metric(scope: TenantScope, pilot_id: int, form: Form) -> bool:
@@ -98,7 +132,9 @@ async def add_rating(scope: TenantScope, pilot_id: int, form: Form, person_id: i
     value = fields.score(form, "score")
     if value is None:
         return False
-    await scope.insert(SatisfactionRating, {"pilot": pilot_id, "score": value, "rated_by": person_id})
+    await scope.insert(
+        SatisfactionRating, {"pilot": pilot_id, "score": value, "rated_by": person_id}
+    )
     return True
 
 
@@ -129,7 +165,9 @@ async def add_feedback(scope: TenantScope, pilot_id: int, form: Form, person_id:
     values = {
         "text": form.require("text", _("Write the feedback."), 5000),
         "category": fields.choice(form, "category", FEEDBACK_CATEGORIES, "other"),
-        "problem": problem, "pilot": pilot_id, "author": person_id,
+        "problem": problem,
+        "pilot": pilot_id,
+        "author": person_id,
     }
     if not form.ok:
         return False
@@ -148,20 +186,28 @@ async def save_summary(scope: TenantScope, pilot_id: int, form: Form) -> bool:
 
 async def evaluation_rows(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
     """The pilot evaluation table (seed 004 table 3): one row per metric."""
-    metrics = await scope.select(
-        PilotMetric, *PilotMetric.all_columns(), PilotMetric.pilot.process, PilotMetric.pilot.scope,
-        PilotMetric.pilot.id).where(PilotMetric.pilot.initiative == initiative_id).order_by(PilotMetric.id)
+    metrics = (
+        await scope.select(
+            PilotMetric,
+            *PilotMetric.all_columns(),
+            PilotMetric.pilot.process,
+            PilotMetric.pilot.scope,
+            PilotMetric.pilot.id,
+        )
+        .where(PilotMetric.pilot.initiative == initiative_id)
+        .order_by(PilotMetric.id)
+    )
     pilot_ids = sorted({m["pilot.id"] for m in metrics})
     ratings: dict[int, list[int]] = {p: [] for p in pilot_ids}
     unmet: dict[int, list[str]] = {p: [] for p in pilot_ids}
     if pilot_ids:
-        for r in await scope.select(SatisfactionRating, SatisfactionRating.pilot, SatisfactionRating.score).where(
-            SatisfactionRating.pilot.is_in(pilot_ids)
-        ):
+        for r in await scope.select(
+            SatisfactionRating, SatisfactionRating.pilot, SatisfactionRating.score
+        ).where(SatisfactionRating.pilot.is_in(pilot_ids)):
             ratings[r["pilot"]].append(r["score"])
-        for u in await scope.select(UnmetProblem, UnmetProblem.pilot, UnmetProblem.problem, UnmetProblem.cause).where(
-            UnmetProblem.pilot.is_in(pilot_ids)
-        ):
+        for u in await scope.select(
+            UnmetProblem, UnmetProblem.pilot, UnmetProblem.problem, UnmetProblem.cause
+        ).where(UnmetProblem.pilot.is_in(pilot_ids)):
             unmet[u["pilot"]].append(f"{u['problem']} → {u['cause']}")
     for m in metrics:
         decorate_metric(m)

@@ -17,14 +17,24 @@ from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
-async def _list_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
-                     status_code: int = 200) -> Template:
+async def _list_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
     return render(
-        request, "problems/list.html", status_code=status_code, ctx=ctx,
+        request,
+        "problems/list.html",
+        status_code=status_code,
+        ctx=ctx,
         initiative=await initiative_header(ctx, initiative_id),
         problems=await service.problems(ctx.scope, initiative_id),
-        people=await fields.people(ctx.org_id), form=form or Form({"impact": "3", "urgency": "3"}),
-        can_write=can_write(ctx), tab="problems",
+        people=await fields.people(ctx.org_id),
+        form=form or Form({"impact": "3", "urgency": "3"}),
+        can_write=can_write(ctx),
+        tab="problems",
     )
 
 
@@ -34,7 +44,9 @@ async def problems(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
 
 
 @post("/initiatives/{initiative_id:int}/problems")
-async def create_problem(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+async def create_problem(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create(ctx.scope, initiative_id, form) is None:
@@ -43,14 +55,24 @@ async def create_problem(request: Request, ctx: OrgContext, initiative_id: int) 
 
 
 def _problem_form(problem: dict[str, Any], steps: list[dict[str, Any]]) -> Form:
-    form = Form({k: "" if v is None else str(v) for k, v in problem.items() if not isinstance(v, dict)})
+    form = Form(
+        {k: "" if v is None else str(v) for k, v in problem.items() if not isinstance(v, dict)}
+    )
     form.values["as_is"] = "\n".join(
-        " | ".join([s["step"], s["role"] or "", "" if s["minutes"] is None else str(s["minutes"])]) for s in steps)
+        " | ".join([s["step"], s["role"] or "", "" if s["minutes"] is None else str(s["minutes"])])
+        for s in steps
+    )
     return form
 
 
-async def _problem_page(request: Request, ctx: OrgContext, problem_id: int, form: Form | None = None,
-                        status_code: int = 200, conflict: bool = False) -> Template:
+async def _problem_page(
+    request: Request,
+    ctx: OrgContext,
+    problem_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+    conflict: bool = False,
+) -> Template:
     problem = await service.get(ctx.scope, problem_id)
     steps = await service.steps(ctx.scope, problem_id)
     if form is None:
@@ -58,11 +80,22 @@ async def _problem_page(request: Request, ctx: OrgContext, problem_id: int, form
     elif conflict:
         form.values["version"] = str(problem["version"])
     return render(
-        request, "problems/detail.html", status_code=status_code, ctx=ctx, problem=problem, steps=steps,
-        history=await service.history(ctx.scope, problem_id), people=await fields.people(ctx.org_id),
-        form=form, conflict=conflict, can_write=can_write(ctx),
-        initiative={"id": problem["initiative"], "process_code": problem["initiative.process_code"],
-                    "name": problem["initiative.name"]},
+        request,
+        "problems/detail.html",
+        status_code=status_code,
+        ctx=ctx,
+        problem=problem,
+        steps=steps,
+        history=await service.history(ctx.scope, problem_id),
+        people=await fields.people(ctx.org_id),
+        form=form,
+        conflict=conflict,
+        can_write=can_write(ctx),
+        initiative={
+            "id": problem["initiative"],
+            "process_code": problem["initiative.process_code"],
+            "name": problem["initiative.name"],
+        },
         total_minutes=sum(s["minutes"] or 0 for s in steps),
     )
 
@@ -79,15 +112,27 @@ async def update_problem(request: Request, ctx: OrgContext, problem_id: int) -> 
     outcome = await service.update(ctx.scope, problem_id, form, ctx.person_id)
     if outcome == "saved":
         return redirect(f"/o/{ctx.slug}/problems/{problem_id}", _("Changes saved."))
-    return await _problem_page(request, ctx, problem_id, form, 409 if outcome == "conflict" else 422,
-                               conflict=outcome == "conflict")
+    return await _problem_page(
+        request,
+        ctx,
+        problem_id,
+        form,
+        409 if outcome == "conflict" else 422,
+        conflict=outcome == "conflict",
+    )
 
 
 async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[str, Any]:
     rows = await service.problems(ctx.scope, initiative_id)
     live = [r for r in rows if r["status"] in ("open", "analysing")]
-    return {"ctx": ctx, "cells": service.matrix(live), "can_write": can_write(ctx),
-            "initiative_id": initiative_id, "quadrant": rules.quadrant, "count": len(live)}
+    return {
+        "ctx": ctx,
+        "cells": service.matrix(live),
+        "can_write": can_write(ctx),
+        "initiative_id": initiative_id,
+        "quadrant": rules.quadrant,
+        "count": len(live),
+    }
 
 
 @get("/initiatives/{initiative_id:int}/matrix", name="matrix")
@@ -116,14 +161,21 @@ async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Te
     if form.get("direction") in ("up", "down", "left", "right"):
         impact, urgency = rules.moved(problem["impact"], problem["urgency"], form.get("direction"))
     else:
-        impact, urgency = fields.score(form, "impact"), fields.score(form, "urgency")
-        if impact is None or urgency is None:
+        new_impact, new_urgency = fields.score(form, "impact"), fields.score(form, "urgency")
+        if new_impact is None or new_urgency is None:
             raise ClientException(_("Score from 1 to 5."))
+        impact, urgency = new_impact, new_urgency
     await service.move(ctx.scope, problem_id, impact, urgency, ctx.person_id)
     scope_id = None if form.get("portfolio") == "1" else problem["initiative"]
     if is_fragment_request(request):
-        return render(request, "problems/partials/matrix.html", **await _matrix_context(ctx, scope_id))
-    target = f"/o/{ctx.slug}/matrix" if scope_id is None else f"/o/{ctx.slug}/initiatives/{scope_id}/matrix"
+        return render(
+            request, "problems/partials/matrix.html", **await _matrix_context(ctx, scope_id)
+        )
+    target = (
+        f"/o/{ctx.slug}/matrix"
+        if scope_id is None
+        else f"/o/{ctx.slug}/initiatives/{scope_id}/matrix"
+    )
     return redirect(target, _("Problem moved."))
 
 
@@ -131,18 +183,34 @@ async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Te
 async def top5(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
     initiative = await initiative_header(ctx, initiative_id)
     rows = await service.problems(ctx.scope, initiative_id)
-    return render(request, "problems/top5.html", ctx=ctx, initiative=initiative, problems=rules.top(rows),
-                  tab="problems")
-
-
-async def _measures_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
-                         status_code: int = 200) -> Template:
     return render(
-        request, "problems/measures.html", status_code=status_code, ctx=ctx,
+        request,
+        "problems/top5.html",
+        ctx=ctx,
+        initiative=initiative,
+        problems=rules.top(rows),
+        tab="problems",
+    )
+
+
+async def _measures_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "problems/measures.html",
+        status_code=status_code,
+        ctx=ctx,
         initiative=await initiative_header(ctx, initiative_id),
         measures=await service.measures(ctx.scope, initiative_id),
-        problems=await service.problems(ctx.scope, initiative_id), form=form or Form({}),
-        can_write=can_write(ctx), tab="measures",
+        problems=await service.problems(ctx.scope, initiative_id),
+        form=form or Form({}),
+        can_write=can_write(ctx),
+        tab="measures",
     )
 
 
@@ -152,7 +220,9 @@ async def measures(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
 
 
 @post("/initiatives/{initiative_id:int}/measures")
-async def create_measure(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+async def create_measure(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create_measure(ctx.scope, initiative_id, form) is None:
@@ -160,5 +230,15 @@ async def create_measure(request: Request, ctx: OrgContext, initiative_id: int) 
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/measures", _("Measure added."))
 
 
-ROUTES = [problems, create_problem, problem_page, update_problem, matrix, portfolio_matrix, move_problem,
-          top5, measures, create_measure]
+ROUTES = [
+    problems,
+    create_problem,
+    problem_page,
+    update_problem,
+    matrix,
+    portfolio_matrix,
+    move_problem,
+    top5,
+    measures,
+    create_measure,
+]

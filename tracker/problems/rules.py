@@ -71,7 +71,9 @@ def top(problems: Iterable[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
 
 def moved(impact: int, urgency: int, direction: str) -> tuple[int, int]:
     """Re-score one step on the matrix; stays inside 1–5."""
-    d_impact, d_urgency = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}[direction]
+    d_impact, d_urgency = {"up": (1, 0), "down": (-1, 0), "right": (0, 1), "left": (0, -1)}[
+        direction
+    ]
     return min(5, max(1, impact + d_impact)), min(5, max(1, urgency + d_urgency))
 
 

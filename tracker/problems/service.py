@@ -14,9 +14,20 @@ from tracker.tenancy import TenantScope
 from tracker.web import Form
 
 COLUMNS = (
-    Problem.id, Problem.initiative, Problem.title, Problem.description, Problem.category,
-    Problem.impact, Problem.urgency, Problem.fishbone, Problem.whys, Problem.owner,
-    Problem.owner.name, Problem.status, Problem.created_at, Problem.version,
+    Problem.id,
+    Problem.initiative,
+    Problem.title,
+    Problem.description,
+    Problem.category,
+    Problem.impact,
+    Problem.urgency,
+    Problem.fishbone,
+    Problem.whys,
+    Problem.owner,
+    Problem.owner.name,
+    Problem.status,
+    Problem.created_at,
+    Problem.version,
 )
 
 
@@ -29,22 +40,28 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def problems(scope: TenantScope, initiative_id: int | None = None) -> list[dict[str, Any]]:
     """Problems in priority order (of one initiative, or the whole portfolio)."""
-    query = scope.select(Problem, *COLUMNS, Problem.initiative.process_code, Problem.initiative.name)
+    query = scope.select(
+        Problem, *COLUMNS, Problem.initiative.process_code, Problem.initiative.name
+    )
     if initiative_id is not None:
         query = query.where(Problem.initiative == initiative_id)
     return rules.prioritise(decorate(await query))
 
 
 async def get(scope: TenantScope, problem_id: int) -> dict[str, Any]:
-    row = await scope.get(Problem, problem_id, *COLUMNS, Problem.initiative.process_code,
-                          Problem.initiative.name)
+    row = await scope.get(
+        Problem, problem_id, *COLUMNS, Problem.initiative.process_code, Problem.initiative.name
+    )
     decorate([row])
     return row
 
 
 async def steps(scope: TenantScope, problem_id: int) -> list[dict[str, Any]]:
-    return await scope.select(AsIsStep, *AsIsStep.all_columns()).where(
-        AsIsStep.problem == problem_id).order_by(AsIsStep.position)
+    return (
+        await scope.select(AsIsStep, *AsIsStep.all_columns())
+        .where(AsIsStep.problem == problem_id)
+        .order_by(AsIsStep.position)
+    )
 
 
 def parse_steps(form: Form) -> list[dict[str, Any]]:
@@ -97,13 +114,15 @@ async def create(scope: TenantScope, initiative_id: int, form: Form) -> int | No
     async with write_transaction():
         problem_id = (await scope.insert(Problem, {**values, "initiative": initiative_id}))[0]["id"]
         if as_is:
-            await scope.insert(AsIsStep, *({**s, "problem": problem_id, "position": i}
-                                           for i, s in enumerate(as_is)))
+            await scope.insert(
+                AsIsStep,
+                *({**s, "problem": problem_id, "position": i} for i, s in enumerate(as_is)),
+            )
     return int(problem_id)
 
 
 async def update(scope: TenantScope, problem_id: int, form: Form, person_id: int) -> str:
-    """"saved", "invalid" or "conflict" (someone saved in between)."""
+    """ "saved", "invalid" or "conflict" (someone saved in between)."""
     current = await get(scope, problem_id)
     values = await parse(scope, form)
     as_is = parse_steps(form)
@@ -113,49 +132,87 @@ async def update(scope: TenantScope, problem_id: int, form: Form, person_id: int
     if not form.ok:
         return "invalid"
     async with write_transaction():
-        saved = await scope.update(Problem, {**{getattr(Problem, k): v for k, v in values.items()},
-                                             Problem.version: int(version) + 1},
-                                   Problem.id == problem_id, Problem.version == int(version)
-                                   ).returning(Problem.id)
+        saved = await scope.update(
+            Problem,
+            {
+                **{getattr(Problem, k): v for k, v in values.items()},
+                Problem.version: int(version) + 1,
+            },
+            Problem.id == problem_id,
+            Problem.version == int(version),
+        ).returning(Problem.id)
         if not saved:
             return "conflict"
         if (current["impact"], current["urgency"]) != (values["impact"], values["urgency"]):
-            await record_move(scope, problem_id, current, values["impact"], values["urgency"], person_id)
+            await record_move(
+                scope, problem_id, current, values["impact"], values["urgency"], person_id
+            )
         await scope.delete(AsIsStep, AsIsStep.problem == problem_id)
         if as_is:
-            await scope.insert(AsIsStep, *({**s, "problem": problem_id, "position": i}
-                                           for i, s in enumerate(as_is)))
+            await scope.insert(
+                AsIsStep,
+                *({**s, "problem": problem_id, "position": i} for i, s in enumerate(as_is)),
+            )
     return "saved"
 
 
-async def record_move(scope: TenantScope, problem_id: int, current: dict[str, Any], impact: int,
-                      urgency: int, person_id: int) -> None:
-    await scope.insert(ProblemScoreChange, {
-        "problem": problem_id, "impact_from": current["impact"], "urgency_from": current["urgency"],
-        "impact_to": impact, "urgency_to": urgency, "changed_by": person_id,
-    })
+async def record_move(
+    scope: TenantScope,
+    problem_id: int,
+    current: dict[str, Any],
+    impact: int,
+    urgency: int,
+    person_id: int,
+) -> None:
+    await scope.insert(
+        ProblemScoreChange,
+        {
+            "problem": problem_id,
+            "impact_from": current["impact"],
+            "urgency_from": current["urgency"],
+            "impact_to": impact,
+            "urgency_to": urgency,
+            "changed_by": person_id,
+        },
+    )
 
 
-async def move(scope: TenantScope, problem_id: int, impact: int, urgency: int, person_id: int) -> None:
+async def move(
+    scope: TenantScope, problem_id: int, impact: int, urgency: int, person_id: int
+) -> None:
     """Re-score a problem on the matrix; the change is recorded with who and when."""
     async with write_transaction():
         current = await scope.get(Problem, problem_id, Problem.impact, Problem.urgency)
         if (current["impact"], current["urgency"]) == (impact, urgency):
             return
-        await scope.update(Problem, {Problem.impact: impact, Problem.urgency: urgency,
-                                     Problem.version: Problem.version + 1}, Problem.id == problem_id)
+        await scope.update(
+            Problem,
+            {
+                Problem.impact: impact,
+                Problem.urgency: urgency,
+                Problem.version: Problem.version + 1,
+            },
+            Problem.id == problem_id,
+        )
         await record_move(scope, problem_id, current, impact, urgency, person_id)
 
 
 async def history(scope: TenantScope, problem_id: int) -> list[dict[str, Any]]:
-    return await scope.select(ProblemScoreChange, *ProblemScoreChange.all_columns(),
-                              ProblemScoreChange.changed_by.name).where(
-        ProblemScoreChange.problem == problem_id).order_by(ProblemScoreChange.changed_at, ascending=False)
+    return (
+        await scope.select(
+            ProblemScoreChange,
+            *ProblemScoreChange.all_columns(),
+            ProblemScoreChange.changed_by.name,
+        )
+        .where(ProblemScoreChange.problem == problem_id)
+        .order_by(ProblemScoreChange.changed_at, ascending=False)
+    )
 
 
 def matrix(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, Any]]]:
     cells: dict[tuple[int, int], list[dict[str, Any]]] = {
-        (i, u): [] for i in range(1, 6) for u in range(1, 6)}
+        (i, u): [] for i in range(1, 6) for u in range(1, 6)
+    }
     for row in rows:
         cells[(row["impact"], row["urgency"])].append(row)
     return cells
@@ -165,8 +222,11 @@ def matrix(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, A
 
 
 async def measures(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return await scope.select(Measure, *Measure.all_columns(), Measure.problem.title).where(
-        Measure.initiative == initiative_id).order_by(Measure.completion_date, Measure.id)
+    return (
+        await scope.select(Measure, *Measure.all_columns(), Measure.problem.title)
+        .where(Measure.initiative == initiative_id)
+        .order_by(Measure.completion_date, Measure.id)
+    )
 
 
 async def create_measure(scope: TenantScope, initiative_id: int, form: Form) -> int | None:

@@ -85,6 +85,8 @@ async def member(form: Form, name: str, org_id: int) -> int | None:
 
 
 async def people(org_id: int) -> list[dict]:
-    return await Membership.select(Membership.person.id, Membership.person.name).where(
-        Membership.org == org_id
-    ).order_by(Membership.person.name)
+    return (
+        await Membership.select(Membership.person.id, Membership.person.name)
+        .where(Membership.org == org_id)
+        .order_by(Membership.person.name)
+    )

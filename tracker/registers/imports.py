@@ -40,11 +40,26 @@ RISK_COLUMNS = {
 }
 
 VALUE_ALIASES = {
-    "效率": "efficiency", "效率问题": "efficiency", "质量": "quality", "质量问题": "quality",
-    "协同": "coordination", "协同问题": "coordination", "风险": "risk", "风险问题": "risk",
-    "人": "people", "机": "machine", "料": "material", "法": "method", "环": "environment",
-    "未解决": "open", "打开": "open", "分析中": "analysing", "已解决": "solved", "暂缓": "deferred",
-    "应对中": "mitigating", "已关闭": "closed",
+    "效率": "efficiency",
+    "效率问题": "efficiency",
+    "质量": "quality",
+    "质量问题": "quality",
+    "协同": "coordination",
+    "协同问题": "coordination",
+    "风险": "risk",
+    "风险问题": "risk",
+    "人": "people",
+    "机": "machine",
+    "料": "material",
+    "法": "method",
+    "环": "environment",
+    "未解决": "open",
+    "打开": "open",
+    "分析中": "analysing",
+    "已解决": "solved",
+    "暂缓": "deferred",
+    "应对中": "mitigating",
+    "已关闭": "closed",
 }
 
 
@@ -72,7 +87,8 @@ def _score(preview: Preview, row: int, column: str, text: str) -> int | None:
 
 async def _owners(org_id: int) -> dict[str, int]:
     rows = await Membership.select(Membership.person.id, Membership.person.email).where(
-        Membership.org == org_id)
+        Membership.org == org_id
+    )
     return {r["person.email"].lower(): r["person.id"] for r in rows}
 
 
@@ -85,8 +101,12 @@ async def preview_problems(scope: TenantScope, initiative_id: int, sheet: Sheet)
     preview = Preview()
     _translate(sheet, preview)
     owners = await _owners(scope.org_id)
-    existing = {r["title"].lower() for r in await scope.select(Problem, Problem.title).where(
-        Problem.initiative == initiative_id)}
+    existing = {
+        r["title"].lower()
+        for r in await scope.select(Problem, Problem.title).where(
+            Problem.initiative == initiative_id
+        )
+    }
     seen: set[str] = set()
     for number, raw in enumerate(sheet.rows, start=2):
         title = raw.get("title", "")
@@ -99,10 +119,14 @@ async def preview_problems(scope: TenantScope, initiative_id: int, sheet: Sheet)
         seen.add(title.lower())
         category = _value(raw.get("category", ""))
         if category not in set(problem_rules.Category):
-            preview.errors.append((number, "category", _("Use efficiency, quality, coordination or risk.")))
+            preview.errors.append(
+                (number, "category", _("Use efficiency, quality, coordination or risk."))
+            )
         fishbone = _value(raw.get("fishbone", "")) if raw.get("fishbone") else ""
         if fishbone and fishbone not in set(problem_rules.Fishbone):
-            preview.errors.append((number, "fishbone", _("Use people, machine, material, method or environment.")))
+            preview.errors.append(
+                (number, "fishbone", _("Use people, machine, material, method or environment."))
+            )
         status = _value(raw.get("status", "")) if raw.get("status") else "open"
         if status not in set(problem_rules.ProblemStatus):
             preview.errors.append((number, "status", _("Use open, analysing, solved or deferred.")))
@@ -110,31 +134,52 @@ async def preview_problems(scope: TenantScope, initiative_id: int, sheet: Sheet)
         if raw.get("owner"):
             owner = owners.get(raw["owner"].lower())
             if owner is None:
-                preview.errors.append((number, "owner", _("No member of this organisation has this e-mail address.")))
+                preview.errors.append(
+                    (number, "owner", _("No member of this organisation has this e-mail address."))
+                )
         impact = _score(preview, number, "impact", raw.get("impact", ""))
         urgency = _score(preview, number, "urgency", raw.get("urgency", ""))
         description = raw.get("description", "")[:5000]
         update = title.lower() in existing
         preview.updates += update
-        preview.rows.append({
-            "title": title, "description": description, "category": category, "fishbone": fishbone,
-            "status": status, "owner": owner, "impact": impact, "urgency": urgency,
-            "whys": "\n".join(p.strip() for p in raw.get("whys", "").replace("；", ";").split(";") if p.strip()),
-            "update": update,
-        })
+        preview.rows.append(
+            {
+                "title": title,
+                "description": description,
+                "category": category,
+                "fishbone": fishbone,
+                "status": status,
+                "owner": owner,
+                "impact": impact,
+                "urgency": urgency,
+                "whys": "\n".join(
+                    p.strip()
+                    for p in raw.get("whys", "").replace("；", ";").split(";")
+                    if p.strip()
+                ),
+                "update": update,
+            }
+        )
     return preview
 
 
 async def write_problems(scope: TenantScope, initiative_id: int, preview: Preview) -> int:
     """All rows in one transaction; an existing title is updated, not duplicated."""
     async with write_transaction():
-        existing = {r["title"].lower(): r["id"] for r in await scope.select(
-            Problem, Problem.id, Problem.title).where(Problem.initiative == initiative_id)}
+        existing = {
+            r["title"].lower(): r["id"]
+            for r in await scope.select(Problem, Problem.id, Problem.title).where(
+                Problem.initiative == initiative_id
+            )
+        }
         for row in preview.rows:
             values = {k: v for k, v in row.items() if k != "update"}
             if row["title"].lower() in existing:
-                await scope.update(Problem, {getattr(Problem, k): v for k, v in values.items()},
-                                   Problem.id == existing[row["title"].lower()])
+                await scope.update(
+                    Problem,
+                    {getattr(Problem, k): v for k, v in values.items()},
+                    Problem.id == existing[row["title"].lower()],
+                )
             else:
                 await scope.insert(Problem, {**values, "initiative": initiative_id})
     return len(preview.rows)
@@ -146,17 +191,23 @@ async def preview_risks(scope: TenantScope, initiative_id: int, sheet: Sheet) ->
     preview = Preview()
     _translate(sheet, preview)
     owners = await _owners(scope.org_id)
-    existing = {r["description"].lower() for r in await scope.select(Risk, Risk.description).where(
-        Risk.initiative == initiative_id)}
+    existing = {
+        r["description"].lower()
+        for r in await scope.select(Risk, Risk.description).where(Risk.initiative == initiative_id)
+    }
     seen: set[str] = set()
     for number, raw in enumerate(sheet.rows, start=2):
         description = raw.get("description", "")
         if not description:
             preview.errors.append((number, "description", _("Describe the risk.")))
         elif len(description) > 300:
-            preview.errors.append((number, "description", _("Use at most %(n)s characters.", n=300)))
+            preview.errors.append(
+                (number, "description", _("Use at most %(n)s characters.", n=300))
+            )
         elif description.lower() in seen:
-            preview.errors.append((number, "description", _("This risk appears twice in the file.")))
+            preview.errors.append(
+                (number, "description", _("This risk appears twice in the file."))
+            )
         seen.add(description.lower())
         category = _value(raw.get("category", "")) or "other"
         if category not in set(risk_rules.RiskCategory):
@@ -174,33 +225,62 @@ async def preview_risks(scope: TenantScope, initiative_id: int, sheet: Sheet) ->
         if raw.get("owner"):
             owner = owners.get(raw["owner"].lower())
             if owner is None:
-                preview.errors.append((number, "owner", _("No member of this organisation has this e-mail address.")))
+                preview.errors.append(
+                    (number, "owner", _("No member of this organisation has this e-mail address."))
+                )
         update = description.lower() in existing
         preview.updates += update
-        preview.rows.append({
-            "description": description, "category": category, "status": status, "owner": owner,
-            "likelihood": _score(preview, number, "likelihood", raw.get("likelihood", "")),
-            "impact": _score(preview, number, "impact", raw.get("impact", "")),
-            "mitigation": raw.get("mitigation", "")[:5000], "review_date": review_date, "update": update,
-        })
+        preview.rows.append(
+            {
+                "description": description,
+                "category": category,
+                "status": status,
+                "owner": owner,
+                "likelihood": _score(preview, number, "likelihood", raw.get("likelihood", "")),
+                "impact": _score(preview, number, "impact", raw.get("impact", "")),
+                "mitigation": raw.get("mitigation", "")[:5000],
+                "review_date": review_date,
+                "update": update,
+            }
+        )
     return preview
 
 
-async def write_risks(scope: TenantScope, initiative_id: int, preview: Preview, person_id: int) -> int:
+async def write_risks(
+    scope: TenantScope, initiative_id: int, preview: Preview, person_id: int
+) -> int:
     async with write_transaction():
-        existing = {r["description"].lower(): r for r in await scope.select(
-            Risk, Risk.id, Risk.description, Risk.likelihood, Risk.impact).where(Risk.initiative == initiative_id)}
+        existing = {
+            r["description"].lower(): r
+            for r in await scope.select(
+                Risk, Risk.id, Risk.description, Risk.likelihood, Risk.impact
+            ).where(Risk.initiative == initiative_id)
+        }
         for row in preview.rows:
             values = {k: v for k, v in row.items() if k != "update"}
             current = existing.get(row["description"].lower())
             if current:
-                await scope.update(Risk, {getattr(Risk, k): v for k, v in values.items()}, Risk.id == current["id"])
+                await scope.update(
+                    Risk, {getattr(Risk, k): v for k, v in values.items()}, Risk.id == current["id"]
+                )
                 risk_id = current["id"]
-                changed = (current["likelihood"], current["impact"]) != (row["likelihood"], row["impact"])
+                changed = (current["likelihood"], current["impact"]) != (
+                    row["likelihood"],
+                    row["impact"],
+                )
             else:
-                risk_id = (await scope.insert(Risk, {**values, "initiative": initiative_id}))[0]["id"]
+                risk_id = (await scope.insert(Risk, {**values, "initiative": initiative_id}))[0][
+                    "id"
+                ]
                 changed = True
             if changed:
-                await scope.insert(RiskScoreChange, {"risk": risk_id, "likelihood": row["likelihood"],
-                                                     "impact": row["impact"], "changed_by": person_id})
+                await scope.insert(
+                    RiskScoreChange,
+                    {
+                        "risk": risk_id,
+                        "likelihood": row["likelihood"],
+                        "impact": row["impact"],
+                        "changed_by": person_id,
+                    },
+                )
     return len(preview.rows)

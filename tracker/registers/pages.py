@@ -11,8 +11,13 @@ from tracker.tenancy import OrgContext
 
 async def initiative_header(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
     return await ctx.scope.get(
-        Initiative, initiative_id, Initiative.id, Initiative.name, Initiative.process_code,
-        Initiative.status, Initiative.current_phase.number,
+        Initiative,
+        initiative_id,
+        Initiative.id,
+        Initiative.name,
+        Initiative.process_code,
+        Initiative.status,
+        Initiative.current_phase.number,
     )
 
 

@@ -17,14 +17,24 @@ from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
-async def _list_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
-                     status_code: int = 200) -> Template:
+async def _list_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
     return render(
-        request, "risks/list.html", status_code=status_code, ctx=ctx,
+        request,
+        "risks/list.html",
+        status_code=status_code,
+        ctx=ctx,
         initiative=await initiative_header(ctx, initiative_id),
-        risks=await service.risks(ctx.scope, initiative_id), people=await fields.people(ctx.org_id),
+        risks=await service.risks(ctx.scope, initiative_id),
+        people=await fields.people(ctx.org_id),
         form=form or Form({"likelihood": "3", "impact": "3", "category": "other"}),
-        can_write=can_write(ctx), tab="risks",
+        can_write=can_write(ctx),
+        tab="risks",
     )
 
 
@@ -46,23 +56,43 @@ async def create_risk(request: Request, ctx: OrgContext, initiative_id: int) -> 
 async def add_starters(ctx: OrgContext, initiative_id: int) -> Redirect:
     ctx.require(Action.WRITE_REGISTER)
     added = await service.add_starters(ctx.scope, initiative_id, ctx.person_id)
-    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/risks",
-                    _("%(n)s starter risks added.", n=added) if added else _("The starter risks are already there."))
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{initiative_id}/risks",
+        _("%(n)s starter risks added.", n=added)
+        if added
+        else _("The starter risks are already there."),
+    )
 
 
-async def _risk_page(request: Request, ctx: OrgContext, risk_id: int, form: Form | None = None,
-                     status_code: int = 200, conflict: bool = False) -> Template:
+async def _risk_page(
+    request: Request,
+    ctx: OrgContext,
+    risk_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+    conflict: bool = False,
+) -> Template:
     risk = await service.get(ctx.scope, risk_id)
     if form is None:
         form = Form({k: "" if v is None else str(v) for k, v in risk.items()})
     elif conflict:
         form.values["version"] = str(risk["version"])
     return render(
-        request, "risks/detail.html", status_code=status_code, ctx=ctx, risk=risk, form=form, conflict=conflict,
-        history=await service.history(ctx.scope, risk_id), people=await fields.people(ctx.org_id),
+        request,
+        "risks/detail.html",
+        status_code=status_code,
+        ctx=ctx,
+        risk=risk,
+        form=form,
+        conflict=conflict,
+        history=await service.history(ctx.scope, risk_id),
+        people=await fields.people(ctx.org_id),
         can_write=can_write(ctx),
-        initiative={"id": risk["initiative"], "process_code": risk["initiative.process_code"],
-                    "name": risk["initiative.name"]},
+        initiative={
+            "id": risk["initiative"],
+            "process_code": risk["initiative.process_code"],
+            "name": risk["initiative.name"],
+        },
     )
 
 
@@ -78,24 +108,45 @@ async def update_risk(request: Request, ctx: OrgContext, risk_id: int) -> Templa
     outcome = await service.update(ctx.scope, risk_id, form, ctx.person_id)
     if outcome == "saved":
         return redirect(f"/o/{ctx.slug}/risks/{risk_id}", _("Changes saved."))
-    return await _risk_page(request, ctx, risk_id, form, 409 if outcome == "conflict" else 422,
-                            conflict=outcome == "conflict")
+    return await _risk_page(
+        request,
+        ctx,
+        risk_id,
+        form,
+        409 if outcome == "conflict" else 422,
+        conflict=outcome == "conflict",
+    )
 
 
-async def _heat_context(ctx: OrgContext, initiative_id: int | None, likelihood: int | None,
-                        impact: int | None) -> dict[str, Any]:
+async def _heat_context(
+    ctx: OrgContext, initiative_id: int | None, likelihood: int | None, impact: int | None
+) -> dict[str, Any]:
     rows = await service.risks(ctx.scope, initiative_id)
     selected = None
     if likelihood and impact and 1 <= likelihood <= 5 and 1 <= impact <= 5:
-        selected = [r for r in rows if (r["likelihood"], r["impact"]) == (likelihood, impact)
-                    and r["status"] != "closed"]
-    return {"ctx": ctx, "cells": rules.heat_map(rows), "band": rules.band, "selected": selected,
-            "cell": (likelihood, impact), "initiative_id": initiative_id}
+        selected = [
+            r
+            for r in rows
+            if (r["likelihood"], r["impact"]) == (likelihood, impact) and r["status"] != "closed"
+        ]
+    return {
+        "ctx": ctx,
+        "cells": rules.heat_map(rows),
+        "band": rules.band,
+        "selected": selected,
+        "cell": (likelihood, impact),
+        "initiative_id": initiative_id,
+    }
 
 
 @get("/initiatives/{initiative_id:int}/heatmap", name="heatmap")
-async def heatmap(request: Request, ctx: OrgContext, initiative_id: int, likelihood: int | None = None,
-                  impact: int | None = None) -> Template:
+async def heatmap(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    likelihood: int | None = None,
+    impact: int | None = None,
+) -> Template:
     initiative = await initiative_header(ctx, initiative_id)
     context = await _heat_context(ctx, initiative_id, likelihood, impact)
     if is_fragment_request(request):
@@ -104,25 +155,40 @@ async def heatmap(request: Request, ctx: OrgContext, initiative_id: int, likelih
 
 
 @get("/heatmap", name="portfolio_heatmap")
-async def portfolio_heatmap(request: Request, ctx: OrgContext, likelihood: int | None = None,
-                            impact: int | None = None) -> Template:
+async def portfolio_heatmap(
+    request: Request, ctx: OrgContext, likelihood: int | None = None, impact: int | None = None
+) -> Template:
     context = await _heat_context(ctx, None, likelihood, impact)
     if is_fragment_request(request):
         return render(request, "risks/partials/heatmap.html", **context)
     return render(request, "risks/heatmap.html", initiative=None, **context)
 
 
-async def _resistance_page(request: Request, ctx: OrgContext, initiative_id: int, form: Form | None = None,
-                           status_code: int = 200, edit_id: int | None = None) -> Template:
+async def _resistance_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+    edit_id: int | None = None,
+) -> Template:
     return render(
-        request, "risks/resistance.html", status_code=status_code, ctx=ctx,
+        request,
+        "risks/resistance.html",
+        status_code=status_code,
+        ctx=ctx,
         initiative=await initiative_header(ctx, initiative_id),
-        entries=await service.resistance(ctx.scope, initiative_id), people=await fields.people(ctx.org_id),
-        form=form or Form({"level": "medium", "barrier": "awareness", "status": "open"}), edit_id=edit_id,
-        can_write=can_write(ctx), tab="resistance", levels=list(rules.ResistanceLevel),
+        entries=await service.resistance(ctx.scope, initiative_id),
+        people=await fields.people(ctx.org_id),
+        form=form or Form({"level": "medium", "barrier": "awareness", "status": "open"}),
+        edit_id=edit_id,
+        can_write=can_write(ctx),
+        tab="resistance",
+        levels=list(rules.ResistanceLevel),
         empty_form=Form({"level": "medium", "barrier": "awareness", "status": "open"}),
         entry_form=lambda e: Form({k: "" if v is None else str(v) for k, v in e.items()}),
-        barriers=list(rules.Barrier), statuses=list(rules.ActionStatus),
+        barriers=list(rules.Barrier),
+        statuses=list(rules.ActionStatus),
     )
 
 
@@ -132,7 +198,9 @@ async def resistance(request: Request, ctx: OrgContext, initiative_id: int) -> T
 
 
 @post("/initiatives/{initiative_id:int}/resistance")
-async def create_resistance(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+async def create_resistance(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create_resistance(ctx.scope, initiative_id, form) is None:
@@ -141,14 +209,30 @@ async def create_resistance(request: Request, ctx: OrgContext, initiative_id: in
 
 
 @post("/resistance/{entry_id:int}")
-async def update_resistance(request: Request, ctx: OrgContext, entry_id: int) -> Template | Redirect:
+async def update_resistance(
+    request: Request, ctx: OrgContext, entry_id: int
+) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     entry = await ctx.scope.get(ResistanceEntry, entry_id, ResistanceEntry.initiative)
     form = await read_form(request)
     if not await service.update_resistance(ctx.scope, entry_id, form):
-        return await _resistance_page(request, ctx, entry["initiative"], form, 422, edit_id=entry_id)
-    return redirect(f"/o/{ctx.slug}/initiatives/{entry['initiative']}/resistance", _("Changes saved."))
+        return await _resistance_page(
+            request, ctx, entry["initiative"], form, 422, edit_id=entry_id
+        )
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{entry['initiative']}/resistance", _("Changes saved.")
+    )
 
 
-ROUTES = [risks, create_risk, add_starters, risk_page, update_risk, heatmap, portfolio_heatmap, resistance,
-          create_resistance, update_resistance]
+ROUTES = [
+    risks,
+    create_risk,
+    add_starters,
+    risk_page,
+    update_risk,
+    heatmap,
+    portfolio_heatmap,
+    resistance,
+    create_resistance,
+    update_resistance,
+]

@@ -14,9 +14,21 @@ from tracker.tenancy import TenantScope
 from tracker.web import Form
 
 COLUMNS = (
-    Risk.id, Risk.initiative, Risk.description, Risk.category, Risk.likelihood, Risk.impact,
-    Risk.owner, Risk.owner.name, Risk.mitigation, Risk.status, Risk.review_date,
-    Risk.residual_likelihood, Risk.residual_impact, Risk.created_at, Risk.version,
+    Risk.id,
+    Risk.initiative,
+    Risk.description,
+    Risk.category,
+    Risk.likelihood,
+    Risk.impact,
+    Risk.owner,
+    Risk.owner.name,
+    Risk.mitigation,
+    Risk.status,
+    Risk.review_date,
+    Risk.residual_likelihood,
+    Risk.residual_impact,
+    Risk.created_at,
+    Risk.version,
 )
 
 
@@ -32,26 +44,40 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-async def risks(scope: TenantScope, initiative_id: int | None = None, likelihood: int | None = None,
-                impact: int | None = None) -> list[dict[str, Any]]:
+async def risks(
+    scope: TenantScope,
+    initiative_id: int | None = None,
+    likelihood: int | None = None,
+    impact: int | None = None,
+) -> list[dict[str, Any]]:
     query = scope.select(Risk, *COLUMNS, Risk.initiative.process_code, Risk.initiative.name)
     if initiative_id is not None:
         query = query.where(Risk.initiative == initiative_id)
     if likelihood and impact:
-        query = query.where(Risk.likelihood == likelihood, Risk.impact == impact,
-                            Risk.status != rules.RiskStatus.CLOSED)
+        query = query.where(
+            Risk.likelihood == likelihood,
+            Risk.impact == impact,
+            Risk.status != rules.RiskStatus.CLOSED,
+        )
     rows = decorate(await query)
     return sorted(rows, key=lambda r: (r["status"] == "closed", -r["score"], r["id"]))
 
 
 async def get(scope: TenantScope, risk_id: int) -> dict[str, Any]:
-    row = await scope.get(Risk, risk_id, *COLUMNS, Risk.initiative.process_code, Risk.initiative.name)
+    row = await scope.get(
+        Risk, risk_id, *COLUMNS, Risk.initiative.process_code, Risk.initiative.name
+    )
     return decorate([row])[0]
 
 
 async def history(scope: TenantScope, risk_id: int) -> list[dict[str, Any]]:
-    rows = await scope.select(RiskScoreChange, *RiskScoreChange.all_columns(), RiskScoreChange.changed_by.name
-                              ).where(RiskScoreChange.risk == risk_id).order_by(RiskScoreChange.changed_at)
+    rows = (
+        await scope.select(
+            RiskScoreChange, *RiskScoreChange.all_columns(), RiskScoreChange.changed_by.name
+        )
+        .where(RiskScoreChange.risk == risk_id)
+        .order_by(RiskScoreChange.changed_at)
+    )
     for row in rows:
         row["score"] = rules.score(row["likelihood"], row["impact"])
     return rows
@@ -71,7 +97,9 @@ async def parse(scope: TenantScope, form: Form) -> dict[str, Any]:
         "residual_impact": fields.score(form, "residual_impact", required=False),
     }
     if bool(values["residual_likelihood"]) != bool(values["residual_impact"]):
-        form.error("residual_impact", _("Give both the residual likelihood and impact, or neither."))
+        form.error(
+            "residual_impact", _("Give both the residual likelihood and impact, or neither.")
+        )
     return values
 
 
@@ -82,8 +110,15 @@ async def create(scope: TenantScope, initiative_id: int, form: Form, person_id: 
         return None
     async with write_transaction():
         risk_id = (await scope.insert(Risk, {**values, "initiative": initiative_id}))[0]["id"]
-        await scope.insert(RiskScoreChange, {"risk": risk_id, "likelihood": values["likelihood"],
-                                             "impact": values["impact"], "changed_by": person_id})
+        await scope.insert(
+            RiskScoreChange,
+            {
+                "risk": risk_id,
+                "likelihood": values["likelihood"],
+                "impact": values["impact"],
+                "changed_by": person_id,
+            },
+        )
     return int(risk_id)
 
 
@@ -96,14 +131,24 @@ async def update(scope: TenantScope, risk_id: int, form: Form, person_id: int) -
     if not form.ok:
         return "invalid"
     async with write_transaction():
-        saved = await scope.update(Risk, {**{getattr(Risk, k): v for k, v in values.items()},
-                                          Risk.version: int(version) + 1},
-                                   Risk.id == risk_id, Risk.version == int(version)).returning(Risk.id)
+        saved = await scope.update(
+            Risk,
+            {**{getattr(Risk, k): v for k, v in values.items()}, Risk.version: int(version) + 1},
+            Risk.id == risk_id,
+            Risk.version == int(version),
+        ).returning(Risk.id)
         if not saved:
             return "conflict"
         if (current["likelihood"], current["impact"]) != (values["likelihood"], values["impact"]):
-            await scope.insert(RiskScoreChange, {"risk": risk_id, "likelihood": values["likelihood"],
-                                                 "impact": values["impact"], "changed_by": person_id})
+            await scope.insert(
+                RiskScoreChange,
+                {
+                    "risk": risk_id,
+                    "likelihood": values["likelihood"],
+                    "impact": values["impact"],
+                    "changed_by": person_id,
+                },
+            )
     return "saved"
 
 
@@ -111,17 +156,38 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
     """Add the five starter risks the initiative does not have yet; returns how many."""
     await scope.get(Initiative, initiative_id, Initiative.id)
     async with write_transaction():
-        have = {r["description"] for r in await scope.select(Risk, Risk.description).where(
-            Risk.initiative == initiative_id)}
+        have = {
+            r["description"]
+            for r in await scope.select(Risk, Risk.description).where(
+                Risk.initiative == initiative_id
+            )
+        }
         added = 0
         for description, category, likelihood, impact, mitigation in rules.STARTER_RISKS:
             if description in have:
                 continue
-            risk_id = (await scope.insert(Risk, {
-                "initiative": initiative_id, "description": description, "category": category,
-                "likelihood": likelihood, "impact": impact, "mitigation": mitigation}))[0]["id"]
-            await scope.insert(RiskScoreChange, {"risk": risk_id, "likelihood": likelihood,
-                                                 "impact": impact, "changed_by": person_id})
+            risk_id = (
+                await scope.insert(
+                    Risk,
+                    {
+                        "initiative": initiative_id,
+                        "description": description,
+                        "category": category,
+                        "likelihood": likelihood,
+                        "impact": impact,
+                        "mitigation": mitigation,
+                    },
+                )
+            )[0]["id"]
+            await scope.insert(
+                RiskScoreChange,
+                {
+                    "risk": risk_id,
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "changed_by": person_id,
+                },
+            )
             added += 1
     return added
 
@@ -131,14 +197,17 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
 
 async def resistance(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
     order = {"high": 0, "medium": 1, "low": 2, "none": 3}
-    rows = await scope.select(ResistanceEntry, *ResistanceEntry.all_columns(), ResistanceEntry.owner.name).where(
-        ResistanceEntry.initiative == initiative_id)
+    rows = await scope.select(
+        ResistanceEntry, *ResistanceEntry.all_columns(), ResistanceEntry.owner.name
+    ).where(ResistanceEntry.initiative == initiative_id)
     return sorted(rows, key=lambda r: (r["status"] == "done", order.get(r["level"], 9), r["id"]))
 
 
 async def parse_resistance(scope: TenantScope, form: Form) -> dict[str, Any]:
     return {
-        "stakeholder_group": form.require("stakeholder_group", _("Name the stakeholder group."), 150),
+        "stakeholder_group": form.require(
+            "stakeholder_group", _("Name the stakeholder group."), 150
+        ),
         "level": fields.choice(form, "level", rules.ResistanceLevel),
         "barrier": fields.choice(form, "barrier", rules.Barrier),
         "concern": form.limit("concern", 5000),
@@ -156,7 +225,9 @@ async def create_resistance(scope: TenantScope, initiative_id: int, form: Form) 
     values = await parse_resistance(scope, form)
     if not form.ok:
         return None
-    return int((await scope.insert(ResistanceEntry, {**values, "initiative": initiative_id}))[0]["id"])
+    return int(
+        (await scope.insert(ResistanceEntry, {**values, "initiative": initiative_id}))[0]["id"]
+    )
 
 
 async def update_resistance(scope: TenantScope, entry_id: int, form: Form) -> bool:
@@ -164,6 +235,9 @@ async def update_resistance(scope: TenantScope, entry_id: int, form: Form) -> bo
     values = await parse_resistance(scope, form)
     if not form.ok:
         return False
-    await scope.update(ResistanceEntry, {getattr(ResistanceEntry, k): v for k, v in values.items()},
-                       ResistanceEntry.id == entry_id)
+    await scope.update(
+        ResistanceEntry,
+        {getattr(ResistanceEntry, k): v for k, v in values.items()},
+        ResistanceEntry.id == entry_id,
+    )
     return True

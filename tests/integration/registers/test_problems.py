@@ -5,10 +5,18 @@ from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChan
 
 
 def problem_form(**overrides):
-    form = {"title": "Approval has too many steps", "description": "Three sign-offs for small purchases",
-            "category": "efficiency", "impact": "4", "urgency": "5", "fishbone": "method",
-            "whys": "Slow approval\nThree sign-offs\nNo threshold rule", "owner": "", "status": "open",
-            "as_is": "Fill request | Requester | 15\nManager sign-off | Manager | 240"}
+    form = {
+        "title": "Approval has too many steps",
+        "description": "Three sign-offs for small purchases",
+        "category": "efficiency",
+        "impact": "4",
+        "urgency": "5",
+        "fishbone": "method",
+        "whys": "Slow approval\nThree sign-offs\nNo threshold rule",
+        "owner": "",
+        "status": "open",
+        "as_is": "Fill request | Requester | 15\nManager sign-off | Manager | 240",
+    }
     form.update(overrides)
     return form
 
@@ -16,16 +24,22 @@ def problem_form(**overrides):
 async def test_member_registers_a_problem_with_evidence(world):
     initiative = await make_initiative(world.a)
     async with world.client(world.a, "member") as client:
-        response = await client.post(f"/o/alpha/initiatives/{initiative}/problems",
-                                     data=problem_form(owner=str(world.a.people["member"])))
+        response = await client.post(
+            f"/o/alpha/initiatives/{initiative}/problems",
+            data=problem_form(owner=str(world.a.people["member"])),
+        )
         assert response.status_code == 303
         page = await client.get(f"/o/alpha/initiatives/{initiative}/problems")
     assert "Approval has too many steps" in page.text and "Do first" in page.text
     problem = await Problem.select().where(Problem.initiative == initiative).first()
     assert problem["org"] == world.a.id and problem["whys"].count("\n") == 2
-    steps = await AsIsStep.select().where(AsIsStep.problem == problem["id"]).order_by(AsIsStep.position)
+    steps = (
+        await AsIsStep.select().where(AsIsStep.problem == problem["id"]).order_by(AsIsStep.position)
+    )
     assert [(s["step"], s["role"], s["minutes"]) for s in steps] == [
-        ("Fill request", "Requester", 15), ("Manager sign-off", "Manager", 240)]
+        ("Fill request", "Requester", 15),
+        ("Manager sign-off", "Manager", 240),
+    ]
     async with world.client(world.a, "viewer") as client:
         detail = await client.get(f"/o/alpha/problems/{problem['id']}")
     assert detail.status_code == 200 and "255" in detail.text and "No threshold rule" in detail.text
@@ -35,11 +49,24 @@ async def test_member_registers_a_problem_with_evidence(world):
 async def test_problem_errors_keep_input(world):
     initiative = await make_initiative(world.a)
     async with world.client(world.a, "lead") as client:
-        response = await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form(
-            title="", impact="9", category="vibes", as_is="Step | Role | ten", owner=str(world.b.people["lead"])))
+        response = await client.post(
+            f"/o/alpha/initiatives/{initiative}/problems",
+            data=problem_form(
+                title="",
+                impact="9",
+                category="vibes",
+                as_is="Step | Role | ten",
+                owner=str(world.b.people["lead"]),
+            ),
+        )
     assert response.status_code == 422
-    for message in ("Name the problem.", "Score from 1 to 5.", "Choose one of the options.",
-                    "Line 1: the duration is whole minutes.", "Choose a member of this organisation."):
+    for message in (
+        "Name the problem.",
+        "Score from 1 to 5.",
+        "Choose one of the options.",
+        "Line 1: the duration is whole minutes.",
+        "Choose a member of this organisation.",
+    ):
         assert message in response.text
     assert "Step | Role | ten" in response.text
     assert not await Problem.exists().where(Problem.initiative == initiative)
@@ -51,16 +78,26 @@ async def test_edit_records_score_history_and_refuses_stale_saves(world):
         await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form())
     problem = await Problem.select().where(Problem.initiative == initiative).first()
     async with world.client(world.a, "member") as member, world.client(world.a, "lead") as lead:
-        first = await member.post(f"/o/alpha/problems/{problem['id']}",
-                                  data=problem_form(impact="2", urgency="2", version=str(problem["version"])))
-        second = await lead.post(f"/o/alpha/problems/{problem['id']}",
-                                 data=problem_form(title="Lead's title", version=str(problem["version"])))
+        first = await member.post(
+            f"/o/alpha/problems/{problem['id']}",
+            data=problem_form(impact="2", urgency="2", version=str(problem["version"])),
+        )
+        second = await lead.post(
+            f"/o/alpha/problems/{problem['id']}",
+            data=problem_form(title="Lead's title", version=str(problem["version"])),
+        )
     assert first.status_code == 303 and second.status_code == 409
     assert "Someone else saved this problem" in second.text and "Lead&#39;s title" in second.text
     row = await Problem.select().where(Problem.id == problem["id"]).first()
     assert (row["impact"], row["urgency"], row["title"]) == (2, 2, problem["title"])
-    change = await ProblemScoreChange.select().where(ProblemScoreChange.problem == problem["id"]).first()
-    assert (change["impact_from"], change["impact_to"], change["changed_by"]) == (4, 2, world.a.people["member"])
+    change = (
+        await ProblemScoreChange.select().where(ProblemScoreChange.problem == problem["id"]).first()
+    )
+    assert (change["impact_from"], change["impact_to"], change["changed_by"]) == (
+        4,
+        2,
+        world.a.people["member"],
+    )
 
 
 @pytest.mark.parametrize("role", ["committee", "viewer"])
@@ -68,10 +105,15 @@ async def test_roles_that_may_not_write_problems(world, role):
     initiative = await make_initiative(world.a)
     async with world.client(world.a, role) as client:
         assert (await client.get(f"/o/alpha/initiatives/{initiative}/problems")).status_code == 200
-        response = await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form())
+        response = await client.post(
+            f"/o/alpha/initiatives/{initiative}/problems", data=problem_form()
+        )
         assert response.status_code == 403
-        assert (await client.post(f"/o/alpha/initiatives/{initiative}/measures",
-                                  data={"goal": "x", "measure": "y"})).status_code == 403
+        assert (
+            await client.post(
+                f"/o/alpha/initiatives/{initiative}/measures", data={"goal": "x", "measure": "y"}
+            )
+        ).status_code == 403
     assert not await Problem.exists().where(Problem.initiative == initiative)
 
 
@@ -81,14 +123,26 @@ async def test_outsider_sees_and_changes_nothing(world):
         await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form())
     problem = await Problem.select().where(Problem.initiative == initiative).first()
     async with world.client(world.b, "admin") as client:
-        for path in (f"/o/alpha/initiatives/{initiative}/problems", f"/o/beta/initiatives/{initiative}/problems",
-                     f"/o/beta/problems/{problem['id']}", f"/o/beta/initiatives/{initiative}/matrix",
-                     f"/o/beta/initiatives/{initiative}/problems/top5", f"/o/beta/initiatives/{initiative}/measures"):
+        for path in (
+            f"/o/alpha/initiatives/{initiative}/problems",
+            f"/o/beta/initiatives/{initiative}/problems",
+            f"/o/beta/problems/{problem['id']}",
+            f"/o/beta/initiatives/{initiative}/matrix",
+            f"/o/beta/initiatives/{initiative}/problems/top5",
+            f"/o/beta/initiatives/{initiative}/measures",
+        ):
             assert (await client.get(path)).status_code == 404, path
-        assert (await client.post(f"/o/beta/initiatives/{initiative}/problems", data=problem_form())).status_code == 404
-        assert (await client.post(f"/o/beta/problems/{problem['id']}",
-                                  data=problem_form(title="x", version="1"))).status_code == 404
-        assert (await client.post(f"/o/beta/problems/{problem['id']}/move", data={"direction": "up"})).status_code == 404
+        assert (
+            await client.post(f"/o/beta/initiatives/{initiative}/problems", data=problem_form())
+        ).status_code == 404
+        assert (
+            await client.post(
+                f"/o/beta/problems/{problem['id']}", data=problem_form(title="x", version="1")
+            )
+        ).status_code == 404
+        assert (
+            await client.post(f"/o/beta/problems/{problem['id']}/move", data={"direction": "up"})
+        ).status_code == 404
         matrix = await client.get("/o/beta/matrix")
     assert "Approval has too many steps" not in matrix.text
     assert (await Problem.select().where(Problem.id == problem["id"]).first()) == problem
@@ -97,25 +151,41 @@ async def test_outsider_sees_and_changes_nothing(world):
 async def test_matrix_move_in_place_with_htmx(world):
     initiative = await make_initiative(world.a)
     async with world.client(world.a, "member") as client:
-        await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form(impact="2", urgency="2"))
+        await client.post(
+            f"/o/alpha/initiatives/{initiative}/problems",
+            data=problem_form(impact="2", urgency="2"),
+        )
         problem = await Problem.select().where(Problem.initiative == initiative).first()
         page = await client.get(f"/o/alpha/initiatives/{initiative}/matrix")
         assert page.status_code == 200 and "Approval has too many steps" in page.text
-        response = await client.post(f"/o/alpha/problems/{problem['id']}/move", data={"direction": "up"},
-                                     headers={"HX-Request": "true"})
+        response = await client.post(
+            f"/o/alpha/problems/{problem['id']}/move",
+            data={"direction": "up"},
+            headers={"HX-Request": "true"},
+        )
         assert response.status_code == 200 and response.text.lstrip().startswith('<div id="matrix"')
-        plain = await client.post(f"/o/alpha/problems/{problem['id']}/move", data={"impact": "5", "urgency": "5"})
+        plain = await client.post(
+            f"/o/alpha/problems/{problem['id']}/move", data={"impact": "5", "urgency": "5"}
+        )
         assert plain.status_code == 303
         portfolio = await client.get("/o/alpha/matrix")
-        bad = await client.post(f"/o/alpha/problems/{problem['id']}/move", data={"impact": "7", "urgency": "1"})
+        bad = await client.post(
+            f"/o/alpha/problems/{problem['id']}/move", data={"impact": "7", "urgency": "1"}
+        )
     assert bad.status_code == 400
     assert "Approval has too many steps" in portfolio.text
-    row = await Problem.select(Problem.impact, Problem.urgency).where(Problem.id == problem["id"]).first()
+    row = (
+        await Problem.select(Problem.impact, Problem.urgency)
+        .where(Problem.id == problem["id"])
+        .first()
+    )
     assert (row["impact"], row["urgency"]) == (5, 5)
     changes = await ProblemScoreChange.select().where(ProblemScoreChange.problem == problem["id"])
     assert len(changes) == 2 and all(c["changed_by"] == world.a.people["member"] for c in changes)
     async with world.client(world.a, "viewer") as client:
-        denied = await client.post(f"/o/alpha/problems/{problem['id']}/move", data={"direction": "down"})
+        denied = await client.post(
+            f"/o/alpha/problems/{problem['id']}/move", data={"direction": "down"}
+        )
     assert denied.status_code == 403
 
 
@@ -123,8 +193,10 @@ async def test_top5_report(world):
     initiative = await make_initiative(world.a)
     async with world.client(world.a, "lead") as client:
         for n, (i, u) in enumerate([(1, 1), (5, 5), (4, 1), (1, 5), (3, 3), (2, 2)]):
-            await client.post(f"/o/alpha/initiatives/{initiative}/problems",
-                              data=problem_form(title=f"P{n}-{i}x{u}", impact=str(i), urgency=str(u), as_is=""))
+            await client.post(
+                f"/o/alpha/initiatives/{initiative}/problems",
+                data=problem_form(title=f"P{n}-{i}x{u}", impact=str(i), urgency=str(u), as_is=""),
+            )
         report = await client.get(f"/o/alpha/initiatives/{initiative}/problems/top5")
     order = ["P1-5x5", "P4-3x3", "P2-4x1", "P3-1x5", "P5-2x2"]
     positions = [report.text.index(t) for t in order]
@@ -136,14 +208,26 @@ async def test_measures(world):
     async with world.client(world.a, "lead") as client:
         await client.post(f"/o/alpha/initiatives/{initiative}/problems", data=problem_form())
         problem = await Problem.select().where(Problem.initiative == initiative).first()
-        ok = await client.post(f"/o/alpha/initiatives/{initiative}/measures", data={
-            "goal": "Approval within 2 days", "problem": str(problem["id"]), "measure": "One sign-off under 5,000 CNY",
-            "department": "Finance", "completion_date": "2030-06-30", "expected_effect": "Approval time −60 %"})
+        ok = await client.post(
+            f"/o/alpha/initiatives/{initiative}/measures",
+            data={
+                "goal": "Approval within 2 days",
+                "problem": str(problem["id"]),
+                "measure": "One sign-off under 5,000 CNY",
+                "department": "Finance",
+                "completion_date": "2030-06-30",
+                "expected_effect": "Approval time −60 %",
+            },
+        )
         assert ok.status_code == 303
-        bad = await client.post(f"/o/alpha/initiatives/{initiative}/measures", data={
-            "goal": "", "problem": "999999", "measure": "", "completion_date": "soon"})
+        bad = await client.post(
+            f"/o/alpha/initiatives/{initiative}/measures",
+            data={"goal": "", "problem": "999999", "measure": "", "completion_date": "soon"},
+        )
         assert bad.status_code == 422
         page = await client.get(f"/o/alpha/initiatives/{initiative}/measures")
     assert "Choose a problem of this initiative." in bad.text and "State the goal." in bad.text
-    assert "One sign-off under 5,000 CNY" in page.text and "Approval has too many steps" in page.text
+    assert (
+        "One sign-off under 5,000 CNY" in page.text and "Approval has too many steps" in page.text
+    )
     assert await Measure.count().where(Measure.initiative == initiative) == 1

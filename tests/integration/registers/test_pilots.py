@@ -1,0 +1,176 @@
+import pytest
+
+from tests.helpers import make_initiative
+from tracker.pilots.tables import (
+    Pilot,
+    PilotFeedback,
+    PilotMetric,
+    SatisfactionRating,
+    UnmetProblem,
+)
+
+
+async def make_pilot(world, org, initiative):
+    async with world.client(org, "lead") as client:
+        response = await client.post(
+            f"/o/{org.slug}/initiatives/{initiative}/pilots",
+            data={
+                "process": "New customer activation",
+                "scope": "East China sales team",
+                "start_date": "2026-10-01",
+                "end_date": "2026-10-21",
+            },
+        )
+    assert response.status_code == 303
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def test_pilot_metrics_compute_change_and_met(world):
+    initiative = await make_initiative(world.a, phase=4)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.a, "member") as client:
+        ok = await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={
+                "name": "Verification time",
+                "unit": "min",
+                "direction": "lower",
+                "baseline": "30",
+                "result": "8",
+                "target": "10",
+            },
+        )
+        assert ok.status_code == 303
+        await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={
+                "name": "Activation rate",
+                "unit": "%",
+                "direction": "higher",
+                "baseline": "32",
+                "target": "45",
+            },
+        )
+        metric = (
+            await PilotMetric.select()
+            .where(PilotMetric.pilot == pilot, PilotMetric.name == "Activation rate")
+            .first()
+        )
+        recorded = await client.post(
+            f"/o/alpha/pilot-metrics/{metric['id']}", data={"result": "41"}
+        )
+        assert recorded.status_code == 303
+        page = await client.get(f"/o/alpha/pilots/{pilot}")
+        summary = await client.get(f"/o/alpha/pilots/{pilot}/summary")
+    assert "-73.3 %" in page.text and "+28.1 %" in page.text
+    assert page.text.count('class="chip met"') == 1 and page.text.count('class="chip missed"') == 1
+    assert (
+        summary.status_code == 200
+        and summary.text.count("<svg") >= 2
+        and "target 10" in summary.text
+    )
+
+
+async def test_metric_errors(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        bad = await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={"name": "", "direction": "sideways", "baseline": "thirty"},
+        )
+        result = await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={"name": "x", "direction": "lower", "baseline": ""},
+        )
+    assert (
+        bad.status_code == 422 and "Name the metric." in bad.text and "Enter a number." in bad.text
+    )
+    assert result.status_code == 422
+    assert not await PilotMetric.exists().where(PilotMetric.pilot == pilot)
+
+
+async def test_satisfaction_unmet_and_feedback(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with (
+        world.client(world.a, "member") as member,
+        world.client(world.a, "committee") as committee,
+    ):
+        for score in ("5", "4"):
+            assert (
+                await member.post(f"/o/alpha/pilots/{pilot}/ratings", data={"score": score})
+            ).status_code == 303
+        assert (
+            await committee.post(f"/o/alpha/pilots/{pilot}/ratings", data={"score": "3"})
+        ).status_code == 303
+        assert (
+            await member.post(f"/o/alpha/pilots/{pilot}/ratings", data={"score": "7"})
+        ).status_code == 422
+        assert (
+            await member.post(
+                f"/o/alpha/pilots/{pilot}/unmet",
+                data={"problem": "SMS codes not received", "cause": "SMS channel needs work"},
+            )
+        ).status_code == 303
+        fb = await committee.post(
+            f"/o/alpha/pilots/{pilot}/feedback",
+            data={"text": "Step 3 form still has 12 fields", "category": "form"},
+        )
+        assert fb.status_code == 303
+        empty = await member.post(
+            f"/o/alpha/pilots/{pilot}/feedback", data={"text": "", "category": "tool"}
+        )
+        assert empty.status_code == 422 and "Write the feedback." in empty.text
+        page = await member.get(f"/o/alpha/pilots/{pilot}")
+    assert "4.00" in page.text and "3 ratings" in page.text
+    assert "SMS channel needs work" in page.text and "Step 3 form still has 12 fields" in page.text
+    assert await SatisfactionRating.count().where(SatisfactionRating.pilot == pilot) == 3
+    entry = await PilotFeedback.select().where(PilotFeedback.pilot == pilot).first()
+    assert entry["author"] == world.a.people["committee"] and entry["category"] == "form"
+
+
+async def test_viewers_read_but_do_not_log(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.a, "viewer") as client:
+        assert (await client.get(f"/o/alpha/pilots/{pilot}")).status_code == 200
+        assert (
+            await client.post(f"/o/alpha/pilots/{pilot}/feedback", data={"text": "x"})
+        ).status_code == 403
+        assert (
+            await client.post(f"/o/alpha/pilots/{pilot}/ratings", data={"score": "5"})
+        ).status_code == 403
+        assert (
+            await client.post(f"/o/alpha/pilots/{pilot}/metrics", data={"name": "x"})
+        ).status_code == 403
+        assert (
+            await client.post(f"/o/alpha/initiatives/{initiative}/pilots", data={"process": "x"})
+        ).status_code == 403
+    async with world.client(world.a, "committee") as client:
+        assert (
+            await client.post(f"/o/alpha/pilots/{pilot}/unmet", data={"problem": "x", "cause": "y"})
+        ).status_code == 403
+    assert not await PilotFeedback.exists().where(PilotFeedback.pilot == pilot)
+    assert not await UnmetProblem.exists().where(UnmetProblem.pilot == pilot)
+
+
+@pytest.mark.parametrize("path", ["", "/summary"])
+async def test_outsider_gets_404_on_pilot_pages(world, path):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.b, "admin") as client:
+        assert (await client.get(f"/o/beta/pilots/{pilot}{path}")).status_code == 404
+        assert (await client.get(f"/o/alpha/pilots/{pilot}{path}")).status_code == 404
+        for action, data in (
+            ("feedback", {"text": "x"}),
+            ("ratings", {"score": "5"}),
+            ("metrics", {"name": "x"}),
+            ("unmet", {"problem": "x", "cause": "y"}),
+            ("summary", {"summary": "x"}),
+        ):
+            assert (
+                await client.post(f"/o/beta/pilots/{pilot}/{action}", data=data)
+            ).status_code == 404
+        assert (await client.get(f"/o/beta/initiatives/{initiative}/pilots")).status_code == 404
+    assert (await Pilot.select(Pilot.summary).where(Pilot.id == pilot).first())["summary"] == ""

@@ -1,0 +1,195 @@
+import pytest
+
+from tests.helpers import make_initiative
+from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
+
+
+def risk_form(**overrides):
+    form = {
+        "description": "Key users unavailable during pilot",
+        "category": "people",
+        "likelihood": "4",
+        "impact": "4",
+        "mitigation": "Book them two weeks ahead",
+        "status": "open",
+        "review_date": "2030-01-15",
+        "owner": "",
+        "residual_likelihood": "",
+        "residual_impact": "",
+    }
+    form.update(overrides)
+    return form
+
+
+async def test_risk_register_history_and_heat_map(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "member") as client:
+        assert (
+            await client.post(f"/o/alpha/initiatives/{initiative}/risks", data=risk_form())
+        ).status_code == 303
+        risk = await Risk.select().where(Risk.initiative == initiative).first()
+        updated = await client.post(
+            f"/o/alpha/risks/{risk['id']}",
+            data=risk_form(
+                likelihood="5",
+                residual_likelihood="2",
+                residual_impact="3",
+                version=str(risk["version"]),
+            ),
+        )
+        assert updated.status_code == 303
+        page = await client.get(f"/o/alpha/risks/{risk['id']}")
+        heat = await client.get(f"/o/alpha/initiatives/{initiative}/heatmap")
+        cell = await client.get(
+            f"/o/alpha/initiatives/{initiative}/heatmap?likelihood=5&impact=4",
+            headers={"HX-Request": "true"},
+        )
+        portfolio = await client.get("/o/alpha/heatmap?likelihood=5&impact=4")
+    history = (
+        await RiskScoreChange.select()
+        .where(RiskScoreChange.risk == risk["id"])
+        .order_by(RiskScoreChange.id)
+    )
+    assert [(h["likelihood"], h["impact"]) for h in history] == [(4, 4), (5, 4)]
+    assert "20 · Critical" in page.text and "Residual 6" in page.text
+    assert "band-critical" in heat.text
+    assert (
+        cell.text.lstrip().startswith('<div id="heatmap"') and "Key users unavailable" in cell.text
+    )
+    assert "Key users unavailable" in portfolio.text
+
+
+async def test_risk_errors_and_conflicts(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "lead") as client:
+        bad = await client.post(
+            f"/o/alpha/initiatives/{initiative}/risks",
+            data=risk_form(description="", likelihood="0", residual_likelihood="3"),
+        )
+        assert bad.status_code == 422
+        assert (
+            "Describe the risk." in bad.text
+            and "Give both the residual likelihood and impact" in bad.text
+        )
+        await client.post(f"/o/alpha/initiatives/{initiative}/risks", data=risk_form())
+    risk = await Risk.select().where(Risk.initiative == initiative).first()
+    async with world.client(world.a, "lead") as lead, world.client(world.a, "member") as member:
+        assert (
+            await lead.post(
+                f"/o/alpha/risks/{risk['id']}", data=risk_form(status="mitigating", version="1")
+            )
+        ).status_code == 303
+        stale = await member.post(
+            f"/o/alpha/risks/{risk['id']}", data=risk_form(status="closed", version="1")
+        )
+    assert stale.status_code == 409
+    assert (await Risk.select(Risk.status).where(Risk.id == risk["id"]).first())[
+        "status"
+    ] == "mitigating"
+
+
+async def test_starter_risks_in_one_click_and_not_twice(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "lead") as client:
+        assert (
+            await client.post(f"/o/alpha/initiatives/{initiative}/risks/starters")
+        ).status_code == 303
+        again = await client.post(f"/o/alpha/initiatives/{initiative}/risks/starters")
+    assert again.status_code == 303
+    assert await Risk.count().where(Risk.initiative == initiative) == 5
+
+
+async def test_resistance_log(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "member") as client:
+        ok = await client.post(
+            f"/o/alpha/initiatives/{initiative}/resistance",
+            data={
+                "stakeholder_group": "Warehouse shift leads",
+                "level": "high",
+                "barrier": "desire",
+                "concern": "Fear of extra scanning work",
+                "root_cause": "No say in the design",
+                "action": "Invite two leads to the design workshop",
+                "due_date": "2030-02-01",
+                "status": "open",
+            },
+        )
+        assert ok.status_code == 303
+        bad = await client.post(
+            f"/o/alpha/initiatives/{initiative}/resistance",
+            data={"stakeholder_group": "", "level": "furious", "barrier": "x"},
+        )
+        assert bad.status_code == 422 and "Name the stakeholder group." in bad.text
+        entry = (
+            await ResistanceEntry.select().where(ResistanceEntry.initiative == initiative).first()
+        )
+        edited = await client.post(
+            f"/o/alpha/resistance/{entry['id']}",
+            data={
+                "stakeholder_group": "Warehouse shift leads",
+                "level": "low",
+                "barrier": "ability",
+                "status": "done",
+                "outcome": "Leads now champion the change",
+            },
+        )
+        assert edited.status_code == 303
+        page = await client.get(f"/o/alpha/initiatives/{initiative}/resistance")
+    assert "Leads now champion the change" in page.text
+    row = await ResistanceEntry.select().where(ResistanceEntry.id == entry["id"]).first()
+    assert (row["level"], row["status"]) == ("low", "done")
+
+
+@pytest.mark.parametrize("role", ["committee", "viewer"])
+async def test_roles_that_may_not_write_risks(world, role):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, role) as client:
+        assert (await client.get(f"/o/alpha/initiatives/{initiative}/risks")).status_code == 200
+        assert (
+            await client.post(f"/o/alpha/initiatives/{initiative}/risks", data=risk_form())
+        ).status_code == 403
+        assert (
+            await client.post(f"/o/alpha/initiatives/{initiative}/risks/starters")
+        ).status_code == 403
+        assert (
+            await client.post(
+                f"/o/alpha/initiatives/{initiative}/resistance", data={"stakeholder_group": "x"}
+            )
+        ).status_code == 403
+    assert not await Risk.exists().where(Risk.initiative == initiative)
+
+
+async def test_outsider_gets_404_on_risks(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "lead") as client:
+        await client.post(f"/o/alpha/initiatives/{initiative}/risks", data=risk_form())
+        await client.post(
+            f"/o/alpha/initiatives/{initiative}/resistance",
+            data={"stakeholder_group": "Sales", "level": "low", "barrier": "knowledge"},
+        )
+    risk = await Risk.select().where(Risk.initiative == initiative).first()
+    entry = await ResistanceEntry.select().where(ResistanceEntry.initiative == initiative).first()
+    async with world.client(world.b, "admin") as client:
+        for path in (
+            f"/o/beta/risks/{risk['id']}",
+            f"/o/beta/initiatives/{initiative}/risks",
+            f"/o/beta/initiatives/{initiative}/heatmap",
+            f"/o/beta/initiatives/{initiative}/resistance",
+        ):
+            assert (await client.get(path)).status_code == 404, path
+        assert (
+            await client.post(f"/o/beta/risks/{risk['id']}", data=risk_form(version="1"))
+        ).status_code == 404
+        assert (
+            await client.post(
+                f"/o/beta/resistance/{entry['id']}",
+                data={"stakeholder_group": "x", "level": "low", "barrier": "desire"},
+            )
+        ).status_code == 404
+        assert (
+            await client.post(f"/o/beta/initiatives/{initiative}/risks/starters")
+        ).status_code == 404
+        heat = await client.get("/o/beta/heatmap?likelihood=4&impact=4")
+    assert "Key users unavailable" not in heat.text
+    assert (await Risk.select().where(Risk.id == risk["id"]).first()) == risk
