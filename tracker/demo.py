@@ -325,6 +325,146 @@ async def seed_initiative(org_id: int, values: dict, start: date, phase: int, to
     return int(initiative_id)
 
 
+DEMO_PROBLEMS = {
+    "PUR-APPROVAL": [
+        (
+            "Three sign-offs for small purchases 小额采购需三级审批",
+            "efficiency",
+            5,
+            4,
+            "method",
+            "Approval takes 6 days\nEvery purchase needs three sign-offs\nNo amount threshold in the rule",
+        ),
+        ("Requests re-keyed into the ERP 申请单重复录入ERP", "quality", 3, 3, "machine", ""),
+        ("Nobody owns urgent requests 紧急采购无人负责", "coordination", 4, 2, "people", ""),
+        ("Internal report format tweak 内部报表格式调整", "efficiency", 1, 1, "method", ""),
+    ],
+    "CS-COMPLAINT": [
+        ("Complaints classified by hand 投诉人工分类", "efficiency", 4, 4, "method", ""),
+        ("No follow-up call after closing 关闭后未回访", "quality", 3, 2, "people", ""),
+    ],
+    "MKT-ACTIVATION": [
+        (
+            "SMS codes not received 收不到短信验证码",
+            "quality",
+            4,
+            5,
+            "machine",
+            "Users give up at sign-up\nThe code does not arrive\nOne SMS provider, no fallback",
+        ),
+    ],
+}
+
+
+async def seed_registers(
+    org: int, initiative_id: int, code: str, people: list[int], today: date
+) -> None:
+    """Problems, risks and a pilot for a few demo initiatives, so every register has data."""
+    from tracker.pilots.tables import (
+        Pilot,
+        PilotFeedback,
+        PilotMetric,
+        SatisfactionRating,
+        UnmetProblem,
+    )
+    from tracker.problems.tables import Problem
+    from tracker.risks.rules import STARTER_RISKS
+    from tracker.risks.tables import Risk, RiskScoreChange
+
+    for title, category, impact, urgency, fishbone, whys in DEMO_PROBLEMS.get(code, []):
+        await Problem.insert(
+            Problem(
+                org=org,
+                initiative=initiative_id,
+                title=title,
+                category=category,
+                impact=impact,
+                urgency=urgency,
+                fishbone=fishbone,
+                whys=whys,
+                owner=people[1],
+            )
+        )
+    if code in ("SCM-ORDER", "PUR-APPROVAL", "MKT-ACTIVATION"):
+        for description, category, likelihood, impact, mitigation in STARTER_RISKS:
+            risk = (
+                await Risk.insert(
+                    Risk(
+                        org=org,
+                        initiative=initiative_id,
+                        description=description,
+                        category=category,
+                        likelihood=likelihood,
+                        impact=impact,
+                        mitigation=mitigation,
+                        owner=people[2],
+                    )
+                )
+            )[0]["id"]
+            await RiskScoreChange.insert(
+                RiskScoreChange(
+                    org=org, risk=risk, likelihood=likelihood, impact=impact, changed_by=people[2]
+                )
+            )
+    if code == "MKT-ACTIVATION":
+        pilot = (
+            await Pilot.insert(
+                Pilot(
+                    org=org,
+                    initiative=initiative_id,
+                    process="New-user activation 新用户激活",
+                    scope="East China sales team 华东区域销售团队",
+                    start_date=today - timedelta(days=6),
+                )
+            )
+        )[0]["id"]
+        await PilotMetric.insert(
+            PilotMetric(
+                org=org,
+                pilot=pilot,
+                name="Verification time 验证耗时",
+                unit="min",
+                direction="lower",
+                baseline=30,
+                result=8,
+                target=10,
+            ),
+            PilotMetric(
+                org=org,
+                pilot=pilot,
+                name="Activation rate 激活率",
+                unit="%",
+                direction="higher",
+                baseline=32,
+                result=41,
+                target=45,
+            ),
+        )
+        await SatisfactionRating.insert(
+            *(
+                SatisfactionRating(org=org, pilot=pilot, score=s, rated_by=people[5])
+                for s in (5, 4, 4, 3, 4)
+            )
+        )
+        await UnmetProblem.insert(
+            UnmetProblem(
+                org=org,
+                pilot=pilot,
+                problem="SMS codes not received 收不到短信验证码",
+                cause="SMS channel needs work 短信通道需优化",
+            )
+        )
+        await PilotFeedback.insert(
+            PilotFeedback(
+                org=org,
+                pilot=pilot,
+                author=people[5],
+                category="tool",
+                text="Codes arrive late at weekends 周末验证码延迟",
+            )
+        )
+
+
 async def create_demo(today: date | None = None) -> str:
     today = today or date.today()
     if await Organisation.exists().where(Organisation.slug == DEMO_SLUG):
@@ -389,7 +529,8 @@ async def create_demo(today: date | None = None) -> str:
                 end_point=end_point,
                 status=status,
             )
-            await seed_initiative(org, values, start, phase, today)
+            initiative_id = await seed_initiative(org, values, start, phase, today)
+            await seed_registers(org, initiative_id, code, person_ids, today)
     return (
         f"Created the demo organisation at /o/{DEMO_SLUG}/ with {len(INITIATIVES)} "
         f"initiatives; log in as {DEMO_EMAIL} / {DEMO_PASSWORD}."

@@ -86,7 +86,8 @@ def safe_next(value: str | None, default: str = "/") -> str:
 class Form:
     """A submitted form: trimmed values and the errors found, for re-rendering."""
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, prefix: str = "") -> None:
+        self.prefix = prefix  # keeps element ids unique when a page shows several forms
         self.values: dict[str, str] = {}
         self.lists: dict[str, list[str]] = {}
         for key in data:

@@ -141,8 +141,10 @@ async def add_rating(scope: TenantScope, pilot_id: int, form: Form, person_id: i
 async def add_unmet(scope: TenantScope, pilot_id: int, form: Form) -> bool:
     await scope.get(Pilot, pilot_id, Pilot.id)
     values = {
-        "problem": form.require("problem", _("Name the problem that missed the target."), 300),
-        "cause": form.require("cause", _("Give its cause."), 300),
+        "problem": form.require(
+            "unmet_problem", _("Name the problem that missed the target."), 300
+        ),
+        "cause": form.require("unmet_cause", _("Give its cause."), 300),
         "pilot": pilot_id,
     }
     if not form.ok:

@@ -186,7 +186,9 @@ async def _resistance_page(
         tab="resistance",
         levels=list(rules.ResistanceLevel),
         empty_form=Form({"level": "medium", "barrier": "awareness", "status": "open"}),
-        entry_form=lambda e: Form({k: "" if v is None else str(v) for k, v in e.items()}),
+        entry_form=lambda e: Form(
+            {k: "" if v is None else str(v) for k, v in e.items()}, f"e{e['id']}-"
+        ),
         barriers=list(rules.Barrier),
         statuses=list(rules.ActionStatus),
     )
@@ -215,6 +217,7 @@ async def update_resistance(
     ctx.require(Action.WRITE_REGISTER)
     entry = await ctx.scope.get(ResistanceEntry, entry_id, ResistanceEntry.initiative)
     form = await read_form(request)
+    form.prefix = f"e{entry_id}-"
     if not await service.update_resistance(ctx.scope, entry_id, form):
         return await _resistance_page(
             request, ctx, entry["initiative"], form, 422, edit_id=entry_id

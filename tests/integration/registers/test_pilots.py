@@ -110,7 +110,10 @@ async def test_satisfaction_unmet_and_feedback(world):
         assert (
             await member.post(
                 f"/o/alpha/pilots/{pilot}/unmet",
-                data={"problem": "SMS codes not received", "cause": "SMS channel needs work"},
+                data={
+                    "unmet_problem": "SMS codes not received",
+                    "unmet_cause": "SMS channel needs work",
+                },
             )
         ).status_code == 303
         fb = await committee.post(
@@ -149,7 +152,9 @@ async def test_viewers_read_but_do_not_log(world):
         ).status_code == 403
     async with world.client(world.a, "committee") as client:
         assert (
-            await client.post(f"/o/alpha/pilots/{pilot}/unmet", data={"problem": "x", "cause": "y"})
+            await client.post(
+                f"/o/alpha/pilots/{pilot}/unmet", data={"unmet_problem": "x", "unmet_cause": "y"}
+            )
         ).status_code == 403
     assert not await PilotFeedback.exists().where(PilotFeedback.pilot == pilot)
     assert not await UnmetProblem.exists().where(UnmetProblem.pilot == pilot)
@@ -166,7 +171,7 @@ async def test_outsider_gets_404_on_pilot_pages(world, path):
             ("feedback", {"text": "x"}),
             ("ratings", {"score": "5"}),
             ("metrics", {"name": "x"}),
-            ("unmet", {"problem": "x", "cause": "y"}),
+            ("unmet", {"unmet_problem": "x", "unmet_cause": "y"}),
             ("summary", {"summary": "x"}),
         ):
             assert (
