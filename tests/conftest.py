@@ -197,3 +197,56 @@ def chromium_path() -> str:
 def redis_url() -> str:
     need("Redis", reachable(REDIS_URL, 6379))
     return REDIS_URL
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.controller = None
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def start(self, port: int = 0) -> None:
+        from aiosmtpd.controller import Controller
+
+        if not port:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def mailbox():
+    """An SMTP server on a free port, with the tracker's settings pointing at it."""
+    from tracker import settings as settings_module
+
+    box = Mailbox()
+    box.start()
+    saved = {k: os.environ.get(k) for k in ("SMTP_HOST", "SMTP_PORT")}
+    os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(box.port)
+    settings_module.get_settings.cache_clear()
+    yield box
+    box.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    settings_module.get_settings.cache_clear()

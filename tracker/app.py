@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -19,13 +18,14 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from tracker import db, labels
+from tracker import db, templating
 from tracker.accounts import controller as accounts
 from tracker.auth import IdentityMiddleware
+from tracker.digests import controller as digests
 from tracker.gates import controller as gates
-from tracker.i18n import get_language, translations
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
+from tracker.jobs.dispatch import Dispatcher
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
 from tracker.pilots import controller as pilots
@@ -39,58 +39,13 @@ from tracker.web import render
 
 log = logging.getLogger("tracker.web")
 ROOT = Path(__file__).resolve().parent
-TEMPLATES = ROOT.parent / "templates"
+TEMPLATES = templating.TEMPLATES
 STATIC = ROOT / "static"
-
-
-def _jinja_gettext(message: str) -> str:
-    return translations(get_language()).gettext(message)
-
-
-def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(get_language()).ngettext(singular, plural, n)
-
-
-def configure_jinja(env: Environment) -> None:
-    env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(
-        phase_label=labels.phase_label,
-        phase_full_label=labels.phase_full_label,
-        status_label=labels.status_label,
-        role_label=labels.role_label,
-        process_class_label=labels.process_class_label,
-        direction_label=labels.direction_label,
-        decision_label=labels.decision_label,
-        review_status_label=labels.review_status_label,
-        criterion_kind_label=labels.criterion_kind_label,
-        method_label=labels.method_label,
-        event_label=labels.event_label,
-        translate=labels.translate,
-        problem_category_label=labels.problem_category_label,
-        quadrant_label=labels.quadrant_label,
-        fishbone_label=labels.fishbone_label,
-        problem_status_label=labels.problem_status_label,
-        risk_category_label=labels.risk_category_label,
-        risk_status_label=labels.risk_status_label,
-        band_label=labels.band_label,
-        resistance_level_label=labels.resistance_level_label,
-        barrier_label=labels.barrier_label,
-        action_status_label=labels.action_status_label,
-        feedback_label=labels.feedback_label,
-        phase_numbers=range(1, 7),
-        person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
-        score_options=[(str(n), str(n)) for n in range(1, 6)],
-    )
-    env.filters["list_pairs"] = lambda keys, values: list(zip(keys, values, strict=False))
-    env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
-    env.trim_blocks = True
-    env.lstrip_blocks = True
 
 
 def template_config() -> TemplateConfig:
     config = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
-    config.engine_callback = lambda engine: configure_jinja(engine.engine)
+    config.engine_callback = lambda engine: templating.configure_jinja(engine.engine)
     return config
 
 
@@ -138,9 +93,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.use_engine(engine)
         await db.start(engine, settings.db_pool_min, settings.db_pool_max)
+        dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
+        app.state.dispatcher = dispatcher
+        await dispatcher.start()
         try:
             yield
         finally:
+            await dispatcher.stop()
             await db.stop(engine)
 
     org_router = Router(
@@ -152,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *registers.ROUTES,
+            *digests.ROUTES,
             *organisations.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
@@ -180,4 +140,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         signature_namespace={"OrgContext": OrgContext},
         debug=False,
+        logging_config=None,  # the CLI configures logging once; Litestar must not replace it
     )

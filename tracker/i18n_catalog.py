@@ -24,7 +24,11 @@ def extract() -> Catalog:
     catalog = Catalog(project="tracker", charset="utf-8")
     sources = [
         (ROOT / "tracker", [("**.py", "python")], {}),
-        (ROOT / "templates", [("**.html", "jinja2")], {"**.html": JINJA_OPTIONS}),
+        (
+            ROOT / "templates",
+            [("**.html", "jinja2"), ("**.jinja", "jinja2"), ("**.txt", "jinja2")],
+            {"**.html": JINJA_OPTIONS, "**.jinja": JINJA_OPTIONS, "**.txt": JINJA_OPTIONS},
+        ),
     ]
     for directory, method_map, options in sources:
         for filename, lineno, message, comments, context in extract_from_dir(

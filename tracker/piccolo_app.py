@@ -12,6 +12,7 @@ from tracker.accounts.tables import (
     Person,
     Session,
 )
+from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
     Condition,
@@ -75,6 +76,10 @@ APP_CONFIG = AppConfig(
         Risk,
         RiskScoreChange,
         ResistanceEntry,
+        DigestSetting,
+        DigestPreference,
+        Digest,
+        EmailMessage,
     ],
     migration_dependencies=[],
     commands=[],

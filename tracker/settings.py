@@ -41,6 +41,8 @@ class Settings:
     db_pool_min: int = 2
     db_pool_max: int = 10
     password_hash_fast: bool = False  # tests only: cheaper argon2 parameters
+    scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
+    scheduler_seconds: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -141,6 +143,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         db_pool_min=_int(env, "DB_POOL_MIN", 2, 1, 1000),
         db_pool_max=_int(env, "DB_POOL_MAX", 10, 1, 1000),
         password_hash_fast=mode == "test",
+        scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
+        in {"on", "1", "true", "yes"},
+        scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
     )
 
 

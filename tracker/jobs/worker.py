@@ -1,12 +1,14 @@
-"""arq worker settings. Jobs arrive with the digests and reminders; the worker runs now."""
+"""arq worker settings: ``tracker worker`` runs them against REDIS_URL."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from arq import cron
 from arq.connections import RedisSettings
 
 from tracker import db
+from tracker.jobs.tasks import deliver, digest_tick, reminders_tick
 from tracker.settings import get_settings
 
 
@@ -31,8 +33,18 @@ def redis_settings() -> RedisSettings:
     return RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
 
 
+FUNCTIONS = [ping, digest_tick, reminders_tick, deliver]
+CRON_JOBS = [
+    cron(digest_tick, minute={0, 15, 30, 45}, run_at_startup=True),
+    cron(reminders_tick, minute={5, 35}),
+    cron(deliver, minute=set(range(60))),
+]
+
+
 class WorkerSettings:
-    functions = [ping]
+    functions = FUNCTIONS
+    cron_jobs = CRON_JOBS
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()
+    max_tries = 5

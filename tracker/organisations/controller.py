@@ -8,6 +8,9 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts import service
 from tracker.accounts.rules import Action, Role
+from tracker.accounts.tables import Invitation
+from tracker.auth import token_hash
+from tracker.digests.reminders import queue_invitation
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
@@ -50,6 +53,18 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
     if token is None:
         return await _members_page(request, ctx, form, status_code=422)
     link = f"{get_settings().base_url}/invite/{token}"
+    invitation = (
+        await Invitation.select(Invitation.id)
+        .where(Invitation.token_hash == token_hash(token))
+        .first()
+    )
+    assert invitation is not None
+    await queue_invitation(
+        ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
+    )
+    dispatcher = getattr(request.app.state, "dispatcher", None)
+    if dispatcher is not None:
+        await dispatcher.kick()
     return await _members_page(request, ctx, invitation_link=link)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tracker.i18n import gettext as _
@@ -98,7 +99,7 @@ async def pilot_view(scope: TenantScope, pilot_id: int) -> dict[str, Any]:
 
 async def add_metric(scope: TenantScope, pilot_id: int, form: Form) -> bool:
     await scope.get(Pilot, pilot_id, Pilot.id)
-    values = {
+    values: dict[str, Any] = {
         "name": form.require("name", _("Name the metric."), 200),
         "unit": form.limit("unit", 30),
         "direction": fields.choice(form, "direction", ("lower", "higher")),
@@ -107,6 +108,8 @@ async def add_metric(scope: TenantScope, pilot_id: int, form: Form) -> bool:
         "target": fields.number(form, "target"),
         "pilot": pilot_id,
     }
+    if values["result"] is not None:
+        values["recorded_at"] = datetime.now(UTC)
     if not form.ok:
         return False
     await scope.insert(PilotMetric, values)
@@ -120,7 +123,10 @@ async def update_metric(scope: TenantScope, metric_id: int, form: Form) -> int |
     target = fields.number(form, "target")
     if not form.ok:
         return None
-    values: dict[Any, Any] = {PilotMetric.result: result}
+    values: dict[Any, Any] = {
+        PilotMetric.result: result,
+        PilotMetric.recorded_at: datetime.now(UTC),
+    }
     if target is not None:
         values[PilotMetric.target] = target
     await scope.update(PilotMetric, values, PilotMetric.id == metric_id)

@@ -42,6 +42,7 @@ class PilotMetric(Table, tablename="pilot_metric"):
     baseline = DoublePrecision(null=True, default=None)
     result = DoublePrecision(null=True, default=None)
     target = DoublePrecision(null=True, default=None)
+    recorded_at = Timestamptz(null=True, default=None)  # when the result (after) was recorded
 
 
 class SatisfactionRating(Table, tablename="satisfaction_rating"):

@@ -1,0 +1,142 @@
+"""Delivering the outbox over SMTP: claim, check the recipient still belongs, send, and on
+failure retry with back-off (visible to admins); give up after the last attempt."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage as MimeMessage
+
+import aiosmtplib
+
+from tracker.accounts.tables import Membership
+from tracker.digests import rules
+from tracker.digests.tables import EmailMessage
+from tracker.settings import get_settings
+
+log = logging.getLogger("tracker.mail")
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def mime(message: dict) -> MimeMessage:
+    settings = get_settings()
+    mail = MimeMessage()
+    mail["From"] = settings.smtp.sender
+    mail["To"] = message["to_email"]
+    mail["Subject"] = message["subject"]
+    mail.set_content(message["body_text"])
+    if message["body_html"]:
+        mail.add_alternative(message["body_html"], subtype="html")
+    return mail
+
+
+async def send(mail: MimeMessage) -> None:
+    smtp = get_settings().smtp
+    await aiosmtplib.send(
+        mail,
+        hostname=smtp.host,
+        port=smtp.port,
+        username=smtp.username,
+        password=smtp.password,
+        start_tls=smtp.use_tls or None,
+        timeout=30,
+    )
+
+
+async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """One sweep of the outbox; returns counts by outcome."""
+    now = now or datetime.now(UTC)
+    counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
+    # a worker that died while sending leaves a claim behind: release it for a retry
+    await EmailMessage.update({EmailMessage.status: "pending"}).where(
+        EmailMessage.status == "sending", EmailMessage.claimed_at < now - STALE_CLAIM
+    )
+    due = (
+        await EmailMessage.select()
+        .where(EmailMessage.status == "pending", EmailMessage.next_attempt_at <= now)
+        .order_by(EmailMessage.next_attempt_at)
+        .limit(limit)
+    )
+    if not get_settings().smtp.host:
+        if due:
+            await EmailMessage.update(
+                {
+                    EmailMessage.status: "held",
+                    EmailMessage.last_error: "SMTP is not configured (SMTP_HOST).",
+                }
+            ).where(EmailMessage.id.is_in([m["id"] for m in due]))
+        counts["held"] = len(due)
+        return counts
+    for message in due:
+        claimed = (
+            await EmailMessage.update(
+                {EmailMessage.status: "sending", EmailMessage.claimed_at: now}
+            )
+            .where(EmailMessage.id == message["id"], EmailMessage.status == "pending")
+            .returning(EmailMessage.id)
+        )
+        if not claimed:
+            continue  # another worker has it
+        if message["person"] is not None and not await Membership.exists().where(
+            Membership.org == message["org"], Membership.person == message["person"]
+        ):
+            await EmailMessage.update(
+                {
+                    EmailMessage.status: "cancelled",
+                    EmailMessage.last_error: "The recipient left the organisation.",
+                }
+            ).where(EmailMessage.id == message["id"])
+            counts["cancelled"] += 1
+            continue
+        try:
+            await send(mime(message))
+        except Exception as error:  # any SMTP or network failure: retry later
+            attempts = message["attempts"] + 1
+            retry_at = rules.next_attempt(attempts, now)
+            await EmailMessage.update(
+                {
+                    EmailMessage.status: "pending" if retry_at else "failed",
+                    EmailMessage.attempts: attempts,
+                    EmailMessage.last_error: f"{type(error).__name__}: {error}"[:2000],
+                    EmailMessage.next_attempt_at: retry_at or now,
+                }
+            ).where(EmailMessage.id == message["id"])
+            counts["retry" if retry_at else "failed"] += 1
+            log.warning(
+                "mail %s to %s failed (attempt %s): %s",
+                message["id"],
+                message["to_email"],
+                attempts,
+                error,
+            )
+            continue
+        await EmailMessage.update(
+            {
+                EmailMessage.status: "sent",
+                EmailMessage.sent_at: datetime.now(UTC),
+                EmailMessage.attempts: message["attempts"] + 1,
+                EmailMessage.last_error: "",
+            }
+        ).where(EmailMessage.id == message["id"])
+        counts["sent"] += 1
+    return counts
+
+
+async def retry(message_id: int, org_id: int) -> bool:
+    """An admin's "retry now" for a failed or held message of their organisation."""
+    rows = (
+        await EmailMessage.update(
+            {
+                EmailMessage.status: "pending",
+                EmailMessage.next_attempt_at: datetime.now(UTC),
+                EmailMessage.attempts: 0,
+            }
+        )
+        .where(
+            EmailMessage.id == message_id,
+            EmailMessage.org == org_id,
+            EmailMessage.status.is_in(["failed", "held", "cancelled"]),
+        )
+        .returning(EmailMessage.id)
+    )
+    return bool(rows)

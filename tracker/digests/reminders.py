@@ -1,0 +1,169 @@
+"""Reminders for gate reviews and conditions coming due: one e-mail per reviewer or owner
+and due date (the outbox key), in the person's language."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tracker.accounts.tables import Organisation, Person
+from tracker.db import is_unique_violation
+from tracker.digests.tables import EmailMessage
+from tracker.gates.tables import Condition, ReviewAssignment, Vote
+from tracker.i18n import gettext as _
+from tracker.i18n import language
+from tracker.settings import get_settings
+from tracker.tenancy import TenantScope
+
+REVIEW_DAYS = 2
+CONDITION_DAYS = 3
+
+
+async def _queue(
+    scope: TenantScope, key: str, kind: str, person: dict[str, Any], subject: str, text: str
+) -> int:
+    try:
+        await scope.insert(
+            EmailMessage,
+            {
+                "person": person["id"],
+                "key": key,
+                "kind": kind,
+                "to_email": person["email"],
+                "subject": subject,
+                "body_text": text,
+            },
+        )
+    except Exception as error:
+        if is_unique_violation(error):
+            return 0
+        raise
+    return 1
+
+
+async def queue_reminders(now: datetime | None = None) -> int:
+    now = now or datetime.now(UTC)
+    today = now.date()
+    base = get_settings().base_url
+    queued = 0
+    orgs = await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
+    for org in orgs:
+        scope = TenantScope(org["id"])
+        assignments = await scope.select(
+            ReviewAssignment,
+            ReviewAssignment.reviewer,
+            ReviewAssignment.review.id,
+            ReviewAssignment.review.due_date,
+            ReviewAssignment.review.gate,
+            ReviewAssignment.review.initiative.name,  # type: ignore[union-attr]
+        ).where(
+            ReviewAssignment.review.status == "open",
+            ReviewAssignment.review.due_date <= today + timedelta(days=REVIEW_DAYS),
+        )
+        voted = {
+            (v["review"], v["reviewer"])
+            for v in await scope.select(Vote, Vote.review, Vote.reviewer).where(
+                Vote.review.status == "open"
+            )
+        }
+        conditions = await scope.select(
+            Condition,
+            Condition.id,
+            Condition.text,
+            Condition.due_date,
+            Condition.owner,
+            Condition.initiative,
+            Condition.initiative.name,
+        ).where(
+            Condition.closed_at.is_null(),
+            Condition.owner.is_not_null(),
+            Condition.due_date <= today + timedelta(days=CONDITION_DAYS),
+        )
+        ids = {a["reviewer"] for a in assignments} | {c["owner"] for c in conditions}
+        people = (
+            {
+                p["id"]: p
+                for p in await Person.select(Person.id, Person.email, Person.language).where(
+                    Person.id.is_in(list(ids))
+                )
+            }
+            if ids
+            else {}
+        )
+        for a in assignments:
+            if (a["review.id"], a["reviewer"]) in voted or a["reviewer"] not in people:
+                continue
+            person = people[a["reviewer"]]
+            with language(person["language"] or "en"):
+                subject = _(
+                    "Your vote is due: %(name)s, gate %(n)s",
+                    name=a["review.initiative.name"],
+                    n=a["review.gate"],
+                )
+                text = _(
+                    "The gate review of %(name)s is due on %(date)s. Score and vote here: %(url)s",
+                    name=a["review.initiative.name"],
+                    date=a["review.due_date"].isoformat(),
+                    url=f"{base}/o/{org['slug']}/reviews/{a['review.id']}",
+                )
+            queued += await _queue(
+                scope,
+                f"reminder:review:{a['review.id']}:{a['reviewer']}:{a['review.due_date']}",
+                "review_reminder",
+                person,
+                subject,
+                text,
+            )
+        for c in conditions:
+            if c["owner"] not in people:
+                continue
+            person = people[c["owner"]]
+            with language(person["language"] or "en"):
+                subject = _("A condition is due: %(text)s", text=c["text"][:100])
+                text = _(
+                    "The condition “%(text)s” of %(name)s is due on %(date)s. "
+                    "Close it here: %(url)s",
+                    text=c["text"],
+                    name=c["initiative.name"],
+                    date=c["due_date"].isoformat(),
+                    url=f"{base}/o/{org['slug']}/initiatives/{c['initiative']}",
+                )
+            queued += await _queue(
+                scope,
+                f"reminder:condition:{c['id']}:{c['due_date']}",
+                "condition_reminder",
+                person,
+                subject,
+                text,
+            )
+    return queued
+
+
+async def queue_invitation(
+    org_id: int, invitation_id: int, email: str, org_name: str, link: str, inviter: str
+) -> None:
+    """The invitation link by e-mail (the admin sees the same link on the page)."""
+    scope = TenantScope(org_id)
+    subject = _("%(who)s invites you to %(org)s", who=inviter, org=org_name)
+    text = _(
+        "%(who)s invites you to join %(org)s on the improvement tracker. "
+        "Accept here (the link works once and expires in 14 days): %(url)s",
+        who=inviter,
+        org=org_name,
+        url=link,
+    )
+    try:
+        await scope.insert(
+            EmailMessage,
+            {
+                "person": None,
+                "key": f"invitation:{invitation_id}",
+                "kind": "invitation",
+                "to_email": email,
+                "subject": subject,
+                "body_text": text,
+            },
+        )
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise

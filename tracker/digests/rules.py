@@ -1,0 +1,130 @@
+"""Pure rules of digests: periods in the organisation's time zone, which frequency a person
+gets, retry back-off, and which sections a digest shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+FREQUENCIES = ("daily", "weekly", "monthly")
+RANK = {"daily": 0, "weekly": 1, "monthly": 2}
+PREFERENCES = ("default", "weekly", "monthly", "off")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: datetime  # UTC
+    end: datetime  # UTC (the send time)
+
+
+def effective_frequency(org_frequency: str, preference: str) -> str | None:
+    """The person's frequency: the organisation's, or a lower one they chose; None when off."""
+    if preference == "off":
+        return None
+    if preference in RANK and RANK[preference] > RANK[org_frequency]:
+        return preference
+    return org_frequency
+
+
+def allowed_preferences(org_frequency: str) -> list[str]:
+    return ["default", *[f for f in ("weekly", "monthly") if RANK[f] > RANK[org_frequency]], "off"]
+
+
+def _send_times(
+    frequency: str, weekday: int, hour: int, tz: ZoneInfo, now: datetime
+) -> tuple[datetime, datetime]:
+    """The latest send time at or before ``now`` and the one before it, in local time."""
+    local = now.astimezone(tz)
+    if frequency == "daily":
+        latest = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if latest > local:
+            latest -= timedelta(days=1)
+        previous = latest - timedelta(days=1)
+    elif frequency == "weekly":
+        latest = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+        latest -= timedelta(days=(latest.weekday() - weekday) % 7)
+        if latest > local:
+            latest -= timedelta(days=7)
+        previous = latest - timedelta(days=7)
+    elif frequency == "monthly":
+        latest = local.replace(day=1, hour=hour, minute=0, second=0, microsecond=0)
+        if latest > local:
+            latest = (latest - timedelta(days=1)).replace(day=1)
+        previous = (latest - timedelta(days=1)).replace(day=1)
+    else:
+        raise ValueError(f"unknown frequency {frequency!r}")
+    # re-attach the zone so daylight-saving changes land on the right UTC instant
+    return (
+        latest.replace(tzinfo=None).replace(tzinfo=tz),
+        previous.replace(tzinfo=None).replace(tzinfo=tz),
+    )
+
+
+def due_period(frequency: str, weekday: int, hour: int, timezone: str, now: datetime) -> Period:
+    """The most recent completed period: the digest for it is due (once) from its end on."""
+    tz = ZoneInfo(timezone)
+    latest, previous = _send_times(frequency, weekday, hour, tz, now)
+    prefix = {"daily": "D", "weekly": "W", "monthly": "M"}[frequency]
+    key = f"{prefix}{latest:%Y-%m}" if frequency == "monthly" else f"{prefix}{latest:%Y-%m-%d}"
+    return Period(key, previous.astimezone(UTC), latest.astimezone(UTC))
+
+
+def current_period(frequency: str, weekday: int, hour: int, timezone: str, now: datetime) -> Period:
+    """The period running now (for the preview: what the next digest would say so far)."""
+    done = due_period(frequency, weekday, hour, timezone, now)
+    return Period("preview", done.end, now.astimezone(UTC))
+
+
+RETRY_MINUTES = (1, 5, 30, 120, 720)
+MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failures; None when it is time to give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
+
+
+# --- sections ---------------------------------------------------------------------------
+
+SECTIONS = (
+    "reviews_waiting",
+    "phases_overdue",
+    "conditions_due",
+    "do_first_problems",
+    "high_risks",
+    "pilot_results",
+    "kpi_breaches",
+    "portfolio",
+)
+PORTFOLIO_ROLES = ("admin", "lead")
+
+
+@dataclass
+class Section:
+    name: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def compose(role: str, data: dict[str, list[dict[str, Any]]]) -> list[Section]:
+    """The sections a person sees, in order; empty sections are left out. The portfolio
+    summary goes to admins and program leads only."""
+    sections = []
+    for name in SECTIONS:
+        if name == "portfolio" and role not in PORTFOLIO_ROLES:
+            continue
+        items = data.get(name) or []
+        if name == "reviews_waiting":
+            items = sorted(items, key=lambda r: (not r.get("overdue"), r.get("due_date")))
+        if items:
+            sections.append(Section(name, items))
+    return sections
+
+
+def worth_sending(sections: list[Section]) -> bool:
+    """A digest with nothing in it is not sent (the portfolio summary alone is not news)."""
+    return any(s.name != "portfolio" for s in sections)

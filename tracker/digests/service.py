@@ -1,0 +1,488 @@
+"""Building digests: what each person's digest says, kept in the app and queued for mail.
+
+Data is gathered once per organisation and period (a fixed number of queries), then split
+per person in Python: the digest job's cost grows with rows, not with queries per person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tracker.accounts.tables import Membership, Organisation
+from tracker.db import is_unique_violation, write_transaction
+from tracker.digests import rules
+from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
+from tracker.gates.tables import Condition, GateDecision, ReviewAssignment, Vote
+from tracker.i18n import gettext as _
+from tracker.i18n import language
+from tracker.initiatives import rules as initiative_rules
+from tracker.initiatives.tables import Initiative
+from tracker.pilots import rules as pilot_rules
+from tracker.pilots.tables import PilotMetric
+from tracker.problems import rules as problem_rules
+from tracker.problems.tables import Problem
+from tracker.risks import rules as risk_rules
+from tracker.risks.tables import RiskScoreChange
+from tracker.settings import get_settings
+from tracker.templating import environment
+from tracker.tenancy import TenantScope
+
+log = logging.getLogger("tracker.digests")
+CONDITION_HORIZON_DAYS = 7
+
+
+async def setting(scope: TenantScope) -> dict[str, Any]:
+    row = await scope.select(DigestSetting, *DigestSetting.all_columns()).first()
+    if row is None:
+        try:
+            await scope.insert(DigestSetting, {})
+        except Exception as error:
+            if not is_unique_violation(error):
+                raise
+        row = await scope.select(DigestSetting, *DigestSetting.all_columns()).first()
+    return row  # type: ignore[return-value]
+
+
+async def preference(scope: TenantScope, person_id: int) -> str:
+    row = (
+        await scope.select(DigestPreference, DigestPreference.frequency)
+        .where(DigestPreference.person == person_id)
+        .first()
+    )
+    return row["frequency"] if row else "default"
+
+
+async def set_preference(scope: TenantScope, person_id: int, frequency: str) -> None:
+    async with write_transaction():
+        updated = await scope.update(
+            DigestPreference,
+            {DigestPreference.frequency: frequency},
+            DigestPreference.person == person_id,
+        ).returning(DigestPreference.id)
+        if not updated:
+            await scope.insert(DigestPreference, {"person": person_id, "frequency": frequency})
+
+
+# --- gathering --------------------------------------------------------------------------
+
+
+@dataclass
+class OrgData:
+    """Everything the digests of one organisation and period draw from."""
+
+    initiatives: dict[int, dict[str, Any]]
+    open_assignments: list[dict[str, Any]]
+    votes: set[tuple[int, int]]
+    conditions: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    risk_changes: list[dict[str, Any]]
+    pilot_results: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+
+
+async def gather(scope: TenantScope, start: datetime, end: datetime, today: date) -> OrgData:
+    initiatives = {
+        r["id"]: r
+        for r in await scope.select(
+            Initiative,
+            Initiative.id,
+            Initiative.name,
+            Initiative.process_code,
+            Initiative.owner,
+            Initiative.status,
+            Initiative.current_phase.number,
+            Initiative.current_phase.planned_end,
+            Initiative.current_phase.actual_end,
+        )
+    }
+    open_assignments = await scope.select(
+        ReviewAssignment,
+        ReviewAssignment.reviewer,
+        ReviewAssignment.review.id,
+        ReviewAssignment.review.gate,
+        ReviewAssignment.review.due_date,
+        ReviewAssignment.review.initiative,
+    ).where(ReviewAssignment.review.status == "open")
+    votes = {
+        (v["review"], v["reviewer"])
+        for v in await scope.select(Vote, Vote.review, Vote.reviewer).where(
+            Vote.review.status == "open"
+        )
+    }
+    conditions = await scope.select(
+        Condition,
+        Condition.id,
+        Condition.text,
+        Condition.owner,
+        Condition.due_date,
+        Condition.initiative,
+    ).where(
+        Condition.closed_at.is_null(),
+        Condition.due_date <= today + timedelta(days=CONDITION_HORIZON_DAYS),
+    )
+    problems = await scope.select(
+        Problem,
+        Problem.id,
+        Problem.title,
+        Problem.impact,
+        Problem.urgency,
+        Problem.initiative,
+        Problem.status,
+    ).where(Problem.created_at >= start, Problem.created_at < end)
+    risk_changes = (
+        await scope.select(
+            RiskScoreChange,
+            RiskScoreChange.risk,
+            RiskScoreChange.likelihood,
+            RiskScoreChange.impact,
+            RiskScoreChange.changed_at,
+            RiskScoreChange.risk.description,
+            RiskScoreChange.risk.initiative,
+            RiskScoreChange.risk.status,
+        )
+        .where(RiskScoreChange.changed_at < end)
+        .order_by(RiskScoreChange.changed_at)
+    )
+    pilot_results = await scope.select(
+        PilotMetric,
+        PilotMetric.name,
+        PilotMetric.unit,
+        PilotMetric.direction,
+        PilotMetric.baseline,
+        PilotMetric.result,
+        PilotMetric.target,
+        PilotMetric.pilot.process,
+        PilotMetric.pilot.initiative,
+    ).where(PilotMetric.recorded_at >= start, PilotMetric.recorded_at < end)
+    decisions = await scope.select(
+        GateDecision, GateDecision.initiative, GateDecision.gate, GateDecision.outcome
+    ).where(GateDecision.decided_at >= start, GateDecision.decided_at < end)
+    return OrgData(
+        initiatives,
+        open_assignments,
+        votes,
+        conditions,
+        problems,
+        risk_changes,
+        pilot_results,
+        decisions,
+    )
+
+
+def _high_risks(
+    changes: list[dict[str, Any]], start: datetime, relevant: set[int]
+) -> list[dict[str, Any]]:
+    """Risks that became high (score ≥ 15) in the period: new ones, or rising ones."""
+    history: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for change in changes:
+        history[change["risk"]].append(change)
+    items = []
+    for risk_id, rows in history.items():
+        latest = rows[-1]
+        if latest["changed_at"] < start or latest["risk.status"] == "closed":
+            continue
+        if latest["risk.initiative"] not in relevant:
+            continue
+        score = risk_rules.score(latest["likelihood"], latest["impact"])
+        before = [r for r in rows if r["changed_at"] < start]
+        previous = (
+            risk_rules.score(before[-1]["likelihood"], before[-1]["impact"]) if before else None
+        )
+        if score >= risk_rules.HIGH_RISK and (previous is None or score > previous):
+            items.append(
+                {
+                    "id": risk_id,
+                    "description": latest["risk.description"],
+                    "score": score,
+                    "previous": previous,
+                    "initiative": latest["risk.initiative"],
+                }
+            )
+    return sorted(items, key=lambda r: -r["score"])
+
+
+def person_data(
+    data: OrgData, person_id: int, role: str, today: date, start: datetime
+) -> dict[str, list]:
+    """The raw items of one person's digest (``rules.compose`` decides what shows)."""
+    owned = {i for i, row in data.initiatives.items() if row["owner"] == person_id}
+    relevant = owned if role == "lead" else set(data.initiatives)
+    reviews = [
+        {
+            "review": a["review.id"],
+            "gate": a["review.gate"],
+            "due_date": a["review.due_date"],
+            "overdue": a["review.due_date"] < today,
+            "initiative": a["review.initiative"],
+        }
+        for a in data.open_assignments
+        if a["reviewer"] == person_id and (a["review.id"], person_id) not in data.votes
+    ]
+    overdue = []
+    for i in owned:
+        row = data.initiatives[i]
+        if row["status"] in ("stopped", "completed", "on_hold"):
+            continue
+        planned_end, actual_end = row["current_phase.planned_end"], row["current_phase.actual_end"]
+        if initiative_rules.is_overdue(planned_end, actual_end, today):
+            overdue.append(
+                {
+                    "initiative": i,
+                    "phase": row["current_phase.number"],
+                    "planned_end": planned_end,
+                    "days_late": initiative_rules.days_late(planned_end, actual_end, today),
+                }
+            )
+    conditions = [
+        {
+            "text": c["text"],
+            "due_date": c["due_date"],
+            "overdue": c["due_date"] < today,
+            "initiative": c["initiative"],
+        }
+        for c in data.conditions
+        if c["owner"] == person_id
+    ]
+    problems = [
+        {
+            "title": p["title"],
+            "impact": p["impact"],
+            "urgency": p["urgency"],
+            "initiative": p["initiative"],
+        }
+        for p in data.problems
+        if p["initiative"] in relevant
+        and problem_rules.quadrant(p["impact"], p["urgency"]) == problem_rules.Quadrant.DO_FIRST
+        and p["status"] in ("open", "analysing")
+    ]
+    results = [
+        {
+            "name": m["name"],
+            "unit": m["unit"],
+            "process": m["pilot.process"],
+            "baseline": m["baseline"],
+            "result": m["result"],
+            "change": pilot_rules.change_percent(m["baseline"], m["result"]),
+            "met": pilot_rules.target_met(m["direction"], m["result"], m["target"]),
+            "initiative": m["pilot.initiative"],
+        }
+        for m in data.pilot_results
+        if m["pilot.initiative"] in relevant
+    ]
+    portfolio = []
+    if role in rules.PORTFOLIO_ROLES:
+        per_phase: dict[int, int] = defaultdict(int)
+        for row in data.initiatives.values():
+            if row["status"] not in ("stopped", "completed"):
+                per_phase[row["current_phase.number"] or 1] += 1
+        portfolio = [
+            {
+                "per_phase": [per_phase.get(n, 0) for n in range(1, 7)],
+                "decisions": [d for d in data.decisions if d["initiative"] in relevant],
+            }
+        ]
+    return {
+        "reviews_waiting": reviews,
+        "phases_overdue": overdue,
+        "conditions_due": conditions,
+        "do_first_problems": problems,
+        "high_risks": _high_risks(data.risk_changes, start, relevant),
+        "pilot_results": results,
+        "kpi_breaches": [],
+        "portfolio": portfolio,
+    }
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def render(
+    org: dict[str, Any],
+    person: dict[str, Any],
+    sections: list[rules.Section],
+    period: rules.Period,
+    lang: str,
+    initiatives: dict[int, dict[str, Any]],
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a digest, in the person's language."""
+    base = get_settings().base_url
+    env = environment()
+    with language(lang):
+        context = {
+            "org": org,
+            "person": person,
+            "sections": sections,
+            "period": period,
+            "initiatives": initiatives,
+            "base": base,
+            "tz": org["timezone"],
+            "language": lang,
+        }
+        subject = _("%(org)s: your digest", org=org["name"])
+        text = env.get_template("emails/digest.txt").render(context)
+        html = env.get_template("emails/digest.html").render(context)
+    return subject, text, html
+
+
+# --- the job ----------------------------------------------------------------------------
+
+
+async def build_due_digests(org_id: int, now: datetime) -> int:
+    """Create the due digest of every member of one organisation; returns how many were new.
+
+    The unique key (organisation, person, period) makes this safe to run any number of times,
+    on any number of workers, and again after a crash.
+    """
+    scope = TenantScope(org_id)
+    org = (
+        await Organisation.select(
+            Organisation.id, Organisation.name, Organisation.slug, Organisation.timezone
+        )
+        .where(Organisation.id == org_id)
+        .first()
+    )
+    if org is None:
+        return 0
+    config = await setting(scope)
+    members = await Membership.select(
+        Membership.person,
+        Membership.role,
+        Membership.person.email,
+        Membership.person.name,
+        Membership.person.language,
+    ).where(Membership.org == org_id)
+    prefs = {
+        p["person"]: p["frequency"]
+        for p in await scope.select(
+            DigestPreference, DigestPreference.person, DigestPreference.frequency
+        )
+    }
+    by_period: dict[rules.Period, list[dict[str, Any]]] = defaultdict(list)
+    for member in members:
+        frequency = rules.effective_frequency(
+            config["frequency"], prefs.get(member["person"], "default")
+        )
+        if frequency is None:
+            continue
+        period = rules.due_period(
+            frequency, config["weekday"], config["hour"], org["timezone"], now
+        )
+        by_period[period].append(member)
+    created = 0
+    today = now.astimezone(rules.ZoneInfo(org["timezone"])).date()
+    for period, people in by_period.items():
+        done = {
+            d["person"]
+            for d in await scope.select(Digest, Digest.person).where(
+                Digest.period_key == period.key
+            )
+        }
+        waiting = [p for p in people if p["person"] not in done]
+        if not waiting:
+            continue
+        data = await gather(scope, period.start, period.end, today)
+        for member in waiting:
+            created += await _build_one(scope, org, member, period, data, today)
+    return created
+
+
+async def _build_one(
+    scope: TenantScope,
+    org: dict[str, Any],
+    member: dict[str, Any],
+    period: rules.Period,
+    data: OrgData,
+    today: date,
+) -> int:
+    sections = rules.compose(
+        member["role"], person_data(data, member["person"], member["role"], today, period.start)
+    )
+    send = rules.worth_sending(sections)
+    lang = member["person.language"] or "en"
+    person = {
+        "id": member["person"],
+        "name": member["person.name"],
+        "email": member["person.email"],
+    }
+    subject, text, html = (
+        render(org, person, sections, period, lang, data.initiatives) if send else ("", "", "")
+    )
+    items = sum(len(s.items) for s in sections if s.name != "portfolio") if send else 0
+    try:
+        async with write_transaction():
+            digest_id = (
+                await scope.insert(
+                    Digest,
+                    {
+                        "person": member["person"],
+                        "period_key": period.key,
+                        "period_start": period.start,
+                        "period_end": period.end,
+                        "language": lang,
+                        "subject": subject,
+                        "body_text": text,
+                        "body_html": html,
+                        "item_count": items,
+                    },
+                )
+            )[0]["id"]
+            if send:
+                await scope.insert(
+                    EmailMessage,
+                    {
+                        "person": member["person"],
+                        "key": f"digest:{digest_id}",
+                        "kind": "digest",
+                        "to_email": member["person.email"],
+                        "subject": subject,
+                        "body_text": text,
+                        "body_html": html,
+                    },
+                )
+    except Exception as error:
+        if is_unique_violation(error):
+            return 0  # another run made it first
+        raise
+    return 1
+
+
+async def preview(
+    scope: TenantScope,
+    org: dict[str, Any],
+    person: dict[str, Any],
+    role: str,
+    lang: str,
+    now: datetime,
+) -> tuple[list[rules.Section], rules.Period, dict[int, dict[str, Any]]]:
+    """What my next digest would say now (nothing is stored or sent)."""
+    config = await setting(scope)
+    frequency = (
+        rules.effective_frequency(config["frequency"], await preference(scope, person["id"]))
+        or "weekly"
+    )
+    period = rules.current_period(
+        frequency, config["weekday"], config["hour"], org["timezone"], now
+    )
+    today = now.astimezone(rules.ZoneInfo(org["timezone"])).date()
+    data = await gather(scope, period.start, period.end, today)
+    sections = rules.compose(role, person_data(data, person["id"], role, today, period.start))
+    return sections, period, data.initiatives
+
+
+async def all_org_ids() -> list[int]:
+    return [r["id"] for r in await Organisation.select(Organisation.id)]
+
+
+async def run_digests(now: datetime | None = None) -> int:
+    now = now or datetime.now(UTC)
+    created = 0
+    for org_id in await all_org_ids():
+        try:
+            created += await build_due_digests(org_id, now)
+        except Exception:
+            log.exception("digests of organisation %s failed; the next run retries", org_id)
+    return created

@@ -1,0 +1,71 @@
+"""The Jinja environment: translation, the domain's labels and filters. Used by the web app
+(through Litestar's template engine) and by the e-mails the jobs send."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tracker import labels
+from tracker.i18n import get_language, translations
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _jinja_gettext(message: str) -> str:
+    return translations(get_language()).gettext(message)
+
+
+def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_language()).ngettext(singular, plural, n)
+
+
+def configure_jinja(env: Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        phase_label=labels.phase_label,
+        phase_full_label=labels.phase_full_label,
+        status_label=labels.status_label,
+        role_label=labels.role_label,
+        process_class_label=labels.process_class_label,
+        direction_label=labels.direction_label,
+        decision_label=labels.decision_label,
+        review_status_label=labels.review_status_label,
+        criterion_kind_label=labels.criterion_kind_label,
+        method_label=labels.method_label,
+        event_label=labels.event_label,
+        translate=labels.translate,
+        problem_category_label=labels.problem_category_label,
+        quadrant_label=labels.quadrant_label,
+        fishbone_label=labels.fishbone_label,
+        problem_status_label=labels.problem_status_label,
+        risk_category_label=labels.risk_category_label,
+        risk_status_label=labels.risk_status_label,
+        band_label=labels.band_label,
+        resistance_level_label=labels.resistance_level_label,
+        barrier_label=labels.barrier_label,
+        action_status_label=labels.action_status_label,
+        feedback_label=labels.feedback_label,
+        phase_numbers=range(1, 7),
+        person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
+        score_options=[(str(n), str(n)) for n in range(1, 6)],
+        hour_options=[(str(h), f"{h:02d}:00") for h in range(24)],
+    )
+    env.filters["list_pairs"] = lambda keys, values: list(zip(keys, values, strict=False))
+    env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """A standalone environment (autoescaping HTML) for e-mails rendered outside requests."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default_for_string=False),
+    )
+    configure_jinja(env)
+    return env
