@@ -109,6 +109,7 @@ class World:
     database_url: str
     a: Org
     b: Org
+    engine: object = None
     password: str = "correct horse battery"
 
     def client(self, org: Org | None = None, role: str | None = None) -> httpx.AsyncClient:
@@ -179,7 +180,7 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
         password_hash = await hash_password("correct horse battery")
         a = await make_org("alpha", password_hash)
         b = await make_org("beta", password_hash)
-        yield World(backend=backend, app=app, database_url=url, a=a, b=b)
+        yield World(backend=backend, app=app, database_url=url, a=a, b=b, engine=engine)
     finally:
         await db.stop(engine)
     if backend == "postgres":
