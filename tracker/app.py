@@ -82,7 +82,29 @@ def error_handler(request: Request, exc: Exception) -> Response:
 
 @get("/healthz", name="health", exclude_from_csrf=True)
 async def health() -> dict[str, str]:
+    """Liveness: the process answers."""
     return {"status": "ok"}
+
+
+@get("/readyz", name="ready", exclude_from_csrf=True)
+async def ready(request: Request) -> Response:
+    """Readiness: the database answers (503 if not). Redis is reported but not required:
+    pages work without it and queued work waits for the worker."""
+    checks: dict[str, str] = {}
+    try:
+        await db.current_engine().run_ddl("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:
+        checks["database"] = f"down: {type(error).__name__}"
+    dispatcher = getattr(request.app.state, "dispatcher", None)
+    if dispatcher is None or not dispatcher.redis_url:
+        checks["redis"] = "not configured"
+    else:
+        checks["redis"] = "ok" if await dispatcher.redis_ok() else "down"
+    status = 200 if checks["database"] == "ok" else 503
+    return Response(
+        {"status": "ok" if status == 200 else "unavailable", **checks}, status_code=status
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -118,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     handlers: list[Any] = [
         health,
+        ready,
         *accounts.ROUTES,
         org_router,
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
@@ -130,7 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/static", "/healthz"],
+            exclude=["/static", "/healthz", "/readyz"],
         ),
         middleware=[
             SecurityHeadersMiddleware(),

@@ -142,7 +142,7 @@ class IdentityMiddleware(ASGIMiddleware):
     """Finds the signed-in person (one query) and the request's language."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/healthz")
+    exclude_path_pattern = ("^/static/", "^/healthz", "^/readyz")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         person = await person_for_token(_cookie(scope, SESSION_COOKIE))

@@ -65,14 +65,47 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), self.interval)
             self._wake.clear()
 
+    async def redis_ok(self) -> bool:
+        if self.pool is None:
+            await self._connect()
+        if self.pool is None:
+            return False
+        try:
+            await self.pool.ping()
+            return True
+        except Exception:
+            return False
+
+    async def _connect(self) -> None:
+        try:
+            from arq import create_pool
+            from arq.connections import RedisSettings
+
+            settings = RedisSettings.from_dsn(self.redis_url or "")
+            settings.conn_retries = 0
+            self.pool = await create_pool(settings)
+        except Exception as error:
+            log.error(
+                "background jobs: cannot reach Redis (%s); jobs wait for the worker's sweep", error
+            )
+            self.pool = None
+
     async def kick(self, job: str = "deliver") -> bool:
         """Ask for a job to run soon; False (logged) when it could not be queued."""
-        if self.pool is not None:
+        if self.redis_url:
+            if self.pool is None:
+                await self._connect()
+            if self.pool is None:
+                return False
             try:
                 await self.pool.enqueue_job(job)
                 return True
             except Exception as error:
-                log.error("could not enqueue %s: %s", job, error)
+                log.error(
+                    "could not enqueue %s (the worker's periodic sweep will pick it up): %s",
+                    job,
+                    error,
+                )
                 return False
         if self._task is not None:
             self._wake.set()

@@ -24,6 +24,7 @@ async def _members_page(
     status_code: int = 200,
     invitation_link: str | None = None,
     error: str | None = None,
+    mail_delayed: bool = False,
 ) -> Template:
     return render(
         request,
@@ -36,6 +37,7 @@ async def _members_page(
         form=form or Form({"role": Role.MEMBER}),
         invitation_link=invitation_link,
         error=error,
+        mail_delayed=mail_delayed,
     )
 
 
@@ -63,9 +65,8 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
         ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
     )
     dispatcher = getattr(request.app.state, "dispatcher", None)
-    if dispatcher is not None:
-        await dispatcher.kick()
-    return await _members_page(request, ctx, invitation_link=link)
+    delayed = dispatcher is not None and bool(dispatcher.redis_url) and not await dispatcher.kick()
+    return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
 
 
 @post("/settings/invitations/{invitation_id:int}/revoke")

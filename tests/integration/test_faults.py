@@ -1,0 +1,87 @@
+"""Faults: Redis down, the database dropping connections. Pages keep working."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from tracker.accounts.tables import Invitation
+from tracker.app import create_app
+from tracker.digests.tables import EmailMessage
+from tracker.settings import load_settings
+
+
+async def test_redis_down_pages_work_and_the_failure_is_reported(world, caplog):
+    settings = load_settings(
+        {**os.environ, "DATABASE_URL": world.database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
+    app = create_app(settings)
+    caplog.set_level(logging.INFO, logger="tracker.jobs")
+    import httpx
+
+    from tests.conftest import CSRF_TOKEN
+    from tracker import db
+
+    email = f"redis-down-{world.backend}@example.com"
+    try:
+        async with app.lifespan():
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://testserver",
+                cookies={"csrftoken": CSRF_TOKEN, "tracker_session": world.a.tokens["admin"]},
+                headers={"x-csrftoken": CSRF_TOKEN},
+            ) as client:
+                board = await client.get("/o/alpha/")
+                invite = await client.post(
+                    "/o/alpha/settings/invitations", data={"email": email, "role": "member"}
+                )
+                ready = await client.get("/readyz")
+    finally:
+        db.use_engine(world.engine)
+    assert board.status_code == 200
+    assert invite.status_code == 200 and "/invite/" in invite.text
+    assert "waits in the outbox" in invite.text
+    assert "cannot reach Redis" in caplog.text
+    assert (
+        ready.status_code == 200
+        and ready.json()["redis"] == "down"
+        and ready.json()["database"] == "ok"
+    )
+    invitation = await Invitation.select(Invitation.id).where(Invitation.email == email).first()
+    message = (
+        await EmailMessage.select()
+        .where(EmailMessage.key == f"invitation:{invitation['id']}")
+        .first()
+    )
+    assert message["status"] == "pending"  # nothing lost: the worker's sweep sends it later
+
+
+async def test_database_connections_dropped_then_the_pool_recovers(world):
+    if world.backend != "postgres":
+        return  # SQLite opens a connection per query: nothing to drop
+    import asyncpg
+
+    from tests.conftest import PG_URL
+
+    async with world.client(world.a, "viewer") as client:
+        assert (await client.get("/o/alpha/")).status_code == 200
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            dbname = world.database_url.rsplit("/", 1)[1]
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                dbname,
+            )
+        finally:
+            await admin.close()
+        statuses = [(await client.get("/o/alpha/")).status_code for _ in range(8)]
+    # a request may fail on a connection that was cut; the pool replaces it and pages come back
+    assert statuses[-1] == 200 and statuses.count(200) >= 6, statuses
+
+
+async def test_readiness_and_liveness(world):
+    async with world.client() as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
