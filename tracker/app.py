@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,7 +33,7 @@ from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
-from tracker.security import SecurityHeadersMiddleware
+from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
 from tracker.settings import Settings, get_settings
 from tracker.tenancy import OrgContext
 from tracker.web import render
@@ -145,6 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         org_router,
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
     ]
+    middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware()]
+    if os.environ.get("TRACKER_QUERY_HEADER") == "1":
+        middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
     return Litestar(
         route_handlers=handlers,
         template_config=template_config(),
@@ -155,10 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
             exclude=["/static", "/healthz", "/readyz"],
         ),
-        middleware=[
-            SecurityHeadersMiddleware(),
-            IdentityMiddleware(),
-        ],
+        middleware=middleware,
         exception_handlers={HTTPException: error_handler, Exception: error_handler},
         lifespan=[lifespan],
         signature_namespace={"OrgContext": OrgContext},

@@ -34,3 +34,23 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
+
+
+class QueryCountMiddleware(ASGIMiddleware):
+    """Adds ``X-Query-Count``: the database queries a request made (for the load benchmark)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        from tracker.db import count_queries
+
+        with count_queries() as counted:
+
+            async def send_with_count(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers", []))
+                    headers.append((b"x-query-count", str(counted.count).encode()))
+                    message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+                await send(message)
+
+            await next_app(scope, receive, send_with_count)

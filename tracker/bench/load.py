@@ -1,0 +1,284 @@
+"""Load benchmark: seed a large data set, start the app on PostgreSQL as production would (one
+uvicorn worker), drive it with wrk over loopback, and print requests per second, p50 and p99
+latency, errors and queries per request for the key pages, beside a plain route of the same
+app measured in the same run. Not a test: it prints figures.
+
+    python -m tracker.bench.load --database-url postgresql://root@127.0.0.1/empty_db \\
+        [--orgs 20] [--initiatives 500] [--duration 10] [--connections 32]
+
+Needs wrk (Debian: apt-get install wrk). The database must be empty; it is migrated first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+
+async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
+    """Seed the data; returns the URLs to measure and a session cookie for them."""
+    from tracker.accounts.tables import Membership, Organisation, Person
+    from tracker.auth import start_session
+    from tracker.demo import seed_initiative
+    from tracker.gates.settings_service import ensure_defaults
+    from tracker.gates.tables import GateReview, ReviewAssignment, ReviewCriterion
+    from tracker.pilots.tables import Pilot, PilotMetric
+    from tracker.problems.tables import Problem
+    from tracker.risks.tables import Risk
+
+    rng = random.Random(11)
+    today = date.today()
+    targets: dict[str, str] = {}
+    for o in range(orgs):
+        org = (await Organisation.insert(Organisation(name=f"Load {o}", slug=f"load-{o}")))[0]["id"]
+        await ensure_defaults(org)
+        people = await Person.insert(
+            *(
+                Person(email=f"{r}{o}@load.example.com", name=f"{r} {o}", password_hash="x")
+                for r in ("admin", "lead", "committee")
+            )
+        )
+        admin, lead, committee = (p["id"] for p in people)
+        await Membership.insert(
+            Membership(org=org, person=admin, role="admin"),
+            Membership(org=org, person=lead, role="lead"),
+            Membership(org=org, person=committee, role="committee"),
+        )
+        first = None
+        for n in range(initiatives):
+            values = dict(
+                name=f"Initiative {n}",
+                process_code=f"L-X-{today.year}-{n:04d}",
+                process_class="core",
+                departments=f"Dept {n % 9}",
+                owner=lead,
+                goal_metric="Cycle time",
+                goal_unit="h",
+                goal_baseline=48.0,
+                goal_target=24.0,
+                goal_direction="lower",
+                status="on_track",
+            )
+            initiative = await seed_initiative(
+                org, values, today - timedelta(days=rng.randint(1, 200)), rng.randint(1, 6), today
+            )
+            first = first or initiative
+            await Problem.insert(
+                *(
+                    Problem(
+                        org=org,
+                        initiative=initiative,
+                        title=f"Problem {n}.{k}",
+                        category="quality",
+                        impact=rng.randint(1, 5),
+                        urgency=rng.randint(1, 5),
+                    )
+                    for k in range(4)
+                )
+            )
+            await Risk.insert(
+                *(
+                    Risk(
+                        org=org,
+                        initiative=initiative,
+                        description=f"Risk {n}.{k}",
+                        category="other",
+                        likelihood=rng.randint(1, 5),
+                        impact=rng.randint(1, 5),
+                    )
+                    for k in range(3)
+                )
+            )
+            pilot = (
+                await Pilot.insert(
+                    Pilot(
+                        org=org, initiative=initiative, process="P", scope="Team", start_date=today
+                    )
+                )
+            )[0]["id"]
+            await PilotMetric.insert(
+                PilotMetric(
+                    org=org,
+                    pilot=pilot,
+                    name="Time",
+                    direction="lower",
+                    baseline=30,
+                    result=rng.randint(5, 40),
+                    target=10,
+                    recorded_at=datetime.now(UTC),
+                )
+            )
+        if o == scale_org:
+            review = (
+                await GateReview.insert(
+                    GateReview(
+                        org=org,
+                        initiative=first,
+                        gate=1,
+                        status="open",
+                        proposed_decision="go",
+                        due_date=today,
+                        rule_snapshot="{}",
+                        requested_by=lead,
+                    )
+                )
+            )[0]["id"]
+            await ReviewAssignment.insert(
+                ReviewAssignment(org=org, review=review, reviewer=committee)
+            )
+            await ReviewCriterion.insert(
+                *(
+                    ReviewCriterion(
+                        org=org,
+                        review=review,
+                        position=i,
+                        text=f"Criterion {i}",
+                        kind="should",
+                        weight=2,
+                    )
+                    for i in range(4)
+                )
+            )
+            token = await start_session(admin)
+            slug = f"load-{o}"
+            targets = {
+                "cookie": f"tracker_session={token}",
+                "plain route (/healthz)": "/healthz",
+                "portfolio board": f"/o/{slug}/",
+                "initiative page": f"/o/{slug}/initiatives/{first}",
+                "matrix": f"/o/{slug}/initiatives/{first}/matrix",
+                "heat map": f"/o/{slug}/initiatives/{first}/heatmap",
+                "gate review page": f"/o/{slug}/reviews/{review}",
+            }
+        print(f"  organisation {o + 1}/{orgs} seeded", flush=True)
+    return targets
+
+
+async def seed_db(url: str, orgs: int, initiatives: int) -> dict[str, str]:
+    from tracker import db
+
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine, 1, 4)
+    try:
+        return await seed(orgs, initiatives, scale_org=0)
+    finally:
+        await db.stop(engine)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wrk(url: str, cookie: str, duration: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if socket_errors:
+        errors += sum(int(g) for g in socket_errors.groups())
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "errors": errors}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="an empty PostgreSQL database")
+    parser.add_argument("--orgs", type=int, default=20)
+    parser.add_argument("--initiatives", type=int, default=500)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "TRACKER_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "TRACKER_SCHEDULER": "off",
+        "TRACKER_QUERY_HEADER": "1",
+        "REDIS_URL": "",
+        "DB_POOL_MAX": "10",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "migrate"], env=env, check=True, capture_output=True
+    )
+    started = time.perf_counter()
+    print(
+        f"seeding {args.orgs} organisations × {args.initiatives} initiatives (4 problems, 3 risks, a pilot each)…"
+    )
+    targets = asyncio.run(seed_db(args.database_url, args.orgs, args.initiatives))
+    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    cookie = targets.pop("cookie")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
+        env={**env, "BASE_URL": base},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        print(
+            f"\none uvicorn worker, PostgreSQL, wrk -c{args.connections} -d{args.duration}s over loopback\n"
+        )
+        print(f"{'route':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'queries':>9}")
+        for name, path in targets.items():
+            check = httpx.get(f"{base}{path}", headers={"Cookie": cookie})
+            assert check.status_code == 200, (path, check.status_code)
+            queries = check.headers.get("x-query-count", "?")
+            result = wrk(f"{base}{path}", cookie, args.duration, args.connections)
+            print(
+                f"{name:<26}{result['rps']:>9.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}"
+                f"{result['errors']:>8.0f}{queries:>9}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
