@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from tracker.i18n import gettext as _
 from tracker.initiatives import rules
 from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.registers import fields
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
 
@@ -141,34 +141,6 @@ async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) 
     return rules.suggest_process_code(dept, business, year, (r["process_code"] for r in rows))
 
 
-def _number(form: Form, name: str) -> float | None:
-    raw = form.get(name).replace(",", "").replace("，", "")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        form.error(name, _("Enter a number."))
-        return None
-    if not math.isfinite(value) or abs(value) > 1e12:
-        form.error(name, _("Enter a number."))
-        return None
-    return value
-
-
-def _date(form: Form, name: str, required: bool = False) -> date | None:
-    raw = form.get(name)
-    if not raw:
-        if required:
-            form.error(name, _("Enter a date."))
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        form.error(name, _("Enter a date as YYYY-MM-DD."))
-        return None
-
-
 async def parse_initiative(
     scope: TenantScope, org_id: int, form: Form, current_status: str | None
 ) -> dict[Any, Any]:
@@ -190,7 +162,7 @@ async def parse_initiative(
         form.error("process_class", _("Choose a process class."))
     if form.get("goal_direction") not in set(Direction):
         form.error("goal_direction", _("Choose whether lower or higher is better."))
-    baseline, target = _number(form, "goal_baseline"), _number(form, "goal_target")
+    baseline, target = fields.number(form, "goal_baseline"), fields.number(form, "goal_target")
     if baseline is None and "goal_baseline" not in form.errors:
         form.error("goal_baseline", _("A SMART goal needs a baseline."))
     if target is None and "goal_target" not in form.errors:
@@ -199,7 +171,7 @@ async def parse_initiative(
         form.error("goal_target", _(problem))
     values[Initiative.goal_baseline] = baseline
     values[Initiative.goal_target] = target
-    values[Initiative.goal_due] = _date(form, "goal_due")
+    values[Initiative.goal_due] = fields.day(form, "goal_due")
     owner = form.get("owner")
     owners = {row["person.id"] for row in await owner_choices(org_id)}
     if not owner.isdigit() or int(owner) not in owners:
@@ -217,7 +189,7 @@ async def parse_initiative(
 
     code = form.get("process_code").upper()
     if not code:
-        start = _date(form, "start_date") or date.today()
+        start = fields.day(form, "start_date") or date.today()
         code = await suggest_code(
             scope, form.get("code_dept"), form.get("code_business"), start.year
         )
@@ -234,7 +206,7 @@ async def parse_initiative(
 async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
     scope = ctx.scope
     values = await parse_initiative(scope, ctx.org_id, form, current_status=None)
-    start = _date(form, "start_date", required=True)
+    start = fields.day(form, "start_date", required=True)
     if not form.ok or start is None:
         return None
     values[Initiative.status] = Status.ON_TRACK
