@@ -11,16 +11,40 @@ from litestar.response import Redirect, Template
 from tracker.accounts.rules import Action
 from tracker.gates import service as gate_service
 from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
+from tracker.labels import status_label
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
+
+
+def label_cards(columns: list[service.Column]) -> None:
+    """The cards' texts in the request's language, each distinct text made once."""
+    statuses = {s.value: status_label(s.value) for s in Status}
+    days: dict[int, str] = {}
+    late: dict[int, str] = {}
+    for column in columns:
+        for card in column.cards:
+            card.status_text = statuses.get(card.status, card.status)
+            if card.days_in_phase not in days:
+                days[card.days_in_phase] = ngettext(
+                    "%(num)s day in phase", "%(num)s days in phase", card.days_in_phase
+                )
+            card.days_text = days[card.days_in_phase]
+            if card.overdue:
+                if card.days_late not in late:
+                    late[card.days_late] = ngettext(
+                        "Overdue %(num)s day", "Overdue %(num)s days", card.days_late
+                    )
+                card.late_text = late[card.days_late]
 
 
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
     columns = await service.board(ctx.scope, flt, date.today())
+    label_cards(columns)
     open_reviews, open_conditions = await gate_service.board_badges(ctx.scope)
     context: dict[str, Any] = {
         "ctx": ctx,

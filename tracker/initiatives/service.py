@@ -57,6 +57,10 @@ class Card:
     days_in_phase: int
     overdue: bool
     days_late: int
+    # display text, filled once per request by the controller (cheaper than per-card template calls)
+    status_text: str = ""
+    days_text: str = ""
+    late_text: str = ""
 
 
 @dataclass
