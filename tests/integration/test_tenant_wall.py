@@ -1,0 +1,94 @@
+"""The database-level tenant wall (PostgreSQL row-level security): a session of the app role
+that forgets the organisation sees nothing, and can neither read nor write another's rows."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
+
+
+@pytest.fixture
+async def walled_db():
+    need("PostgreSQL", reachable(PG_URL, 5432))
+    url = await fresh_postgres("tracker_wall_test")
+    run_cli("migrate", database_url=url)
+    owner = await asyncpg.connect(url)
+    orgs = []
+    for slug in ("wall-a", "wall-b"):
+        org = await owner.fetchval(
+            "INSERT INTO organisation (name, slug) VALUES ($1, $1) RETURNING id", slug
+        )
+        await owner.execute(
+            "INSERT INTO initiative (org, name, process_code, process_class, goal_metric, start_date) "
+            "VALUES ($1, 'x', $2, 'core', 'm', current_date)",
+            org,
+            f"W-X-2026-{org:03d}",
+        )
+        orgs.append(org)
+    yield owner, orgs
+    await owner.close()
+    await drop_postgres("tracker_wall_test")
+
+
+async def test_every_tenant_table_has_the_policy(walled_db):
+    owner, _ = walled_db
+    tables = {
+        r["table_name"]
+        for r in await owner.fetch(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'org'"
+        )
+    }
+    walled = {
+        r["relname"] for r in await owner.fetch("SELECT relname FROM pg_class WHERE relrowsecurity")
+    }
+    policies = {
+        r["tablename"]
+        for r in await owner.fetch(
+            "SELECT tablename FROM pg_policies WHERE policyname = 'tenant_isolation'"
+        )
+    }
+    assert len(tables) >= 30
+    assert tables <= walled, f"tables without row-level security: {sorted(tables - walled)}"
+    assert tables <= policies, f"tables without the tenant policy: {sorted(tables - policies)}"
+    role = await owner.fetchrow(
+        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'tracker_app'"
+    )
+    assert role is not None and not role["rolsuper"] and not role["rolbypassrls"]
+    owned = await owner.fetchval("SELECT count(*) FROM pg_tables WHERE tableowner = 'tracker_app'")
+    assert owned == 0
+
+
+async def test_a_query_that_forgets_the_organisation_returns_nothing(walled_db):
+    owner, (a, b) = walled_db
+    async with owner.transaction():
+        await owner.execute("SET LOCAL ROLE tracker_app")
+        assert await owner.fetchval("SELECT count(*) FROM initiative") == 0  # fails closed
+        assert await owner.fetchval("SELECT count(*) FROM membership") == 0
+    async with owner.transaction():
+        await owner.execute("SET LOCAL ROLE tracker_app")
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(a))
+        rows = await owner.fetch("SELECT org FROM initiative")
+        assert [r["org"] for r in rows] == [a]
+        assert (
+            await owner.fetchval(
+                "UPDATE initiative SET name = 'hijacked' WHERE org = $1 RETURNING id", b
+            )
+            is None
+        )
+    async with owner.transaction():
+        await owner.execute("SET LOCAL ROLE tracker_app")
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(a))
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await owner.execute(
+                "INSERT INTO initiative (org, name, process_code, process_class, goal_metric, start_date) "
+                "VALUES ($1, 'planted', 'W-X-2026-999', 'core', 'm', current_date)",
+                b,
+            )
+    # the setting lived only as long as its transaction: a pooled connection forgets it
+    async with owner.transaction():
+        await owner.execute("SET LOCAL ROLE tracker_app")
+        assert await owner.fetchval("SELECT count(*) FROM initiative") == 0
+    names = {r["name"] for r in await owner.fetch("SELECT name FROM initiative")}
+    assert names == {"x"}
