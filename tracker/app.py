@@ -93,7 +93,11 @@ async def ready(request: Request) -> Response:
     pages work without it and queued work waits for the worker."""
     checks: dict[str, str] = {}
     try:
-        await db.current_engine().run_ddl("SELECT 1")
+        if db.tenant_wall():
+            rows = await db.current_engine().run_ddl("SELECT current_user AS role")
+            checks["tenant_wall"] = f"on ({rows[0]['role']})"
+        else:
+            await db.current_engine().run_ddl("SELECT 1")
         checks["database"] = "ok"
     except Exception as error:
         checks["database"] = f"down: {type(error).__name__}"
@@ -115,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.use_engine(engine)
-        await db.start(engine, settings.db_pool_min, settings.db_pool_max)
+        await db.start(engine, settings.db_pool_min, settings.db_pool_max, settings.db_app_role)
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()

@@ -20,6 +20,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tracker.accounts.tables import Session
+from tracker.db import tenant_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
 
@@ -138,6 +139,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+async def _org_of_path(path: str) -> int | None:
+    """The organisation named by an /o/<slug>/ path (the tenant wall needs it up front)."""
+    from tracker.accounts.tables import Organisation
+
+    if not path.startswith("/o/"):
+        return None
+    slug = path[3:].split("/", 1)[0]
+    row = await Organisation.select(Organisation.id).where(Organisation.slug == slug).first()
+    return row["id"] if row else None
+
+
 class IdentityMiddleware(ASGIMiddleware):
     """Finds the signed-in person (one query) and the request's language."""
 
@@ -151,5 +163,7 @@ class IdentityMiddleware(ASGIMiddleware):
         chosen = person.language if person else _cookie(scope, LANGUAGE_COOKIE)
         lang = pick_language(chosen, _header(scope, b"accept-language"))
         state["language"] = lang
+        org_id = await _org_of_path(scope.get("path", "")) if tenant_wall() else None
         with language(lang):
-            await next_app(scope, receive, send)
+            async with tenant_transaction(org_id, person.id if person else None):
+                await next_app(scope, receive, send)

@@ -93,6 +93,26 @@ def cmd_worker(args: argparse.Namespace) -> None:
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
+def cmd_run_jobs(args: argparse.Namespace) -> None:
+    """Digests, reminders and the outbox, once (for a cron job, or to check a deployment)."""
+    from tracker.jobs.tasks import run_cycle
+
+    async def run() -> None:
+        from tracker import db
+
+        settings = get_settings()
+        engine = db.make_engine(settings.database_url)
+        db.use_engine(engine)
+        await db.start(engine, 1, 2, settings.db_app_role)
+        try:
+            await run_cycle()
+        finally:
+            await db.stop(engine)
+
+    asyncio.run(run())
+    print("Jobs ran once.")
+
+
 def cmd_create_org(args: argparse.Namespace) -> None:
     from tracker.demo import create_org_with_admin
 
@@ -150,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run the arq background worker against REDIS_URL")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser(
+        "run-jobs", help="build due digests, queue reminders and send the outbox, once"
+    )
+    p.set_defaults(func=cmd_run_jobs)
 
     p = sub.add_parser("create-org", help="create an organisation and its first admin")
     p.add_argument("--name", required=True, help="the organisation's name")

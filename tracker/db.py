@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextvars
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -116,20 +116,93 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
+@asynccontextmanager
+async def _savepoint(transaction: Any) -> AsyncIterator[None]:
+    point = await transaction.savepoint()
+    try:
+        yield
+    except BaseException:
+        await point.rollback_to()
+        raise
+    else:
+        await point.release()
+
+
 def write_transaction() -> Any:
-    """A transaction that takes the write lock at once on SQLite (no upgrade deadlocks)."""
+    """A transaction that takes the write lock at once on SQLite (no upgrade deadlocks).
+
+    Inside an open PostgreSQL transaction (the tenant wall's per-request one) it is a
+    savepoint, so a refused write (a unique key) rolls back alone and the request goes on.
+    """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
+    current = engine.current_transaction.get()
+    if current is not None:
+        return _savepoint(current)
     return engine.transaction()
 
 
-async def start(engine: Engine, pool_min: int, pool_max: int) -> None:
+# --- the tenant wall: PostgreSQL row-level security --------------------------------------
+
+_app_role: str | None = None
+
+
+def tenant_wall() -> bool:
+    """True when the app's connections run as the walled role (DB_APP_ROLE)."""
+    return _app_role is not None
+
+
+@asynccontextmanager
+async def tenant_transaction(
+    org_id: int | None, person_id: int | None = None
+) -> AsyncIterator[None]:
+    """Run the body in one transaction that knows its organisation (and person).
+
+    Without the tenant wall this does nothing: the application's scoping is the only wall.
+    """
+    if not tenant_wall():
+        yield
+        return
+    engine = current_engine()
+    async with engine.transaction():
+        await engine.run_querystring(
+            QueryString(
+                "SELECT set_config('app.tenant_id', {}, true), "
+                "set_config('app.person_id', {}, true)",
+                "" if org_id is None else str(org_id),
+                "" if person_id is None else str(person_id),
+            )
+        )
+        yield
+
+
+async def set_local(name: str, value: str) -> None:
+    """Change a wall setting (app.tenant_id, app.invitation) inside the current transaction."""
+    if tenant_wall():
+        await current_engine().run_querystring(
+            QueryString("SELECT set_config({}, {}, true)", name, value)
+        )
+
+
+async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None = None) -> None:
+    global _app_role
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=pool_min, max_size=pool_max)
+        kwargs: dict[str, Any] = {"min_size": pool_min, "max_size": pool_max}
+        if role:
+
+            async def set_role(connection: Any) -> None:
+                await connection.execute(f'SET ROLE "{role}"')
+
+            # on every acquire: the pool's reset on release (RESET ALL) also resets the role
+            kwargs["setup"] = set_role
+            _app_role = role
+        await engine.start_connection_pool(**kwargs)
 
 
 async def stop(engine: Engine) -> None:
+    global _app_role
+    _app_role = None
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 

@@ -41,6 +41,9 @@ class Settings:
     db_pool_min: int = 2
     db_pool_max: int = 10
     password_hash_fast: bool = False  # tests only: cheaper argon2 parameters
+    db_app_role: str | None = (
+        None  # PostgreSQL: SET ROLE for the app's pool; turns on the tenant wall
+    )
     scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
     scheduler_seconds: int = 60
 
@@ -99,6 +102,14 @@ def _secret_key(env: dict[str, str], production: bool, data_dir: Path) -> str:
     return key
 
 
+def _role(name: str) -> str | None:
+    if not name:
+        return None
+    if not name.replace("_", "").isalnum() or len(name) > 63:
+        raise SettingsError(f"DB_APP_ROLE must be a plain role name, got {name!r}")
+    return name
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("TRACKER_ENV", "development")
@@ -143,6 +154,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         db_pool_min=_int(env, "DB_POOL_MIN", 2, 1, 1000),
         db_pool_max=_int(env, "DB_POOL_MAX", 10, 1, 1000),
         password_hash_fast=mode == "test",
+        db_app_role=_role(env.get("DB_APP_ROLE", "")),
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),

@@ -9,7 +9,8 @@ from email.message import EmailMessage as MimeMessage
 
 import aiosmtplib
 
-from tracker.accounts.tables import Membership
+from tracker.accounts.tables import Membership, Organisation
+from tracker.db import tenant_transaction
 from tracker.digests import rules
 from tracker.digests.tables import EmailMessage
 from tracker.settings import get_settings
@@ -44,8 +45,17 @@ async def send(mail: MimeMessage) -> None:
 
 
 async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """One sweep of the outbox; returns counts by outcome."""
+    """One sweep of the outbox, organisation by organisation; returns counts by outcome."""
     now = now or datetime.now(UTC)
+    counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
+    for org in await Organisation.select(Organisation.id):
+        async with tenant_transaction(org["id"]):
+            for outcome, n in (await _deliver_org(now, limit)).items():
+                counts[outcome] += n
+    return counts
+
+
+async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
     # a worker that died while sending leaves a claim behind: release it for a retry
     await EmailMessage.update({EmailMessage.status: "pending"}).where(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts.tables import Organisation, Person
-from tracker.db import is_unique_violation
+from tracker.db import is_unique_violation, tenant_transaction
 from tracker.digests.tables import EmailMessage
 from tracker.gates.tables import Condition, ReviewAssignment, Vote
 from tracker.i18n import gettext as _
@@ -48,94 +48,100 @@ async def queue_reminders(now: datetime | None = None) -> int:
     queued = 0
     orgs = await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
     for org in orgs:
-        scope = TenantScope(org["id"])
-        assignments = await scope.select(
-            ReviewAssignment,
-            ReviewAssignment.reviewer,
-            ReviewAssignment.review.id,
-            ReviewAssignment.review.due_date,
-            ReviewAssignment.review.gate,
-            ReviewAssignment.review.initiative.name,  # type: ignore[union-attr]
-        ).where(
-            ReviewAssignment.review.status == "open",
-            ReviewAssignment.review.due_date <= today + timedelta(days=REVIEW_DAYS),
+        async with tenant_transaction(org["id"]):
+            queued += await _org_reminders(org, today, base)
+    return queued
+
+
+async def _org_reminders(org: dict[str, Any], today: Any, base: str) -> int:
+    queued = 0
+    scope = TenantScope(org["id"])
+    assignments = await scope.select(
+        ReviewAssignment,
+        ReviewAssignment.reviewer,
+        ReviewAssignment.review.id,
+        ReviewAssignment.review.due_date,
+        ReviewAssignment.review.gate,
+        ReviewAssignment.review.initiative.name,  # type: ignore[union-attr]
+    ).where(
+        ReviewAssignment.review.status == "open",
+        ReviewAssignment.review.due_date <= today + timedelta(days=REVIEW_DAYS),
+    )
+    voted = {
+        (v["review"], v["reviewer"])
+        for v in await scope.select(Vote, Vote.review, Vote.reviewer).where(
+            Vote.review.status == "open"
         )
-        voted = {
-            (v["review"], v["reviewer"])
-            for v in await scope.select(Vote, Vote.review, Vote.reviewer).where(
-                Vote.review.status == "open"
+    }
+    conditions = await scope.select(
+        Condition,
+        Condition.id,
+        Condition.text,
+        Condition.due_date,
+        Condition.owner,
+        Condition.initiative,
+        Condition.initiative.name,
+    ).where(
+        Condition.closed_at.is_null(),
+        Condition.owner.is_not_null(),
+        Condition.due_date <= today + timedelta(days=CONDITION_DAYS),
+    )
+    ids = {a["reviewer"] for a in assignments} | {c["owner"] for c in conditions}
+    people = (
+        {
+            p["id"]: p
+            for p in await Person.select(Person.id, Person.email, Person.language).where(
+                Person.id.is_in(list(ids))
             )
         }
-        conditions = await scope.select(
-            Condition,
-            Condition.id,
-            Condition.text,
-            Condition.due_date,
-            Condition.owner,
-            Condition.initiative,
-            Condition.initiative.name,
-        ).where(
-            Condition.closed_at.is_null(),
-            Condition.owner.is_not_null(),
-            Condition.due_date <= today + timedelta(days=CONDITION_DAYS),
-        )
-        ids = {a["reviewer"] for a in assignments} | {c["owner"] for c in conditions}
-        people = (
-            {
-                p["id"]: p
-                for p in await Person.select(Person.id, Person.email, Person.language).where(
-                    Person.id.is_in(list(ids))
-                )
-            }
-            if ids
-            else {}
-        )
-        for a in assignments:
-            if (a["review.id"], a["reviewer"]) in voted or a["reviewer"] not in people:
-                continue
-            person = people[a["reviewer"]]
-            with language(person["language"] or "en"):
-                subject = _(
-                    "Your vote is due: %(name)s, gate %(n)s",
-                    name=a["review.initiative.name"],
-                    n=a["review.gate"],
-                )
-                text = _(
-                    "The gate review of %(name)s is due on %(date)s. Score and vote here: %(url)s",
-                    name=a["review.initiative.name"],
-                    date=a["review.due_date"].isoformat(),
-                    url=f"{base}/o/{org['slug']}/reviews/{a['review.id']}",
-                )
-            queued += await _queue(
-                scope,
-                f"reminder:review:{a['review.id']}:{a['reviewer']}:{a['review.due_date']}",
-                "review_reminder",
-                person,
-                subject,
-                text,
+        if ids
+        else {}
+    )
+    for a in assignments:
+        if (a["review.id"], a["reviewer"]) in voted or a["reviewer"] not in people:
+            continue
+        person = people[a["reviewer"]]
+        with language(person["language"] or "en"):
+            subject = _(
+                "Your vote is due: %(name)s, gate %(n)s",
+                name=a["review.initiative.name"],
+                n=a["review.gate"],
             )
-        for c in conditions:
-            if c["owner"] not in people:
-                continue
-            person = people[c["owner"]]
-            with language(person["language"] or "en"):
-                subject = _("A condition is due: %(text)s", text=c["text"][:100])
-                text = _(
-                    "The condition “%(text)s” of %(name)s is due on %(date)s. "
-                    "Close it here: %(url)s",
-                    text=c["text"],
-                    name=c["initiative.name"],
-                    date=c["due_date"].isoformat(),
-                    url=f"{base}/o/{org['slug']}/initiatives/{c['initiative']}",
-                )
-            queued += await _queue(
-                scope,
-                f"reminder:condition:{c['id']}:{c['due_date']}",
-                "condition_reminder",
-                person,
-                subject,
-                text,
+            text = _(
+                "The gate review of %(name)s is due on %(date)s. Score and vote here: %(url)s",
+                name=a["review.initiative.name"],
+                date=a["review.due_date"].isoformat(),
+                url=f"{base}/o/{org['slug']}/reviews/{a['review.id']}",
             )
+        queued += await _queue(
+            scope,
+            f"reminder:review:{a['review.id']}:{a['reviewer']}:{a['review.due_date']}",
+            "review_reminder",
+            person,
+            subject,
+            text,
+        )
+    for c in conditions:
+        if c["owner"] not in people:
+            continue
+        person = people[c["owner"]]
+        with language(person["language"] or "en"):
+            subject = _("A condition is due: %(text)s", text=c["text"][:100])
+            text = _(
+                "The condition “%(text)s” of %(name)s is due on %(date)s. Close it here: %(url)s",
+                text=c["text"],
+                name=c["initiative.name"],
+                date=c["due_date"].isoformat(),
+                url=f"{base}/o/{org['slug']}/initiatives/{c['initiative']}",
+            )
+        queued += await _queue(
+            scope,
+            f"reminder:condition:{c['id']}:{c['due_date']}",
+            "condition_reminder",
+            person,
+            subject,
+            text,
+        )
     return queued
 
 

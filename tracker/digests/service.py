@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tracker.accounts.tables import Membership, Organisation
-from tracker.db import is_unique_violation, write_transaction
+from tracker.db import is_unique_violation, tenant_transaction, write_transaction
 from tracker.digests import rules
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import Condition, GateDecision, ReviewAssignment, Vote
@@ -482,7 +482,8 @@ async def run_digests(now: datetime | None = None) -> int:
     created = 0
     for org_id in await all_org_ids():
         try:
-            created += await build_due_digests(org_id, now)
+            async with tenant_transaction(org_id):
+                created += await build_due_digests(org_id, now)
         except Exception:
             log.exception("digests of organisation %s failed; the next run retries", org_id)
     return created

@@ -21,7 +21,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     engine = db.make_engine(settings.database_url)
     db.use_engine(engine)
-    await db.start(engine, 1, settings.db_pool_max)
+    await db.start(engine, 1, settings.db_pool_max, settings.db_app_role)
     ctx["engine"] = engine
 
 

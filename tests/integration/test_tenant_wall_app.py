@@ -1,0 +1,208 @@
+"""The app behind the tenant wall: a real server on PostgreSQL whose pool runs as the walled
+role (DB_APP_ROLE=tracker_app), driven through the main flows, and the jobs run once."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+
+import asyncpg
+import httpx
+
+from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, reachable, run_cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+        self.token = re.search(
+            r'name="_csrf_token" value="([^"]+)"', self.client.get("/login").text
+        ).group(1)
+
+    def post(self, path: str, data: dict) -> httpx.Response:
+        return self.client.post(path, data={**data, "_csrf_token": self.token})
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(path)
+
+
+async def test_main_flows_work_behind_the_wall(tmp_path):
+    need("PostgreSQL", reachable(PG_URL, 5432))
+    url = await fresh_postgres("tracker_wall_app")
+    run_cli("migrate", database_url=url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DB_APP_ROLE": "tracker_app",
+        "TRACKER_SCHEDULER": "off",
+        "REDIS_URL": "",
+        "BASE_URL": base,
+        "TRACKER_DATA_DIR": str(tmp_path),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "server.log", "w"),
+    )
+    owner = await asyncpg.connect(url)
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        ready = httpx.get(f"{base}/readyz").json()
+        assert ready["tenant_wall"] == "on (tracker_app)"
+
+        admin = Browser(base)
+        assert (
+            admin.post(
+                "/signup",
+                {
+                    "name": "Ada",
+                    "email": "ada@wall.example.com",
+                    "password": "a long password 1",
+                    "org_name": "Wall A",
+                    "org_slug": "wall-a",
+                },
+            ).status_code
+            == 303
+        )
+        assert admin.get("/o/wall-a/").status_code == 200
+        admin_id = re.search(
+            r'<option value="(\d+)"', admin.get("/o/wall-a/initiatives/new").text
+        ).group(1)
+        created = admin.post(
+            "/o/wall-a/initiatives",
+            {
+                "name": "Walled initiative",
+                "code_dept": "W",
+                "code_business": "A",
+                "process_code": "",
+                "process_class": "core",
+                "owner": admin_id,
+                "start_date": date.today().isoformat(),
+                "goal_metric": "Time",
+                "goal_baseline": "10",
+                "goal_target": "5",
+                "goal_direction": "lower",
+            },
+        )
+        assert created.status_code == 303, created.text[:500]
+        initiative = created.headers["location"]
+        assert admin.get(initiative).status_code == 200
+        assert "Walled initiative" in admin.get("/o/wall-a/").text
+        assert (
+            admin.post(
+                f"{initiative}/problems",
+                {"title": "Slow", "category": "efficiency", "impact": "4", "urgency": "4"},
+            ).status_code
+            == 303
+        )
+        assert admin.get(f"{initiative}/matrix").status_code == 200
+        assert admin.post(f"{initiative}/risks/starters", {}).status_code == 303
+        assert "Weak executive support" in admin.get(f"{initiative}/risks").text
+        # a duplicate code is refused and the page still renders (the write rolled back alone)
+        dup_code = re.search(r"W-A-\d{4}-\d{3}", admin.get(initiative).text).group(0)
+        dup = admin.post(
+            "/o/wall-a/initiatives",
+            {
+                "name": "Second",
+                "process_code": dup_code,
+                "process_class": "core",
+                "owner": admin_id,
+                "start_date": date.today().isoformat(),
+                "goal_metric": "Time",
+                "goal_baseline": "10",
+                "goal_target": "5",
+                "goal_direction": "lower",
+            },
+        )
+        assert dup.status_code == 422 and "Another initiative already uses this code." in dup.text
+
+        invite = admin.post(
+            "/o/wall-a/settings/invitations", {"email": "cy@wall.example.com", "role": "committee"}
+        )
+        link = re.search(r'value="(http[^"]+/invite/[^"]+)"', invite.text).group(1)
+        committee = Browser(base)
+        path = "/" + link.split("/", 3)[3]
+        assert committee.get(path).status_code == 200
+        assert (
+            committee.post(path, {"name": "Cy", "password": "another long password"}).status_code
+            == 303
+        )
+        assert committee.get("/o/wall-a/").status_code == 200
+
+        page = admin.get(f"{initiative}/gate/request").text
+        reviewers = re.findall(r'name="reviewers" value="(\d+)"', page)
+        review = admin.post(
+            f"{initiative}/gate/request",
+            {
+                "proposed_decision": "go",
+                "due_date": (date.today() + timedelta(days=3)).isoformat(),
+                "reviewers": reviewers,
+            },
+        )
+        assert review.status_code == 303
+        review_path = review.headers["location"]
+        for who in (admin, committee):
+            form = who.get(review_path).text
+            scores = {
+                name: ("1" if kind == "0" else "4")
+                for name, kind in re.findall(r'name="(score_\d+)" value="(\d)"', form)
+            }
+            assert who.post(f"{review_path}/vote", {**scores, "vote": "go"}).status_code == 303
+        assert "Decision: Go" in admin.get(review_path).text
+
+        outsider = Browser(base)
+        assert (
+            outsider.post(
+                "/signup",
+                {
+                    "name": "Eve",
+                    "email": "eve@wall.example.com",
+                    "password": "a long password 2",
+                    "org_name": "Wall B",
+                    "org_slug": "wall-b",
+                },
+            ).status_code
+            == 303
+        )
+        assert outsider.get(initiative).status_code == 404
+        assert outsider.get(initiative.replace("wall-a", "wall-b")).status_code == 404
+
+        jobs = subprocess.run(
+            [sys.executable, "-m", "tracker.cli", "run-jobs"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert jobs.returncode == 0, jobs.stderr[-2000:]
+        assert (
+            await owner.fetchval("SELECT count(*) FROM digest") >= 3
+        )  # one per member of each org
+        orgs = {r["org"] for r in await owner.fetch("SELECT org FROM problem")}
+        assert len(orgs) == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        await owner.close()
+        await drop_postgres("tracker_wall_app")
