@@ -27,6 +27,7 @@ from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
+from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
 from tracker.pilots import controller as pilots
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *problems.ROUTES,
             *pilots.ROUTES,
             *risks.ROUTES,
+            *kpis.ROUTES,
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,

@@ -248,3 +248,72 @@ def _import_messages() -> list[str]:
         _("This column is missing."),
         _("Formulas are not accepted; enter the value."),
     ]
+
+
+def frequency_label(value: str) -> str:
+    return {"daily": _("Daily"), "weekly": _("Weekly"), "monthly": _("Monthly")}.get(value, value)
+
+
+def sop_status_label(value: str) -> str:
+    return {
+        "draft": _("Draft"),
+        "in_review": _("In review"),
+        "approved": _("Approved"),
+        "published": _("Published"),
+    }.get(value, value)
+
+
+def time_unit_label(value: str) -> str:
+    return {
+        "minutes": _("minutes"),
+        "hours": _("hours"),
+        "days": _("days"),
+        "workdays": _("working days"),
+    }.get(value, value)
+
+
+def wave_status_label(value: str) -> str:
+    return {"planned": _("Planned"), "in_progress": _("In progress"), "done": _("Done")}.get(
+        value, value
+    )
+
+
+def raci_label(letter: str) -> str:
+    return {
+        "R": _("Responsible"),
+        "A": _("Accountable"),
+        "C": _("Consulted"),
+        "I": _("Informed"),
+    }.get(letter, letter)
+
+
+def step_field_label(name: str) -> str:
+    return {
+        "name": _("Step"),
+        "responsible": _("Responsible department / role"),
+        "instructions": _("Operating instructions"),
+        "inputs": _("Input documents"),
+        "outputs": _("Output documents"),
+        "time_value": _("Time limit"),
+        "time_unit": _("Time unit"),
+        "control_point": _("Key control point"),
+        "forms_tools": _("Forms / tools"),
+        "exception_handling": _("Exception handling"),
+        "contingency_plan": _("Contingency plan"),
+        "effective_date": _("Effective date"),
+    }.get(name, name)
+
+
+def _program_rule_messages() -> list[str]:
+    """Never called: message ids of the SOP, RACI, rollout and KPI rules, for extraction."""
+    return [
+        _("A vague limit such as “ASAP” is not a time limit: give a number and a unit."),
+        _("Give the time limit as a whole number greater than zero."),
+        _("Choose the unit of the time limit."),
+        _("No one is accountable (A)."),
+        _("More than one role is accountable (A); keep exactly one."),
+        _("No one is responsible (R)."),
+        _("When lower is better, the alert threshold cannot be below the target."),
+        _("When higher is better, the alert threshold cannot be above the target."),
+        _("Use a whole number from 1 to 100."),
+    ]

@@ -12,6 +12,7 @@ from tracker.accounts.tables import (
     Person,
     Session,
 )
+from tracker.api.tables import ApiToken
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
@@ -28,6 +29,7 @@ from tracker.gates.tables import (
     Vote,
 )
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -37,6 +39,15 @@ from tracker.pilots.tables import (
 )
 from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChange
 from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
+from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
+from tracker.sops.tables import (
+    RaciCell,
+    RaciRole,
+    SopApproval,
+    SopDocument,
+    SopStep,
+    SopVersion,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -80,6 +91,20 @@ APP_CONFIG = AppConfig(
         DigestPreference,
         Digest,
         EmailMessage,
+        SopDocument,
+        SopVersion,
+        SopStep,
+        SopApproval,
+        RaciRole,
+        RaciCell,
+        RolloutWave,
+        TrainingSession,
+        TrainingResult,
+        Kpi,
+        KpiMeasurement,
+        KpiAlert,
+        OptimisationEntry,
+        ApiToken,
     ],
     migration_dependencies=[],
     commands=[],

@@ -3,6 +3,7 @@
 from piccolo.columns import (
     ForeignKey,
     Serial,
+    SmallInt,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,7 @@ class Organisation(Table, tablename="organisation"):
     name = Varchar(length=200)
     slug = Varchar(length=60, unique=True)
     timezone = Varchar(length=64, default="UTC")
+    training_pass_mark = SmallInt(default=80)  # assessment score needed to pass training
     created_at = Timestamptz(default=TimestamptzNow())
 
 

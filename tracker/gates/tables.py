@@ -34,6 +34,7 @@ class GateCriterion(Table, tablename="gate_criterion"):
     text = Varchar(length=300)
     kind = Varchar(length=10, default="should")  # must | should
     weight = SmallInt(default=1)
+    evidence = Varchar(length=30, default="")  # the built-in evidence shown beside it
     retired = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -81,6 +82,7 @@ class ReviewCriterion(Table, tablename="review_criterion"):
     text = Varchar(length=300)
     kind = Varchar(length=10)
     weight = SmallInt()
+    evidence = Varchar(length=30, default="")
     evidence_note = Text(default="")
     evidence_links = Text(default="")
 

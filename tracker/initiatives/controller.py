@@ -14,6 +14,7 @@ from tracker.i18n import gettext as _
 from tracker.i18n import ngettext
 from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
+from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
@@ -62,6 +63,8 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         departments=await service.departments(ctx.scope),
         statuses=list(Status),
         process_classes=list(ProcessClass),
+        alerts=await kpi_service.open_alerts(ctx.scope),
+        can_write=ctx.can(Action.WRITE_REGISTER),
         **context,
     )
 

@@ -1,0 +1,206 @@
+"""KPIs: definitions, measurements by form and file, threshold alerts until acknowledged,
+the trend chart, the optimisation log, edits that never overwrite each other."""
+
+from datetime import date, timedelta
+
+from openpyxl import Workbook
+
+from tests.helpers import make_initiative
+from tests.integration.registers.test_export_import import confirm, upload
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+
+FULFILMENT = {
+    "name": "Delivery lead time",
+    "formula": "shipped_at - ordered_at, mean",
+    "data_source": "ERP",
+    "frequency": "weekly",
+    "unit": "days",
+    "direction": "lower",
+    "target": "3",
+    "threshold": "3.5",
+    "department": "Logistics",
+}
+
+
+async def make_kpi(world, org, initiative, **overrides):
+    async with world.client(org, "lead") as client:
+        response = await client.post(
+            f"/o/{org.slug}/initiatives/{initiative}/kpis", data={**FULFILMENT, **overrides}
+        )
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def test_a_breach_raises_an_alert_listed_until_acknowledged(world):
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    async with world.client(world.a, "member") as client:
+        ok = await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements",
+            data={"measured_on": (date.today() - timedelta(days=8)).isoformat(), "value": "2.8"},
+        )
+        assert ok.status_code == 303
+        assert not await KpiAlert.exists().where(KpiAlert.kpi == kpi)
+        bad = await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": yesterday, "value": "4.1"}
+        )
+        assert bad.status_code == 303
+        page = await client.get(f"/o/alpha/kpis/{kpi}")
+        assert "an alert was raised" in page.text
+        assert "1 open KPI alert" in page.text and "<svg" in page.text
+        assert "alert threshold 3.5" in page.text and "target 3" in page.text
+        portfolio = await client.get("/o/alpha/kpis")
+        assert "Delivery lead time" in portfolio.text and "4.1" in portfolio.text
+        listing = await client.get(f"/o/alpha/initiatives/{initiative}/kpis")
+        assert "1 open KPI alert" in listing.text and "Past the threshold" in listing.text
+        board = await client.get("/o/alpha/")
+        assert "1 open KPI alert" in board.text
+        alert = await KpiAlert.select().where(KpiAlert.kpi == kpi).first()
+        assert alert["value"] == 4.1 and alert["threshold"] == 3.5
+        done = await client.post(f"/o/alpha/kpi-alerts/{alert['id']}/acknowledge", data={})
+        assert done.status_code == 303
+        assert "open KPI alert" not in (await client.get("/o/alpha/kpis")).text
+        again = await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": yesterday, "value": "1"}
+        )
+        assert again.status_code == 422
+        assert "already has a measurement for that date" in again.text
+        assert 'value="1"' in again.text  # the input comes back
+    row = await KpiAlert.select().where(KpiAlert.id == alert["id"]).first()
+    assert row["acknowledged_by"] == world.a.people["member"]
+    assert await KpiMeasurement.count().where(KpiMeasurement.kpi == kpi) == 2
+
+
+async def test_higher_is_better_breaches_below_the_threshold(world):
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(
+        world,
+        world.a,
+        initiative,
+        name="Complaint resolution rate",
+        direction="higher",
+        target="95",
+        threshold="90",
+        unit="%",
+    )
+    async with world.client(world.a, "lead") as client:
+        for day, value in ((3, "96"), (2, "90"), (1, "89.5")):
+            measured_on = (date.today() - timedelta(days=day)).isoformat()
+            await client.post(
+                f"/o/alpha/kpis/{kpi}/measurements",
+                data={"measured_on": measured_on, "value": value},
+            )
+    alerts = await KpiAlert.select(KpiAlert.value).where(KpiAlert.kpi == kpi)
+    assert [a["value"] for a in alerts] == [89.5]
+
+
+async def test_bad_kpi_and_measurement_input_comes_back_with_errors(world):
+    initiative = await make_initiative(world.a, phase=6)
+    async with world.client(world.a, "lead") as client:
+        bad = await client.post(
+            f"/o/alpha/initiatives/{initiative}/kpis",
+            data={**FULFILMENT, "threshold": "2", "target": "soon"},
+        )
+        assert bad.status_code == 422 and "Enter a number." in bad.text
+        assert 'value="Delivery lead time"' in bad.text
+        wrong_side = await client.post(
+            f"/o/alpha/initiatives/{initiative}/kpis", data={**FULFILMENT, "threshold": "2"}
+        )
+        assert "cannot be below the target" in wrong_side.text
+    kpi = await make_kpi(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        future = (date.today() + timedelta(days=2)).isoformat()
+        bad = await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": future, "value": "x"}
+        )
+        assert bad.status_code == 422 and "Enter a number." in bad.text
+    assert await Kpi.count().where(Kpi.initiative == initiative) == 1
+    assert not await KpiMeasurement.exists().where(KpiMeasurement.kpi == kpi)
+
+
+async def test_measurement_import_is_all_or_nothing_with_a_row_report(world):
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    path = f"/o/alpha/kpis/{kpi}/import"
+    days = [(date.today() - timedelta(days=7 * k)).isoformat() for k in (3, 2, 1)]
+    bad_csv = f"日期,实际值\n{days[0]},2.9\n{days[1]},three\n{days[1]},3.1\n"
+    async with world.client(world.a, "member") as client:
+        preview = await upload(client, path, "kpi.csv", bad_csv.encode("gbk"))
+        assert preview.status_code == 422
+        assert "Enter a number." in preview.text and "nothing was imported" in preview.text
+        assert not await KpiMeasurement.exists().where(KpiMeasurement.kpi == kpi)
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["date", "value"])
+        for day, value in zip(days, (2.9, 3.2, 3.9), strict=True):
+            sheet.append([day, value])
+        import io
+
+        buffer = io.BytesIO()
+        book.save(buffer)
+        preview = await upload(client, path, "kpi.xlsx", buffer.getvalue())
+        assert preview.status_code == 200 and "3 rows are ready to import" in preview.text
+        done = await confirm(client, path, preview)
+        assert done.status_code == 303
+        repeat = await upload(client, path, "kpi.xlsx", buffer.getvalue())
+        assert repeat.status_code == 422 and "already has a measurement" in repeat.text
+    values = await KpiMeasurement.select(KpiMeasurement.value, KpiMeasurement.source).where(
+        KpiMeasurement.kpi == kpi
+    )
+    assert sorted(v["value"] for v in values) == [2.9, 3.2, 3.9]
+    assert {v["source"] for v in values} == {"import"}
+    assert await KpiAlert.count().where(KpiAlert.kpi == kpi) == 1  # 3.9 > 3.5
+
+
+async def test_two_editors_of_a_kpi_do_not_overwrite_each_other(world):
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        first = await client.post(
+            f"/o/alpha/kpis/{kpi}", data={**FULFILMENT, "target": "2.5", "revision": "0"}
+        )
+        assert first.status_code == 303
+        second = await client.post(
+            f"/o/alpha/kpis/{kpi}", data={**FULFILMENT, "threshold": "4", "revision": "0"}
+        )
+        assert second.status_code == 409 and "Someone else saved this KPI" in second.text
+        assert 'value="4"' in second.text
+    row = await Kpi.select().where(Kpi.id == kpi).first()
+    assert row["target"] == 2.5 and row["threshold"] == 3.5
+
+
+async def test_optimisation_log_and_roles(world):
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    entry = {
+        "logged_on": "2026-11-01",
+        "process": "Order fulfilment",
+        "background": "Cycle crept up in October",
+        "measures": "Second picking shift",
+        "effect": "Cycle back to 2.7 days",
+        "owner": "Logistics lead",
+    }
+    async with world.client(world.a, "viewer") as client:
+        refused = await client.post(
+            f"/o/alpha/initiatives/{initiative}/optimisation-log", data=entry
+        )
+        assert refused.status_code == 403
+        assert (
+            "Record an optimisation"
+            not in (await client.get(f"/o/alpha/initiatives/{initiative}/kpis")).text
+        )
+    async with world.client(world.a, "member") as client:
+        ok = await client.post(f"/o/alpha/initiatives/{initiative}/optimisation-log", data=entry)
+        assert ok.status_code == 303
+        page = await client.get(f"/o/alpha/kpis/{kpi}")
+        assert "Second picking shift" in page.text
+    async with world.client(world.b, "admin") as outsider:
+        assert (await outsider.get(f"/o/beta/kpis/{kpi}")).status_code == 404
+        assert (await outsider.get(f"/o/alpha/kpis/{kpi}")).status_code == 404
+        posted = await outsider.post(
+            f"/o/beta/initiatives/{initiative}/optimisation-log", data=entry
+        )
+        assert posted.status_code == 404
+        assert "Delivery lead time" not in (await outsider.get("/o/beta/kpis")).text
+    assert await OptimisationEntry.count().where(OptimisationEntry.initiative == initiative) == 1

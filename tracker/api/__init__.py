@@ -1,0 +1,1 @@
+"""The versioned JSON API and its per-organisation tokens."""

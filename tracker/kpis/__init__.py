@@ -1,0 +1,1 @@
+"""Monitoring KPIs: measurements, threshold alerts, trend charts and the optimisation log."""

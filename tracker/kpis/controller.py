@@ -1,0 +1,246 @@
+"""KPI pages: the KPIs and optimisation log of an initiative, one KPI with its trend chart,
+measurements (form and file import) and alerts, and the organisation's open alerts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.kpis import rules, service
+from tracker.registers import importing
+from tracker.registers.pages import can_write, initiative_header
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+async def _list_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    forms: dict[str, Form] | None = None,
+    status_code: int = 200,
+) -> Template:
+    forms = forms or {}
+    today = date.today().isoformat()
+    return render(
+        request,
+        "kpis/list.html",
+        status_code=status_code,
+        ctx=ctx,
+        initiative=await initiative_header(ctx, initiative_id),
+        kpis=await service.kpis(ctx.scope, initiative_id),
+        alerts=await service.open_alerts(ctx.scope, initiative_id),
+        log=await service.optimisation_log(ctx.scope, initiative_id),
+        form=forms.get("kpi", Form({"frequency": "weekly", "direction": "lower"})),
+        log_form=forms.get("log", Form({"logged_on": today})),
+        frequencies=rules.FREQUENCIES,
+        can_write=can_write(ctx),
+        tab="kpis",
+    )
+
+
+@get("/initiatives/{initiative_id:int}/kpis", name="kpis")
+async def kpis(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    return await _list_page(request, ctx, initiative_id)
+
+
+@post("/initiatives/{initiative_id:int}/kpis")
+async def create_kpi(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    kpi_id = await service.create_kpi(ctx.scope, initiative_id, form)
+    if kpi_id is None:
+        return await _list_page(request, ctx, initiative_id, {"kpi": form}, 422)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI added."))
+
+
+@post("/initiatives/{initiative_id:int}/optimisation-log")
+async def add_log_entry(
+    request: Request, ctx: OrgContext, initiative_id: int
+) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    if not await service.add_log_entry(ctx.scope, initiative_id, form):
+        return await _list_page(request, ctx, initiative_id, {"log": form}, 422)
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#log", _("Optimisation recorded.")
+    )
+
+
+async def _kpi_page(
+    request: Request,
+    ctx: OrgContext,
+    kpi_id: int,
+    forms: dict[str, Form] | None = None,
+    status_code: int = 200,
+    conflict: bool = False,
+) -> Template:
+    view = await service.kpi_view(ctx.scope, kpi_id)
+    forms = forms or {}
+    kpi = view["kpi"]
+    return render(
+        request,
+        "kpis/detail.html",
+        status_code=status_code,
+        ctx=ctx,
+        **view,
+        initiative={
+            "id": kpi["initiative"],
+            "process_code": kpi["initiative.process_code"],
+            "name": kpi["initiative.name"],
+        },
+        measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
+        edit_form=forms.get("edit", service.kpi_form(kpi)),
+        conflict=conflict,
+        frequencies=rules.FREQUENCIES,
+        can_write=can_write(ctx),
+        tab="kpis",
+    )
+
+
+@get("/kpis/{kpi_id:int}", name="kpi")
+async def kpi_page(request: Request, ctx: OrgContext, kpi_id: int) -> Template:
+    return await _kpi_page(request, ctx, kpi_id)
+
+
+@post("/kpis/{kpi_id:int}")
+async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    outcome = await service.update_kpi(ctx.scope, kpi_id, form)
+    if outcome == "invalid":
+        return await _kpi_page(request, ctx, kpi_id, {"edit": form}, 422)
+    if outcome == "conflict":
+        return await _kpi_page(request, ctx, kpi_id, {"edit": form}, 409, conflict=True)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI saved."))
+
+
+@post("/kpis/{kpi_id:int}/measurements")
+async def add_measurement(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    alert = await service.add_measurement(ctx.scope, kpi_id, form, ctx.person_id)
+    if alert is None:
+        return await _kpi_page(request, ctx, kpi_id, {"measurement": form}, 422)
+    message = (
+        _("Measurement recorded. It is past the alert threshold: an alert was raised.")
+        if alert
+        else _("Measurement recorded.")
+    )
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", message)
+
+
+def _import_page(
+    request: Request,
+    ctx: OrgContext,
+    view: dict,
+    preview: service.ImportPreview | None = None,
+    payload: str = "",
+    filename: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    kpi = view["kpi"]
+    return render(
+        request,
+        "kpis/import.html",
+        status_code=status_code,
+        ctx=ctx,
+        kpi=kpi,
+        initiative={
+            "id": kpi["initiative"],
+            "process_code": kpi["initiative.process_code"],
+            "name": kpi["initiative.name"],
+        },
+        preview=preview,
+        payload=payload,
+        filename=filename,
+        error=error,
+        columns=service.MEASUREMENT_COLUMNS,
+    )
+
+
+@get("/kpis/{kpi_id:int}/import", name="kpi_import")
+async def import_page(request: Request, ctx: OrgContext, kpi_id: int) -> Template:
+    ctx.require(Action.WRITE_REGISTER)
+    return _import_page(request, ctx, await service.kpi_view(ctx.scope, kpi_id))
+
+
+@post("/kpis/{kpi_id:int}/import", request_max_body_size=8 * 1024 * 1024)
+async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    view = await service.kpi_view(ctx.scope, kpi_id)
+    form = await request.form()
+    upload = form.get("file")
+    if isinstance(upload, UploadFile):
+        filename, data = upload.filename or "", await upload.read()
+    else:
+        filename = str(form.get("filename") or "")
+        try:
+            data = base64.b64decode(str(form.get("payload") or ""), validate=True)
+        except (binascii.Error, ValueError):
+            data = b""
+    if not data:
+        return _import_page(
+            request, ctx, view, error=_("Choose a file to import."), status_code=422
+        )
+    sheet = importing.read(filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"})
+    preview = await service.preview_import(ctx.scope, kpi_id, sheet)
+    if form.get("confirm") == "1" and preview.ok:
+        count, alerts = await service.write_import(ctx.scope, kpi_id, preview, ctx.person_id)
+        message = _("%(n)s measurements imported.", n=count)
+        if alerts:
+            message += " " + _("%(n)s alerts raised.", n=alerts)
+        return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", message)
+    return _import_page(
+        request,
+        ctx,
+        view,
+        preview,
+        base64.b64encode(data).decode(),
+        filename,
+        status_code=200 if preview.ok else 422,
+    )
+
+
+@post("/kpi-alerts/{alert_id:int}/acknowledge")
+async def acknowledge(request: Request, ctx: OrgContext, alert_id: int) -> Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    kpi_id = await service.acknowledge(ctx.scope, alert_id, ctx.person_id)
+    form = await read_form(request)
+    target = form.get("next")
+    if not target.startswith(f"/o/{ctx.slug}/") or "//" in target[1:]:
+        target = f"/o/{ctx.slug}/kpis/{kpi_id}"
+    return redirect(target, _("Alert acknowledged."))
+
+
+@get("/kpis", name="kpi_alerts")
+async def alerts_page(request: Request, ctx: OrgContext) -> Template:
+    return render(
+        request,
+        "kpis/alerts.html",
+        ctx=ctx,
+        alerts=await service.open_alerts(ctx.scope),
+        can_write=can_write(ctx),
+    )
+
+
+ROUTES = [
+    kpis,
+    create_kpi,
+    add_log_entry,
+    kpi_page,
+    update_kpi,
+    add_measurement,
+    import_page,
+    import_upload,
+    acknowledge,
+    alerts_page,
+]

@@ -1,0 +1,90 @@
+"""Pure rules of KPI monitoring: when a measurement breaches its threshold, whether it meets
+the target, and the geometry of the trend chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+FREQUENCIES = ("daily", "weekly", "monthly")
+DIRECTIONS = ("lower", "higher")
+
+
+def breached(direction: str, threshold: float, value: float) -> bool:
+    """Past the alert threshold in the bad direction: above it when lower is better
+    ("fulfilment cycle > 3 days → alert"), below it when higher is better. Reaching the
+    threshold exactly is not yet a breach."""
+    if direction == "lower":
+        return value > threshold
+    if direction == "higher":
+        return value < threshold
+    raise ValueError(f"unknown direction {direction!r}")
+
+
+def target_met(direction: str, target: float, value: float) -> bool:
+    return value <= target if direction == "lower" else value >= target
+
+
+def threshold_problem(direction: str, target: float, threshold: float) -> str | None:
+    """The alert threshold lies at or beyond the target, on the bad side."""
+    if direction == "lower" and threshold < target:
+        return "When lower is better, the alert threshold cannot be below the target."
+    if direction == "higher" and threshold > target:
+        return "When higher is better, the alert threshold cannot be above the target."
+    return None
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    points: list[tuple[float, float, date, float, bool]]  # x, y, day, value, breached
+    target_y: float
+    threshold_y: float
+    y_ticks: list[tuple[float, float]]  # y, value
+    x_labels: list[tuple[float, str]]
+
+    @property
+    def path(self) -> str:
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}"
+            for i, (x, y, *_rest) in enumerate(self.points)
+        )
+
+
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 32
+
+
+def trend_chart(
+    measurements: Sequence[tuple[date, float]],
+    target: float,
+    threshold: float,
+    direction: str,
+    width: int = 640,
+    height: int = 240,
+) -> Chart:
+    """Coordinates of a line chart of the measurements (oldest first) with horizontal target
+    and threshold lines; the value axis always shows both lines."""
+    values = [v for _d, v in measurements] + [target, threshold]
+    low, high = min(values), max(values)
+    if high == low:
+        high, low = high + 1, low - 1
+    pad = (high - low) * 0.1
+    low, high = low - pad, high + pad
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+
+    def y_of(value: float) -> float:
+        return TOP + (high - value) / (high - low) * plot_h
+
+    count = len(measurements)
+    points = []
+    for i, (day, value) in enumerate(measurements):
+        x = LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+        points.append((x, y_of(value), day, value, breached(direction, threshold, value)))
+    ticks = [(y_of(low + (high - low) * k / 4), low + (high - low) * k / 4) for k in range(5)]
+    labels: list[tuple[float, str]] = []
+    if points:
+        step = max(1, count // 6)
+        labels = [(points[i][0], points[i][2].isoformat()) for i in range(0, count, step)]
+    return Chart(width, height, points, y_of(target), y_of(threshold), ticks, labels)

@@ -1,0 +1,347 @@
+"""KPIs of an initiative: definitions, measurements (form, import, API), threshold alerts
+and the optimisation log. Every measurement goes through ``record`` so the rule that
+raises alerts runs the same way whatever the source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tracker.db import is_unique_violation, write_transaction
+from tracker.i18n import gettext as _
+from tracker.initiatives.tables import Initiative
+from tracker.kpis import rules
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.registers import fields
+from tracker.registers.importing import Sheet
+from tracker.tenancy import TenantScope
+from tracker.web import Form
+
+MEASUREMENT_COLUMNS = {
+    "measured_on": ["date", "日期", "监控日期"],
+    "value": ["value", "actual", "实际值", "数值"],
+}
+
+
+class DuplicateMeasurement(Exception):
+    """A KPI already has a measurement for that date."""
+
+
+async def kpis(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
+    rows = (
+        await scope.select(Kpi, *Kpi.all_columns())
+        .where(Kpi.initiative == initiative_id)
+        .order_by(Kpi.id)
+    )
+    ids = [r["id"] for r in rows]
+    latest: dict[int, dict[str, Any]] = {}
+    open_alerts: dict[int, int] = {}
+    if ids:
+        for m in (
+            await scope.select(KpiMeasurement, *KpiMeasurement.all_columns())
+            .where(KpiMeasurement.kpi.is_in(ids))
+            .order_by(KpiMeasurement.measured_on)
+        ):
+            latest[m["kpi"]] = m
+        for a in await scope.select(KpiAlert, KpiAlert.kpi).where(
+            KpiAlert.kpi.is_in(ids), KpiAlert.acknowledged_at.is_null()
+        ):
+            open_alerts[a["kpi"]] = open_alerts.get(a["kpi"], 0) + 1
+    for row in rows:
+        row["latest"] = latest.get(row["id"])
+        row["open_alerts"] = open_alerts.get(row["id"], 0)
+        value = row["latest"]["value"] if row["latest"] else None
+        row["met"] = (
+            None if value is None else rules.target_met(row["direction"], row["target"], value)
+        )
+        row["breached"] = (
+            None if value is None else rules.breached(row["direction"], row["threshold"], value)
+        )
+    return rows
+
+
+def _kpi_values(form: Form) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": form.require("name", _("Name the KPI."), 200),
+        "formula": form.limit("formula", 2000),
+        "data_source": form.limit("data_source", 200),
+        "frequency": fields.choice(form, "frequency", rules.FREQUENCIES, "weekly"),
+        "unit": form.limit("unit", 30),
+        "direction": fields.choice(form, "direction", rules.DIRECTIONS, "lower"),
+        "target": fields.number(form, "target", required=True),
+        "threshold": fields.number(form, "threshold", required=True),
+        "department": form.limit("department", 100),
+    }
+    if values["target"] is not None and values["threshold"] is not None and form.ok:
+        problem = rules.threshold_problem(
+            values["direction"], values["target"], values["threshold"]
+        )
+        if problem:
+            form.error("threshold", _(problem))
+    return values
+
+
+async def create_kpi(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+    await scope.get(Initiative, initiative_id, Initiative.id)
+    values = _kpi_values(form)
+    if not form.ok:
+        return None
+    return int((await scope.insert(Kpi, {**values, "initiative": initiative_id}))[0]["id"])
+
+
+async def update_kpi(scope: TenantScope, kpi_id: int, form: Form) -> str:
+    """ "saved", "invalid", or "conflict" when someone saved the KPI in between."""
+    await scope.get(Kpi, kpi_id, Kpi.id)
+    values = _kpi_values(form)
+    revision = form.get("revision")
+    if not revision.isdigit():
+        form.error("revision", _("The form is incomplete; reload the page."))
+    if not form.ok:
+        return "invalid"
+    columns = {Kpi._meta.get_column_by_name(k): v for k, v in values.items()}
+    columns[Kpi.revision] = int(revision) + 1
+    saved = await scope.update(
+        Kpi, columns, Kpi.id == kpi_id, Kpi.revision == int(revision)
+    ).returning(Kpi.id)
+    return "saved" if saved else "conflict"
+
+
+def kpi_form(row: dict[str, Any]) -> Form:
+    form = Form({})
+    for key in (
+        "name",
+        "formula",
+        "data_source",
+        "frequency",
+        "unit",
+        "direction",
+        "department",
+        "revision",
+    ):
+        form.values[key] = str(row[key])
+    for key in ("target", "threshold"):
+        form.values[key] = f"{row[key]:g}"
+    return form
+
+
+async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
+    kpi = await scope.get(
+        Kpi, kpi_id, *Kpi.all_columns(), Kpi.initiative.name, Kpi.initiative.process_code
+    )
+    measurements = (
+        await scope.select(
+            KpiMeasurement, *KpiMeasurement.all_columns(), KpiMeasurement.recorded_by.name
+        )
+        .where(KpiMeasurement.kpi == kpi_id)
+        .order_by(KpiMeasurement.measured_on)
+    )
+    alerts = (
+        await scope.select(KpiAlert, *KpiAlert.all_columns(), KpiAlert.acknowledged_by.name)
+        .where(KpiAlert.kpi == kpi_id)
+        .order_by(KpiAlert.measured_on, ascending=False)
+    )
+    log = (
+        await scope.select(OptimisationEntry, *OptimisationEntry.all_columns())
+        .where(OptimisationEntry.initiative == kpi["initiative"])
+        .order_by(OptimisationEntry.logged_on, ascending=False)
+    )
+    chart = rules.trend_chart(
+        [(m["measured_on"], m["value"]) for m in measurements[-104:]],
+        kpi["target"],
+        kpi["threshold"],
+        kpi["direction"],
+    )
+    for alert in alerts:
+        alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
+    return {
+        "kpi": kpi,
+        "measurements": measurements,
+        "alerts": alerts,
+        "open_alerts": [a for a in alerts if a["acknowledged_at"] is None],
+        "log": log,
+        "chart": chart,
+    }
+
+
+async def record(
+    scope: TenantScope,
+    kpi: dict[str, Any],
+    measured_on: date,
+    value: float,
+    source: str,
+    person_id: int | None,
+) -> tuple[int, bool]:
+    """Store one measurement and raise an alert when the rule says it breaches the threshold.
+    Returns (measurement id, alert raised); DuplicateMeasurement when the date is taken."""
+    try:
+        async with write_transaction():
+            measurement_id = (
+                await scope.insert(
+                    KpiMeasurement,
+                    {
+                        "kpi": kpi["id"],
+                        "measured_on": measured_on,
+                        "value": value,
+                        "source": source,
+                        "recorded_by": person_id,
+                    },
+                )
+            )[0]["id"]
+            alert = rules.breached(kpi["direction"], kpi["threshold"], value)
+            if alert:
+                await scope.insert(
+                    KpiAlert,
+                    {
+                        "kpi": kpi["id"],
+                        "measurement": measurement_id,
+                        "measured_on": measured_on,
+                        "value": value,
+                        "threshold": kpi["threshold"],
+                    },
+                )
+    except Exception as error:
+        if is_unique_violation(error):
+            raise DuplicateMeasurement() from error
+        raise
+    return int(measurement_id), alert
+
+
+async def get_kpi(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
+    return await scope.get(
+        Kpi, kpi_id, Kpi.id, Kpi.direction, Kpi.threshold, Kpi.target, Kpi.initiative
+    )
+
+
+async def add_measurement(
+    scope: TenantScope, kpi_id: int, form: Form, person_id: int
+) -> bool | None:
+    """True: recorded and an alert was raised; False: recorded; None: errors on the form."""
+    kpi = await get_kpi(scope, kpi_id)
+    measured_on = fields.day(form, "measured_on", required=True)
+    value = fields.number(form, "value", required=True)
+    if measured_on and measured_on > date.today():
+        form.error("measured_on", _("A measurement cannot be dated in the future."))
+    if not form.ok or measured_on is None or value is None:
+        return None
+    try:
+        _id, alert = await record(scope, kpi, measured_on, value, "form", person_id)
+    except DuplicateMeasurement:
+        form.error("measured_on", _("This KPI already has a measurement for that date."))
+        return None
+    return alert
+
+
+@dataclass
+class ImportPreview:
+    rows: list[tuple[date, float]] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+async def preview_import(scope: TenantScope, kpi_id: int, sheet: Sheet) -> ImportPreview:
+    preview = ImportPreview(errors=[(r, c, _(m)) for r, c, m in sheet.errors])
+    if sheet.errors:
+        return preview
+    taken = {
+        m["measured_on"]
+        for m in await scope.select(KpiMeasurement, KpiMeasurement.measured_on).where(
+            KpiMeasurement.kpi == kpi_id
+        )
+    }
+    seen: set[date] = set()
+    for number, row in enumerate(sheet.rows, start=2):
+        day_text, value_text = row.get("measured_on", ""), row.get("value", "")
+        try:
+            day = date.fromisoformat(day_text[:10])
+        except ValueError:
+            preview.errors.append((number, "date", _("Enter a date as YYYY-MM-DD.")))
+            continue
+        try:
+            value = float(value_text.replace(",", ""))
+        except ValueError:
+            preview.errors.append((number, "value", _("Enter a number.")))
+            continue
+        if day > date.today():
+            preview.errors.append(
+                (number, "date", _("A measurement cannot be dated in the future."))
+            )
+        elif day in taken:
+            preview.errors.append(
+                (number, "date", _("This KPI already has a measurement for that date."))
+            )
+        elif day in seen:
+            preview.errors.append((number, "date", _("This date appears twice in the file.")))
+        seen.add(day)
+        preview.rows.append((day, value))
+    return preview
+
+
+async def write_import(
+    scope: TenantScope, kpi_id: int, preview: ImportPreview, person_id: int
+) -> tuple[int, int]:
+    """All rows or none. Returns (rows written, alerts raised)."""
+    kpi = await get_kpi(scope, kpi_id)
+    alerts = 0
+    async with write_transaction():
+        for day, value in preview.rows:
+            _id, alert = await record(scope, kpi, day, value, "import", person_id)
+            alerts += alert
+    return len(preview.rows), alerts
+
+
+async def acknowledge(scope: TenantScope, alert_id: int, person_id: int) -> int:
+    """Acknowledge an alert (once; a second click changes nothing). Returns the KPI id."""
+    alert = await scope.get(KpiAlert, alert_id, KpiAlert.kpi)
+    await scope.update(
+        KpiAlert,
+        {KpiAlert.acknowledged_at: datetime.now(UTC), KpiAlert.acknowledged_by: person_id},
+        KpiAlert.id == alert_id,
+        KpiAlert.acknowledged_at.is_null(),
+    )
+    return int(alert["kpi"])
+
+
+async def open_alerts(scope: TenantScope, initiative_id: int | None = None) -> list[dict[str, Any]]:
+    query = scope.select(
+        KpiAlert,
+        *KpiAlert.all_columns(),
+        KpiAlert.kpi.name,
+        KpiAlert.kpi.unit,
+        KpiAlert.kpi.direction,
+        KpiAlert.kpi.initiative,
+        KpiAlert.kpi.initiative.process_code,
+        KpiAlert.kpi.initiative.name,
+    ).where(KpiAlert.acknowledged_at.is_null())
+    if initiative_id is not None:
+        query = query.where(KpiAlert.kpi.initiative == initiative_id)
+    return await query.order_by(KpiAlert.measured_on, ascending=False).limit(200)  # type: ignore[no-any-return]
+
+
+async def add_log_entry(scope: TenantScope, initiative_id: int, form: Form) -> bool:
+    await scope.get(Initiative, initiative_id, Initiative.id)
+    values = {
+        "logged_on": fields.day(form, "logged_on", required=True),
+        "process": form.require("process", _("Name the process."), 200),
+        "background": form.limit("background", 5000),
+        "measures": form.require("measures", _("Describe the measures taken."), 5000),
+        "effect": form.limit("effect", 5000),
+        "owner": form.limit("owner", 200),
+        "notes": form.limit("notes", 5000),
+        "initiative": initiative_id,
+    }
+    if not form.ok:
+        return False
+    await scope.insert(OptimisationEntry, values)
+    return True
+
+
+async def optimisation_log(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
+    return (  # type: ignore[no-any-return]
+        await scope.select(OptimisationEntry, *OptimisationEntry.all_columns())
+        .where(OptimisationEntry.initiative == initiative_id)
+        .order_by(OptimisationEntry.logged_on, ascending=False)
+    )

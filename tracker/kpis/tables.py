@@ -1,0 +1,74 @@
+"""Monitoring KPIs (seed 003 template 3), their dated measurements, threshold alerts, and
+the optimisation log (seed 003 template 4)."""
+
+from piccolo.columns import (
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from tracker.accounts.tables import Organisation, Person
+from tracker.initiatives.tables import Initiative
+
+
+class Kpi(Table, tablename="kpi"):
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    initiative = ForeignKey(Initiative, null=False, index=True)
+    name = Varchar(length=200)
+    formula = Text(default="")
+    data_source = Varchar(length=200, default="")
+    frequency = Varchar(length=10, default="weekly")  # daily | weekly | monthly
+    unit = Varchar(length=30, default="")
+    direction = Varchar(length=10, default="lower")  # lower | higher is better
+    target = DoublePrecision()
+    threshold = DoublePrecision()  # past it (in the bad direction) an alert is raised
+    department = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    revision = Integer(default=0)
+
+
+class KpiMeasurement(Table, tablename="kpi_measurement"):
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    measured_on = Date()  # one per KPI and date (raw unique index)
+    value = DoublePrecision()
+    source = Varchar(length=10, default="form")  # form | import | api
+    recorded_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class KpiAlert(Table, tablename="kpi_alert"):
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    measurement = ForeignKey(KpiMeasurement, null=True, on_delete=OnDelete.cascade)
+    measured_on = Date()
+    value = DoublePrecision()
+    threshold = DoublePrecision()
+    raised_at = Timestamptz(default=TimestamptzNow())
+    acknowledged_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    acknowledged_at = Timestamptz(null=True, default=None)
+
+
+class OptimisationEntry(Table, tablename="optimisation_log"):
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    initiative = ForeignKey(Initiative, null=False, index=True)
+    logged_on = Date()
+    process = Varchar(length=200)
+    background = Text(default="")
+    measures = Text(default="")
+    effect = Text(default="")
+    owner = Varchar(length=200, default="")
+    notes = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,1 @@
+"""Rollout waves and training sessions with assessment scores."""

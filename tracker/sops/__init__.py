@@ -1,0 +1,1 @@
+"""SOP documents: versions, approval, the steps table, the RACI matrix."""
