@@ -14,6 +14,9 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -21,6 +24,8 @@ from litestar.template.config import TemplateConfig
 
 from tracker import db, templating
 from tracker.accounts import controller as accounts
+from tracker.api import controller as api
+from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
@@ -52,6 +57,8 @@ def template_config() -> TemplateConfig:
 
 
 def error_handler(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return api.api_error(request, exc)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}", status_code=303)
@@ -82,13 +89,13 @@ def error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-@get("/healthz", name="health", exclude_from_csrf=True)
+@get("/healthz", name="health", exclude_from_csrf=True, include_in_schema=False)
 async def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@get("/readyz", name="ready", exclude_from_csrf=True)
+@get("/readyz", name="ready", exclude_from_csrf=True, include_in_schema=False)
 async def ready(request: Request) -> Response:
     """Readiness: the database answers (503 if not). Redis is reported but not required:
     pages work without it and queued work waits for the worker."""
@@ -111,6 +118,30 @@ async def ready(request: Request) -> Response:
     return Response(
         {"status": "ok" if status == 200 else "unavailable", **checks}, status_code=status
     )
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Improvement tracker API",
+        version="1.0.0",
+        description=(
+            "Read an organisation's initiatives, phases, gate decisions and registers; write "
+            "KPI measurements. Authenticate with an organisation's API token "
+            "(Settings › API tokens): `Authorization: Bearer <token>`. Errors are JSON "
+            "`{status_code, detail}`. Pages hold at most 200 items; bodies at most 64 KiB."
+        ),
+        path="/api/v1/schema",
+        render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+        components=Components(security_schemes={"token": api.BEARER}),
+        use_handler_docstrings=True,
+    )
+
+
+@get("/api/v1/docs", name="api_docs", include_in_schema=False)
+async def api_docs(request: Request) -> Response:
+    """The API documentation as a page of our own (no scripts from elsewhere)."""
+    schema = request.app.openapi_schema.to_schema()
+    return render(request, "api/docs.html", schema=schema)  # type: ignore[return-value]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -139,17 +170,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *kpis.ROUTES,
+            *api_settings.ROUTES,
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
+        include_in_schema=False,
     )
     handlers: list[Any] = [
         health,
         ready,
-        *accounts.ROUTES,
+        api_docs,
+        Router(path="/", route_handlers=accounts.ROUTES, include_in_schema=False),
         org_router,
+        api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
     ]
     middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware()]
@@ -163,9 +198,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/static", "/healthz", "/readyz"],
+            exclude=["/static", "/healthz", "/readyz", "/api/"],
         ),
         middleware=middleware,
+        openapi_config=openapi_config(),
         exception_handlers={HTTPException: error_handler, Exception: error_handler},
         lifespan=[lifespan],
         signature_namespace={"OrgContext": OrgContext},

@@ -132,6 +132,38 @@ def cmd_create_org(args: argparse.Namespace) -> None:
     print(asyncio.run(run()))
 
 
+def cmd_create_api_token(args: argparse.Namespace) -> None:
+    """An API token for an organisation, printed once (for scripts and provisioning)."""
+
+    async def run() -> str:
+        from tracker import db
+        from tracker.accounts.tables import Organisation
+        from tracker.api import tokens
+        from tracker.tenancy import TenantScope
+        from tracker.web import Form
+
+        engine = db.make_engine(get_settings().database_url)
+        db.use_engine(engine)
+        await db.start(engine, 1, 2)
+        try:
+            org = (
+                await Organisation.select(Organisation.id)
+                .where(Organisation.slug == args.org)
+                .first()
+            )
+            if org is None:
+                raise SystemExit(f"No organisation with the slug {args.org!r}.")
+            form = Form({"name": args.name, "scope": args.scope})
+            secret = await tokens.create(TenantScope(org["id"]), form, person_id=None)
+            if secret is None:
+                raise SystemExit("; ".join(form.errors.values()))
+            return secret
+        finally:
+            await db.stop(engine)
+
+    print(asyncio.run(run()))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tracker",
@@ -188,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin-name", default="Admin", help="the new admin's name")
     p.add_argument("--admin-password", help="the new admin's password (required for a new account)")
     p.set_defaults(func=cmd_create_org)
+
+    p = sub.add_parser("create-api-token", help="create an organisation's API token (printed once)")
+    p.add_argument("--org", required=True, help="the organisation's slug")
+    p.add_argument("--name", required=True, help="the system that will use the token")
+    p.add_argument("--scope", choices=["read", "write"], default="read")
+    p.set_defaults(func=cmd_create_api_token)
     return parser
 
 

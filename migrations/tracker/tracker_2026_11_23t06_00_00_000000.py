@@ -170,32 +170,6 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Kpi", tablename="kpi", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="SopStep", tablename="sop_step", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="TrainingSession",
-        tablename="training_session",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
         class_name="OptimisationEntry",
         tablename="optimisation_log",
         schema=None,
@@ -210,6 +184,21 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="TrainingSession",
+        tablename="training_session",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Kpi", tablename="kpi", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ApiToken", tablename="api_token", schema=None, columns=None
+    )
+
+    manager.add_table(
         class_name="KpiAlert", tablename="kpi_alert", schema=None, columns=None
     )
 
@@ -218,21 +207,6 @@ async def forwards():
         tablename="rollout_wave",
         schema=None,
         columns=None,
-    )
-
-    manager.add_table(
-        class_name="SopVersion",
-        tablename="sop_version",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="RaciCell", tablename="raci_cell", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="RaciRole", tablename="raci_role", schema=None, columns=None
     )
 
     manager.add_table(
@@ -249,9 +223,35 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="KpiMeasurement",
+    manager.add_table(
+        class_name="SopVersion",
+        tablename="sop_version",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="RaciRole", tablename="raci_role", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="RaciCell", tablename="raci_cell", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="SopStep", tablename="sop_step", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="KpiMeasurement",
         tablename="kpi_measurement",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
         column_name="org",
         db_column_name="org",
         column_class_name="ForeignKey",
@@ -274,14 +274,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="kpi",
-        db_column_name="kpi",
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="initiative",
+        db_column_name="initiative",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Kpi,
+            "references": Initiative,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -298,10 +298,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="measured_on",
-        db_column_name="measured_on",
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="logged_on",
+        db_column_name="logged_on",
         column_class_name="Date",
         column_class=Date,
         params={
@@ -319,36 +319,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="value",
-        db_column_name="value",
-        column_class_name="DoublePrecision",
-        column_class=DoublePrecision,
-        params={
-            "default": 0.0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="source",
-        db_column_name="source",
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="process",
+        db_column_name="process",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 10,
-            "default": "form",
+            "length": 200,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -362,14 +341,280 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="background",
+        db_column_name="background",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="measures",
+        db_column_name="measures",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="effect",
+        db_column_name="effect",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="owner",
+        db_column_name="owner",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="notes",
+        db_column_name="notes",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OptimisationEntry",
+        tablename="optimisation_log",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingResult",
+        tablename="training_result",
+        column_name="org",
+        db_column_name="org",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Person,
+            "references": Organisation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingResult",
+        tablename="training_result",
+        column_name="session",
+        db_column_name="session",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": TrainingSession,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingResult",
+        tablename="training_result",
+        column_name="attendee",
+        db_column_name="attendee",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingResult",
+        tablename="training_result",
+        column_name="score",
+        db_column_name="score",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="org",
+        db_column_name="org",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="initiative",
+        db_column_name="initiative",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Initiative,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="wave",
+        db_column_name="wave",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": RolloutWave,
             "on_delete": OnDelete.set_null,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -386,14 +631,58 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="KpiMeasurement",
-        tablename="kpi_measurement",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="held_on",
+        db_column_name="held_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "default": TimestamptzNow(),
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="trainer",
+        db_column_name="trainer",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TrainingSession",
+        tablename="training_session",
+        column_name="topic",
+        db_column_name="topic",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -891,760 +1180,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="org",
-        db_column_name="org",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="version",
-        db_column_name="version",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": SopVersion,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="position",
-        db_column_name="position",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="key",
-        db_column_name="key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="responsible",
-        db_column_name="responsible",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="instructions",
-        db_column_name="instructions",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="inputs",
-        db_column_name="inputs",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="outputs",
-        db_column_name="outputs",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="time_value",
-        db_column_name="time_value",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="time_unit",
-        db_column_name="time_unit",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="control_point",
-        db_column_name="control_point",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="forms_tools",
-        db_column_name="forms_tools",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopStep",
-        tablename="sop_step",
-        column_name="revision",
-        db_column_name="revision",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="org",
-        db_column_name="org",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="initiative",
-        db_column_name="initiative",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Initiative,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="wave",
-        db_column_name="wave",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": RolloutWave,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="held_on",
-        db_column_name="held_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="trainer",
-        db_column_name="trainer",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingSession",
-        tablename="training_session",
-        column_name="topic",
-        db_column_name="topic",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="org",
-        db_column_name="org",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="initiative",
-        db_column_name="initiative",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Initiative,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="logged_on",
-        db_column_name="logged_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="process",
-        db_column_name="process",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="background",
-        db_column_name="background",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="measures",
-        db_column_name="measures",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="effect",
-        db_column_name="effect",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="owner",
-        db_column_name="owner",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="notes",
-        db_column_name="notes",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OptimisationEntry",
-        tablename="optimisation_log",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingResult",
-        tablename="training_result",
-        column_name="org",
-        db_column_name="org",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingResult",
-        tablename="training_result",
-        column_name="session",
-        db_column_name="session",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": TrainingSession,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingResult",
-        tablename="training_result",
-        column_name="attendee",
-        db_column_name="attendee",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TrainingResult",
-        tablename="training_result",
-        column_name="score",
-        db_column_name="score",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="KpiAlert",
         tablename="kpi_alert",
         column_name="org",
@@ -2025,6 +1560,364 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="org",
+        db_column_name="org",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="initiative",
+        db_column_name="initiative",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Initiative,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="process_name",
+        db_column_name="process_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="number",
+        db_column_name="number",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="scope",
+        db_column_name="scope",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopDocument",
+        tablename="sop_document",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="org",
+        db_column_name="org",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": SopVersion,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="round",
+        db_column_name="round",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="level",
+        db_column_name="level",
+        column_class_name="SmallInt",
+        column_class=SmallInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="label",
+        db_column_name="label",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="approver",
+        db_column_name="approver",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Person,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="decision",
+        db_column_name="decision",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="decided_by",
+        db_column_name="decided_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Person,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="decided_at",
+        db_column_name="decided_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopApproval",
+        tablename="sop_approval",
+        column_name="comment",
+        db_column_name="comment",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="SopVersion",
         tablename="sop_version",
         column_name="org",
@@ -2124,6 +2017,27 @@ async def forwards():
         params={
             "length": 20,
             "default": "draft",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopVersion",
+        tablename="sop_version",
+        column_name="scope",
+        db_column_name="scope",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2350,6 +2264,97 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="RaciRole",
+        tablename="raci_role",
+        column_name="org",
+        db_column_name="org",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RaciRole",
+        tablename="raci_role",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": SopVersion,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RaciRole",
+        tablename="raci_role",
+        column_name="position",
+        db_column_name="position",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RaciRole",
+        tablename="raci_role",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="RaciCell",
         tablename="raci_cell",
         column_name="org",
@@ -2444,8 +2449,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RaciRole",
-        tablename="raci_role",
+        table_class_name="SopStep",
+        tablename="sop_step",
         column_name="org",
         db_column_name="org",
         column_class_name="ForeignKey",
@@ -2468,8 +2473,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RaciRole",
-        tablename="raci_role",
+        table_class_name="SopStep",
+        tablename="sop_step",
         column_name="version",
         db_column_name="version",
         column_class_name="ForeignKey",
@@ -2492,8 +2497,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RaciRole",
-        tablename="raci_role",
+        table_class_name="SopStep",
+        tablename="sop_step",
         column_name="position",
         db_column_name="position",
         column_class_name="Integer",
@@ -2513,14 +2518,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RaciRole",
-        tablename="raci_role",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="key",
+        db_column_name="key",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 100,
+            "length": 32,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -2535,58 +2540,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="org",
-        db_column_name="org",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organisation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="initiative",
-        db_column_name="initiative",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Initiative,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="process_name",
-        db_column_name="process_name",
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -2605,14 +2562,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="number",
-        db_column_name="number",
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="responsible",
+        db_column_name="responsible",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 60,
+            "length": 200,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -2627,10 +2584,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="scope",
-        db_column_name="scope",
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="instructions",
+        db_column_name="instructions",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -2648,14 +2605,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopDocument",
-        tablename="sop_document",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="inputs",
+        db_column_name="inputs",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": TimestamptzNow(),
+            "length": 500,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2669,8 +2627,138 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="outputs",
+        db_column_name="outputs",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="time_value",
+        db_column_name="time_value",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="time_unit",
+        db_column_name="time_unit",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="control_point",
+        db_column_name="control_point",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="forms_tools",
+        db_column_name="forms_tools",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="SopStep",
+        tablename="sop_step",
+        column_name="revision",
+        db_column_name="revision",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
         column_name="org",
         db_column_name="org",
         column_class_name="ForeignKey",
@@ -2693,14 +2781,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="version",
-        db_column_name="version",
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="kpi",
+        db_column_name="kpi",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": SopVersion,
+            "references": Kpi,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -2717,14 +2805,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="level",
-        db_column_name="level",
-        column_class_name="SmallInt",
-        column_class=SmallInt,
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="measured_on",
+        db_column_name="measured_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "default": 0,
+            "default": DateNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2738,15 +2826,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="label",
-        db_column_name="label",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="value",
+        db_column_name="value",
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
-            "length": 100,
-            "default": "",
+            "default": 0.0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2760,39 +2847,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="approver",
-        db_column_name="approver",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Person,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="decision",
-        db_column_name="decision",
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="source",
+        db_column_name="source",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 10,
-            "default": "",
+            "default": "form",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2806,10 +2869,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="decided_by",
-        db_column_name="decided_by",
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -2830,35 +2893,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="decided_at",
-        db_column_name="decided_at",
+        table_class_name="KpiMeasurement",
+        tablename="kpi_measurement",
+        column_name="created_at",
+        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="SopApproval",
-        tablename="sop_approval",
-        column_name="comment",
-        db_column_name="comment",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -16,7 +16,7 @@ INDEXES = [
     "CREATE UNIQUE INDEX sop_version_number ON sop_version (document, major, minor)",
     "CREATE UNIQUE INDEX sop_version_one_open ON sop_version (document) "
     "WHERE status IN ('draft', 'in_review', 'approved')",
-    "CREATE UNIQUE INDEX sop_approval_level ON sop_approval (version, level)",
+    "CREATE UNIQUE INDEX sop_approval_level ON sop_approval (version, round, level)",
     "CREATE UNIQUE INDEX raci_cell_one ON raci_cell (step, role)",
     "CREATE UNIQUE INDEX kpi_measurement_day ON kpi_measurement (kpi, measured_on)",
     "CREATE UNIQUE INDEX training_result_one ON training_result (session, attendee)",

@@ -36,6 +36,7 @@ class SopVersion(Table, tablename="sop_version"):
     major = SmallInt(default=1)
     minor = SmallInt(default=0)
     status = Varchar(length=20, default="draft")  # draft | in_review | approved | published
+    scope = Text(default="")  # where the procedure applies (适用范围)
     effective_date = Date(null=True, default=None)
     author = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     change_summary = Text(default="")
@@ -72,6 +73,7 @@ class SopApproval(Table, tablename="sop_approval"):
     id: Serial
     org = ForeignKey(Organisation, null=False, index=True)
     version = ForeignKey(SopVersion, null=False, index=True)
+    round = SmallInt(default=1)  # each submission for review is a new round
     level = SmallInt()
     label = Varchar(length=100)
     approver = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)  # None: any admin

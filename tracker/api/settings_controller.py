@@ -1,0 +1,58 @@
+"""Settings › API tokens: admins create (shown once), list and revoke their organisation's
+tokens."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.api import tokens
+from tracker.i18n import gettext as _
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+async def _page(
+    request: Request,
+    ctx: OrgContext,
+    form: Form | None = None,
+    secret: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "api/tokens.html",
+        status_code=status_code,
+        ctx=ctx,
+        tokens=await tokens.tokens(ctx.scope),
+        form=form or Form({"scope": "read"}),
+        secret=secret,
+        base_url=str(request.base_url).rstrip("/"),
+    )
+
+
+@get("/settings/api-tokens", name="api_tokens")
+async def token_page(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    return await _page(request, ctx)
+
+
+@post("/settings/api-tokens")
+async def create_token(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    secret = await tokens.create(ctx.scope, form, ctx.person_id)
+    if secret is None:
+        return await _page(request, ctx, form, status_code=422)
+    return await _page(request, ctx, secret=secret, status_code=201)
+
+
+@post("/settings/api-tokens/{token_id:int}/revoke")
+async def revoke_token(request: Request, ctx: OrgContext, token_id: int) -> Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    await tokens.revoke(ctx.scope, token_id)
+    return redirect(f"/o/{ctx.slug}/settings/api-tokens", _("Token revoked."))
+
+
+ROUTES = [token_page, create_token, revoke_token]
