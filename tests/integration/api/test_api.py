@@ -87,7 +87,11 @@ async def test_writing_measurements_needs_the_write_scope_and_is_all_or_nothing(
     reader = await token_for(world, world.a, "read")
     writer = await token_for(world, world.a, "write", name="ERP")
     days = [(date.today() - timedelta(days=k)).isoformat() for k in (3, 2, 1)]
-    body = {"measurements": [{"measured_on": d, "value": v} for d, v in zip(days, (2.8, 3.6, 3.0))]}
+    body = {
+        "measurements": [
+            {"measured_on": d, "value": v} for d, v in zip(days, (2.8, 3.6, 3.0), strict=True)
+        ]
+    }
     async with api(world, reader) as client:
         refused = await client.post(f"/kpis/{kpi}/measurements", json=body)
         assert refused.status_code == 403 and "may only read" in refused.json()["detail"]
