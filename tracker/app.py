@@ -41,6 +41,7 @@ from tracker.registers import controller as registers
 from tracker.risks import controller as risks
 from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
 from tracker.settings import Settings, get_settings
+from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
 from tracker.web import render
 
@@ -74,6 +75,8 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("This page does not exist, or you have no access to it.")
     elif status == 405:
         message = _("This address does not accept that kind of request.")
+    elif status == 409 and detail:
+        message = str(detail)  # a refused action, already worded for the person
     elif status < 500:
         message = _("The request could not be understood.")
     else:
@@ -170,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *kpis.ROUTES,
+            *sops.ROUTES,
             *api_settings.ROUTES,
             *registers.ROUTES,
             *digests.ROUTES,
