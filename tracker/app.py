@@ -39,6 +39,7 @@ from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
+from tracker.rollout import controller as rollout
 from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *risks.ROUTES,
             *kpis.ROUTES,
             *sops.ROUTES,
+            *rollout.ROUTES,
             *api_settings.ROUTES,
             *registers.ROUTES,
             *digests.ROUTES,

@@ -1,0 +1,157 @@
+"""Rollout pages: the waves and training sessions of an initiative, one session with its
+assessment scores, and the organisation's pass mark (Settings)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.registers import fields
+from tracker.registers.pages import can_write, initiative_header
+from tracker.rollout import rules, service
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+async def _page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    forms: dict[str, Form] | None = None,
+    status_code: int = 200,
+) -> Template:
+    forms = forms or {}
+    today = date.today().isoformat()
+    return render(
+        request,
+        "rollout/rollout.html",
+        status_code=status_code,
+        ctx=ctx,
+        initiative=await initiative_header(ctx, initiative_id),
+        **await service.rollout_view(ctx.scope, initiative_id),
+        people=await fields.people(ctx.org_id),
+        wave_form=forms.get("wave", Form({"start_date": today, "status": "planned"}, "w-")),
+        session_form=forms.get("session", Form({"held_on": today}, "t-")),
+        statuses=rules.WAVE_STATUSES,
+        can_write=can_write(ctx),
+        tab="rollout",
+    )
+
+
+@get("/initiatives/{initiative_id:int}/rollout", name="rollout")
+async def rollout(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
+    return await _page(request, ctx, initiative_id)
+
+
+@post("/initiatives/{initiative_id:int}/rollout/waves")
+async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    form.prefix = "w-"
+    if not await service.add_wave(ctx.scope, initiative_id, form):
+        return await _page(request, ctx, initiative_id, {"wave": form}, 422)
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave added."))
+
+
+@post("/rollout-waves/{wave_id:int}/status")
+async def wave_status(request: Request, ctx: OrgContext, wave_id: int) -> Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    initiative_id = await service.set_wave_status(ctx.scope, wave_id, form)
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout",
+        _("Wave updated.") if form.ok else _("Choose one of the options."),
+    )
+
+
+@post("/initiatives/{initiative_id:int}/rollout/sessions")
+async def add_session(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    form.prefix = "t-"
+    session_id = await service.add_session(ctx.scope, initiative_id, form)
+    if session_id is None:
+        return await _page(request, ctx, initiative_id, {"session": form}, 422)
+    return redirect(
+        f"/o/{ctx.slug}/training-sessions/{session_id}",
+        _("Training session recorded: enter the assessment scores."),
+    )
+
+
+async def _session_page(
+    request: Request,
+    ctx: OrgContext,
+    session_id: int,
+    form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
+    view = await service.session_view(ctx.scope, session_id)
+    session = view["session"]
+    if form is None:
+        form = Form(
+            {
+                f"score_{r['id']}": "" if r["score"] is None else str(r["score"])
+                for r in view["results"]
+            }
+        )
+    return render(
+        request,
+        "rollout/session.html",
+        status_code=status_code,
+        ctx=ctx,
+        **view,
+        form=form,
+        initiative={
+            "id": session["initiative"],
+            "process_code": session["initiative.process_code"],
+            "name": session["initiative.name"],
+        },
+        can_write=can_write(ctx),
+        tab="rollout",
+    )
+
+
+@get("/training-sessions/{session_id:int}", name="training_session")
+async def session_page(request: Request, ctx: OrgContext, session_id: int) -> Template:
+    return await _session_page(request, ctx, session_id)
+
+
+@post("/training-sessions/{session_id:int}/scores")
+async def save_scores(request: Request, ctx: OrgContext, session_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    if not await service.save_scores(ctx.scope, session_id, form):
+        return await _session_page(request, ctx, session_id, form, 422)
+    return redirect(f"/o/{ctx.slug}/training-sessions/{session_id}", _("Scores saved."))
+
+
+@get("/settings/training", name="training_settings")
+async def training_settings(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    mark = await service.pass_mark(ctx.org_id)
+    return render(request, "rollout/settings.html", ctx=ctx, form=Form({"pass_mark": str(mark)}))
+
+
+@post("/settings/training")
+async def save_training_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    if not await service.save_pass_mark(ctx.org_id, form):
+        return render(request, "rollout/settings.html", status_code=422, ctx=ctx, form=form)
+    return redirect(f"/o/{ctx.slug}/settings/training", _("Pass mark saved."))
+
+
+ROUTES = [
+    rollout,
+    add_wave,
+    wave_status,
+    add_session,
+    session_page,
+    save_scores,
+    training_settings,
+    save_training_settings,
+]
