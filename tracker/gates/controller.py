@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
 from tracker.accounts.tables import Membership
-from tracker.gates import rules, service
+from tracker.gates import evidence, rules, service
 from tracker.gates import settings_service as gate_settings
 from tracker.gates.service import GateError
 from tracker.i18n import gettext as _
@@ -36,6 +36,7 @@ async def _request_page(
     error: str | None = None,
 ) -> Template:
     gate = initiative["current_phase.number"]
+    criteria = await gate_settings.criteria(ctx.scope, gate)
     return render(
         request,
         "gates/request.html",
@@ -45,7 +46,10 @@ async def _request_page(
         form=form,
         error=error,
         gate=gate,
-        criteria=await gate_settings.criteria(ctx.scope, gate),
+        criteria=criteria,
+        evidence=await evidence.gather(
+            ctx.scope, initiative["id"], {c["evidence"] for c in criteria}
+        ),
         committee=await service.committee_members(ctx.org_id),
         blockers=await service.request_blockers(ctx.scope, initiative),
         decisions=rules.DECISIONS,
@@ -101,6 +105,9 @@ async def _review_page(
     return render(
         request,
         "gates/review.html",
+        evidence=await evidence.gather(
+            ctx.scope, view.review["initiative"], {c["evidence"] for c in view.criteria}
+        ),
         status_code=status_code,
         ctx=ctx,
         view=view,

@@ -258,3 +258,20 @@ DEFAULT_CRITERIA: dict[int, list[tuple[str, str, int]]] = {
         ("Periodic review held 已进行定期评审", "should", 2),
     ],
 }
+
+
+# The live evidence shown beside each built-in criterion (gate, position) → evidence code.
+DEFAULT_EVIDENCE: dict[tuple[int, int], str] = {
+    (1, 0): "smart_goal",
+    (2, 1): "problems_registered",
+    (2, 2): "root_causes",
+    (3, 0): "sop_drafted",
+    (3, 1): "raci_valid",
+    (3, 2): "measures_linked",
+    (4, 0): "pilot_before_after",
+    (5, 0): "rollout_done",
+    (5, 1): "training_pass",
+    (5, 2): "sop_published",
+    (6, 0): "kpis_monitored",
+}
+ROLLOUT_GATE = 5  # cannot pass without a published SOP

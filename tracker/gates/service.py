@@ -36,6 +36,7 @@ from tracker.gates.tables import (
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.sops.service import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
 
@@ -102,6 +103,10 @@ async def request_blockers(scope: TenantScope, initiative: dict[str, Any]) -> li
         problems.append(_("A gate review is already open for this initiative."))
     if await open_conditions(scope, initiative["id"]):
         problems.append(_("All conditions of the last gate must be closed first."))
+    if initiative["current_phase.number"] == rules.ROLLOUT_GATE and not await sop_published(
+        scope, initiative["id"]
+    ):
+        problems.append(_("The rollout gate needs a published SOP version with an effective date."))
     return problems
 
 
@@ -159,6 +164,7 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
                             "text": c["text"],
                             "kind": c["kind"],
                             "weight": c["weight"],
+                            "evidence": c["evidence"],
                             "evidence_note": form.get(f"note_{c['id']}"),
                             "evidence_links": form.get(f"links_{c['id']}"),
                         }
@@ -505,6 +511,15 @@ async def _conclude(
     next_gate_date: date | None,
 ) -> None:
     """Route a decision through the approval chain (Go only), or record it now."""
+    advancing = decision in (VoteKind.GO, VoteKind.GO_CONDITIONS)
+    if (
+        advancing
+        and review["gate"] == rules.ROLLOUT_GATE
+        and not await sop_published(scope, review["initiative"])
+    ):
+        raise GateError(
+            _("The rollout gate cannot pass without a published SOP version; publish it first.")
+        )
     chain = json.loads(review["rule_snapshot"]).get("chain") or []
     pending = {
         "decision": decision,

@@ -21,7 +21,14 @@ async def ensure_defaults(org_id: int) -> None:
     scope = TenantScope(org_id)
     if not await scope.count(GateCriterion):
         rows = [
-            {"gate": gate, "position": i, "text": text, "kind": kind, "weight": weight}
+            {
+                "gate": gate,
+                "position": i,
+                "text": text,
+                "kind": kind,
+                "weight": weight,
+                "evidence": rules.DEFAULT_EVIDENCE.get((gate, i), ""),
+            }
             for gate, items in rules.DEFAULT_CRITERIA.items()
             for i, (text, kind, weight) in enumerate(items)
         ]
