@@ -187,6 +187,45 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         assert outsider.get(initiative).status_code == 404
         assert outsider.get(initiative.replace("wall-a", "wall-b")).status_code == 404
 
+        # SOPs, KPIs and the API behind the wall
+        sop = admin.post(
+            f"{initiative}/sops", {"process_name": "Walled SOP", "number": "SOP-WA-2026-001"}
+        )
+        assert sop.status_code == 303
+        step = admin.post(
+            f"{sop.headers['location']}/steps",
+            {"name": "Check", "responsible": "CS", "time_value": "2", "time_unit": "hours"},
+        )
+        assert step.status_code == 303
+        kpi = admin.post(
+            f"{initiative}/kpis",
+            {"name": "Cycle", "direction": "lower", "target": "3", "threshold": "3.5"},
+        )
+        assert kpi.status_code == 303
+        kpi_id = kpi.headers["location"].rsplit("/", 1)[1]
+        secrets = []
+        for who, slug in ((admin, "wall-a"), (outsider, "wall-b")):
+            made = who.post(f"/o/{slug}/settings/api-tokens", {"name": "BI", "scope": "write"})
+            assert made.status_code == 201
+            secrets.append(re.search(r'<code id="new-token">([^<]+)</code>', made.text).group(1))
+        mine = httpx.Client(
+            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {secrets[0]}"}
+        )
+        theirs = httpx.Client(
+            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {secrets[1]}"}
+        )
+        assert [i["name"] for i in mine.get("/initiatives").json()["items"]] == [
+            "Walled initiative"
+        ]
+        written = mine.post(
+            f"/kpis/{kpi_id}/measurements",
+            json={"measurements": [{"measured_on": date.today().isoformat(), "value": 4}]},
+        )
+        assert written.status_code == 201 and written.json()["alerts_raised"] == 1
+        assert theirs.get("/initiatives").json()["items"] == []
+        assert theirs.get(f"/kpis/{kpi_id}/measurements").status_code == 404
+        assert "1 open KPI alert" in admin.get("/o/wall-a/kpis").text
+
         jobs = subprocess.run(
             [sys.executable, "-m", "tracker.cli", "run-jobs"],
             cwd=ROOT,

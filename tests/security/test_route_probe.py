@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
 from tests.jobs.test_digest_jobs import seeded_org
 from tracker.accounts.tables import Invitation, Membership
+from tracker.api.tables import ApiToken
 from tracker.db import all_tables
+from tracker.demo_program import seed_program
 from tracker.digests import service as digests
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
+from tracker.kpis.tables import Kpi, KpiAlert
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
+from tracker.rollout.tables import RolloutWave, TrainingSession
+from tracker.sops.tables import RaciRole, SopDocument, SopStep, SopVersion
 
 # path parameter → the table whose id it takes
 ID_TABLES = {
@@ -41,6 +46,15 @@ ID_TABLES = {
     "message_id": EmailMessage,
     "invitation_id": Invitation,
     "membership_id": Membership,
+    "kpi_id": Kpi,
+    "alert_id": KpiAlert,
+    "token_id": ApiToken,
+    "document_id": SopDocument,
+    "version_id": SopVersion,
+    "step_id": SopStep,
+    "role_id": RaciRole,
+    "wave_id": RolloutWave,
+    "session_id": TrainingSession,
 }
 OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
 FORM = {
@@ -103,6 +117,13 @@ async def victim(world):
         )
     )
     await digests.build_due_digests(org.id, datetime.now(UTC) + timedelta(days=1))
+    people = [org.people["admin"], org.people["lead"], org.people["committee"]]
+    await seed_program(
+        org.id, initiative, "CS-COMPLAINT", f"SOP-PR-2026-{org.id:03d}", people, date.today()
+    )
+    await ApiToken.insert(
+        ApiToken(org=org.id, name="probe", token_hash=f"probe{org.id}", prefix="trk_probe")
+    )
     await Invitation.insert(
         Invitation(
             org=org.id,

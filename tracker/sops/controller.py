@@ -235,7 +235,8 @@ async def _steps_response(
     status_code: int = 200,
 ) -> Template | Redirect:
     """htmx gets the steps and RACI sections back in place; a plain form post a redirect."""
-    if is_fragment_request(request) or status_code != 200:
+    editing = (forms or {}).get("editing")
+    if is_fragment_request(request) or status_code != 200 or editing is not None:
         view = await service.version_view(ctx, version_id)
         return render(
             request,
