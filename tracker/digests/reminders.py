@@ -173,3 +173,70 @@ async def queue_invitation(
     except Exception as error:
         if not is_unique_violation(error):
             raise
+
+
+KPI_ALERT_DAYS = 7  # alerts older than this are left to the digests
+
+
+async def queue_kpi_alerts(now: datetime | None = None) -> int:
+    """An e-mail to the initiative's owner for each new, unacknowledged KPI alert (once per
+    alert: the outbox key), so a breach is known before the next digest."""
+    now = now or datetime.now(UTC)
+    base = get_settings().base_url
+    queued = 0
+    for org in await Organisation.select(Organisation.id, Organisation.slug):
+        async with tenant_transaction(org["id"]):
+            queued += await _org_kpi_alerts(org, now, base)
+    return queued
+
+
+async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
+    from tracker.kpis.tables import KpiAlert
+
+    scope = TenantScope(org["id"])
+    alerts = await scope.select(
+        KpiAlert,
+        KpiAlert.id,
+        KpiAlert.kpi,
+        KpiAlert.value,
+        KpiAlert.threshold,
+        KpiAlert.measured_on,
+        KpiAlert.kpi.name,
+        KpiAlert.kpi.unit,
+        KpiAlert.kpi.initiative.name,
+        KpiAlert.kpi.initiative.owner,
+    ).where(
+        KpiAlert.acknowledged_at.is_null(),
+        KpiAlert.raised_at >= now - timedelta(days=KPI_ALERT_DAYS),
+    )
+    owners = {a["kpi.initiative.owner"] for a in alerts if a["kpi.initiative.owner"]}
+    people = (
+        {
+            p["id"]: p
+            for p in await Person.select(Person.id, Person.email, Person.language).where(
+                Person.id.is_in(list(owners))
+            )
+        }
+        if owners
+        else {}
+    )
+    queued = 0
+    for a in alerts:
+        person = people.get(a["kpi.initiative.owner"])
+        if person is None:
+            continue
+        with language(person["language"] or "en"):
+            subject = _("KPI alert: %(kpi)s", kpi=a["kpi.name"])
+            text = _(
+                "%(kpi)s of %(name)s measured %(value)s %(unit)s on %(date)s, past its alert "
+                "threshold of %(threshold)s. Look and acknowledge here: %(url)s",
+                kpi=a["kpi.name"],
+                name=a["kpi.initiative.name"],
+                value=f"{a['value']:g}",
+                unit=a["kpi.unit"],
+                date=a["measured_on"].isoformat(),
+                threshold=f"{a['threshold']:g}",
+                url=f"{base}/o/{org['slug']}/kpis/{a['kpi']}",
+            )
+        queued += await _queue(scope, f"kpi_alert:{a['id']}", "kpi_alert", person, subject, text)
+    return queued

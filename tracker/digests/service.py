@@ -21,6 +21,7 @@ from tracker.i18n import gettext as _
 from tracker.i18n import language
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative
+from tracker.kpis.tables import KpiAlert
 from tracker.pilots import rules as pilot_rules
 from tracker.pilots.tables import PilotMetric
 from tracker.problems import rules as problem_rules
@@ -82,6 +83,7 @@ class OrgData:
     risk_changes: list[dict[str, Any]]
     pilot_results: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
+    kpi_alerts: list[dict[str, Any]]
 
 
 async def gather(scope: TenantScope, start: datetime, end: datetime, today: date) -> OrgData:
@@ -161,6 +163,17 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
     decisions = await scope.select(
         GateDecision, GateDecision.initiative, GateDecision.gate, GateDecision.outcome
     ).where(GateDecision.decided_at >= start, GateDecision.decided_at < end)
+    kpi_alerts = await scope.select(
+        KpiAlert,
+        KpiAlert.kpi,
+        KpiAlert.value,
+        KpiAlert.threshold,
+        KpiAlert.measured_on,
+        KpiAlert.kpi.name,
+        KpiAlert.kpi.unit,
+        KpiAlert.kpi.direction,
+        KpiAlert.kpi.initiative,
+    ).where(KpiAlert.raised_at >= start, KpiAlert.raised_at < end)
     return OrgData(
         initiatives,
         open_assignments,
@@ -170,6 +183,7 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         risk_changes,
         pilot_results,
         decisions,
+        kpi_alerts,
     )
 
 
@@ -292,7 +306,20 @@ def person_data(
         "do_first_problems": problems,
         "high_risks": _high_risks(data.risk_changes, start, relevant),
         "pilot_results": results,
-        "kpi_breaches": [],
+        "kpi_breaches": [
+            {
+                "kpi": a["kpi"],
+                "name": a["kpi.name"],
+                "unit": a["kpi.unit"],
+                "value": a["value"],
+                "threshold": a["threshold"],
+                "above": a["kpi.direction"] == "lower",
+                "measured_on": a["measured_on"],
+                "initiative": a["kpi.initiative"],
+            }
+            for a in data.kpi_alerts
+            if a["kpi.initiative"] in relevant
+        ],
         "portfolio": portfolio,
     }
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracker.digests.mailer import deliver_pending
-from tracker.digests.reminders import queue_reminders
+from tracker.digests.reminders import queue_kpi_alerts, queue_reminders
 from tracker.digests.service import run_digests
 
 log = logging.getLogger("tracker.jobs")
@@ -30,6 +30,11 @@ async def reminders_tick(ctx: dict[str, Any], now: str | None = None) -> int:
     return await queue_reminders(_when(now))
 
 
+async def kpi_alerts_tick(ctx: dict[str, Any], now: str | None = None) -> int:
+    """Tell initiative owners about new KPI threshold breaches (once per alert)."""
+    return await queue_kpi_alerts(_when(now))
+
+
 async def deliver(ctx: dict[str, Any], now: str | None = None) -> dict[str, int]:
     """Send what is due in the outbox (retries included)."""
     return await deliver_pending(_when(now))
@@ -40,4 +45,5 @@ async def run_cycle(ctx: dict[str, Any] | None = None) -> None:
     ctx = ctx or {}
     await digest_tick(ctx)
     await reminders_tick(ctx)
+    await kpi_alerts_tick(ctx)
     await deliver(ctx)

@@ -204,3 +204,36 @@ async def test_optimisation_log_and_roles(world):
         assert posted.status_code == 404
         assert "Delivery lead time" not in (await outsider.get("/o/beta/kpis")).text
     assert await OptimisationEntry.count().where(OptimisationEntry.initiative == initiative) == 1
+
+
+async def test_a_breach_is_mailed_to_the_owner_once_and_listed_in_digests(world):
+    from datetime import UTC, datetime
+
+    from tracker.digests import service as digests
+    from tracker.digests.reminders import queue_kpi_alerts
+    from tracker.digests.tables import EmailMessage
+    from tracker.tenancy import TenantScope
+
+    initiative = await make_initiative(world.a, phase=6, name="Mailed KPI initiative")
+    kpi = await make_kpi(world, world.a, initiative, name="Picking errors", threshold="3.2")
+    async with world.client(world.a, "member") as client:
+        await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements",
+            data={"measured_on": date.today().isoformat(), "value": "5"},
+        )
+    alert = await KpiAlert.select().where(KpiAlert.kpi == kpi).first()
+    assert await queue_kpi_alerts() >= 1
+    await queue_kpi_alerts()
+    mails = await EmailMessage.select().where(EmailMessage.key == f"kpi_alert:{alert['id']}")
+    assert len(mails) == 1
+    assert mails[0]["person"] == world.a.people["lead"] and mails[0]["kind"] == "kpi_alert"
+    assert "Picking errors" in mails[0]["subject"] and "/kpis/" in mails[0]["body_text"]
+    now = datetime.now(UTC)
+    data = await digests.gather(
+        TenantScope(world.a.id), now - timedelta(days=1), now + timedelta(minutes=1), date.today()
+    )
+    items = digests.person_data(data, world.a.people["lead"], "lead", date.today(), now)
+    breach = [b for b in items["kpi_breaches"] if b["kpi"] == kpi]
+    assert breach and breach[0]["value"] == 5 and breach[0]["above"]
+    other = digests.person_data(data, world.a.people["member"], "lead", date.today(), now)
+    assert not [b for b in other["kpi_breaches"] if b["kpi"] == kpi]  # not their initiative
