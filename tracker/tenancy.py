@@ -18,6 +18,7 @@ from piccolo.table import Table
 from tracker.accounts.rules import Action, can
 
 T = TypeVar("T", bound=type[Table])
+MAX_ID = 2**31 - 1  # serial ids are 32-bit in PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class TenantScope:
 
     async def get(self, table: type[Table], row_id: int, *columns: Any) -> dict[str, Any]:
         """One row by id, or 404 (a row of another organisation is a missing row)."""
+        if not 0 < row_id <= MAX_ID:
+            raise NotFoundException()  # beyond the id column: it cannot exist
         row = (
             await table.select(*columns)
             .where(self._org(table) == self.org_id, table._meta.primary_key == row_id)

@@ -32,9 +32,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e")
+def start_server(data, extra_env: dict[str, str] | None = None):
+    """Migrate a SQLite file in ``data``, create the demo organisation and serve it; returns
+    (process, base URL, database URL)."""
     url = f"sqlite:///{data}/tracker.sqlite3"
     run_cli("migrate", database_url=url)
     run_cli("demo", database_url=url)
@@ -44,6 +44,7 @@ def server(tmp_path_factory):
         "DATABASE_URL": url,
         "TRACKER_DATA_DIR": str(data),
         "BASE_URL": f"http://127.0.0.1:{port}",
+        **(extra_env or {}),
     }
     log = open(data / "server.log", "w")
     process = subprocess.Popen(
@@ -53,6 +54,7 @@ def server(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -63,10 +65,19 @@ def server(tmp_path_factory):
     else:
         process.kill()
         raise RuntimeError((data / "server.log").read_text())
-    yield base
+    return process, base, url
+
+
+def stop_server(process) -> None:
     process.terminate()
     process.wait(timeout=10)
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    process, base, _url = start_server(tmp_path_factory.mktemp("e2e"))
+    yield base
+    stop_server(process)
 
 
 @pytest_asyncio.fixture

@@ -241,3 +241,14 @@ async def test_every_page_of_an_organisation_answers_its_members(world):
                 assert response.status_code in (200, 404), url  # only one's own digests
             else:
                 assert response.status_code == 200, (url, response.status_code)
+
+
+async def test_ids_beyond_the_id_column_are_404_not_500(world):
+    org = await victim(world)
+    huge = {param: 2**40 for param in ID_TABLES}
+    async with world.client(org, "admin") as client:
+        for path, methods in org_routes(world.app):
+            if "GET" in methods and re.search(r"\{\w+_id:int\}", path):
+                url = fill(path, org.slug, huge)
+                response = await client.get(url)
+                assert response.status_code == 404, (url, response.status_code)

@@ -36,6 +36,7 @@ MAX_PAGE = 200
 MAX_BODY = 64 * 1024
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="page size (at most 200)")]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
+Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
 async def provide_client(request: Request) -> ApiClient:
@@ -138,7 +139,7 @@ async def list_initiatives(
     )
 
 
-async def _phases(client: ApiClient, initiative_id: int) -> list[schemas.Phase]:
+async def _phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     rows = (
         await client.tenant.select(Phase, *Phase.all_columns())
         .where(Phase.initiative == initiative_id)
@@ -158,7 +159,7 @@ async def _phases(client: ApiClient, initiative_id: int) -> list[schemas.Phase]:
 
 
 @get("/initiatives/{initiative_id:int}", summary="One initiative with its phases")
-async def get_initiative(client: ApiClient, initiative_id: int) -> schemas.InitiativeDetail:
+async def get_initiative(client: ApiClient, initiative_id: Id) -> schemas.InitiativeDetail:
     row = await client.tenant.get(Initiative, initiative_id, *INITIATIVE_COLUMNS)
     return schemas.InitiativeDetail(
         **_initiative(row),
@@ -169,13 +170,13 @@ async def get_initiative(client: ApiClient, initiative_id: int) -> schemas.Initi
 
 
 @get("/initiatives/{initiative_id:int}/phases", summary="The six phases of an initiative")
-async def list_phases(client: ApiClient, initiative_id: int) -> list[schemas.Phase]:
+async def list_phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     return await _phases(client, initiative_id)
 
 
 @get("/initiatives/{initiative_id:int}/gate-decisions", summary="Gate decisions, oldest first")
-async def list_decisions(client: ApiClient, initiative_id: int) -> list[schemas.GateDecision]:
+async def list_decisions(client: ApiClient, initiative_id: Id) -> list[schemas.GateDecision]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = (
         await client.tenant.select(
@@ -204,7 +205,7 @@ async def list_decisions(client: ApiClient, initiative_id: int) -> list[schemas.
 
 @get("/initiatives/{initiative_id:int}/problems", summary="The problem register")
 async def list_problems(
-    client: ApiClient, initiative_id: int, limit: Limit = 50, offset: Offset = 0
+    client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Problem]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = (
@@ -234,7 +235,7 @@ async def list_problems(
 
 @get("/initiatives/{initiative_id:int}/risks", summary="The risk register")
 async def list_risks(
-    client: ApiClient, initiative_id: int, limit: Limit = 50, offset: Offset = 0
+    client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Risk]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = (
@@ -283,14 +284,14 @@ def _kpi(row: dict[str, Any], open_alerts: int) -> schemas.Kpi:
 
 
 @get("/initiatives/{initiative_id:int}/kpis", summary="The KPIs of an initiative")
-async def list_kpis(client: ApiClient, initiative_id: int) -> list[schemas.Kpi]:
+async def list_kpis(client: ApiClient, initiative_id: Id) -> list[schemas.Kpi]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = await kpi_service.kpis(client.tenant, initiative_id)
     return [_kpi(r, r["open_alerts"]) for r in rows]
 
 
 @get("/kpis/{kpi_id:int}", summary="One KPI")
-async def get_kpi(client: ApiClient, kpi_id: int) -> schemas.Kpi:
+async def get_kpi(client: ApiClient, kpi_id: Id) -> schemas.Kpi:
     row = await client.tenant.get(Kpi, kpi_id, *Kpi.all_columns())
     alerts = await client.tenant.count(KpiAlert).where(
         KpiAlert.kpi == kpi_id, KpiAlert.acknowledged_at.is_null()
@@ -311,7 +312,7 @@ def _measurement(row: dict[str, Any], kpi: dict[str, Any]) -> schemas.Measuremen
 @get("/kpis/{kpi_id:int}/measurements", summary="Measurements of a KPI, oldest first")
 async def list_measurements(
     client: ApiClient,
-    kpi_id: int,
+    kpi_id: Id,
     limit: Limit = 100,
     offset: Offset = 0,
     since: date | None = None,
@@ -337,7 +338,7 @@ async def list_measurements(
     status_code=201,
 )
 async def add_measurements(
-    client: ApiClient, kpi_id: int, data: schemas.NewMeasurements
+    client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
 ) -> schemas.Written:
     """Needs a token with the write scope. A date that already has a measurement, or that
     appears twice in the body, refuses the whole request (409); nothing is written."""
