@@ -28,6 +28,49 @@ STEPS = [
     ),
 ]
 ROLES = ("Customer service 客服", "CS lead 客服主管", "Quality 质量部", "Sales 销售")
+PROCESS_STEPS = {
+    "ORDER": [
+        (
+            "Check the order 审核订单",
+            "Sales assistant 销售助理",
+            2,
+            "hours",
+            "Credit limit checked",
+        ),
+        ("Allocate stock 分配库存", "Warehouse 仓储部", 4, "hours", "Stock reserved in ERP"),
+        ("Pick and pack 拣货包装", "Warehouse 仓储部", 1, "days", "Pick list scanned"),
+        ("Ship 发货", "Logistics 物流部", 1, "days", "Carrier booked"),
+        (
+            "Confirm delivery 确认签收",
+            "Customer service 客服专员",
+            2,
+            "workdays",
+            "Proof of delivery",
+        ),
+    ],
+    "APPROVAL": [
+        (
+            "Raise the request 提交申请",
+            "Requesting department 需求部门",
+            1,
+            "days",
+            "Budget code given",
+        ),
+        ("Check the budget 预算核对", "Finance 财务部", 4, "hours", "Budget available"),
+        ("Compare quotes 比价", "Procurement 采购部", 2, "workdays", "Three quotes over 10,000"),
+        ("Approve 审批", "Department head 部门负责人", 1, "days", "Limit of authority"),
+        ("Issue the order 下达订单", "Procurement 采购部", 4, "hours", "PO number in ERP"),
+    ],
+}
+PROCESS_ROLES = {
+    "ORDER": ("Sales 销售", "Warehouse 仓储", "Logistics 物流", "Customer service 客服"),
+    "APPROVAL": (
+        "Requester 需求方",
+        "Procurement 采购",
+        "Finance 财务",
+        "Department head 部门负责人",
+    ),
+}
 # per step: the letter of each role (one A, at least one R)
 RACI = ["RACI", "RAIC", "CARI", "RAIC", "IARC"]
 
@@ -39,7 +82,14 @@ KPIS = [
 
 
 async def seed_sop(
-    org: int, initiative: int, number: str, name: str, people: list[int], today: date, stage: str
+    org: int,
+    initiative: int,
+    number: str,
+    name: str,
+    people: list[int],
+    today: date,
+    stage: str,
+    kind: str = "COMPLAINT",
 ) -> int:
     """An SOP: "published" (V1.0 published, V1.1 in review), or "draft" (V1.0 draft with
     RACI half filled). Returns the document id."""
@@ -57,9 +107,9 @@ async def seed_sop(
             minor=minor,
             status=status,
             author=people[1],
-            scope="All customer complaints of the domestic market 国内市场全部客户投诉",
-            exception_handling="VIP or legal complaints go to the CS lead at once 重大投诉立即上报",
-            contingency_plan="CRM down: log on paper form F-07 and enter within a day 系统故障时纸质登记",
+            scope="All sites of the domestic market 国内市场全部站点",
+            exception_handling="Urgent or legal cases go to the process owner at once 重大异常立即上报流程负责人",
+            contingency_plan="System down: log on paper form F-07 and enter within a day 系统故障时纸质登记，一日内补录",
             change_summary="" if based_on is None else "Faster first reply 缩短首次答复时限",
             based_on=based_on,
             effective_date=today - timedelta(days=40) if status == "published" else None,
@@ -72,9 +122,9 @@ async def seed_sop(
             (await RaciRole.insert(RaciRole(org=org, version=version_id, position=i, name=r)))[0][
                 "id"
             ]
-            for i, r in enumerate(ROLES)
+            for i, r in enumerate(PROCESS_ROLES.get(kind, ROLES))
         ]
-        for position, (step_name, who, limit, unit, control) in enumerate(STEPS):
+        for position, (step_name, who, limit, unit, control) in enumerate(steps):
             step = (
                 await SopStep.insert(
                     SopStep(
@@ -84,8 +134,8 @@ async def seed_sop(
                         key=keys[position],
                         name=step_name,
                         responsible=who,
-                        instructions=f"See the complaint handbook, section {position + 1}",
-                        inputs="Complaint record 投诉记录",
+                        instructions=f"See the operating handbook, section {position + 1} 见操作手册第{position + 1}节",
+                        inputs="Previous step's record 上一步记录",
                         outputs="Updated record 更新后的记录",
                         time_value=first_limit if position == 0 else limit,
                         time_unit=unit,
@@ -103,7 +153,8 @@ async def seed_sop(
             if cells:
                 await RaciCell.insert(*cells)
 
-    keys = [uuid.uuid4().hex for _ in STEPS]
+    steps = PROCESS_STEPS.get(kind, STEPS)
+    keys = [uuid.uuid4().hex for _ in steps]
     if stage == "draft":
         first = await version(1, 0, "draft", None)
         await content(first, 4, [*RACI[:3], "R---"])

@@ -317,3 +317,16 @@ def _program_rule_messages() -> list[str]:
         _("When higher is better, the alert threshold cannot be above the target."),
         _("Use a whole number from 1 to 100."),
     ]
+
+
+def time_limit_label(n: int, unit: str) -> str:
+    """A step's time limit in words, e.g. "within 2 hours"."""
+    from tracker.i18n import ngettext
+
+    if unit == "minutes":
+        return ngettext("within %(num)s minute", "within %(num)s minutes", n)
+    if unit == "hours":
+        return ngettext("within %(num)s hour", "within %(num)s hours", n)
+    if unit == "days":
+        return ngettext("within %(num)s day", "within %(num)s days", n)
+    return ngettext("within %(num)s working day", "within %(num)s working days", n)

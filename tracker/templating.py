@@ -52,6 +52,7 @@ def configure_jinja(env: Environment) -> None:
         frequency_label=labels.frequency_label,
         sop_status_label=labels.sop_status_label,
         time_unit_label=labels.time_unit_label,
+        time_limit_label=labels.time_limit_label,
         wave_status_label=labels.wave_status_label,
         raci_label=labels.raci_label,
         step_field_label=labels.step_field_label,
