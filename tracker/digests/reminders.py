@@ -203,8 +203,8 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
         KpiAlert.measured_on,
         KpiAlert.kpi.name,
         KpiAlert.kpi.unit,
-        KpiAlert.kpi.initiative.name,
-        KpiAlert.kpi.initiative.owner,
+        KpiAlert.kpi.initiative.name,  # type: ignore[union-attr]
+        KpiAlert.kpi.initiative.owner,  # type: ignore[union-attr]
     ).where(
         KpiAlert.acknowledged_at.is_null(),
         KpiAlert.raised_at >= now - timedelta(days=KPI_ALERT_DAYS),

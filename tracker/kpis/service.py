@@ -24,6 +24,9 @@ MEASUREMENT_COLUMNS = {
 }
 
 
+MAX_SHOWN = 104  # measurements read for a KPI page (two years of weekly values)
+
+
 class DuplicateMeasurement(Exception):
     """A KPI already has a measurement for that date."""
 
@@ -129,13 +132,18 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     kpi = await scope.get(
         Kpi, kpi_id, *Kpi.all_columns(), Kpi.initiative.name, Kpi.initiative.process_code
     )
-    measurements = (
-        await scope.select(
-            KpiMeasurement, *KpiMeasurement.all_columns(), KpiMeasurement.recorded_by.name
+    # the latest measurements only: the page shows 60 and the chart two years of weeks
+    measurements = list(
+        reversed(
+            await scope.select(
+                KpiMeasurement, *KpiMeasurement.all_columns(), KpiMeasurement.recorded_by.name
+            )
+            .where(KpiMeasurement.kpi == kpi_id)
+            .order_by(KpiMeasurement.measured_on, ascending=False)
+            .limit(MAX_SHOWN)
         )
-        .where(KpiMeasurement.kpi == kpi_id)
-        .order_by(KpiMeasurement.measured_on)
     )
+    total = await scope.count(KpiMeasurement).where(KpiMeasurement.kpi == kpi_id)
     alerts = (
         await scope.select(KpiAlert, *KpiAlert.all_columns(), KpiAlert.acknowledged_by.name)
         .where(KpiAlert.kpi == kpi_id)
@@ -147,7 +155,7 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
         .order_by(OptimisationEntry.logged_on, ascending=False)
     )
     chart = rules.trend_chart(
-        [(m["measured_on"], m["value"]) for m in measurements[-104:]],
+        [(m["measured_on"], m["value"]) for m in measurements],
         kpi["target"],
         kpi["threshold"],
         kpi["direction"],
@@ -157,6 +165,7 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     return {
         "kpi": kpi,
         "measurements": measurements,
+        "total": total,
         "alerts": alerts,
         "open_alerts": [a for a in alerts if a["acknowledged_at"] is None],
         "log": log,
@@ -313,8 +322,8 @@ async def open_alerts(scope: TenantScope, initiative_id: int | None = None) -> l
         KpiAlert.kpi.unit,
         KpiAlert.kpi.direction,
         KpiAlert.kpi.initiative,
-        KpiAlert.kpi.initiative.process_code,
-        KpiAlert.kpi.initiative.name,
+        KpiAlert.kpi.initiative.process_code,  # type: ignore[union-attr]
+        KpiAlert.kpi.initiative.name,  # type: ignore[union-attr]
     ).where(KpiAlert.acknowledged_at.is_null())
     if initiative_id is not None:
         query = query.where(KpiAlert.kpi.initiative == initiative_id)

@@ -116,7 +116,7 @@ async def set_wave_status(scope: TenantScope, wave_id: int, form: Form) -> int:
 
 
 def _attendees(text: str) -> list[str]:
-    names = []
+    names: list[str] = []
     for line in text.replace("，", ",").replace(",", "\n").splitlines():
         name = line.strip()[:200]
         if name and name.lower() not in {n.lower() for n in names}:

@@ -189,8 +189,8 @@ async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
         SopVersion.document.number,
         SopVersion.document.process_name,
         SopVersion.document.initiative,
-        SopVersion.document.initiative.process_code,
-        SopVersion.document.initiative.name,
+        SopVersion.document.initiative.process_code,  # type: ignore[union-attr]
+        SopVersion.document.initiative.name,  # type: ignore[union-attr]
     )
     row["label"] = rules.version_label(row["major"], row["minor"])
     return row
@@ -291,7 +291,7 @@ async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
     """Scope, exception handling, contingency plan and change summary of a draft:
     "saved", "invalid" or "conflict" (someone saved in between)."""
     await _require_draft(scope, version_id)
-    values = {
+    values: dict[Any, Any] = {
         SopVersion.scope: form.limit("scope", 5000),
         SopVersion.exception_handling: form.limit("exception_handling", 10000),
         SopVersion.contingency_plan: form.limit("contingency_plan", 10000),
