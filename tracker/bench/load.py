@@ -22,24 +22,30 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 
+VOTE_REVIEWS = 400  # open reviews in the measured organisation, one vote each
 
-async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
-    """Seed the data; returns the URLs to measure and a session cookie for them."""
+
+async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, Any]:
+    """Seed the data; returns the URLs to measure, a session cookie for them, and the open
+    reviews (with their criteria) that the vote benchmark votes on."""
     from tracker.accounts.tables import Membership, Organisation, Person
     from tracker.auth import start_session
     from tracker.demo import seed_initiative
+    from tracker.demo_program import seed_sop
     from tracker.gates.settings_service import ensure_defaults
     from tracker.gates.tables import GateReview, ReviewAssignment, ReviewCriterion
+    from tracker.kpis.tables import Kpi, KpiMeasurement
     from tracker.pilots.tables import Pilot, PilotMetric
     from tracker.problems.tables import Problem
     from tracker.risks.tables import Risk
 
     rng = random.Random(11)
     today = date.today()
-    targets: dict[str, str] = {}
+    targets: dict[str, Any] = {}
     for o in range(orgs):
         org = (await Organisation.insert(Organisation(name=f"Load {o}", slug=f"load-{o}")))[0]["id"]
         await ensure_defaults(org)
@@ -56,6 +62,8 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
             Membership(org=org, person=committee, role="committee"),
         )
         first = None
+        kpi_ids: list[int] = []
+        vote_reviews: list[tuple[int, list[int]]] = []
         for n in range(initiatives):
             values = dict(
                 name=f"Initiative {n}",
@@ -119,6 +127,67 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
                     recorded_at=datetime.now(UTC),
                 )
             )
+            for name, direction, base in (
+                ("Cycle days", "lower", 3.0),
+                ("Resolution %", "higher", 95.0),
+            ):
+                kpi = (
+                    await Kpi.insert(
+                        Kpi(
+                            org=org,
+                            initiative=initiative,
+                            name=name,
+                            direction=direction,
+                            target=base,
+                            threshold=base * (1.15 if direction == "lower" else 0.95),
+                        )
+                    )
+                )[0]["id"]
+                kpi_ids.append(kpi)
+                await KpiMeasurement.insert(  # a year of weekly measurements
+                    *(
+                        KpiMeasurement(
+                            org=org,
+                            kpi=kpi,
+                            measured_on=today - timedelta(days=7 * (52 - week)),
+                            value=round(base * rng.uniform(0.9, 1.1), 2),
+                        )
+                        for week in range(52)
+                    )
+                )
+            if o == scale_org and 0 < n <= VOTE_REVIEWS:
+                vote_review = (
+                    await GateReview.insert(
+                        GateReview(
+                            org=org,
+                            initiative=initiative,
+                            gate=1,
+                            status="open",
+                            proposed_decision="go",
+                            due_date=today,
+                            rule_snapshot="{}",
+                            requested_by=lead,
+                        )
+                    )
+                )[0]["id"]
+                await ReviewAssignment.insert(
+                    ReviewAssignment(org=org, review=vote_review, reviewer=committee),
+                    ReviewAssignment(org=org, review=vote_review, reviewer=admin),
+                )
+                criteria = await ReviewCriterion.insert(
+                    *(
+                        ReviewCriterion(
+                            org=org,
+                            review=vote_review,
+                            position=i,
+                            text=f"Criterion {i}",
+                            kind="should",
+                            weight=2,
+                        )
+                        for i in range(4)
+                    )
+                )
+                vote_reviews.append((vote_review, [c["id"] for c in criteria]))
         if o == scale_org:
             review = (
                 await GateReview.insert(
@@ -152,6 +221,23 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
             )
             token = await start_session(admin)
             slug = f"load-{o}"
+            assert first is not None
+            sop = await seed_sop(
+                org,
+                first,
+                f"SOP-LD-{today.year}-001",
+                "Load SOP",
+                [admin, lead, committee],
+                today,
+                "published",
+            )
+            from tracker.sops.tables import SopVersion
+
+            sop_row = (
+                await SopVersion.select(SopVersion.id).where(SopVersion.document == sop).first()
+            )
+            assert sop_row is not None
+            sop_version = sop_row["id"]
             targets = {
                 "cookie": f"tracker_session={token}",
                 "plain route (/healthz)": "/healthz",
@@ -160,12 +246,16 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, str]:
                 "matrix": f"/o/{slug}/initiatives/{first}/matrix",
                 "heat map": f"/o/{slug}/initiatives/{first}/heatmap",
                 "gate review page": f"/o/{slug}/reviews/{review}",
+                "KPI page (52 weeks)": f"/o/{slug}/kpis/{kpi_ids[0]}",
+                "SOP version page": f"/o/{slug}/sop-versions/{sop_version}",
+                "votes": vote_reviews,
+                "vote_slug": slug,
             }
         print(f"  organisation {o + 1}/{orgs} seeded", flush=True)
     return targets
 
 
-async def seed_db(url: str, orgs: int, initiatives: int) -> dict[str, str]:
+async def seed_db(url: str, orgs: int, initiatives: int) -> dict[str, Any]:
     from tracker import db
 
     engine = db.make_engine(url)
@@ -248,11 +338,13 @@ def main() -> None:
     )
     started = time.perf_counter()
     print(
-        f"seeding {args.orgs} organisations × {args.initiatives} initiatives (4 problems, 3 risks, a pilot each)…"
+        f"seeding {args.orgs} organisations × {args.initiatives} initiatives (4 problems, 3 risks, a pilot, 2 KPIs with 52 weekly measurements each)…"
     )
     targets = asyncio.run(seed_db(args.database_url, args.orgs, args.initiatives))
     print(f"seeded in {time.perf_counter() - started:.0f} s")
     cookie = targets.pop("cookie")
+    votes = targets.pop("votes")
+    vote_slug = targets.pop("vote_slug")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -282,11 +374,69 @@ def main() -> None:
                 f"{result['errors']:>8.0f}{queries:>9}",
                 flush=True,
             )
+        result = vote_load(base, cookie, vote_slug, votes, args.connections)
+        print(
+            f"{'gate vote (POST)':<26}{result['rps']:>9.0f}{result['p50']:>9.1f}"
+            f"{result['p99']:>9.1f}{result['errors']:>8.0f}{result['queries']:>9}",
+            flush=True,
+        )
+        print(
+            f"  ({result['count']} votes, one per open review, {args.connections} at a time, "
+            "driven by an httpx client: a vote cannot be replayed, so wrk's fixed request "
+            "does not fit)"
+        )
         if args.soak_minutes:
             soak(base, cookie, targets, args, env)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def vote_load(
+    base: str, cookie: str, slug: str, reviews: list[tuple[int, list[int]]], connections: int
+) -> dict[str, Any]:
+    """Each open review gets one vote (score every criterion, vote Go), ``connections`` at a
+    time; latency per request, errors (anything but the 303 after a vote), queries."""
+
+    async def run() -> dict[str, Any]:
+        latencies: list[float] = []
+        errors = 0
+        queries: set[str] = set()
+        async with httpx.AsyncClient(base_url=base, headers={"Cookie": cookie}) as client:
+            page = await client.get(f"/o/{slug}/reviews/{reviews[0][0]}")
+            csrf = client.cookies.get("csrftoken") or re.search(
+                r'name="_csrf_token" value="([^"]+)"', page.text
+            ).group(1)  # type: ignore[union-attr]
+            client.headers["x-csrftoken"] = csrf
+            client.headers["Cookie"] = f"{cookie}; csrftoken={csrf}"
+            queue = list(reviews)
+
+            async def worker() -> None:
+                nonlocal errors
+                while queue:
+                    review, criteria = queue.pop()
+                    data = {f"score_{c}": "4" for c in criteria} | {"vote": "go"}
+                    started = time.perf_counter()
+                    response = await client.post(f"/o/{slug}/reviews/{review}/vote", data=data)
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    if response.status_code != 303:
+                        errors += 1
+                    queries.add(response.headers.get("x-query-count", "?"))
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(connections)))
+            elapsed = time.perf_counter() - started
+        latencies.sort()
+        return {
+            "count": len(latencies),
+            "rps": len(latencies) / elapsed,
+            "p50": latencies[len(latencies) // 2],
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+            "errors": errors,
+            "queries": "/".join(sorted(queries)),
+        }
+
+    return asyncio.run(run())
 
 
 def soak(
