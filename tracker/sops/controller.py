@@ -234,33 +234,24 @@ async def _steps_response(
     forms: dict[str, Form] | None = None,
     status_code: int = 200,
 ) -> Template | Redirect:
-    """htmx gets the steps and RACI sections back in place; a plain form post a redirect."""
-    editing = (forms or {}).get("editing")
-    if is_fragment_request(request) or status_code != 200 or editing is not None:
+    """htmx gets the steps and RACI sections back in place; without htmx, a form with errors
+    (or a step being edited) comes back on the whole page, and a success redirects."""
+    forms = forms or {}
+    if is_fragment_request(request):
         view = await service.version_view(ctx, version_id)
         return render(
             request,
-            "sops/partials/steps_and_raci.html"
-            if is_fragment_request(request)
-            else "sops/version.html",
+            "sops/partials/steps_and_raci.html",
             status_code=status_code,
             ctx=ctx,
             **view,
-            editing=(forms or {}).get("editing"),
-            step_form=(forms or {}).get("step", Form({"time_unit": "hours"}, prefix="new-")),
+            editing=forms.get("editing"),
+            step_form=forms.get("step", Form({"time_unit": "hours"}, prefix="new-")),
             role_form=Form({}),
-            header_form=Form({}),
-            publish_form=Form({}),
-            initiative={
-                "id": view["version"]["document.initiative"],
-                "process_code": view["version"]["document.initiative.process_code"],
-                "name": view["version"]["document.initiative.name"],
-            },
             can_write=can_write(ctx),
-            can_publish=ctx.can(Action.EDIT_INITIATIVE),
-            conflict=(forms or {}).get("conflict"),
-            tab="sops",
         )
+    if status_code != 200 or "editing" in forms:
+        return await _version_page(request, ctx, version_id, forms, status_code)
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}#steps", message)
 
 

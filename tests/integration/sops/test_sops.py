@@ -66,6 +66,11 @@ async def test_vague_time_limits_are_refused_and_input_is_kept(world):
     initiative = await make_initiative(world.a, phase=3)
     version = await make_sop(world, world.a, initiative)
     async with world.client(world.a, "member") as client:
+        saved = await client.post(
+            f"/o/alpha/sop-versions/{version}/header",
+            data={"contingency_plan": "Paper form F-07", "revision": "0"},
+        )
+        assert saved.status_code == 303
         for value, unit in (("ASAP", "hours"), ("尽快", ""), ("2", ""), ("0", "days")):
             refused = await client.post(
                 f"/o/alpha/sop-versions/{version}/steps",
@@ -73,6 +78,7 @@ async def test_vague_time_limits_are_refused_and_input_is_kept(world):
             )
             assert refused.status_code == 422, value
             assert 'value="Receive the order"' in refused.text
+            assert "Paper form F-07</textarea>" in refused.text  # the rest of the page is intact
         assert (
             "not a time limit"
             in (
