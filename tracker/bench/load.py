@@ -36,12 +36,13 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, Any]:
     from tracker.auth import start_session
     from tracker.demo import seed_initiative
     from tracker.demo_program import seed_sop
-    from tracker.gates.settings_service import ensure_defaults
+    from tracker.gates.settings_service import ensure_defaults, rule_row, snapshot
     from tracker.gates.tables import GateReview, ReviewAssignment, ReviewCriterion
     from tracker.kpis.tables import Kpi, KpiMeasurement
     from tracker.pilots.tables import Pilot, PilotMetric
     from tracker.problems.tables import Problem
     from tracker.risks.tables import Risk
+    from tracker.tenancy import TenantScope
 
     rng = random.Random(11)
     today = date.today()
@@ -62,6 +63,7 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, Any]:
             Membership(org=org, person=committee, role="committee"),
         )
         first = None
+        rule_snapshot = snapshot(await rule_row(TenantScope(org)))
         kpi_ids: list[int] = []
         vote_reviews: list[tuple[int, list[int]]] = []
         for n in range(initiatives):
@@ -165,7 +167,7 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, Any]:
                             status="open",
                             proposed_decision="go",
                             due_date=today,
-                            rule_snapshot="{}",
+                            rule_snapshot=rule_snapshot,
                             requested_by=lead,
                         )
                     )
@@ -198,7 +200,7 @@ async def seed(orgs: int, initiatives: int, scale_org: int) -> dict[str, Any]:
                         status="open",
                         proposed_decision="go",
                         due_date=today,
-                        rule_snapshot="{}",
+                        rule_snapshot=rule_snapshot,
                         requested_by=lead,
                     )
                 )
