@@ -330,3 +330,23 @@ def time_limit_label(n: int, unit: str) -> str:
     if unit == "days":
         return ngettext("within %(num)s day", "within %(num)s days", n)
     return ngettext("within %(num)s working day", "within %(num)s working days", n)
+
+
+def mail_kind_label(value: str) -> str:
+    return {
+        "digest": _("Digest"),
+        "review_reminder": _("Review reminder"),
+        "condition_reminder": _("Condition reminder"),
+        "invitation": _("Invitation"),
+        "kpi_alert": _("KPI alert"),
+    }.get(value, value)
+
+
+def mail_status_label(value: str) -> str:
+    return {
+        "pending": _("Pending"),
+        "sent": _("Sent"),
+        "failed": _("Failed"),
+        "held": _("Held"),
+        "cancelled": _("Cancelled"),
+    }.get(value, value)

@@ -56,6 +56,8 @@ def configure_jinja(env: Environment) -> None:
         wave_status_label=labels.wave_status_label,
         raci_label=labels.raci_label,
         step_field_label=labels.step_field_label,
+        mail_kind_label=labels.mail_kind_label,
+        mail_status_label=labels.mail_status_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],

@@ -33,10 +33,20 @@ async def test_sop_raci_two_level_approval_and_publish(browser, tmp_path):
         version_url = lead.url
 
         rows = lead.locator("#raci tbody tr")
-        await rows.nth(3).locator("select").nth(1).select_option("A")
+
+        async def choose(row: int, column: int, letter: str) -> None:
+            """One cell; wait until htmx has swapped the grid back in before the next."""
+            async with lead.expect_response(lambda r: "/raci/" in r.url):
+                await rows.nth(row).locator("select").nth(column).select_option(letter)
+            await lead.wait_for_function(
+                f"document.querySelectorAll('#raci tbody tr')[{row}]"
+                f".querySelectorAll('select')[{column}].value === '{letter}'"
+            )
+
+        await choose(3, 1, "A")
         await lead.wait_for_selector("text=1 step breaks the rule.")
-        await rows.nth(4).locator("select").nth(0).select_option("R")
-        await rows.nth(4).locator("select").nth(1).select_option("A")
+        await choose(4, 0, "R")
+        await choose(4, 1, "A")
         await lead.wait_for_selector("text=The matrix is valid.")
         assert lead.url == version_url  # edited in place, no page load
         await shot(lead, "sop-raci-valid-en-1280")
@@ -81,6 +91,12 @@ async def test_sop_raci_two_level_approval_and_publish(browser, tmp_path):
         await admin.get_by_role("link", name="Print view").click()
         await admin.wait_for_selector("text=within 3 hours")
         await shot(admin, "sop-print-en-1280")
+        await admin.set_viewport_size({"width": 390, "height": 844})
+        await admin.goto(version_url)
+        await admin.locator("form.lang button[value='zh_Hans']").click()
+        await admin.wait_for_selector("text=已发布：此版本不会再改变。")
+        assert await admin.evaluate("document.documentElement.scrollWidth") <= 400
+        await shot(admin, "sop-published-zh-390")
         for context in (admin_context, lead_context, head_context):
             await context.close()
     finally:

@@ -290,6 +290,35 @@ async def list_kpis(client: ApiClient, initiative_id: Id) -> list[schemas.Kpi]:
     return [_kpi(r, r["open_alerts"]) for r in rows]
 
 
+@get("/kpis", summary="The organisation's KPIs, with their open alerts")
+async def list_all_kpis(
+    client: ApiClient,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    initiative_id: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
+) -> schemas.KpiPage:
+    query = client.tenant.select(Kpi, *Kpi.all_columns())
+    count = client.tenant.count(Kpi)
+    if initiative_id:
+        query, count = (
+            query.where(Kpi.initiative == initiative_id),
+            count.where(Kpi.initiative == initiative_id),
+        )
+    rows = await query.order_by(Kpi.id).limit(limit).offset(offset)
+    alerts: dict[int, int] = {}
+    if rows:
+        for a in await client.tenant.select(KpiAlert, KpiAlert.kpi).where(
+            KpiAlert.kpi.is_in([r["id"] for r in rows]), KpiAlert.acknowledged_at.is_null()
+        ):
+            alerts[a["kpi"]] = alerts.get(a["kpi"], 0) + 1
+    return schemas.KpiPage(
+        items=[_kpi(r, alerts.get(r["id"], 0)) for r in rows],
+        total=await count,
+        limit=limit,
+        offset=offset,
+    )
+
+
 @get("/kpis/{kpi_id:int}", summary="One KPI")
 async def get_kpi(client: ApiClient, kpi_id: Id) -> schemas.Kpi:
     row = await client.tenant.get(Kpi, kpi_id, *Kpi.all_columns())
@@ -384,6 +413,7 @@ ROUTES = [
     list_problems,
     list_risks,
     list_kpis,
+    list_all_kpis,
     get_kpi,
     list_measurements,
     add_measurements,

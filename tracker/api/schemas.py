@@ -119,6 +119,13 @@ class Kpi(msgspec.Struct):
     open_alerts: int
 
 
+class KpiPage(msgspec.Struct):
+    items: list[Kpi]
+    total: int
+    limit: int
+    offset: int
+
+
 class Measurement(msgspec.Struct):
     id: int
     measured_on: date

@@ -113,6 +113,9 @@ async def test_writing_measurements_needs_the_write_scope_and_is_all_or_nothing(
         assert [m["value"] for m in listing["items"]] == [2.8, 3.6, 3.0]
         assert [m["breached"] for m in listing["items"]] == [False, True, False]
         assert (await client.get(f"/initiatives/{initiative}/kpis")).json()[0]["open_alerts"] == 1
+        everything = (await client.get("/kpis", params={"initiative_id": initiative})).json()
+        assert everything["total"] == 1 and everything["items"][0]["id"] == kpi
+        assert everything["items"][0]["open_alerts"] == 1
     assert await KpiMeasurement.count().where(KpiMeasurement.kpi == kpi) == 3
     assert await KpiAlert.count().where(KpiAlert.kpi == kpi) == 1
     assert await KpiMeasurement.count().where(KpiMeasurement.source == "api") >= 3
@@ -171,6 +174,8 @@ async def test_malformed_requests_get_json_errors(world):
         assert crossing.status_code == 404
         assert (await client.get(f"/kpis/{kpi}")).status_code == 404
         assert (await client.get(f"/kpis/{kpi}/measurements")).status_code == 404
+        theirs = (await client.get("/kpis", params={"limit": 200})).json()["items"]
+        assert kpi not in {k["id"] for k in theirs}
     assert not await KpiMeasurement.exists().where(KpiMeasurement.kpi == kpi)
 
 
