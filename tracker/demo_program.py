@@ -320,10 +320,24 @@ async def seed_program(
         await seed_kpis(org, initiative, people, today)
     elif code == "SCM-ORDER":
         await seed_sop(
-            org, initiative, number, "Order fulfilment 订单履约", people, today, "published"
+            org,
+            initiative,
+            number,
+            "Order fulfilment 订单履约",
+            people,
+            today,
+            "published",
+            "ORDER",
         )
         await seed_rollout(org, initiative, people, today, done=False)
     elif code == "PUR-APPROVAL":
         await seed_sop(
-            org, initiative, number, "Purchase approval 采购审批", people, today, "draft"
+            org,
+            initiative,
+            number,
+            "Purchase approval 采购审批",
+            people,
+            today,
+            "draft",
+            "APPROVAL",
         )

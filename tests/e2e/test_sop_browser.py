@@ -58,6 +58,7 @@ async def test_sop_raci_two_level_approval_and_publish(browser, tmp_path):
         await lead.get_by_role("button", name="Save the step").click()
         await lead.wait_for_selector("text=not a time limit")
         await lead.locator("#steps tr.editing input[name=time_value]").fill("3")
+        await lead.locator("#steps tr.editing select[name=time_unit]").select_option("hours")
         await lead.get_by_role("button", name="Save the step").click()
         await lead.wait_for_selector("#steps td >> text=Check the request 核对申请")
         await lead.get_by_role("button", name="Move step 1 down").click()
