@@ -23,7 +23,7 @@ from tracker.digests import service as digests
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
-from tracker.kpis.tables import Kpi, KpiAlert
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
@@ -48,6 +48,7 @@ ID_TABLES = {
     "membership_id": Membership,
     "kpi_id": Kpi,
     "alert_id": KpiAlert,
+    "measurement_id": KpiMeasurement,
     "token_id": ApiToken,
     "document_id": SopDocument,
     "version_id": SopVersion,

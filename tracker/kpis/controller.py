@@ -210,6 +210,13 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
     )
 
 
+@post("/kpi-measurements/{measurement_id:int}/delete")
+async def delete_measurement(request: Request, ctx: OrgContext, measurement_id: int) -> Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    kpi_id = await service.delete_measurement(ctx.scope, measurement_id)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#measurements", _("Measurement removed."))
+
+
 @post("/kpi-alerts/{alert_id:int}/acknowledge")
 async def acknowledge(request: Request, ctx: OrgContext, alert_id: int) -> Redirect:
     ctx.require(Action.WRITE_REGISTER)
@@ -241,6 +248,7 @@ ROUTES = [
     add_measurement,
     import_page,
     import_upload,
+    delete_measurement,
     acknowledge,
     alerts_page,
 ]

@@ -302,6 +302,16 @@ async def write_import(
     return len(preview.rows), alerts
 
 
+async def delete_measurement(scope: TenantScope, measurement_id: int) -> int:
+    """Remove a mistaken measurement, and the alert it raised; returns the KPI id. The date
+    is free again for the corrected value."""
+    row = await scope.get(KpiMeasurement, measurement_id, KpiMeasurement.kpi)
+    async with write_transaction():
+        await scope.delete(KpiAlert, KpiAlert.measurement == measurement_id)
+        await scope.delete(KpiMeasurement, KpiMeasurement.id == measurement_id)
+    return int(row["kpi"])
+
+
 async def acknowledge(scope: TenantScope, alert_id: int, person_id: int) -> int:
     """Acknowledge an alert (once; a second click changes nothing). Returns the KPI id."""
     alert = await scope.get(KpiAlert, alert_id, KpiAlert.kpi)

@@ -36,6 +36,8 @@ async def _page(
         people=await fields.people(ctx.org_id),
         wave_form=forms.get("wave", Form({"start_date": today, "status": "planned"}, "w-")),
         session_form=forms.get("session", Form({"held_on": today}, "t-")),
+        edit_forms=forms,
+        edit_form_of=service.wave_form,
         statuses=rules.WAVE_STATUSES,
         can_write=can_write(ctx),
         tab="rollout",
@@ -55,6 +57,20 @@ async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
     if not await service.add_wave(ctx.scope, initiative_id, form):
         return await _page(request, ctx, initiative_id, {"wave": form}, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave added."))
+
+
+@post("/rollout-waves/{wave_id:int}")
+async def update_wave(request: Request, ctx: OrgContext, wave_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    form.prefix = f"wave{wave_id}-"
+    initiative_id = await service.update_wave(ctx.scope, wave_id, form)
+    if initiative_id is None:
+        from tracker.rollout.tables import RolloutWave
+
+        wave = await ctx.scope.get(RolloutWave, wave_id, RolloutWave.initiative)
+        return await _page(request, ctx, wave["initiative"], {f"wave-{wave_id}": form}, 422)
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave updated."))
 
 
 @post("/rollout-waves/{wave_id:int}/status")
@@ -148,6 +164,7 @@ async def save_training_settings(request: Request, ctx: OrgContext) -> Template 
 ROUTES = [
     rollout,
     add_wave,
+    update_wave,
     wave_status,
     add_session,
     session_page,

@@ -107,6 +107,32 @@ async def add_wave(scope: TenantScope, initiative_id: int, form: Form) -> bool:
     return True
 
 
+async def update_wave(scope: TenantScope, wave_id: int, form: Form) -> int | None:
+    """Change a wave's scope, dates, owner and status; returns the initiative id."""
+    wave = await scope.get(RolloutWave, wave_id, RolloutWave.initiative)
+    values = _wave_values(form)
+    owner = await fields.member(form, "owner", scope.org_id)
+    if not form.ok:
+        return None
+    columns = {RolloutWave._meta.get_column_by_name(k): v for k, v in values.items()}
+    columns[RolloutWave.owner] = owner
+    await scope.update(RolloutWave, columns, RolloutWave.id == wave_id)
+    return int(wave["initiative"])
+
+
+def wave_form(wave: dict[str, Any]) -> Form:
+    return Form(
+        {
+            "scope": wave["scope"],
+            "start_date": wave["start_date"].isoformat(),
+            "end_date": wave["end_date"].isoformat(),
+            "owner": str(wave["owner"] or ""),
+            "status": wave["status"],
+        },
+        prefix=f"wave{wave['id']}-",
+    )
+
+
 async def set_wave_status(scope: TenantScope, wave_id: int, form: Form) -> int:
     wave = await scope.get(RolloutWave, wave_id, RolloutWave.initiative)
     status = fields.choice(form, "status", rules.WAVE_STATUSES)

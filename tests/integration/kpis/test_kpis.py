@@ -71,6 +71,30 @@ async def test_a_breach_raises_an_alert_listed_until_acknowledged(world):
     row = await KpiAlert.select().where(KpiAlert.id == alert["id"]).first()
     assert row["acknowledged_by"] == world.a.people["member"]
     assert await KpiMeasurement.count().where(KpiMeasurement.kpi == kpi) == 2
+    wrong = (
+        await KpiMeasurement.select()
+        .where(KpiMeasurement.kpi == kpi, KpiMeasurement.value == 4.1)
+        .first()
+    )
+    async with world.client(world.a, "viewer") as viewer:
+        assert (
+            await viewer.post(f"/o/alpha/kpi-measurements/{wrong['id']}/delete")
+        ).status_code == 403
+    async with world.client(world.b, "admin") as outsider:
+        assert (
+            await outsider.post(f"/o/beta/kpi-measurements/{wrong['id']}/delete")
+        ).status_code == 404
+    async with world.client(world.a, "lead") as client:
+        removed = await client.post(f"/o/alpha/kpi-measurements/{wrong['id']}/delete")
+        assert removed.status_code == 303
+        fixed = await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": yesterday, "value": "3.1"}
+        )
+        assert fixed.status_code == 303  # the date is free for the corrected value
+    assert not await KpiAlert.exists().where(KpiAlert.id == alert["id"])
+    assert sorted(
+        m["value"] for m in await KpiMeasurement.select().where(KpiMeasurement.kpi == kpi)
+    ) == [2.8, 3.1]
 
 
 async def test_higher_is_better_breaches_below_the_threshold(world):

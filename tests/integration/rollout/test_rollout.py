@@ -105,6 +105,37 @@ async def test_bad_waves_and_sessions_come_back_with_errors(world):
         )
         assert empty.status_code == 422 and "List the attendees" in empty.text
     assert not await RolloutWave.exists().where(RolloutWave.initiative == initiative)
+    async with world.client(world.a, "member") as client:
+        wave = await make_wave(client, initiative)
+        refused = await client.post(
+            f"/o/alpha/rollout-waves/{wave}",
+            data={
+                "scope": "",
+                "start_date": "2026-11-10",
+                "end_date": "2026-11-20",
+                "status": "done",
+            },
+        )
+        assert refused.status_code == 422 and f'id="wave{wave}-scope"' in refused.text
+        assert 'value="2026-11-10"' in refused.text  # the input is kept
+        ok = await client.post(
+            f"/o/alpha/rollout-waves/{wave}",
+            data={
+                "scope": "South 华南",
+                "start_date": "2026-11-10",
+                "end_date": "2026-11-20",
+                "status": "done",
+            },
+        )
+        assert ok.status_code == 303
+    async with world.client(world.b, "admin") as outsider:
+        crossing = await outsider.post(
+            f"/o/beta/rollout-waves/{wave}",
+            data={"scope": "X", "start_date": "2026-11-10", "end_date": "2026-11-20"},
+        )
+        assert crossing.status_code == 404
+    row = await RolloutWave.select().where(RolloutWave.id == wave).first()
+    assert row["scope"] == "South 华南" and row["status"] == "done"
 
 
 async def test_the_pass_mark_is_set_per_organisation(world):
