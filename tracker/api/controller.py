@@ -4,6 +4,7 @@ measurements. Every request carries an organisation's API token (``Authorization
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Annotated, Any
 
@@ -32,6 +33,7 @@ from tracker.problems.tables import Problem
 from tracker.risks import rules as risk_rules
 from tracker.risks.tables import Risk
 
+log = logging.getLogger("tracker.api")
 MAX_PAGE = 200
 MAX_BODY = 64 * 1024
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="page size (at most 200)")]
@@ -75,9 +77,7 @@ def api_error(request: Request, exc: Exception) -> Response:
             status_code=exc.status_code,
             headers=headers,
         )
-    import logging
-
-    logging.getLogger("tracker.api").error("API error on %s", request.url.path, exc_info=exc)
+    log.error("API error on %s", request.url.path, exc_info=exc)
     return Response({"status_code": 500, "detail": "Internal error."}, status_code=500)
 
 

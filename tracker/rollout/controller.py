@@ -13,6 +13,7 @@ from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.rollout import rules, service
+from tracker.rollout.tables import RolloutWave
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
 
@@ -66,8 +67,6 @@ async def update_wave(request: Request, ctx: OrgContext, wave_id: int) -> Templa
     form.prefix = f"wave{wave_id}-"
     initiative_id = await service.update_wave(ctx.scope, wave_id, form)
     if initiative_id is None:
-        from tracker.rollout.tables import RolloutWave
-
         wave = await ctx.scope.get(RolloutWave, wave_id, RolloutWave.initiative)
         return await _page(request, ctx, wave["initiative"], {f"wave-{wave_id}": form}, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave updated."))
