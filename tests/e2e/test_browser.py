@@ -43,10 +43,18 @@ async def test_new_user_signs_up_creates_an_initiative_filters_and_switches_to_c
     await page.fill("#name", "Complaint handling <script>alert(1)</script>")
     await page.fill("#code_dept", "CS")
     await page.fill("#code_business", "COMPLAINT")
-    await page.locator("#code_business").dispatch_event("change")
-    await page.wait_for_function(
-        "document.querySelector('#process_code').value.startsWith('CS-COMPLAINT-')"
-    )
+    await page.wait_for_load_state("load")  # htmx (deferred) has bound the field
+    for attempt in range(5):
+        await page.locator("#code_business").dispatch_event("change")
+        try:
+            await page.wait_for_function(
+                "document.querySelector('#process_code').value.startsWith('CS-COMPLAINT-')",
+                timeout=3000,
+            )
+            break
+        except Exception:
+            if attempt == 4:
+                raise
     await page.fill("#goal_metric", "Complaint response time")
     await page.fill("#goal_baseline", "48")
     await page.fill("#goal_target", "72")  # wrong way round for "lower is better"
