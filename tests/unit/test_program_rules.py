@@ -171,3 +171,14 @@ def test_gate_evidence_judgements():
     ).met
     with pytest.raises(ValueError):
         judge("unknown", {})
+
+
+def test_measurements_fall_overdue_after_one_and_a_half_periods():
+    today = date(2026, 11, 23)
+    assert not kpi.measurement_overdue("weekly", date(2026, 11, 13), date(2026, 1, 1), today)
+    assert kpi.measurement_overdue("weekly", date(2026, 11, 12), date(2026, 1, 1), today)
+    assert kpi.measurement_overdue("daily", date(2026, 11, 21), date(2026, 1, 1), today)
+    assert not kpi.measurement_overdue("monthly", date(2026, 10, 30), date(2026, 1, 1), today)
+    # never measured: counted from the day the KPI was defined
+    assert not kpi.measurement_overdue("weekly", None, date(2026, 11, 20), today)
+    assert kpi.measurement_overdue("weekly", None, date(2026, 11, 1), today)

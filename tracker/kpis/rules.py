@@ -88,3 +88,14 @@ def trend_chart(
         step = max(1, count // 6)
         labels = [(points[i][0], points[i][2].isoformat()) for i in range(0, count, step)]
     return Chart(width, height, points, y_of(target), y_of(threshold), ticks, labels)
+
+
+PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31}
+GRACE = 1.5  # a measurement is overdue once one and a half periods have passed
+
+
+def measurement_overdue(frequency: str, last: date | None, start: date, today: date) -> bool:
+    """A KPI measured at its frequency: overdue when the last measurement (or, before the
+    first one, the day the KPI was defined) is more than 1.5 periods ago."""
+    since = last or start
+    return (today - since).days > PERIOD_DAYS.get(frequency, 7) * GRACE

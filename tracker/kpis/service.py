@@ -61,6 +61,12 @@ async def kpis(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
         row["breached"] = (
             None if value is None else rules.breached(row["direction"], row["threshold"], value)
         )
+        row["overdue"] = rules.measurement_overdue(
+            row["frequency"],
+            row["latest"]["measured_on"] if row["latest"] else None,
+            row["created_at"].date(),
+            date.today(),
+        )
     return rows
 
 
@@ -162,6 +168,12 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     )
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
+    kpi["overdue"] = rules.measurement_overdue(
+        kpi["frequency"],
+        measurements[-1]["measured_on"] if measurements else None,
+        kpi["created_at"].date(),
+        date.today(),
+    )
     return {
         "kpi": kpi,
         "measurements": measurements,

@@ -262,3 +262,24 @@ async def test_a_breach_is_mailed_to_the_owner_once_and_listed_in_digests(world)
     assert breach and breach[0]["value"] == 5 and breach[0]["above"]
     other = digests.person_data(data, world.a.people["member"], "lead", date.today(), now)
     assert not [b for b in other["kpi_breaches"] if b["kpi"] == kpi]  # not their initiative
+
+
+async def test_a_kpi_not_measured_for_too_long_is_flagged(world):
+    from datetime import UTC, datetime
+
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative, name="Weekly backlog", frequency="weekly")
+    async with world.client(world.a, "viewer") as client:
+        assert "Measurement overdue" not in (await client.get(f"/o/alpha/kpis/{kpi}")).text
+        await Kpi.update({Kpi.created_at: datetime.now(UTC) - timedelta(days=30)}).where(
+            Kpi.id == kpi
+        )
+        assert "Measurement overdue" in (await client.get(f"/o/alpha/kpis/{kpi}")).text
+        listing = await client.get(f"/o/alpha/initiatives/{initiative}/kpis")
+        assert "Measurement overdue" in listing.text
+    async with world.client(world.a, "member") as client:
+        await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements",
+            data={"measured_on": (date.today() - timedelta(days=2)).isoformat(), "value": "2"},
+        )
+        assert "Measurement overdue" not in (await client.get(f"/o/alpha/kpis/{kpi}")).text
