@@ -4,11 +4,9 @@ measurements (form and file import) and alerts, and the organisation's open aler
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import date
 
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
@@ -178,15 +176,7 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
     ctx.require(Action.WRITE_REGISTER)
     view = await service.kpi_view(ctx.scope, kpi_id)
     form = await request.form()
-    upload = form.get("file")
-    if isinstance(upload, UploadFile):
-        filename, data = upload.filename or "", await upload.read()
-    else:
-        filename = str(form.get("filename") or "")
-        try:
-            data = base64.b64decode(str(form.get("payload") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            data = b""
+    filename, data = importing.uploaded(form)
     if not data:
         return _import_page(
             request, ctx, view, error=_("Choose a file to import."), status_code=422

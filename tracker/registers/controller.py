@@ -4,12 +4,10 @@ all-or-nothing write)."""
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
@@ -219,15 +217,7 @@ async def import_upload(
         raise NotFoundException()
     initiative = await initiative_header(ctx, initiative_id)
     form = await request.form()
-    upload = form.get("file")
-    if isinstance(upload, UploadFile):
-        filename, data = upload.filename or "", await upload.read()
-    else:
-        filename = str(form.get("filename") or "")
-        try:
-            data = base64.b64decode(str(form.get("payload") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            data = b""
+    filename, data = importing.uploaded(form)
     if not data:
         return _import_page(
             request, ctx, initiative, register, status_code=422, error=_("Choose a file to import.")

@@ -22,6 +22,24 @@ class Sheet:
         self.errors.append((row, column, message))
 
 
+def uploaded(form: Any) -> tuple[str, bytes]:
+    """The file of an import form: a fresh upload, or the checked file sent back (base64) with
+    the confirmation, so the preview and the write read the same bytes."""
+    import base64
+    import binascii
+
+    from litestar.datastructures import UploadFile
+
+    upload = form.get("file")
+    if isinstance(upload, UploadFile):
+        return upload.filename or "", upload.file.read()
+    try:
+        data = base64.b64decode(str(form.get("payload") or ""), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    return str(form.get("filename") or ""), data
+
+
 def decode(data: bytes) -> str | None:
     """UTF-8 (with or without a byte-order mark), else GB18030 (covers GBK and GB2312)."""
     for encoding in ("utf-8-sig", "gb18030"):
