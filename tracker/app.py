@@ -54,7 +54,9 @@ STATIC = ROOT / "static"
 
 def template_config() -> TemplateConfig:
     config = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
-    config.engine_callback = lambda engine: templating.configure_jinja(engine.engine)
+    config.engine_callback = lambda engine: templating.configure_jinja(
+        engine.engine, auto_reload=os.environ.get("TRACKER_ENV") != "production"
+    )
     return config
 
 

@@ -20,7 +20,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tracker.accounts.tables import Session
-from tracker.db import tenant_transaction, tenant_wall
+from tracker.db import fetch, tenant_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
 
@@ -101,24 +101,19 @@ class CurrentPerson:
 async def person_for_token(token: str | None) -> CurrentPerson | None:
     if not token or len(token) > 100:
         return None
-    row = (
-        await Session.select(
-            Session.person.id,
-            Session.person.name,
-            Session.person.email,
-            Session.person.language,
-            Session.expires_at,
-        )
-        .where(Session.token_hash == token_hash(token))
-        .first()
+    rows = await fetch(
+        "SELECT p.id, p.name, p.email, p.language, s.expires_at FROM web_session s "
+        "JOIN person p ON p.id = s.person WHERE s.token_hash = {}",
+        token_hash(token),
     )
+    row = rows[0] if rows else None
     if row is None or row["expires_at"] < datetime.now(UTC):
         return None
     return CurrentPerson(
-        id=row["person.id"],
-        name=row["person.name"],
-        email=row["person.email"],
-        language=row["person.language"],
+        id=row["id"],
+        name=row["name"],
+        email=row["email"],
+        language=row["language"],
     )
 
 
@@ -141,13 +136,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _org_of_path(path: str) -> int | None:
     """The organisation named by an /o/<slug>/ path (the tenant wall needs it up front)."""
-    from tracker.accounts.tables import Organisation
-
     if not path.startswith("/o/"):
         return None
     slug = path[3:].split("/", 1)[0]
-    row = await Organisation.select(Organisation.id).where(Organisation.slug == slug).first()
-    return row["id"] if row else None
+    rows = await fetch("SELECT id FROM organisation WHERE slug = {}", slug)
+    return rows[0]["id"] if rows else None
 
 
 class IdentityMiddleware(ASGIMiddleware):

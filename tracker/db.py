@@ -28,7 +28,12 @@ warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
 @dataclass
 class QueryCounter:
     count: int = 0
-    statements: list[str] = field(default_factory=list)
+    queries: list[Any] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[str]:
+        """The SQL of each query (rendered on demand: rendering costs more than counting)."""
+        return [str(query)[:300] for query in self.queries]
 
 
 _counter: contextvars.ContextVar[QueryCounter | None] = contextvars.ContextVar(
@@ -51,7 +56,7 @@ def _note(query: Any) -> None:
     counter = _counter.get()
     if counter is not None:
         counter.count += 1
-        counter.statements.append(str(query)[:300])
+        counter.queries.append(query)
 
 
 class CountingPostgresEngine(PostgresEngine):
@@ -141,6 +146,15 @@ def write_transaction() -> Any:
     if current is not None:
         return _savepoint(current)
     return engine.transaction()
+
+
+async def fetch(sql: str, *values: Any) -> list[dict[str, Any]]:
+    """Rows of a hand-written query (``{}`` marks each value) on the current engine.
+
+    For the few queries every request runs: building them with the query builder costs more
+    than running them.
+    """
+    return list(await current_engine().run_querystring(QueryString(sql, *values)))
 
 
 # --- the tenant wall: PostgreSQL row-level security --------------------------------------

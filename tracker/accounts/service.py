@@ -26,7 +26,7 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.auth import hash_password, token_hash, verify_password
-from tracker.db import is_unique_violation, set_local, write_transaction
+from tracker.db import fetch, is_unique_violation, set_local, write_transaction
 from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import gettext as _
 from tracker.tenancy import Membership as MembershipView
@@ -36,14 +36,12 @@ INVITATION_DAYS = 14
 
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
-    rows = (
-        await Membership.select(
-            Membership.org.id, Membership.org.slug, Membership.org.name, Membership.role
-        )
-        .where(Membership.person == person_id)
-        .order_by(Membership.org.name)
+    rows = await fetch(
+        "SELECT o.id, o.slug, o.name, m.role FROM membership m "
+        "JOIN organisation o ON o.id = m.org WHERE m.person = {} ORDER BY o.name, o.id",
+        person_id,
     )
-    return [MembershipView(r["org.id"], r["org.slug"], r["org.name"], r["role"]) for r in rows]
+    return [MembershipView(r["id"], r["slug"], r["name"], r["role"]) for r in rows]
 
 
 def check_password(form: Form, field: str, email: str) -> str:

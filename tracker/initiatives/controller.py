@@ -53,6 +53,7 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         "filter": flt,
         "open_reviews": open_reviews,
         "open_conditions": open_conditions,
+        "column_limit": service.COLUMN_LIMIT,
     }
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_columns.html", **context)

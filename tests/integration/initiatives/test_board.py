@@ -5,6 +5,52 @@ import pytest
 from tests.helpers import make_initiative
 from tracker.accounts.tables import Organisation
 from tracker.db import count_queries
+from tracker.initiatives.service import COLUMN_LIMIT
+
+
+def column_html(html: str, phase: int) -> str:
+    return html.split(f'id="phase-{phase}"')[1].split("</section>")[0]
+
+
+async def test_a_long_column_shows_those_needing_attention_first_then_all_on_demand(world):
+    for n in range(COLUMN_LIMIT + 1):
+        await make_initiative(world.a, phase=2, age_days=1, name=f"Calm {n:02d}")
+    blocked = await make_initiative(
+        world.a, phase=2, age_days=1, name="Blocked one", status="blocked"
+    )
+    late = await make_initiative(world.a, phase=2, age_days=40, name="Zz late one")
+    async with world.client(world.a, "viewer") as client:
+        capped = await client.get("/o/alpha/", params={"q": "one"})
+        board = await client.get("/o/alpha/")
+        column = column_html(board.text, 2)
+        show_all = column.split('class="column-more"')[1]
+        href = show_all.split('href="')[1].split('"')[0].replace("&amp;", "&")
+        full = await client.get(href)
+        fragment = await client.get(href, headers={"HX-Request": "true"})
+    total = COLUMN_LIMIT + 3
+    assert column.count('class="card ') == COLUMN_LIMIT
+    cards = column.split('class="card ')[1:]
+    assert f"/initiatives/{late}" in cards[0] and "Overdue" in cards[0]  # overdue first
+    assert f"/initiatives/{blocked}" in cards[1]  # then blocked
+    assert f"Showing {COLUMN_LIMIT} of {total}" in show_all and f"Show all {total}" in show_all
+    assert href == "/o/alpha/?column=2"
+    assert column_html(full.text, 2).count('class="card ') == total
+    assert "Show fewer" in column_html(full.text, 2)
+    assert fragment.text.lstrip().startswith('<div id="board"')
+    assert column_html(fragment.text, 2).count('class="card ') == total
+    # a filter that leaves few cards shows them all, with no "Show all"
+    assert column_html(capped.text, 2).count('class="card ') == 2
+    assert "Show all" not in capped.text
+
+
+async def test_show_all_keeps_the_filters(world):
+    for n in range(COLUMN_LIMIT + 2):
+        await make_initiative(world.a, phase=4, age_days=1, name=f"Kept {n:02d}", status="at_risk")
+    async with world.client(world.a, "viewer") as client:
+        board = await client.get("/o/alpha/", params={"q": "Kept", "status": "at_risk"})
+    show_all = column_html(board.text, 4).split('class="column-more"')[1]
+    href = show_all.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert href == "/o/alpha/?q=Kept&status=at_risk&column=4"
 
 
 async def test_board_shows_cards_in_their_phase_columns(world):
@@ -106,7 +152,10 @@ async def test_board_query_count_does_not_grow_with_data(world, size):
                 f"/o/{slug}/", params={"q": "Initiative"}, headers={"HX-Request": "true"}
             )
     assert response.status_code == 200
-    assert response.text.count('class="card ') == size
+    # a column shows at most COLUMN_LIMIT cards; the rest are one "Show all" away
+    assert response.text.count('class="card ') == min(size, 6 * COLUMN_LIMIT)
+    if size > 6 * COLUMN_LIMIT:
+        assert f"Show all {size // 6}" in response.text
     # session + memberships + initiatives + open reviews + open conditions
     # (+ owners + departments for the filter bar), whatever the size
     assert counted.count == 8, counted.statements
