@@ -7,7 +7,9 @@ TRACKER_REQUIRE_SERVICES=1 (CI), where a missing service fails the run.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +29,20 @@ import pytest_asyncio  # noqa: E402
 from litestar.middleware.csrf import generate_csrf_token  # noqa: E402
 
 from tracker.settings import load_settings  # noqa: E402
+
+TASKS_FILE = Path(tempfile.gettempdir()) / "tracker-test-tasks.txt"
+
+
+def _print_tasks(signum: int, frame: object) -> None:
+    """`kill -USR1 <pytest pid>` writes every asyncio task's stack to TASKS_FILE (pytest
+    captures stderr): what a stalled test awaits."""
+    loop = asyncio._get_running_loop()
+    with TASKS_FILE.open("w") as out:
+        for task in asyncio.all_tasks(loop) if loop else ():
+            task.print_stack(limit=30, file=out)
+
+
+signal.signal(signal.SIGUSR1, _print_tasks)
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/postgres")

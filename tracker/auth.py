@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.tables import Session
 from tracker.db import fetch, tenant_transaction, tenant_wall
@@ -156,7 +156,20 @@ class IdentityMiddleware(ASGIMiddleware):
         chosen = person.language if person else _cookie(scope, LANGUAGE_COOKIE)
         lang = pick_language(chosen, _header(scope, b"accept-language"))
         state["language"] = lang
-        org_id = await _org_of_path(scope.get("path", "")) if tenant_wall() else None
+        if not tenant_wall():
+            with language(lang):
+                await next_app(scope, receive, send)
+            return
+        org_id = await _org_of_path(scope.get("path", ""))
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        # The request's transaction commits after the handler returns. The response waits for
+        # the commit: a client that follows a redirect at once must find what was just written.
         with language(lang):
             async with tenant_transaction(org_id, person.id if person else None):
-                await next_app(scope, receive, send)
+                await next_app(scope, receive, hold)
+        for message in held:
+            await send(message)

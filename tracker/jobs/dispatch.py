@@ -9,11 +9,13 @@ crash: the worker's periodic sweep picks the work up anyway.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import io
 import logging
 from typing import Any
 
 from tracker.jobs.tasks import run_cycle
+
+STOP_SECONDS = 10  # a cycle in progress gets this long to finish its current step
 
 log = logging.getLogger("tracker.jobs")
 
@@ -26,6 +28,7 @@ class Dispatcher:
         self.pool: Any = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         if self.redis_url:
@@ -49,21 +52,40 @@ class Dispatcher:
 
     async def stop(self) -> None:
         if self._task:
+            # A cancel that lands inside a library that swallows it (seen: during a cycle's
+            # database or mail step) would leave the loop running; the flag and the wake-up
+            # end it at the next turn whatever happens to the cancel.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not done:
+                stack = io.StringIO()
+                self._task.print_stack(file=stack)
+                log.error(
+                    "the embedded scheduler did not stop within %ss: %s",
+                    STOP_SECONDS,
+                    stack.getvalue(),
+                )
         if self.pool is not None:
             await self.pool.aclose()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await run_cycle()
             except Exception:
                 log.exception("embedded scheduler cycle failed; the next cycle retries")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
-            self._wake.clear()
+            await self._pause()
+
+    async def _pause(self) -> None:
+        """Until the interval passes or someone wakes the scheduler (``stop`` does)."""
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=self.interval)
+        finally:
+            waiter.cancel()
+        self._wake.clear()
 
     async def redis_ok(self) -> bool:
         if self.pool is None:

@@ -12,16 +12,22 @@ def column_html(html: str, phase: int) -> str:
     return html.split(f'id="phase-{phase}"')[1].split("</section>")[0]
 
 
+async def fresh_org(slug: str):
+    from tests.conftest import make_org
+    from tracker.auth import hash_password
+
+    return await make_org(slug, await hash_password("x" * 12))
+
+
 async def test_a_long_column_shows_those_needing_attention_first_then_all_on_demand(world):
+    org = await fresh_org(f"long-column-{world.backend}")
     for n in range(COLUMN_LIMIT + 1):
-        await make_initiative(world.a, phase=2, age_days=1, name=f"Calm {n:02d}")
-    blocked = await make_initiative(
-        world.a, phase=2, age_days=1, name="Blocked one", status="blocked"
-    )
-    late = await make_initiative(world.a, phase=2, age_days=40, name="Zz late one")
-    async with world.client(world.a, "viewer") as client:
-        capped = await client.get("/o/alpha/", params={"q": "one"})
-        board = await client.get("/o/alpha/")
+        await make_initiative(org, phase=2, age_days=1, name=f"Calm {n:02d}")
+    blocked = await make_initiative(org, phase=2, age_days=1, name="Blocked one", status="blocked")
+    late = await make_initiative(org, phase=2, age_days=40, name="Zz late one")
+    async with world.client(org, "viewer") as client:
+        capped = await client.get(f"/o/{org.slug}/", params={"q": "one"})
+        board = await client.get(f"/o/{org.slug}/")
         column = column_html(board.text, 2)
         show_all = column.split('class="column-more"')[1]
         href = show_all.split('href="')[1].split('"')[0].replace("&amp;", "&")
@@ -33,7 +39,7 @@ async def test_a_long_column_shows_those_needing_attention_first_then_all_on_dem
     assert f"/initiatives/{late}" in cards[0] and "Overdue" in cards[0]  # overdue first
     assert f"/initiatives/{blocked}" in cards[1]  # then blocked
     assert f"Showing {COLUMN_LIMIT} of {total}" in show_all and f"Show all {total}" in show_all
-    assert href == "/o/alpha/?column=2"
+    assert href == f"/o/{org.slug}/?column=2"
     assert column_html(full.text, 2).count('class="card ') == total
     assert "Show fewer" in column_html(full.text, 2)
     assert fragment.text.lstrip().startswith('<div id="board"')
@@ -44,13 +50,14 @@ async def test_a_long_column_shows_those_needing_attention_first_then_all_on_dem
 
 
 async def test_show_all_keeps_the_filters(world):
+    org = await fresh_org(f"kept-filters-{world.backend}")
     for n in range(COLUMN_LIMIT + 2):
-        await make_initiative(world.a, phase=4, age_days=1, name=f"Kept {n:02d}", status="at_risk")
-    async with world.client(world.a, "viewer") as client:
-        board = await client.get("/o/alpha/", params={"q": "Kept", "status": "at_risk"})
+        await make_initiative(org, phase=4, age_days=1, name=f"Kept {n:02d}", status="at_risk")
+    async with world.client(org, "viewer") as client:
+        board = await client.get(f"/o/{org.slug}/", params={"q": "Kept", "status": "at_risk"})
     show_all = column_html(board.text, 4).split('class="column-more"')[1]
     href = show_all.split('href="')[1].split('"')[0].replace("&amp;", "&")
-    assert href == "/o/alpha/?q=Kept&status=at_risk&column=4"
+    assert href == f"/o/{org.slug}/?q=Kept&status=at_risk&column=4"
 
 
 async def test_board_shows_cards_in_their_phase_columns(world):
