@@ -1,4 +1,5 @@
-"""Faults: Redis down, the database dropping connections. Pages keep working."""
+"""Faults: Redis down, the database dropping connections. Pages keep working. (A real
+PostgreSQL restart: test_postgres_restart.py.)"""
 
 from __future__ import annotations
 
