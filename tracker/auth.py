@@ -166,10 +166,16 @@ class IdentityMiddleware(ASGIMiddleware):
         async def hold(message: Message) -> None:
             held.append(message)
 
-        # The request's transaction commits after the handler returns. The response waits for
-        # the commit: a client that follows a redirect at once must find what was just written.
+        # The request's transaction commits after the handler returns, and the response waits
+        # for the commit: a client that follows a redirect at once must find what was just
+        # written. A request that failed (5xx) writes nothing.
         with language(lang):
-            async with tenant_transaction(org_id, person.id if person else None):
+            async with tenant_transaction(org_id, person.id if person else None) as transaction:
                 await next_app(scope, receive, hold)
+                status = next(
+                    (m["status"] for m in held if m["type"] == "http.response.start"), 500
+                )
+                if status >= 500:
+                    await transaction.rollback()
         for message in held:
             await send(message)

@@ -208,16 +208,16 @@ def tenant_wall() -> bool:
 @asynccontextmanager
 async def tenant_transaction(
     org_id: int | None, person_id: int | None = None
-) -> AsyncIterator[None]:
-    """Run the body in one transaction that knows its organisation (and person).
-
-    Without the tenant wall this does nothing: the application's scoping is the only wall.
+) -> AsyncIterator[Any]:
+    """Run the body in one transaction that knows its organisation (and person); yields the
+    transaction (the caller may roll it back), or None without the tenant wall, where the
+    application's scoping is the only wall.
     """
     if not tenant_wall():
-        yield
+        yield None
         return
     engine = current_engine()
-    async with engine.transaction():
+    async with engine.transaction() as transaction:
         await engine.run_querystring(
             QueryString(
                 "SELECT set_config('app.tenant_id', {}, true), "
@@ -226,7 +226,7 @@ async def tenant_transaction(
                 "" if person_id is None else str(person_id),
             )
         )
-        yield
+        yield transaction
 
 
 async def set_local(name: str, value: str) -> None:

@@ -92,3 +92,45 @@ async def test_a_query_that_forgets_the_organisation_returns_nothing(walled_db):
         assert await owner.fetchval("SELECT count(*) FROM initiative") == 0
     names = {r["name"] for r in await owner.fetch("SELECT name FROM initiative")}
     assert names == {"x"}
+
+
+async def test_behind_the_wall_a_request_that_fails_writes_nothing(walled_db):
+    """The request's transaction is rolled back when the response is a 5xx, so a handler that
+    fails half-way leaves no half-written change."""
+    import httpx
+    from litestar import Litestar, post
+
+    from tracker import db
+    from tracker.auth import IdentityMiddleware
+    from tracker.initiatives.tables import Initiative
+
+    owner, (a, _) = walled_db
+    url = PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test"
+
+    @post("/o/wall-a/half-way", status_code=200)
+    async def half_way(fail: bool = True) -> str:
+        await Initiative.update({Initiative.name: "half-written"}).where(Initiative.org == a)
+        if fail:
+            raise RuntimeError("fails after a write")
+        return "ok"
+
+    previous = db.current_engine()
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine, 1, 2, role="tracker_app")
+    try:
+        app = Litestar([half_way], middleware=[IdentityMiddleware()])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            failed = await client.post("/o/wall-a/half-way")
+            assert failed.status_code == 500
+            assert await owner.fetchval("SELECT name FROM initiative WHERE org = $1", a) == "x"
+            done = await client.post("/o/wall-a/half-way", params={"fail": "false"})
+            assert done.status_code == 200
+            assert (
+                await owner.fetchval("SELECT name FROM initiative WHERE org = $1", a)
+                == "half-written"
+            )
+    finally:
+        await db.stop(engine)
+        db.use_engine(previous)
