@@ -961,17 +961,3 @@ async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, 
         "open_review": open_review,
         "events": events,
     }
-
-
-async def board_badges(scope: TenantScope) -> tuple[set[int], dict[int, int]]:
-    """Initiatives with an open review, and open-condition counts: two queries for the board."""
-    reviews = await scope.select(GateReview, GateReview.initiative).where(
-        GateReview.status.is_in(list(OPEN_STATES))
-    )
-    conditions = await scope.select(Condition, Condition.initiative).where(
-        Condition.closed_at.is_null()
-    )
-    counts: dict[int, int] = {}
-    for row in conditions:
-        counts[row["initiative"]] = counts.get(row["initiative"], 0) + 1
-    return {r["initiative"] for r in reviews}, counts

@@ -46,13 +46,10 @@ async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
     columns = await service.board(ctx.scope, flt, date.today())
     label_cards(columns)
-    open_reviews, open_conditions = await gate_service.board_badges(ctx.scope)
     context: dict[str, Any] = {
         "ctx": ctx,
         "columns": columns,
         "filter": flt,
-        "open_reviews": open_reviews,
-        "open_conditions": open_conditions,
         "column_limit": service.COLUMN_LIMIT,
     }
     if is_fragment_request(request):

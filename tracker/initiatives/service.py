@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tracker.accounts.rules import Role
-from tracker.accounts.tables import Membership
 from tracker.db import fetch, is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules
@@ -76,6 +75,8 @@ class Card:
     days_in_phase: int
     overdue: bool
     days_late: int
+    review_open: bool = False
+    open_conditions: int = 0
     # display text, filled once per request by the controller (cheaper than per-card template calls)
     status_text: str = ""
     days_text: str = ""
@@ -105,7 +106,12 @@ def _day(value: Any) -> date | None:
 # Hand-written SQL (the same on PostgreSQL and SQLite): the board is the busiest page, and the
 # query builder's cost per page was a tenth of the page.
 _BOARD_SQL = """
-SELECT * FROM (
+SELECT cards.*,
+       EXISTS (SELECT 1 FROM gate_review r
+               WHERE r.initiative = cards.id AND r.status IN ({}, {}, {})) AS review_open,
+       (SELECT COUNT(*) FROM gate_condition c
+        WHERE c.initiative = cards.id AND c.closed_at IS NULL) AS open_conditions
+FROM (
   SELECT i.id, i.process_code, i.name, i.status, p.name AS owner_name,
          COALESCE(ph.number, 1) AS phase_no,
          ph.actual_start, ph.planned_end, ph.actual_end,
@@ -129,10 +135,12 @@ ORDER BY phase_no, position
 async def board(
     scope: TenantScope, flt: BoardFilter, today: date, limit: int = COLUMN_LIMIT
 ) -> list[Column]:
-    """Six columns of cards, at most ``limit`` in each (all of ``flt.column``), in one query
-    whatever the number of initiatives."""
+    """Six columns of cards, at most ``limit`` in each (all of ``flt.column``), with their open
+    review and open conditions, in one query whatever the number of initiatives."""
+    from tracker.gates.service import OPEN_STATES  # gates builds on initiatives
+
     conditions: list[str] = []
-    values: list[Any] = [today, scope.org_id]
+    values: list[Any] = [*OPEN_STATES, today, scope.org_id]
     if flt.status:
         conditions.append("AND i.status = {}")
         values.append(flt.status)
@@ -166,6 +174,8 @@ async def board(
                 days_in_phase=rules.days_in_phase(_day(row["actual_start"]), today),
                 overdue=rules.is_overdue(planned_end, actual_end, today),
                 days_late=rules.days_late(planned_end, actual_end, today),
+                review_open=bool(row["review_open"]),
+                open_conditions=int(row["open_conditions"]),
             )
         )
     return list(columns.values())
@@ -173,15 +183,18 @@ async def board(
 
 async def owner_choices(org_id: int) -> list[dict[str, Any]]:
     """People who may own an initiative: the organisation's program leads and admins."""
-    return (
-        await Membership.select(Membership.person.id, Membership.person.name)
-        .where(Membership.org == org_id, Membership.role.is_in([Role.LEAD, Role.ADMIN]))
-        .order_by(Membership.person.name)
+    return await fetch(
+        'SELECT p.id AS "person.id", p.name AS "person.name" FROM membership m '
+        "JOIN person p ON p.id = m.person WHERE m.org = {} AND m.role IN ({}, {}) "
+        "ORDER BY p.name, p.id",
+        org_id,
+        Role.LEAD.value,
+        Role.ADMIN.value,
     )
 
 
 async def departments(scope: TenantScope) -> list[str]:
-    rows = await scope.select(Initiative, Initiative.departments).distinct()
+    rows = await fetch("SELECT DISTINCT departments FROM initiative WHERE org = {}", scope.org_id)
     names: set[str] = set()
     for row in rows:
         names.update(rules.split_departments(row["departments"]))
