@@ -25,6 +25,7 @@ def label_cards(columns: list[service.Column]) -> None:
     statuses = {s.value: status_label(s.value) for s in Status}
     days: dict[int, str] = {}
     late: dict[int, str] = {}
+    conditions: dict[int, str] = {}
     for column in columns:
         for card in column.cards:
             card.status_text = statuses.get(card.status, card.status)
@@ -39,6 +40,12 @@ def label_cards(columns: list[service.Column]) -> None:
                         "Overdue %(num)s day", "Overdue %(num)s days", card.days_late
                     )
                 card.late_text = late[card.days_late]
+            if card.open_conditions:
+                if card.open_conditions not in conditions:
+                    conditions[card.open_conditions] = ngettext(
+                        "%(num)s open condition", "%(num)s open conditions", card.open_conditions
+                    )
+                card.conditions_text = conditions[card.open_conditions]
 
 
 @get("/", name="board")

@@ -81,6 +81,7 @@ class Card:
     status_text: str = ""
     days_text: str = ""
     late_text: str = ""
+    conditions_text: str = ""
 
 
 @dataclass
