@@ -10,13 +10,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import httpx
 from piccolo.querystring import QueryString
 
 from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, run_cli
-from tests.integration.test_tenant_wall_app import Browser, free_port
+from tests.integration.test_tenant_wall_app import Browser, free_port, wait_until_up
 
 
 def restart_postgres() -> None:
@@ -75,12 +74,7 @@ async def test_postgres_restart_the_running_app_recovers(world, tmp_path):
         stderr=open(tmp_path / "server.log", "w"),
     )
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_up(base)
         person = Browser(base)
         signup = {
             "name": "Rita",

@@ -23,6 +23,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_until_up(base: str) -> None:
+    """Until the server at ``base`` answers /healthz (at most about 10 s)."""
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 class Browser:
     def __init__(self, base: str) -> None:
         self.client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
@@ -61,12 +71,7 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
     )
     owner = await asyncpg.connect(url)
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_up(base)
         ready = httpx.get(f"{base}/readyz").json()
         assert ready["tenant_wall"] == "on (tracker_app)"
 
