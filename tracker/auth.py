@@ -20,7 +20,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.tables import Session
-from tracker.db import fetch, tenant_transaction, tenant_wall
+from tracker.db import fetch, request_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
 
@@ -134,13 +134,35 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _org_of_path(path: str) -> int | None:
-    """The organisation named by an /o/<slug>/ path (the tenant wall needs it up front)."""
-    if not path.startswith("/o/"):
+def _slug_of(path: str) -> str | None:
+    """The organisation slug of an /o/<slug>/ path."""
+    return path[3:].split("/", 1)[0] if path.startswith("/o/") else None
+
+
+async def identify_walled(token: str | None, path: str) -> CurrentPerson | None:
+    """Behind the tenant wall, inside the request's transaction: the signed-in person, and the
+    wall's settings for the transaction (the organisation named by an /o/<slug>/ path, the
+    person), in one round trip. An unknown slug or session leaves the setting empty, so every
+    tenant table answers nothing (the policies fail closed)."""
+    slug = _slug_of(path)
+    valid_token = token is not None and len(token) <= 100
+    rows = await fetch(
+        "SELECT p.id, p.name, p.email, p.language, "
+        "set_config('app.tenant_id', COALESCE(o.id::text, ''), true) AS tenant, "
+        "set_config('app.person_id', COALESCE(p.id::text, ''), true) AS person_setting "
+        "FROM (SELECT 1) AS one "
+        "LEFT JOIN organisation o ON o.slug = {} "
+        "LEFT JOIN web_session s ON s.token_hash = {} AND s.expires_at > now() "
+        "LEFT JOIN person p ON p.id = s.person",
+        slug or "",
+        token_hash(token) if token and valid_token else "",
+    )
+    row = rows[0]
+    if row["id"] is None:
         return None
-    slug = path[3:].split("/", 1)[0]
-    rows = await fetch("SELECT id FROM organisation WHERE slug = {}", slug)
-    return rows[0]["id"] if rows else None
+    return CurrentPerson(
+        id=row["id"], name=row["name"], email=row["email"], language=row["language"]
+    )
 
 
 class IdentityMiddleware(ASGIMiddleware):
@@ -150,32 +172,39 @@ class IdentityMiddleware(ASGIMiddleware):
     exclude_path_pattern = ("^/static/", "^/healthz", "^/readyz")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        person = await person_for_token(_cookie(scope, SESSION_COOKIE))
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[assignment]
-        state["person"] = person
-        chosen = person.language if person else _cookie(scope, LANGUAGE_COOKIE)
-        lang = pick_language(chosen, _header(scope, b"accept-language"))
-        state["language"] = lang
+        token = _cookie(scope, SESSION_COOKIE)
         if not tenant_wall():
-            with language(lang):
+            person = await person_for_token(token)
+            state["person"] = person
+            with language(self._language(scope, person)):
                 await next_app(scope, receive, send)
             return
-        org_id = await _org_of_path(scope.get("path", ""))
         held: list[Message] = []
 
         async def hold(message: Message) -> None:
             held.append(message)
 
-        # The request's transaction commits after the handler returns, and the response waits
-        # for the commit: a client that follows a redirect at once must find what was just
-        # written. A request that failed (5xx) writes nothing.
-        with language(lang):
-            async with tenant_transaction(org_id, person.id if person else None) as transaction:
+        # One connection and one transaction for the whole request (the identity, the wall's
+        # settings and the handler's queries). The transaction commits after the handler
+        # returns, and the response waits for the commit: a client that follows a redirect at
+        # once must find what was just written. A request that failed (5xx) writes nothing.
+        async with request_transaction() as transaction:
+            person = await identify_walled(token, scope.get("path", ""))
+            state["person"] = person
+            with language(self._language(scope, person)):
                 await next_app(scope, receive, hold)
-                status = next(
-                    (m["status"] for m in held if m["type"] == "http.response.start"), 500
-                )
-                if status >= 500:
-                    await transaction.rollback()
+            status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
+            if status >= 500:
+                await transaction.rollback()
         for message in held:
             await send(message)
+
+    @staticmethod
+    def _language(scope: Scope, person: CurrentPerson | None) -> str:
+        lang = pick_language(
+            person.language if person else _cookie(scope, LANGUAGE_COOKIE),
+            _header(scope, b"accept-language"),
+        )
+        scope["state"]["language"] = lang  # type: ignore[index]
+        return lang

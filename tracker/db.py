@@ -229,6 +229,14 @@ async def tenant_transaction(
         yield transaction
 
 
+@asynccontextmanager
+async def request_transaction() -> AsyncIterator[Any]:
+    """A web request's one transaction behind the wall; the caller sets the wall's settings
+    (``auth.identify_walled``) before anything reads a tenant table."""
+    async with current_engine().transaction() as transaction:
+        yield transaction
+
+
 async def set_local(name: str, value: str) -> None:
     """Change a wall setting (app.tenant_id, app.invitation) inside the current transaction."""
     if tenant_wall():
@@ -242,12 +250,18 @@ async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None =
     if isinstance(engine, PostgresEngine):
         kwargs: dict[str, Any] = {"min_size": pool_min, "max_size": pool_max}
         if role:
+            set_role = f'SET ROLE "{role}";'
 
-            async def set_role(connection: Any) -> None:
-                await connection.execute(f'SET ROLE "{role}"')
+            async def init(connection: Any) -> None:
+                await connection.execute(set_role)
 
-            # on every acquire: the pool's reset on release (RESET ALL) also resets the role
-            kwargs["setup"] = set_role
+            async def reset(connection: Any) -> None:
+                # The pool's reset on release (RESET ALL) also resets the role: the role comes
+                # back in the same round trip, not as another query on every acquire.
+                await connection.execute(connection.get_reset_query() + set_role)
+
+            kwargs["init"] = init
+            kwargs["reset"] = reset
             _app_role = role
         await engine.start_connection_pool(**kwargs)
 
