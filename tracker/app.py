@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -47,6 +48,7 @@ from tracker.tenancy import OrgContext
 from tracker.web import render
 
 log = logging.getLogger("tracker.web")
+GC_YOUNG_THRESHOLD = int(os.environ.get("TRACKER_GC_THRESHOLD", "20000"))
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = templating.TEMPLATES
 STATIC = ROOT / "static"
@@ -126,6 +128,19 @@ async def ready(request: Request) -> Response:
     )
 
 
+def settle_memory() -> None:
+    """Keep the garbage collector's full passes short and rare once the app has started.
+
+    Measured on the board under load (wrk -c32): 26 full collections in 10 s, about 70 ms each,
+    every request in flight stalled for each one. The objects that live as long as the process
+    (modules, routes, compiled templates) are frozen out of the collector's view, and the young
+    generation is collected less often (requests allocate many short-lived objects).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 100)
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Improvement tracker API",
@@ -161,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
+        settle_memory()
         try:
             yield
         finally:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import jinja2.runtime
+import markupsafe
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from tracker import labels
 from tracker.i18n import get_language, translations
@@ -20,6 +23,33 @@ def _jinja_gettext(message: str) -> str:
 
 def _jinja_ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_language()).ngettext(singular, plural, n)
+
+
+_escape_inner = getattr(markupsafe, "_escape_inner", None)  # markupsafe's C escaping
+_as_markup = str.__new__
+
+
+def escape(value: object) -> Markup:
+    """``markupsafe.escape`` with the same results, for every ``{{ … }}`` of a template.
+
+    A page prints thousands of values (the board: about 2,000); markupsafe's Python wrapper
+    (``escape`` then ``Markup.__new__``) was a fifth of the board's time. This skips the second
+    call, and ints, which need no escaping, skip the escaping too.
+    """
+    kind = type(value)
+    if kind is str:
+        return _as_markup(Markup, _escape_inner(value))  # type: ignore[misc]
+    if kind is int:
+        return _as_markup(Markup, str(value))
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return _as_markup(Markup, html())
+    return _as_markup(Markup, _escape_inner(str(value)))  # type: ignore[misc]
+
+
+if _escape_inner is not None:
+    # Compiled templates take ``escape`` from jinja2.runtime when they are compiled.
+    jinja2.runtime.escape = escape  # type: ignore[attr-defined]
 
 
 def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
