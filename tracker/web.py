@@ -67,6 +67,13 @@ def render(
     )
 
 
+def render_part(request: Request, template: str, **context: Any) -> str:
+    """A template rendered to text (a part of a page, to be kept; see tracker.fragments)."""
+    engine = request.app.template_engine
+    assert engine is not None
+    return engine.get_template(template).render(**context)  # type: ignore[no-any-return]
+
+
 def redirect(path: str, flash: str | None = None) -> Redirect:
     cookies = []
     if flash:

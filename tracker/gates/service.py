@@ -16,7 +16,7 @@ from typing import Any
 
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership
-from tracker.db import is_unique_violation, write_transaction
+from tracker.db import fetch, is_unique_violation, write_transaction
 from tracker.gates import rules
 from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.settings_service import criteria as template_criteria
@@ -927,37 +927,47 @@ async def my_review_count(ctx: OrgContext) -> int:
 
 
 async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
-    """The gate history of one initiative: decisions, conditions, the open review, events."""
-    decisions = (
-        await scope.select(GateDecision, *GateDecision.all_columns(), GateDecision.decided_by.name)
-        .where(GateDecision.initiative == initiative_id)
-        .order_by(GateDecision.decided_at, ascending=False)
+    """The gate history of one initiative: decisions, conditions, the open review, events.
+
+    Hand-written SQL (the same on PostgreSQL and SQLite): the initiative page is among the busiest,
+    and building these four queries cost more than running them."""
+    org = scope.org_id
+    decisions = await fetch(
+        'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
+        "LEFT JOIN person p ON p.id = d.decided_by "
+        "WHERE d.org = {} AND d.initiative = {} ORDER BY d.decided_at DESC",
+        org,
+        initiative_id,
     )
-    conditions = (
-        await scope.select(Condition, *Condition.all_columns(), Condition.owner.name)
-        .where(Condition.initiative == initiative_id)
-        .order_by(Condition.due_date)
+    conditions = await fetch(
+        'SELECT c.*, p.name AS "owner.name" FROM gate_condition c '
+        "LEFT JOIN person p ON p.id = c.owner "
+        "WHERE c.org = {} AND c.initiative = {} ORDER BY c.due_date",
+        org,
+        initiative_id,
     )
-    open_review = (
-        await scope.select(
-            GateReview, GateReview.id, GateReview.status, GateReview.due_date, GateReview.gate
+    open_reviews = await fetch(
+        "SELECT id, status, due_date, gate FROM gate_review "
+        "WHERE org = {} AND initiative = {} AND status IN ({}, {}, {}) LIMIT 1",
+        org,
+        initiative_id,
+        *OPEN_STATES,
+    )
+    events = [
+        dict(row)
+        for row in await fetch(
+            'SELECT e.*, p.name AS "actor.name" FROM initiative_event e '
+            "LEFT JOIN person p ON p.id = e.actor "
+            "WHERE e.org = {} AND e.initiative = {} ORDER BY e.at DESC LIMIT 100",
+            org,
+            initiative_id,
         )
-        .where(GateReview.initiative == initiative_id, GateReview.status.is_in(list(OPEN_STATES)))
-        .first()
-    )
-    events = (
-        await scope.select(
-            InitiativeEvent, *InitiativeEvent.all_columns(), InitiativeEvent.actor.name
-        )
-        .where(InitiativeEvent.initiative == initiative_id)
-        .order_by(InitiativeEvent.at, ascending=False)
-        .limit(100)
-    )
+    ]
     for e in events:
         e["data"] = json.loads(e["detail"] or "{}")
     return {
-        "decisions": decisions,
-        "conditions": conditions,
-        "open_review": open_review,
+        "decisions": [dict(row) for row in decisions],
+        "conditions": [dict(row) for row in conditions],
+        "open_review": dict(open_reviews[0]) if open_reviews else None,
         "events": events,
     }

@@ -7,17 +7,19 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from tracker.accounts.rules import Action
+from tracker.fragments import FragmentCache, rows_key
 from tracker.gates import service as gate_service
+from tracker.i18n import get_language, ngettext
 from tracker.i18n import gettext as _
-from tracker.i18n import ngettext
 from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
 from tracker.tenancy import OrgContext
-from tracker.web import Form, is_fragment_request, read_form, redirect, render
+from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
 
 
 def label_cards(columns: list[service.Column]) -> None:
@@ -48,29 +50,58 @@ def label_cards(columns: list[service.Column]) -> None:
                 card.conditions_text = conditions[card.open_conditions]
 
 
+# The board's columns, rendered, by what they show (see tracker.fragments): busy boards are
+# read far more often than they change, and the columns are most of the page's work.
+BOARD_PARTS = FragmentCache(max_entries=200)
+
+
+def _board_part(
+    request: Request, ctx: OrgContext, flt: service.BoardFilter, rows: list[Any], today: date
+) -> Markup:
+    key = (
+        get_language(),
+        ctx.slug,
+        ctx.role,
+        flt.query(),
+        today,
+        rows_key(rows),
+    )
+
+    def make() -> str:
+        columns = service.board_columns(rows, today)
+        label_cards(columns)
+        return render_part(
+            request,
+            "initiatives/partials/board_columns.html",
+            ctx=ctx,
+            columns=columns,
+            filter=flt,
+            column_limit=service.COLUMN_LIMIT,
+        )
+
+    return BOARD_PARTS.render(key, make)
+
+
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
-    columns = await service.board(ctx.scope, flt, date.today())
-    label_cards(columns)
-    context: dict[str, Any] = {
-        "ctx": ctx,
-        "columns": columns,
-        "filter": flt,
-        "column_limit": service.COLUMN_LIMIT,
-    }
+    today = date.today()
+    rows = await service.board_rows(ctx.scope, flt, today)
+    board_html = _board_part(request, ctx, flt, rows, today)
     if is_fragment_request(request):
-        return render(request, "initiatives/partials/board_columns.html", **context)
+        return render(request, "initiatives/partials/board_part.html", board_html=board_html)
     return render(
         request,
         "initiatives/board.html",
+        ctx=ctx,
+        filter=flt,
+        board_html=board_html,
         owners=await service.owner_choices(ctx.org_id),
         departments=await service.departments(ctx.scope),
         statuses=list(Status),
         process_classes=list(ProcessClass),
         alerts=await kpi_service.open_alerts(ctx.scope),
         can_write=ctx.can(Action.WRITE_REGISTER),
-        **context,
     )
 
 

@@ -171,3 +171,53 @@ async def test_board_query_count_does_not_grow_with_data(world, size):
         f"\nboard queries with {size} initiatives ({world.backend}): page {counted.count}, "
         f"fragment {fragment.count}; today {date.today()}"
     )
+
+
+async def test_the_board_shows_every_change_at_once(world):
+    """The board's rendered columns are kept between requests: a change made anywhere (another
+    web process, a job) must still show on the next request."""
+    from tracker.gates.tables import GateReview
+    from tracker.initiatives.tables import Initiative
+
+    org = await fresh_org(f"kept-board-{world.backend}")
+    initiative = await make_initiative(org, phase=3, name="Kept card")
+    async with world.client(org, "viewer") as client:
+        before = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
+        again = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
+        await Initiative.update(
+            {Initiative.name: "Renamed card", Initiative.status: "blocked"}
+        ).where(Initiative.id == initiative)
+        await GateReview.insert(
+            GateReview(
+                org=org.id,
+                initiative=initiative,
+                gate=3,
+                status="open",
+                proposed_decision="go",
+                due_date=date.today(),
+                rule_snapshot="{}",
+            )
+        )
+        after = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
+        fragment = column_html(
+            (await client.get(f"/o/{org.slug}/", headers={"HX-Request": "true"})).text, 3
+        )
+        chinese = column_html(
+            (await client.get(f"/o/{org.slug}/", headers={"accept-language": "zh-CN"})).text, 3
+        )
+    assert before == again and "Kept card" in before and "Gate review open" not in before
+    for html in (after, fragment):
+        assert "Renamed card" in html and "Kept card" not in html
+        assert "status-blocked" in html and "Blocked" in html and "Gate review open" in html
+    assert "受阻" in chinese and "阶段门评审中" in chinese and "Blocked" not in chinese
+
+
+async def test_the_kept_board_follows_the_role(world):
+    """The empty board offers "New initiative" to those who may create one, kept or not."""
+    org = await fresh_org(f"kept-roles-{world.backend}")
+    async with world.client(org, "admin") as admin:
+        for_admin = (await admin.get(f"/o/{org.slug}/", headers={"HX-Request": "true"})).text
+    async with world.client(org, "viewer") as viewer:
+        for_viewer = (await viewer.get(f"/o/{org.slug}/", headers={"HX-Request": "true"})).text
+    assert "No initiatives yet" in for_admin and "/initiatives/new" in for_admin
+    assert "No initiatives yet" in for_viewer and "/initiatives/new" not in for_viewer

@@ -1,0 +1,45 @@
+"""Rendered parts of pages, kept by what they show.
+
+A part's key holds everything the part shows: its rows as just read from the database, the
+language, the day, the organisation, the filter. A kept part is therefore never stale: when
+anything it shows changes, its key changes and it is rendered anew, and keys nobody asks for
+any more age out (least recently used first). The data is still read on every request; only
+the rendering (the larger share of a busy page) is saved. Each web process keeps its own.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+
+class FragmentCache:
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._parts: OrderedDict[Hashable, Markup] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def render(self, key: Hashable, make: Callable[[], str]) -> Markup:
+        """The part for ``key``: kept, or made now by ``make`` and kept."""
+        part = self._parts.get(key)
+        if part is not None:
+            self._parts.move_to_end(key)
+            self.hits += 1
+            return part
+        self.misses += 1
+        part = Markup(make())
+        self._parts[key] = part
+        if len(self._parts) > self.max_entries:
+            self._parts.popitem(last=False)
+        return part
+
+    def clear(self) -> None:
+        self._parts.clear()
+
+
+def rows_key(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:
+    """The rows' values as a key (database rows, from PostgreSQL or SQLite)."""
+    return tuple(tuple(row.values()) for row in rows)
