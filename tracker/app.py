@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
     ]
-    middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware()]
+    middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware(settings.db_pool_max)]
     if os.environ.get("TRACKER_QUERY_HEADER") == "1":
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
     return Litestar(
