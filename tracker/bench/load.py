@@ -298,6 +298,16 @@ async def _on_server(url: str, *statements: str) -> Any:
         await connection.close()
 
 
+async def _on_database(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
 def migrate(url: str, env: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, "-m", "tracker.cli", "migrate"],
@@ -348,6 +358,8 @@ def cached_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         )
     )
     migrate(args.database_url, env)  # the code may have migrations the seed predates
+    # Planner statistics, as autovacuum keeps them in production (a fresh seed has none yet).
+    asyncio.run(_on_database(args.database_url, "ANALYZE"))
     print(f"copied the seed from {seed_name} in {time.perf_counter() - started:.0f} s")
     return dict(cache["targets"])
 
@@ -441,6 +453,7 @@ def main() -> None:
         migrate(args.database_url, env)
         started = time.perf_counter()
         targets = asyncio.run(seed_db(args.database_url, args.orgs, args.initiatives))
+        asyncio.run(_on_database(args.database_url, "ANALYZE"))
         print(f"seeded in {time.perf_counter() - started:.0f} s")
     cookie = targets.pop("cookie")
     votes = targets.pop("votes")
