@@ -24,6 +24,7 @@ from tracker.accounts.tables import Session
 from tracker.db import fetch, request_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
+from tracker.tenancy import Membership as MembershipView
 
 SESSION_COOKIE = "tracker_session"
 LANGUAGE_COOKIE = "tracker_lang"
@@ -140,30 +141,35 @@ def _slug_of(path: str) -> str | None:
     return path[3:].split("/", 1)[0] if path.startswith("/o/") else None
 
 
-async def identify_walled(token: str | None, path: str) -> CurrentPerson | None:
-    """Behind the tenant wall, inside the request's transaction: the signed-in person, and the
-    wall's settings for the transaction (the organisation named by an /o/<slug>/ path, the
-    person), in one round trip. An unknown slug or session leaves the setting empty, so every
-    tenant table answers nothing (the policies fail closed)."""
-    slug = _slug_of(path)
-    valid_token = token is not None and len(token) <= 100
+async def identify_walled(
+    token: str | None, path: str
+) -> tuple[CurrentPerson | None, list[MembershipView]]:
+    """Behind the tenant wall, inside the request's transaction, in one round trip: the
+    signed-in person and their memberships, and the wall's settings for the transaction (the
+    organisation named by an /o/<slug>/ path, the person). An unknown slug or session leaves
+    the setting empty, so every tenant table answers nothing (the policies fail closed).
+    ``tracker_identify`` is a database function (migration 2026-11-23T07:00)."""
+    valid = token is not None and len(token) <= 100
     rows = await fetch(
-        "SELECT p.id, p.name, p.email, p.language, "
-        "set_config('app.tenant_id', COALESCE(o.id::text, ''), true) AS tenant, "
-        "set_config('app.person_id', COALESCE(p.id::text, ''), true) AS person_setting "
-        "FROM (SELECT 1) AS one "
-        "LEFT JOIN organisation o ON o.slug = {} "
-        "LEFT JOIN web_session s ON s.token_hash = {} AND s.expires_at > now() "
-        "LEFT JOIN person p ON p.id = s.person",
-        slug or "",
-        token_hash(token) if token and valid_token else "",
+        "SELECT * FROM tracker_identify({}, {})",
+        token_hash(token) if token and valid else "",
+        _slug_of(path) or "",
     )
-    row = rows[0]
-    if row["id"] is None:
-        return None
-    return CurrentPerson(
-        id=row["id"], name=row["name"], email=row["email"], language=row["language"]
+    if not rows:
+        return None, []
+    first = rows[0]
+    person = CurrentPerson(
+        id=first["person_id"],
+        name=first["person_name"],
+        email=first["person_email"],
+        language=first["person_language"],
     )
+    memberships = [
+        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"])
+        for r in rows
+        if r["org_id"] is not None
+    ]
+    return person, memberships
 
 
 class IdentityMiddleware(ASGIMiddleware):
@@ -198,8 +204,9 @@ class IdentityMiddleware(ASGIMiddleware):
         # returns, and the response waits for the commit: a client that follows a redirect at
         # once must find what was just written. A request that failed (5xx) writes nothing.
         async with self.turns, request_transaction() as transaction:
-            person = await identify_walled(token, scope.get("path", ""))
+            person, memberships = await identify_walled(token, scope.get("path", ""))
             state["person"] = person
+            state["memberships"] = memberships
             with language(self._language(scope, person)):
                 await next_app(scope, receive, hold)
             status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)

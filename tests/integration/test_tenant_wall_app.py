@@ -191,6 +191,15 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         )
         assert outsider.get(initiative).status_code == 404
         assert outsider.get(initiative.replace("wall-a", "wall-b")).status_code == 404
+        # the person and their memberships come in one round trip: the switcher lists exactly
+        # the person's organisations, and nobody signed in is sent to log in
+        assert admin.post("/orgs", {"org_name": "Wall C", "org_slug": "wall-c"}).status_code == 303
+        switcher = admin.get("/o/wall-c/").text.split('class="menu org-switcher"')[1]
+        switcher = switcher.split("</details>")[0]
+        assert "/o/wall-a/" in switcher and "/o/wall-c/" in switcher
+        assert "/o/wall-b/" not in switcher and "Wall B" not in switcher
+        anonymous = httpx.get(f"{base}/o/wall-a/", follow_redirects=False)
+        assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
 
         # SOPs, KPIs and the API behind the wall
         sop = admin.post(

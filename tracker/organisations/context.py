@@ -11,12 +11,17 @@ from tracker.web import require_person
 
 
 async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
-    """One query: all the person's memberships (the switcher needs them anyway).
+    """All the person's memberships (the switcher needs them anyway): one query, or none
+    behind the tenant wall, where they came with the person.
 
     An unknown slug and an organisation the person does not belong to answer the same 404.
     """
     person = require_person(request)
-    memberships = await memberships_of(person.id)
+    state = request.scope["state"]
+    # Behind the tenant wall the memberships came with the person (auth.identify_walled).
+    memberships = state.get("memberships")
+    if memberships is None:
+        memberships = await memberships_of(person.id)
     for membership in memberships:
         if membership.slug == org_slug:
             ctx = OrgContext(
@@ -26,6 +31,6 @@ async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
                 membership=membership,
                 memberships=tuple(memberships),
             )
-            request.scope["state"]["org"] = ctx
+            state["org"] = ctx
             return ctx
     raise NotFoundException()
