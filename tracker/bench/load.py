@@ -321,7 +321,8 @@ def cached_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
     """Seed once into a template database, then copy it for each run."""
     name = urlsplit(args.database_url).path.lstrip("/")
     seed_name = f"{name}_seed"
-    key = f"{args.orgs}x{args.initiatives}, {VOTE_REVIEWS} vote reviews in each"
+    votes = min(VOTE_REVIEWS, args.initiatives - 1)
+    key = f"{args.orgs}x{args.initiatives}, {votes} vote reviews in each"
     stored = asyncio.run(
         _on_server(
             args.database_url,

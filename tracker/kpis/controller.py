@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from tracker.accounts.rules import Action
+from tracker.fragments import FragmentCache
+from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.kpis import rules, service
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext
-from tracker.web import Form, read_form, redirect, render
+from tracker.web import Form, read_form, redirect, render, render_part
 
 
 async def _list_page(
@@ -72,6 +76,24 @@ async def add_log_entry(
     )
 
 
+# A KPI's trend chart, rendered, by what it shows (see tracker.fragments).
+KPI_CHARTS = FragmentCache(max_entries=500)
+
+
+def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict]) -> Markup:
+    points = tuple((m["measured_on"], m["value"]) for m in measurements)
+    shown = tuple(kpi[k] for k in ("name", "unit", "direction", "target", "threshold"))
+    return KPI_CHARTS.render(
+        (get_language(), shown, points),
+        lambda: render_part(
+            request,
+            "kpis/_chart.html",
+            kpi=kpi,
+            chart=rules.trend_chart(points, kpi["target"], kpi["threshold"], kpi["direction"]),
+        ),
+    )
+
+
 async def _kpi_page(
     request: Request,
     ctx: OrgContext,
@@ -94,6 +116,7 @@ async def _kpi_page(
             "process_code": kpi["initiative.process_code"],
             "name": kpi["initiative.name"],
         },
+        chart_html=_chart_part(request, kpi, view["measurements"]),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit", service.kpi_form(kpi)),
         conflict=conflict,

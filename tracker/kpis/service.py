@@ -160,12 +160,6 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
         .where(OptimisationEntry.initiative == kpi["initiative"])
         .order_by(OptimisationEntry.logged_on, ascending=False)
     )
-    chart = rules.trend_chart(
-        [(m["measured_on"], m["value"]) for m in measurements],
-        kpi["target"],
-        kpi["threshold"],
-        kpi["direction"],
-    )
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
     kpi["overdue"] = rules.measurement_overdue(
@@ -181,7 +175,6 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
         "alerts": alerts,
         "open_alerts": [a for a in alerts if a["acknowledged_at"] is None],
         "log": log,
-        "chart": chart,
     }
 
 

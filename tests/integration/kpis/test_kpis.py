@@ -283,3 +283,43 @@ async def test_a_kpi_not_measured_for_too_long_is_flagged(world):
             data={"measured_on": (date.today() - timedelta(days=2)).isoformat(), "value": "2"},
         )
         assert "Measurement overdue" not in (await client.get(f"/o/alpha/kpis/{kpi}")).text
+
+
+async def test_the_kept_chart_follows_every_change_and_the_language(world):
+    """The trend chart is kept rendered between requests: a new measurement, a changed target
+    or another language must show at once."""
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    day = (date.today() - timedelta(days=3)).isoformat()
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": day, "value": "2.5"}
+        )
+        first = (await client.get(f"/o/alpha/kpis/{kpi}")).text
+        again = (await client.get(f"/o/alpha/kpis/{kpi}")).text
+        await KpiMeasurement.insert(  # behind the app's back (an import, another process)
+            KpiMeasurement(
+                org=world.a.id, kpi=kpi, measured_on=date.today(), value=2.9, source="api"
+            )
+        )
+        await Kpi.update({Kpi.target: 2.0}).where(Kpi.id == kpi)
+        after = (await client.get(f"/o/alpha/kpis/{kpi}")).text
+        chinese = (
+            await client.get(f"/o/alpha/kpis/{kpi}", headers={"accept-language": "zh-CN"})
+        ).text
+
+    def chart(html: str) -> str:
+        return html.split('<figure class="chart trend">')[1].split("</figure>")[0]
+
+    assert chart(first) == chart(again) and "1 measurements" in chart(first)
+    assert "target 3" in chart(first)
+    assert "2 measurements" in chart(after) and "target 2" in chart(after)
+    assert f"{date.today().isoformat()}: 2.9" in chart(after)
+    assert "目标" in chart(chinese) and "target 2" not in chart(chinese)
+    # each row's remove button names its own date, in the page's language
+    assert f'aria-label="Remove the measurement of {day}"' in after
+    assert f'hx-confirm="Remove the measurement of {day}?"' in after
+    assert (
+        f"{day}" in chinese.split('id="measurements"')[1]
+        and "Remove the measurement" not in chinese
+    )
