@@ -35,9 +35,13 @@ async def test_sop_raci_two_level_approval_and_publish(browser, tmp_path):
         rows = lead.locator("#raci tbody tr")
 
         async def choose(row: int, column: int, letter: str) -> None:
-            """One cell; wait until htmx has swapped the grid back in before the next."""
+            """One cell; wait until htmx has swapped the grid back in before the next (the
+            response can arrive before the swap: a change made in between is lost)."""
+            select = rows.nth(row).locator("select").nth(column)
+            before = await select.element_handle()
             async with lead.expect_response(lambda r: "/raci/" in r.url):
-                await rows.nth(row).locator("select").nth(column).select_option(letter)
+                await select.select_option(letter)
+            await before.wait_for_element_state("hidden")  # detached: the new grid is in
             await lead.wait_for_function(
                 f"document.querySelectorAll('#raci tbody tr')[{row}]"
                 f".querySelectorAll('select')[{column}].value === '{letter}'"
