@@ -82,6 +82,29 @@ def _board_part(
     return BOARD_PARTS.render(key, make)
 
 
+def _filters_part(
+    request: Request,
+    ctx: OrgContext,
+    flt: service.BoardFilter,
+    owners: list[Any],
+    departments: list[str],
+) -> Markup:
+    key = ("filters", get_language(), ctx.slug, flt.query(), rows_key(owners), tuple(departments))
+    return BOARD_PARTS.render(
+        key,
+        lambda: render_part(
+            request,
+            "initiatives/partials/board_filters.html",
+            ctx=ctx,
+            filter=flt,
+            owners=owners,
+            departments=departments,
+            statuses=list(Status),
+            process_classes=list(ProcessClass),
+        ),
+    )
+
+
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
@@ -90,16 +113,15 @@ async def board(request: Request, ctx: OrgContext) -> Template:
     board_html = _board_part(request, ctx, flt, rows, today)
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_part.html", board_html=board_html)
+    owners = await service.owner_choices(ctx.org_id)
+    departments = await service.departments(ctx.scope)
     return render(
         request,
         "initiatives/board.html",
         ctx=ctx,
         filter=flt,
         board_html=board_html,
-        owners=await service.owner_choices(ctx.org_id),
-        departments=await service.departments(ctx.scope),
-        statuses=list(Status),
-        process_classes=list(ProcessClass),
+        filters_html=_filters_part(request, ctx, flt, owners, departments),
         alerts=await kpi_service.open_alerts(ctx.scope),
         can_write=ctx.can(Action.WRITE_REGISTER),
     )

@@ -185,7 +185,11 @@ async def test_the_board_shows_every_change_at_once(world):
         before = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
         again = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
         await Initiative.update(
-            {Initiative.name: "Renamed card", Initiative.status: "blocked"}
+            {
+                Initiative.name: "Renamed card",
+                Initiative.status: "blocked",
+                Initiative.departments: "Night shift",
+            }
         ).where(Initiative.id == initiative)
         await GateReview.insert(
             GateReview(
@@ -198,7 +202,8 @@ async def test_the_board_shows_every_change_at_once(world):
                 rule_snapshot="{}",
             )
         )
-        after = column_html((await client.get(f"/o/{org.slug}/")).text, 3)
+        page = (await client.get(f"/o/{org.slug}/")).text
+        after = column_html(page, 3)
         fragment = column_html(
             (await client.get(f"/o/{org.slug}/", headers={"HX-Request": "true"})).text, 3
         )
@@ -210,6 +215,8 @@ async def test_the_board_shows_every_change_at_once(world):
         assert "Renamed card" in html and "Kept card" not in html
         assert "status-blocked" in html and "Blocked" in html and "Gate review open" in html
     assert "受阻" in chinese and "阶段门评审中" in chinese and "Blocked" not in chinese
+    departments = page.split('id="department"')[1].split("</select>")[0]
+    assert '<option value="Night shift">' in departments  # the filter form follows too
 
 
 async def test_the_kept_board_follows_the_role(world):
