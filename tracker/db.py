@@ -256,9 +256,11 @@ async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None =
                 await connection.execute(set_role)
 
             async def reset(connection: Any) -> None:
-                # The pool's reset on release (RESET ALL) also resets the role: the role comes
-                # back in the same round trip, not as another query on every acquire.
-                await connection.execute(connection.get_reset_query() + set_role)
+                """Nothing to undo on release (the pool has already rolled back a transaction
+                left open): every setting the app makes is local to its transaction
+                (``set_config(…, true)``), and the role, the one thing set for the session,
+                must stay. The default reset (RESET ALL and more) was a round trip per
+                request."""
 
             kwargs["init"] = init
             kwargs["reset"] = reset

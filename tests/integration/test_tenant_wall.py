@@ -134,3 +134,49 @@ async def test_behind_the_wall_a_request_that_fails_writes_nothing(walled_db):
     finally:
         await db.stop(engine)
         db.use_engine(previous)
+
+
+async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(walled_db):
+    """With one connection in the pool, a request for one organisation, then one that names
+    none, then a query outside any request: only the first sees anything. The pool does not
+    reset connections on release (every wall setting is local to its transaction); the role
+    stays."""
+    import httpx
+    from litestar import Litestar, get
+
+    from tracker import db
+    from tracker.auth import IdentityMiddleware
+
+    _owner, (a, _b) = walled_db
+    url = PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test"
+
+    async def seen() -> list[int]:
+        return [r["org"] for r in await db.fetch("SELECT org FROM initiative")]
+
+    @get("/o/wall-a/seen")
+    async def in_org() -> list[int]:
+        return await seen()
+
+    @get("/elsewhere/seen")
+    async def no_org() -> list[int]:
+        return await seen()
+
+    previous = db.current_engine()
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine, 1, 1, role="tracker_app")
+    try:
+        app = Litestar([in_org, no_org], middleware=[IdentityMiddleware(1)])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/o/wall-a/seen")).json() == [a]
+            assert (await client.get("/elsewhere/seen")).json() == []
+            assert (await client.get("/o/wall-a/seen")).json() == [a]
+        assert await seen() == []  # outside any request, on the same connection
+        rows = await db.fetch(
+            "SELECT current_user AS role, current_setting('app.tenant_id', true) AS tenant"
+        )
+        assert rows[0]["role"] == "tracker_app" and not rows[0]["tenant"]
+    finally:
+        await db.stop(engine)
+        db.use_engine(previous)
