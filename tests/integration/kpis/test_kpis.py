@@ -311,11 +311,13 @@ async def test_the_kept_chart_follows_every_change_and_the_language(world):
     def chart(html: str) -> str:
         return html.split('<figure class="chart trend">')[1].split("</figure>")[0]
 
-    assert chart(first) == chart(again) and "1 measurements" in chart(first)
+    assert chart(first) == chart(again) and "Delivery lead time: 1 measurement," in chart(first)
     assert "target 3" in chart(first)
-    assert "2 measurements" in chart(after) and "target 2" in chart(after)
+    assert "Delivery lead time: 2 measurements," in chart(after) and "target 2" in chart(after)
     assert f"{date.today().isoformat()}: 2.9" in chart(after)
-    assert "目标" in chart(chinese) and "target 2" not in chart(chinese)
+    assert "Delivery lead time 趋势：2 条数据" in chart(chinese) and "target 2" not in chart(
+        chinese
+    )
     # each row's remove button names its own date, in the page's language
     assert f'aria-label="Remove the measurement of {day}"' in after
     assert f'hx-confirm="Remove the measurement of {day}?"' in after
