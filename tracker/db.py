@@ -158,6 +158,11 @@ async def fetch(sql: str, *values: Any) -> list[dict[str, Any]]:
     return list(await current_engine().run_querystring(QueryString(sql, *values)))
 
 
+async def fetch_dicts(sql: str, *values: Any) -> list[dict[str, Any]]:
+    """``fetch``, each row as a dict (for code that adds to the rows or hands them on)."""
+    return [dict(row) for row in await fetch(sql, *values)]
+
+
 # --- joins without the query builder's copying ------------------------------------------
 
 _fk_getattribute = ForeignKey.__getattribute__

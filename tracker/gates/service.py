@@ -18,7 +18,7 @@ from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership
-from tracker.db import fetch, is_unique_violation, write_transaction
+from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.gates import rules
 from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.settings_service import criteria as template_criteria
@@ -217,10 +217,6 @@ class ReviewView:
     vote_count: int
 
 
-async def _rows(sql: str, *values: Any) -> list[dict[str, Any]]:
-    return [dict(row) for row in await fetch(sql, *values)]
-
-
 async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     """Everything the review page shows. Hand-written SQL (the same on both databases): the
     page is a committee's busiest, and building its nine queries cost more than running them."""
@@ -237,18 +233,18 @@ async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
         org,
         review_id,
     )
-    items = await _rows(
+    items = await fetch_dicts(
         "SELECT * FROM review_criterion WHERE org = {} AND review = {} ORDER BY position",
         org,
         review_id,
     )
-    reviewers = await _rows(
+    reviewers = await fetch_dicts(
         'SELECT a.reviewer, p.name AS "reviewer.name" FROM review_assignment a '
         "JOIN person p ON p.id = a.reviewer WHERE a.org = {} AND a.review = {} ORDER BY p.name",
         org,
         review_id,
     )
-    votes = await _rows(
+    votes = await fetch_dicts(
         'SELECT v.*, p.name AS "reviewer.name" FROM gate_vote v '
         "JOIN person p ON p.id = v.reviewer WHERE v.org = {} AND v.review = {} "
         "ORDER BY v.submitted_at",
@@ -261,13 +257,13 @@ async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     show_tally = not is_reviewer or my_vote is not None or review["status"] == "decided"
     tally = None
     if show_tally:
-        scores = await _rows(
+        scores = await fetch_dicts(
             "SELECT criterion, reviewer, value FROM gate_score WHERE org = {} AND review = {}",
             org,
             review_id,
         )
         tally = rules.tally(items, scores)
-    decisions = await _rows(
+    decisions = await fetch_dicts(
         'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
         "LEFT JOIN person p ON p.id = d.decided_by WHERE d.org = {} AND d.review = {} LIMIT 1",
         org,
@@ -277,21 +273,21 @@ async def review_view(ctx: OrgContext, review_id: int) -> ReviewView:
     conditions: list[dict[str, Any]] = []
     corrections: list[dict[str, Any]] = []
     if decision:
-        conditions = await _rows(
+        conditions = await fetch_dicts(
             'SELECT c.*, o.name AS "owner.name", b.name AS "closed_by.name" '
             "FROM gate_condition c LEFT JOIN person o ON o.id = c.owner "
             "LEFT JOIN person b ON b.id = c.closed_by WHERE c.org = {} AND c.decision = {}",
             org,
             decision["id"],
         )
-        corrections = await _rows(
+        corrections = await fetch_dicts(
             'SELECT k.*, p.name AS "author.name" FROM decision_correction k '
             "LEFT JOIN person p ON p.id = k.author WHERE k.org = {} AND k.decision = {} "
             "ORDER BY k.created_at",
             org,
             decision["id"],
         )
-    steps = await _rows(
+    steps = await fetch_dicts(
         'SELECT s.*, p.name AS "approver.name" FROM approval_step s '
         "LEFT JOIN person p ON p.id = s.approver WHERE s.org = {} AND s.review = {} "
         "ORDER BY s.level",
@@ -442,7 +438,7 @@ async def _ballots(
         org,
         review_id,
     )
-    votes = await fetch(
+    votes = await fetch_dicts(
         "SELECT v.reviewer, v.vote, v.recycle_to, v.conditions, v.rationale, "
         'p.name AS "reviewer.name" FROM gate_vote v LEFT JOIN person p ON p.id = v.reviewer '
         "WHERE v.org = {} AND v.review = {}",
@@ -458,7 +454,7 @@ async def _ballots(
     )
     failed_by = {row["reviewer"] for row in failed}
     ballots = [rules.Ballot(v["vote"], v["recycle_to"], v["reviewer"] in failed_by) for v in votes]
-    return int(assigned_rows[0]["n"]), ballots, [dict(v) for v in votes]
+    return int(assigned_rows[0]["n"]), ballots, votes
 
 
 async def _claim(scope: TenantScope, review_id: int, states: list[str]) -> bool:
@@ -972,42 +968,39 @@ async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, 
     Hand-written SQL (the same on PostgreSQL and SQLite): the initiative page is among the busiest,
     and building these four queries cost more than running them."""
     org = scope.org_id
-    decisions = await fetch(
+    decisions = await fetch_dicts(
         'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
         "LEFT JOIN person p ON p.id = d.decided_by "
         "WHERE d.org = {} AND d.initiative = {} ORDER BY d.decided_at DESC",
         org,
         initiative_id,
     )
-    conditions = await fetch(
+    conditions = await fetch_dicts(
         'SELECT c.*, p.name AS "owner.name" FROM gate_condition c '
         "LEFT JOIN person p ON p.id = c.owner "
         "WHERE c.org = {} AND c.initiative = {} ORDER BY c.due_date",
         org,
         initiative_id,
     )
-    open_reviews = await fetch(
+    open_reviews = await fetch_dicts(
         "SELECT id, status, due_date, gate FROM gate_review "
         "WHERE org = {} AND initiative = {} AND status IN ({}, {}, {}) LIMIT 1",
         org,
         initiative_id,
         *OPEN_STATES,
     )
-    events = [
-        dict(row)
-        for row in await fetch(
-            'SELECT e.*, p.name AS "actor.name" FROM initiative_event e '
-            "LEFT JOIN person p ON p.id = e.actor "
-            "WHERE e.org = {} AND e.initiative = {} ORDER BY e.at DESC LIMIT 100",
-            org,
-            initiative_id,
-        )
-    ]
+    events = await fetch_dicts(
+        'SELECT e.*, p.name AS "actor.name" FROM initiative_event e '
+        "LEFT JOIN person p ON p.id = e.actor "
+        "WHERE e.org = {} AND e.initiative = {} ORDER BY e.at DESC LIMIT 100",
+        org,
+        initiative_id,
+    )
     for e in events:
         e["data"] = json.loads(e["detail"] or "{}")
     return {
-        "decisions": [dict(row) for row in decisions],
-        "conditions": [dict(row) for row in conditions],
-        "open_review": dict(open_reviews[0]) if open_reviews else None,
+        "decisions": decisions,
+        "conditions": conditions,
+        "open_review": open_reviews[0] if open_reviews else None,
         "events": events,
     }

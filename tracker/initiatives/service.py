@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
-from tracker.db import fetch, is_unique_violation, write_transaction
+from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules
 from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
@@ -342,12 +342,11 @@ async def get_initiative(scope: TenantScope, initiative_id: int) -> dict[str, An
 
 
 async def phases(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    rows = await fetch(
+    return await fetch_dicts(
         "SELECT * FROM phase WHERE org = {} AND initiative = {} ORDER BY number",
         scope.org_id,
         initiative_id,
     )
-    return [dict(row) for row in rows]
 
 
 def form_from_initiative(row: dict[str, Any]) -> Form:

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from tracker.db import fetch, is_unique_violation, write_transaction
+from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.kpis import rules
@@ -136,17 +136,13 @@ def kpi_form(row: dict[str, Any]) -> Form:
     return form
 
 
-async def _rows(sql: str, *values: Any) -> list[dict[str, Any]]:
-    return [dict(row) for row in await fetch(sql, *values)]
-
-
 async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     """Everything one KPI's page shows. Hand-written SQL (the same on both databases): building
     the page's five queries cost more than running them."""
     org = scope.org_id
     if not 0 < kpi_id <= MAX_ID:
         raise NotFoundException()
-    found = await _rows(
+    found = await fetch_dicts(
         'SELECT k.*, i.name AS "initiative.name", i.process_code AS "initiative.process_code" '
         "FROM kpi k JOIN initiative i ON i.id = k.initiative WHERE k.org = {} AND k.id = {}",
         org,
@@ -158,7 +154,7 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     # the latest measurements only: the page shows 60 and the chart two years of weeks
     measurements = list(
         reversed(
-            await _rows(
+            await fetch_dicts(
                 'SELECT m.*, p.name AS "recorded_by.name" FROM kpi_measurement m '
                 "LEFT JOIN person p ON p.id = m.recorded_by WHERE m.org = {} AND m.kpi = {} "
                 "ORDER BY m.measured_on DESC LIMIT {}",
@@ -172,14 +168,14 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
         "SELECT COUNT(*) AS n FROM kpi_measurement WHERE org = {} AND kpi = {}", org, kpi_id
     )
     total = int(counted[0]["n"])
-    alerts = await _rows(
+    alerts = await fetch_dicts(
         'SELECT a.*, p.name AS "acknowledged_by.name" FROM kpi_alert a '
         "LEFT JOIN person p ON p.id = a.acknowledged_by WHERE a.org = {} AND a.kpi = {} "
         "ORDER BY a.measured_on DESC",
         org,
         kpi_id,
     )
-    log = await _rows(
+    log = await fetch_dicts(
         "SELECT * FROM optimisation_log WHERE org = {} AND initiative = {} ORDER BY logged_on DESC",
         org,
         kpi["initiative"],

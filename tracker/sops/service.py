@@ -14,7 +14,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
-from tracker.db import fetch, is_unique_violation, write_transaction
+from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.gates.tables import GateRule
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules as initiative_rules
@@ -196,15 +196,11 @@ def signers_of(rows: list[dict[str, Any]]) -> dict[int, dict[str, str]]:
 # hand-written SQL (the same on both databases), cheaper than building the queries.
 
 
-async def _rows(sql: str, *values: Any) -> list[dict[str, Any]]:
-    return [dict(row) for row in await fetch(sql, *values)]
-
-
 async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
     """The version with its document, initiative and author, or 404."""
     if not 0 < version_id <= MAX_ID:
         raise NotFoundException()
-    rows = await _rows(
+    rows = await fetch_dicts(
         'SELECT v.*, a.name AS "author.name", d.number AS "document.number", '
         'd.process_name AS "document.process_name", d.initiative AS "document.initiative", '
         'i.process_code AS "document.initiative.process_code", '
@@ -223,7 +219,7 @@ async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
 
 
 async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
-    return await _rows(
+    return await fetch_dicts(
         "SELECT * FROM sop_step WHERE org = {} AND version = {} ORDER BY position",
         scope.org_id,
         version_id,
@@ -231,7 +227,7 @@ async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
 
 
 async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any]]) -> dict:
-    roles = await _rows(
+    roles = await fetch_dicts(
         "SELECT id, name FROM raci_role WHERE org = {} AND version = {} ORDER BY position, id",
         scope.org_id,
         version_id,
@@ -255,7 +251,7 @@ async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any
 
 
 async def approvals_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
-    return await _rows(
+    return await fetch_dicts(
         'SELECT s.*, ap.name AS "approver.name", decider.name AS "decided_by.name" '
         "FROM sop_approval s LEFT JOIN person ap ON ap.id = s.approver "
         "LEFT JOIN person decider ON decider.id = s.decided_by "
