@@ -173,6 +173,11 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
                 for name, kind in re.findall(r'name="(score_\d+)" value="(\d)"', form)
             }
             assert who.post(f"{review_path}/vote", {**scores, "vote": "go"}).status_code == 303
+            if who is admin:  # a second vote while the review is open changes nothing
+                again = who.post(
+                    f"{review_path}/vote", {**scores, "vote": "hold", "rationale": "x"}
+                )
+                assert again.status_code == 409 and "cannot be changed" in again.text
         assert "Decision: Go" in admin.get(review_path).text
 
         outsider = Browser(base)
