@@ -143,12 +143,13 @@ def _slug_of(path: str) -> str | None:
 
 async def identify_walled(
     token: str | None, path: str
-) -> tuple[CurrentPerson | None, list[MembershipView]]:
+) -> tuple[CurrentPerson | None, list[MembershipView], int | None]:
     """Behind the tenant wall, inside the request's transaction, in one round trip: the
-    signed-in person and their memberships, and the wall's settings for the transaction (the
-    organisation named by an /o/<slug>/ path, the person). An unknown slug or session leaves
-    the setting empty, so every tenant table answers nothing (the policies fail closed).
-    ``tracker_identify`` is a database function (migration 2026-11-23T07:00)."""
+    signed-in person, their memberships and the board's revision of the organisation named by
+    an /o/<slug>/ path (None while nothing was ever written there), and the wall's settings for
+    the transaction (that organisation, the person). An unknown slug or session leaves the
+    setting empty, so every tenant table answers nothing (the policies fail closed).
+    ``tracker_identify`` is a database function (migrations 2026-11-23T07:00 and T08:00)."""
     valid = token is not None and len(token) <= 100
     rows = await fetch(
         "SELECT * FROM tracker_identify({}, {})",
@@ -156,7 +157,7 @@ async def identify_walled(
         _slug_of(path) or "",
     )
     if not rows:
-        return None, []
+        return None, [], None
     first = rows[0]
     person = CurrentPerson(
         id=first["person_id"],
@@ -169,7 +170,7 @@ async def identify_walled(
         for r in rows
         if r["org_id"] is not None
     ]
-    return person, memberships
+    return person, memberships, first["board_revision"]
 
 
 class IdentityMiddleware(ASGIMiddleware):
@@ -204,9 +205,12 @@ class IdentityMiddleware(ASGIMiddleware):
         # returns, and the response waits for the commit: a client that follows a redirect at
         # once must find what was just written. A request that failed (5xx) writes nothing.
         async with self.turns, request_transaction() as transaction:
-            person, memberships = await identify_walled(token, scope.get("path", ""))
+            person, memberships, board_revision = await identify_walled(
+                token, scope.get("path", "")
+            )
             state["person"] = person
             state["memberships"] = memberships
+            state["board_revision"] = board_revision
             with language(self._language(scope, person)):
                 await next_app(scope, receive, hold)
             status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)

@@ -5,13 +5,18 @@ language, the day, the organisation, the filter. A kept part is therefore never 
 anything it shows changes, its key changes and it is rendered anew, and keys nobody asks for
 any more age out (least recently used first). The data is still read on every request; only
 the rendering (the larger share of a busy page) is saved. Each web process keeps its own.
+
+Where the database keeps a revision for what a part shows (the portfolio board's, see migration
+2026-11-23T08:00), the revision stands in for the rows in the key, and the rows need not be
+read at all while it is unchanged: ``FragmentCache.get`` before reading, ``KeptReads`` for rows
+a page shows outside a kept part.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 
@@ -21,6 +26,14 @@ class FragmentCache:
         self.max_entries = max_entries
         self._parts: OrderedDict[Hashable, Markup] = OrderedDict()
         self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Markup | None:
+        """The part kept for ``key``, if any."""
+        part = self._parts.get(key)
+        if part is not None:
+            self._parts.move_to_end(key)
+            self.hits += 1
+        return part
 
     def render(self, key: Hashable, make: Callable[[], str]) -> Markup:
         """The part for ``key``: kept, or made now by ``make`` and kept."""
@@ -38,6 +51,31 @@ class FragmentCache:
 
     def clear(self) -> None:
         self._parts.clear()
+
+
+T = TypeVar("T")
+
+
+class KeptReads(Generic[T]):
+    """What was read, kept under a key that changes whenever it would read differently (a
+    revision the database keeps); least recently used first out."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+
+    async def read(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        if key in self._values:
+            self._values.move_to_end(key)
+            return self._values[key]
+        value = await load()
+        self._values[key] = value
+        if len(self._values) > self.max_entries:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
 
 
 def rows_key(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:

@@ -36,6 +36,9 @@ class OrgContext:
     person_email: str
     membership: Membership
     memberships: tuple[Membership, ...]  # every organisation of the person (switcher)
+    # Changes, in the same transaction, with anything the portfolio board shows; None where
+    # it is not known (SQLite, or outside the tenant wall). See migration 2026-11-23T08:00.
+    board_revision: int | None = None
 
     @property
     def org_id(self) -> int:

@@ -180,3 +180,57 @@ async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(w
     finally:
         await db.stop(engine)
         db.use_engine(previous)
+
+
+async def test_the_board_revision_moves_with_what_the_board_shows_when_it_commits(walled_db):
+    """Migration 2026-11-23T08:00: the number a web process keeps the board under."""
+    owner, (a, b) = walled_db
+
+    async def revisions() -> dict[int, int]:
+        rows = await owner.fetch("SELECT org, revision FROM board_revision")
+        return {r["org"]: r["revision"] for r in rows}
+
+    first = await revisions()
+    assert set(first) == {a, b}, "every organisation has one from its first row"
+    other = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test")
+    try:
+        async with owner.transaction():
+            await owner.execute("UPDATE initiative SET name = 'y' WHERE org = $1", a)
+            await owner.execute("UPDATE initiative SET status = 'at_risk' WHERE org = $1", a)
+            # not before the commit: a reader that saw the old number reads the old rows
+            seen = await other.fetchval("SELECT revision FROM board_revision WHERE org = $1", a)
+            assert seen == first[a]
+        second = await revisions()
+        assert second[a] != first[a] and second[b] == first[b]
+        # what the board does not show leaves it alone
+        await owner.execute(
+            "INSERT INTO problem (org, initiative, title, category, impact, urgency) "
+            "SELECT org, id, 'Slow', 'efficiency', 3, 3 FROM initiative WHERE org = $1",
+            a,
+        )
+        assert await revisions() == second
+        # a person's new name shows on the board of every organisation they belong to
+        person = await owner.fetchval(
+            "INSERT INTO person (email, name, password_hash) VALUES ('p@x.example', 'P', '') "
+            "RETURNING id"
+        )
+        for org in (a, b):
+            await owner.execute(
+                "INSERT INTO membership (org, person, role) VALUES ($1, $2, 'lead')", org, person
+            )
+        third = await revisions()
+        await owner.execute("UPDATE person SET language = 'zh' WHERE id = $1", person)
+        assert await revisions() == third
+        await owner.execute("UPDATE person SET name = 'Pat' WHERE id = $1", person)
+        fourth = await revisions()
+        assert fourth[a] != third[a] and fourth[b] != third[b]
+    finally:
+        await other.close()
+
+    # behind the wall: the organisation's own number, with the person, and no way to move it
+    async with owner.transaction():
+        await owner.execute("SET LOCAL ROLE tracker_app")
+        await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(a))
+        assert [r["org"] for r in await owner.fetch("SELECT org FROM board_revision")] == [a]
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await owner.execute("SELECT tracker_board_changed($1)", b)

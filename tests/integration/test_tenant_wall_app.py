@@ -47,10 +47,11 @@ class Browser:
         return self.client.get(path)
 
 
-async def test_main_flows_work_behind_the_wall(tmp_path):
-    need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_wall_app")
-    run_cli("migrate", database_url=url)
+def start_walled_server(
+    url: str, tmp_path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str, dict[str, str]]:
+    """A real server on ``url`` whose pool runs as the walled role: the process, its address
+    and its environment."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -61,6 +62,7 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         "REDIS_URL": "",
         "BASE_URL": base,
         "TRACKER_DATA_DIR": str(tmp_path),
+        **(extra_env or {}),
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
@@ -69,48 +71,64 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=open(tmp_path / "server.log", "w"),
     )
+    return server, base, env
+
+
+def sign_up(base: str, name: str, slug: str) -> Browser:
+    browser = Browser(base)
+    signed_up = browser.post(
+        "/signup",
+        {
+            "name": name,
+            "email": f"{name.lower()}@{slug}.example.com",
+            "password": "a long password 1",
+            "org_name": slug.title(),
+            "org_slug": slug,
+        },
+    )
+    assert signed_up.status_code == 303
+    return browser
+
+
+def create_initiative(browser: Browser, slug: str, name: str) -> str:
+    """The new initiative's address."""
+    owner_id = re.search(
+        r'<option value="(\d+)"', browser.get(f"/o/{slug}/initiatives/new").text
+    ).group(1)
+    created = browser.post(
+        f"/o/{slug}/initiatives",
+        {
+            "name": name,
+            "code_dept": "W",
+            "code_business": "A",
+            "process_code": "",
+            "process_class": "core",
+            "owner": owner_id,
+            "start_date": date.today().isoformat(),
+            "goal_metric": "Time",
+            "goal_baseline": "10",
+            "goal_target": "5",
+            "goal_direction": "lower",
+        },
+    )
+    assert created.status_code == 303, created.text[:500]
+    return created.headers["location"]
+
+
+async def test_main_flows_work_behind_the_wall(tmp_path):
+    need("PostgreSQL", reachable(PG_URL, 5432))
+    url = await fresh_postgres("tracker_wall_app")
+    run_cli("migrate", database_url=url)
+    server, base, env = start_walled_server(url, tmp_path)
     owner = await asyncpg.connect(url)
     try:
         wait_until_up(base)
         ready = httpx.get(f"{base}/readyz").json()
         assert ready["tenant_wall"] == "on (tracker_app)"
 
-        admin = Browser(base)
-        assert (
-            admin.post(
-                "/signup",
-                {
-                    "name": "Ada",
-                    "email": "ada@wall.example.com",
-                    "password": "a long password 1",
-                    "org_name": "Wall A",
-                    "org_slug": "wall-a",
-                },
-            ).status_code
-            == 303
-        )
+        admin = sign_up(base, "Ada", "wall-a")
         assert admin.get("/o/wall-a/").status_code == 200
-        admin_id = re.search(
-            r'<option value="(\d+)"', admin.get("/o/wall-a/initiatives/new").text
-        ).group(1)
-        created = admin.post(
-            "/o/wall-a/initiatives",
-            {
-                "name": "Walled initiative",
-                "code_dept": "W",
-                "code_business": "A",
-                "process_code": "",
-                "process_class": "core",
-                "owner": admin_id,
-                "start_date": date.today().isoformat(),
-                "goal_metric": "Time",
-                "goal_baseline": "10",
-                "goal_target": "5",
-                "goal_direction": "lower",
-            },
-        )
-        assert created.status_code == 303, created.text[:500]
-        initiative = created.headers["location"]
+        initiative = create_initiative(admin, "wall-a", "Walled initiative")
         assert admin.get(initiative).status_code == 200
         assert "Walled initiative" in admin.get("/o/wall-a/").text
         assert (
@@ -131,7 +149,9 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
                 "name": "Second",
                 "process_code": dup_code,
                 "process_class": "core",
-                "owner": admin_id,
+                "owner": re.search(
+                    r'<option value="(\d+)"', admin.get("/o/wall-a/initiatives/new").text
+                ).group(1),
                 "start_date": date.today().isoformat(),
                 "goal_metric": "Time",
                 "goal_baseline": "10",
@@ -264,3 +284,82 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         server.wait(timeout=30)
         await owner.close()
         await drop_postgres("tracker_wall_app")
+
+
+async def test_the_board_reads_nothing_while_nothing_on_it_changed(tmp_path):
+    """Behind the wall the board is kept under the organisation's board revision, which the
+    database moves with every change the board shows, whoever makes it: a board seen again
+    costs one query (the person), and shows at once what changed, here behind the app's back."""
+    need("PostgreSQL", reachable(PG_URL, 5432))
+    url = await fresh_postgres("tracker_wall_board")
+    run_cli("migrate", database_url=url)
+    server, base, _ = start_walled_server(url, tmp_path, {"TRACKER_QUERY_HEADER": "1"})
+    owner = await asyncpg.connect(url)
+    try:
+        wait_until_up(base)
+        lead = sign_up(base, "Ada", "board-a")
+        other = sign_up(base, "Eve", "board-b")
+        initiative = create_initiative(lead, "board-a", "Invoice intake")
+        initiative_id = int(initiative.rstrip("/").rsplit("/", 1)[1])
+        create_initiative(other, "board-b", "Their initiative")
+
+        def board() -> tuple[str, int]:
+            page = lead.get("/o/board-a/")
+            assert page.status_code == 200
+            return page.text, int(page.headers["x-query-count"])
+
+        text, _ = board()
+        assert "Invoice intake" in text and "Their initiative" not in text
+        text, queries = board()
+        assert queries == 1, "a board seen again reads only the person"
+
+        async def changed(sql: str, *args) -> str:
+            await owner.execute(sql, *args)
+            text, queries = board()
+            assert queries > 1, f"the board did not read again after: {sql}"
+            assert board()[1] == 1
+            return text
+
+        text = await changed(
+            "UPDATE initiative SET name = 'Invoice triage' WHERE id = $1", initiative_id
+        )
+        assert "Invoice triage" in text and "Invoice intake" not in text
+        text = await changed(
+            "UPDATE initiative SET status = 'blocked' WHERE id = $1", initiative_id
+        )
+        assert "Blocked" in text
+        text = await changed("UPDATE person SET name = 'Ada Lovelace' WHERE name = 'Ada'")
+        assert '<span class="owner">Ada Lovelace</span>' in text  # on the card
+        assert ">Ada Lovelace</option>" in text  # and in the owner filter
+        text = await changed(
+            "UPDATE phase SET planned_end = current_date - 3 WHERE initiative = $1 AND number = 1",
+            initiative_id,
+        )
+        assert "Overdue 3 days" in text
+        org = await owner.fetchval("SELECT id FROM organisation WHERE slug = 'board-a'")
+        kpi = await owner.fetchval(
+            "INSERT INTO kpi (org, initiative, name, unit, direction, target, threshold, "
+            "department, formula, data_source, frequency) VALUES "
+            "($1, $2, 'Cycle time', 'h', 'lower', 3, 4, '', '', '', 'weekly') RETURNING id",
+            org,
+            initiative_id,
+        )
+        text, _ = board()
+        await changed(
+            "INSERT INTO kpi_alert (org, kpi, measured_on, value, threshold) "
+            "VALUES ($1, $2, current_date, 9, 4)",
+            org,
+            kpi,
+        )
+        assert "Cycle time" in board()[0]
+        # the other organisation's changes do not move this board
+        await owner.execute("UPDATE initiative SET name = 'Theirs renamed' WHERE org <> $1", org)
+        assert board()[1] == 1
+        # a write through the app shows on the next page, as before
+        create_initiative(lead, "board-a", "Supplier onboarding")
+        assert "Supplier onboarding" in board()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        await owner.close()
+        await drop_postgres("tracker_wall_board")

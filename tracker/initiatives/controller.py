@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
-from tracker.fragments import FragmentCache, rows_key
+from tracker.fragments import FragmentCache, KeptReads, rows_key
 from tracker.gates import service as gate_service
 from tracker.i18n import get_language, ngettext
 from tracker.i18n import gettext as _
@@ -50,22 +50,29 @@ def label_cards(columns: list[service.Column]) -> None:
                 card.conditions_text = conditions[card.open_conditions]
 
 
-# The board's columns, rendered, by what they show (see tracker.fragments): busy boards are
-# read far more often than they change, and the columns are most of the page's work.
+# The board's columns and filter form, rendered, by what they show (see tracker.fragments):
+# busy boards are read far more often than they change, and they are most of the page's work.
 BOARD_PARTS = FragmentCache(max_entries=200)
+# The open KPI alerts above the board, by organisation and board revision.
+BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 
 
-def _board_part(
-    request: Request, ctx: OrgContext, flt: service.BoardFilter, rows: list[Any], today: date
+def _revision(request: Request, ctx: OrgContext) -> int | None:
+    """The board's revision read with the person, where it tells what the board shows: in a
+    request that writes nothing (a write moves it only at commit)."""
+    return ctx.board_revision if request.method == "GET" else None
+
+
+async def _board_part(
+    request: Request, ctx: OrgContext, flt: service.BoardFilter, today: date
 ) -> Markup:
-    key = (
-        get_language(),
-        ctx.slug,
-        ctx.role,
-        flt.query(),
-        today,
-        rows_key(rows),
-    )
+    """The columns: kept under the board's revision where it is known (then no query at all
+    while nothing on the board changed), else under the rows as just read."""
+    shown = (get_language(), ctx.slug, ctx.role, flt.query(), today)
+    revision = _revision(request, ctx)
+    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+        return kept
+    rows = await service.board_rows(ctx.scope, flt, today)
 
     def make() -> str:
         columns = service.board_columns(rows, today)
@@ -79,19 +86,21 @@ def _board_part(
             column_limit=service.COLUMN_LIMIT,
         )
 
-    return BOARD_PARTS.render(key, make)
+    return BOARD_PARTS.render((*shown, rows_key(rows) if revision is None else revision), make)
 
 
-def _filters_part(
-    request: Request,
-    ctx: OrgContext,
-    flt: service.BoardFilter,
-    owners: list[Any],
-    departments: list[str],
-) -> Markup:
-    key = ("filters", get_language(), ctx.slug, flt.query(), rows_key(owners), tuple(departments))
+async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
+    """The filter form, whose choices are the owners and the departments: kept as the
+    columns are."""
+    shown = ("filters", get_language(), ctx.slug, flt.query())
+    revision = _revision(request, ctx)
+    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+        return kept
+    owners = await service.owner_choices(ctx.org_id)
+    departments = await service.departments(ctx.scope)
+    read = (rows_key(owners), tuple(departments)) if revision is None else revision
     return BOARD_PARTS.render(
-        key,
+        (*shown, read),
         lambda: render_part(
             request,
             "initiatives/partials/board_filters.html",
@@ -105,24 +114,30 @@ def _filters_part(
     )
 
 
+async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]]:
+    revision = _revision(request, ctx)
+    if revision is None:
+        return await kpi_service.open_alerts(ctx.scope)
+    return await BOARD_ALERTS.read(
+        (ctx.org_id, revision), lambda: kpi_service.open_alerts(ctx.scope)
+    )
+
+
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
     today = date.today()
-    rows = await service.board_rows(ctx.scope, flt, today)
-    board_html = _board_part(request, ctx, flt, rows, today)
+    board_html = await _board_part(request, ctx, flt, today)
     if is_fragment_request(request):
         return render(request, "initiatives/partials/board_part.html", board_html=board_html)
-    owners = await service.owner_choices(ctx.org_id)
-    departments = await service.departments(ctx.scope)
     return render(
         request,
         "initiatives/board.html",
         ctx=ctx,
         filter=flt,
         board_html=board_html,
-        filters_html=_filters_part(request, ctx, flt, owners, departments),
-        alerts=await kpi_service.open_alerts(ctx.scope),
+        filters_html=await _filters_part(request, ctx, flt),
+        alerts=await _open_alerts(request, ctx),
         can_write=ctx.can(Action.WRITE_REGISTER),
     )
 

@@ -30,6 +30,7 @@ async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
                 person_email=person.email,
                 membership=membership,
                 memberships=tuple(memberships),
+                board_revision=state.get("board_revision"),
             )
             state["org"] = ctx
             return ctx
