@@ -494,6 +494,10 @@ def main() -> None:
             queries = check.headers.get("x-query-count", "?")
             wrk(f"{base}{path}", cookie, WARM_UP, args.connections)  # not counted
             result = wrk(f"{base}{path}", cookie, args.duration, args.connections)
+            again = httpx.get(f"{base}{path}", headers={"Cookie": cookie})
+            kept = again.headers.get("x-query-count", "?")
+            if kept != queries:  # kept reads: first visit, then while nothing changed
+                queries = f"{queries}/{kept}"
             print(
                 f"{name:<26}{result['rps']:>9.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}"
                 f"{result['errors']:>8.0f}{queries:>9}",
