@@ -57,3 +57,62 @@ def test_templates_use_it_and_still_escape() -> None:
     import jinja2.runtime
 
     assert jinja2.runtime.escape is escape
+
+
+def _reference(autoescape: bool) -> Environment:
+    """Jinja's own newstyle gettext over the same catalogs."""
+    env = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        templating._jinja_gettext, templating._jinja_ngettext, newstyle=True
+    )
+    return env
+
+
+def _ours(autoescape: bool) -> Environment:
+    env = Environment(autoescape=autoescape)
+    templating.configure_jinja(env)
+    return env
+
+
+def _catalog_messages() -> list[str]:
+    from babel.messages.pofile import read_po
+
+    from tracker.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f)
+    return [m.id for m in catalog if m.id and isinstance(m.id, str) and "%(" not in m.id]
+
+
+TEMPLATES = [
+    ("{{ _(m) }}", {}),
+    ("{{ _(m) }}|{{ _(m) }}", {}),  # the kept text the second time
+    ("{{ _('%(name)s has %(num)s', name=v, num=3) }}", {"v": "<b>Ada</b> & Co"}),
+    ("{{ _('100%% done') }}", {}),
+    ("{{ ngettext('%(num)s day', '%(num)s days', n) }}", {"n": 1}),
+    ("{{ ngettext('%(num)s day in phase', '%(num)s days in phase', n) }}", {"n": 5}),
+    ("{{ ngettext('%(num)s of %(who)s', '%(num)s of %(who)s', n, who=v) }}", {"n": 2, "v": "<i>"}),
+    ("{% trans who=v %}Hello {{ who }}{% endtrans %}", {"v": "<x>"}),
+    ("{% trans %}Portfolio{% endtrans %}", {}),
+]
+
+
+def test_template_gettext_matches_jinjas_newstyle_gettext() -> None:
+    from tracker.i18n import LANGUAGES, language
+
+    messages = _catalog_messages()
+    assert len(messages) > 500
+    for autoescape in (True, False):
+        ours, theirs = _ours(autoescape), _reference(autoescape)
+        for lang in LANGUAGES:
+            with language(lang):
+                for source, variables in TEMPLATES:
+                    for m in messages[:50] if "m" in source else [""]:
+                        values = {**variables, "m": m}
+                        expected = theirs.from_string(source).render(values)
+                        assert ours.from_string(source).render(values) == expected
+                for m in messages:
+                    expected = theirs.from_string("{{ _(m) }}").render(m=m)
+                    assert ours.from_string("{{ _(m) }}").render(m=m) == expected
+    with language("zh_Hans"):
+        assert _ours(True).from_string("{{ _('Portfolio') }}").render() == "项目组合"

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.exceptions import NotFoundException
+
 from tracker.accounts.rules import Action
-from tracker.initiatives.tables import Initiative
-from tracker.tenancy import OrgContext
+from tracker.db import fetch
+from tracker.tenancy import MAX_ID, OrgContext
 
 
 async def initiative_header(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
-    return await ctx.scope.get(
-        Initiative,
+    """The initiative above each of its register pages, or 404 (hand-written: every register
+    page shows it)."""
+    if not 0 < initiative_id <= MAX_ID:
+        raise NotFoundException()
+    rows = await fetch(
+        'SELECT i.id, i.name, i.process_code, i.status, ph.number AS "current_phase.number" '
+        "FROM initiative i LEFT JOIN phase ph ON ph.id = i.current_phase "
+        "WHERE i.org = {} AND i.id = {}",
+        ctx.org_id,
         initiative_id,
-        Initiative.id,
-        Initiative.name,
-        Initiative.process_code,
-        Initiative.status,
-        Initiative.current_phase.number,
     )
+    if not rows:
+        raise NotFoundException()
+    return rows[0]
 
 
 def can_write(ctx: OrgContext) -> bool:
