@@ -24,16 +24,19 @@ DESCRIPTION = "the board's revision, kept by triggers and read with the person"
 
 TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::int"
 
-# Tables whose rows carry the organisation and show on the board.
-BOARD_TABLES = [
-    "initiative",
-    "phase",
-    "gate_review",
-    "gate_condition",
-    "membership",
-    "kpi",
-    "kpi_alert",
-]
+# Tables whose rows carry the organisation and show on the board: the changes that move the
+# board's revision (all of them unless columns are named; then an insert, a delete, or an
+# update that changes one of those columns). The vote's claim on its review
+# (``claim = claim + 1``) is not among them: it moves no board.
+BOARD_TABLES: dict[str, tuple[str, ...]] = {
+    "initiative": (),
+    "phase": (),
+    "gate_review": ("initiative", "status"),
+    "gate_condition": (),
+    "membership": (),
+    "kpi": ("initiative", "name", "unit", "direction"),
+    "kpi_alert": (),
+}
 
 STATEMENTS = [
     "CREATE SEQUENCE board_revision_number",
@@ -126,11 +129,19 @@ $$
 ]
 
 
-def table_trigger(table: str) -> str:
-    return (
-        f'CREATE CONSTRAINT TRIGGER board_changed AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_board_row_changed()"
-    )
+def table_triggers(table: str, columns: tuple[str, ...]) -> list[str]:
+    run = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_board_row_changed()"
+    if not columns:
+        return [
+            f'CREATE CONSTRAINT TRIGGER board_changed AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            + run
+        ]
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    return [
+        f'CREATE CONSTRAINT TRIGGER board_changed AFTER INSERT OR DELETE ON "{table}" ' + run,
+        f"CREATE CONSTRAINT TRIGGER board_updated AFTER UPDATE OF {', '.join(columns)} "
+        f'ON "{table}" {run.replace("FOR EACH ROW", f"FOR EACH ROW WHEN ({changed})")}',
+    ]
 
 
 async def forwards():
@@ -142,8 +153,9 @@ async def forwards():
             return
         for statement in STATEMENTS:
             await engine.run_ddl(statement)
-        for table in BOARD_TABLES:
-            await engine.run_ddl(table_trigger(table))
+        for table, columns in BOARD_TABLES.items():
+            for statement in table_triggers(table, columns):
+                await engine.run_ddl(statement)
 
     manager.add_raw(board_revision)
     return manager

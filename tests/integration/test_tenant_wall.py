@@ -209,6 +209,19 @@ async def test_the_board_revision_moves_with_what_the_board_shows_when_it_commit
             a,
         )
         assert await revisions() == second
+        # a review moves it when it opens and when its state changes, not when a vote claims it
+        review = await owner.fetchval(
+            "INSERT INTO gate_review (org, initiative, gate, status) "
+            "SELECT org, id, 1, 'open' FROM initiative WHERE org = $1 RETURNING id",
+            a,
+        )
+        opened = await revisions()
+        assert opened[a] != second[a]
+        await owner.execute("UPDATE gate_review SET claim = claim + 1 WHERE id = $1", review)
+        assert await revisions() == opened
+        await owner.execute("UPDATE gate_review SET status = 'decided' WHERE id = $1", review)
+        assert (await revisions())[a] != opened[a]
+        second = await revisions()
         # a person's new name shows on the board of every organisation they belong to
         person = await owner.fetchval(
             "INSERT INTO person (email, name, password_hash) VALUES ('p@x.example', 'P', '') "
