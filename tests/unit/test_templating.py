@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment
 
-from tracker import templating  # noqa: F401  (installs the escape the templates use)
+from tracker import templating  # installs the escape the templates use
 from tracker.templating import escape
 
 
