@@ -29,10 +29,8 @@ from tracker.gates.tables import (
     DecisionCorrection,
     GateDecision,
     GateReview,
-    InitiativeEvent,
     ReviewAssignment,
     ReviewCriterion,
-    Score,
     Vote,
 )
 from tracker.i18n import gettext as _
@@ -58,14 +56,16 @@ class GateError(Exception):
 async def event(
     scope: TenantScope, initiative_id: int, actor: int | None, kind: str, **detail: Any
 ) -> None:
-    await scope.insert(
-        InitiativeEvent,
-        {
-            "initiative": initiative_id,
-            "actor": actor,
-            "kind": kind,
-            "detail": json.dumps(detail, default=str),
-        },
+    # hand-written, as the vote's other writes (see submit_vote)
+    await fetch(
+        "INSERT INTO initiative_event (org, initiative, at, actor, kind, detail) "
+        "VALUES ({}, {}, {}, {}, {}, {})",
+        scope.org_id,
+        initiative_id,
+        datetime.now(UTC),
+        actor,
+        kind,
+        json.dumps(detail, default=str),
     )
 
 
@@ -387,28 +387,28 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
         raise GateError(_("Please correct the marked fields."), 422)
     try:
         async with write_transaction():
-            await scope.insert(
-                Vote,
-                {
-                    "review": review_id,
-                    "reviewer": ctx.person_id,
-                    "vote": vote,
-                    "recycle_to": recycle_to,
-                    "rationale": rationale,
-                    "conditions": conditions if vote == VoteKind.GO_CONDITIONS else "",
-                },
+            # Hand-written, as the reads above: building these inserts with the query builder
+            # was a fifth of a vote's time.
+            await fetch(
+                "INSERT INTO gate_vote (org, review, reviewer, vote, recycle_to, rationale, "
+                "conditions, submitted_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+                scope.org_id,
+                review_id,
+                ctx.person_id,
+                vote,
+                recycle_to,
+                rationale,
+                conditions if vote == VoteKind.GO_CONDITIONS else "",
+                datetime.now(UTC),
             )
-            if vote != VoteKind.ABSTAIN:
-                await scope.insert(
-                    Score,
+            if vote != VoteKind.ABSTAIN and values:
+                await fetch(
+                    "INSERT INTO gate_score (org, review, criterion, reviewer, value) VALUES "
+                    + ", ".join("({}, {}, {}, {}, {})" for _ in values),
                     *(
-                        {
-                            "review": review_id,
-                            "criterion": cid,
-                            "reviewer": ctx.person_id,
-                            "value": value,
-                        }
+                        field
                         for cid, value in values.items()
+                        for field in (scope.org_id, review_id, cid, ctx.person_id, value)
                     ),
                 )
             await event(scope, review["initiative"], ctx.person_id, "voted", review=review_id)
