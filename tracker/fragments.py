@@ -10,10 +10,15 @@ Where the database keeps a revision for what a part shows (the portfolio board's
 2026-11-23T08:00), the revision stands in for the rows in the key, and the rows need not be
 read at all while it is unchanged: ``FragmentCache.get`` before reading, ``KeptReads`` for rows
 a page shows outside a kept part.
+
+A part with forms is kept with ``CSRF_MARK`` where each form's CSRF input goes (render it with
+``csrf_input=CSRF_MARK``), and ``with_csrf`` puts the request's own input there when the part
+is shown: the token, which belongs to the visitor, is never kept.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
@@ -54,6 +59,14 @@ class FragmentCache:
 
 
 T = TypeVar("T")
+
+# Unguessable, so no text a visitor writes can stand for it.
+CSRF_MARK = Markup(f"<!--csrf-{secrets.token_hex(16)}-->")
+
+
+def with_csrf(part: Markup, csrf_input: str) -> Markup:
+    """A kept part with the request's CSRF input where it was kept with ``CSRF_MARK``."""
+    return Markup(part.replace(CSRF_MARK, csrf_input))
 
 
 class KeptReads(Generic[T]):

@@ -3,6 +3,7 @@ redirects, reading forms, and the signed-in person / organisation from the reque
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -10,6 +11,7 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from tracker.auth import CurrentPerson
 from tracker.i18n import LANGUAGES, get_language
@@ -72,6 +74,14 @@ def render_part(request: Request, template: str, **context: Any) -> str:
     engine = request.app.template_engine
     assert engine is not None
     return engine.get_template(template).render(**context)  # type: ignore[no-any-return]
+
+
+def csrf_input(request: Request) -> str:
+    """The hidden CSRF input of the request's forms, as Litestar gives templates."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    if not isinstance(token, str):  # none yet (Litestar's EMPTY)
+        token = ""
+    return f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />'
 
 
 def redirect(path: str, flash: str | None = None) -> Redirect:

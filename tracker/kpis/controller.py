@@ -12,14 +12,14 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
-from tracker.fragments import FragmentCache
+from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.kpis import rules, service
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext
-from tracker.web import Form, read_form, redirect, render, render_part
+from tracker.web import Form, csrf_input, read_form, redirect, render, render_part
 
 
 async def _list_page(
@@ -76,14 +76,15 @@ async def add_log_entry(
     )
 
 
-# A KPI's trend chart, rendered, by what it shows (see tracker.fragments).
-KPI_CHARTS = FragmentCache(max_entries=500)
+# A KPI's trend chart and measurements table, rendered, by what they show (see
+# tracker.fragments).
+KPI_PARTS = FragmentCache(max_entries=500)
 
 
 def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict]) -> Markup:
     points = tuple((m["measured_on"], m["value"]) for m in measurements)
     shown = tuple(kpi[k] for k in ("name", "unit", "direction", "target", "threshold"))
-    return KPI_CHARTS.render(
+    return KPI_PARTS.render(
         (get_language(), shown, points),
         lambda: render_part(
             request,
@@ -92,6 +93,35 @@ def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict])
             chart=rules.trend_chart(points, kpi["target"], kpi["threshold"], kpi["direction"]),
         ),
     )
+
+
+def _measurements_part(
+    request: Request, ctx: OrgContext, view: dict[str, Any], writable: bool
+) -> Markup:
+    """The measurements table (60 rows, each with its remove form): kept by what it shows,
+    the visitor's CSRF input put in as it is shown."""
+    measurements = view["measurements"]
+    key = (
+        "measurements",
+        get_language(),
+        ctx.slug,
+        writable,
+        view["total"],
+        rows_key(measurements),
+    )
+    part = KPI_PARTS.render(
+        key,
+        lambda: render_part(
+            request,
+            "kpis/_measurements.html",
+            ctx=ctx,
+            measurements=measurements,
+            total=view["total"],
+            can_write=writable,
+            csrf_input=CSRF_MARK,
+        ),
+    )
+    return with_csrf(part, csrf_input(request))
 
 
 async def _kpi_page(
@@ -117,6 +147,7 @@ async def _kpi_page(
             "name": kpi["initiative.name"],
         },
         chart_html=_chart_part(request, kpi, view["measurements"]),
+        measurements_html=_measurements_part(request, ctx, view, can_write(ctx)),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit", service.kpi_form(kpi)),
         conflict=conflict,

@@ -325,3 +325,54 @@ async def test_the_kept_chart_follows_every_change_and_the_language(world):
         f"{day}" in chinese.split('id="measurements"')[1]
         and "Remove the measurement" not in chinese
     )
+
+
+async def test_the_kept_measurements_carry_each_visitors_own_csrf_token(world):
+    """The measurements table is kept rendered with its remove forms; each visitor's page
+    carries that visitor's CSRF token, never the one of whoever was shown the table first,
+    and follows a change made behind the app's back."""
+    import re
+
+    import httpx
+
+    from tests import conftest
+    from tracker.fragments import CSRF_MARK
+
+    initiative = await make_initiative(world.a, phase=6)
+    kpi = await make_kpi(world, world.a, initiative)
+    day = (date.today() - timedelta(days=3)).isoformat()
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": day, "value": "2.5"}
+        )
+        first = (await client.get(f"/o/alpha/kpis/{kpi}")).text
+    tokens = set(re.findall(r'name="_csrf_token" value="([^"]+)"', first))
+    assert tokens == {conftest.CSRF_TOKEN}
+
+    # another visitor, without a CSRF cookie yet: Litestar gives them a token of their own
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=world.app),
+        base_url="http://testserver",
+        cookies={"tracker_session": world.a.tokens["lead"]},
+    ) as other:
+        page = await other.get(f"/o/alpha/kpis/{kpi}")
+        own = other.cookies["csrftoken"]
+        assert own not in tokens
+        table = page.text.split('id="measurements"')[1].split("</section>")[0]
+        assert set(re.findall(r'name="_csrf_token" value="([^"]+)"', table)) == {own}
+        assert str(CSRF_MARK) not in page.text
+        measurement = re.search(r"/kpi-measurements/(\d+)/delete", table).group(1)
+        # behind the app's back: the value changes, and the page shows it at once
+        await KpiMeasurement.update({KpiMeasurement.value: 2.75}).where(
+            KpiMeasurement.id == int(measurement)
+        )
+        table = (await other.get(f"/o/alpha/kpis/{kpi}")).text.split('id="measurements"')[1]
+        assert ">2.75<" in table.split("</section>")[0]
+        removed = await other.post(
+            f"/o/alpha/kpi-measurements/{measurement}/delete",
+            data={"_csrf_token": own},
+            headers={"x-csrftoken": own},
+        )
+        assert removed.status_code == 303
+        after = (await other.get(f"/o/alpha/kpis/{kpi}")).text
+        assert "No measurements yet." in after
