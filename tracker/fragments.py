@@ -66,7 +66,7 @@ CSRF_MARK = Markup(f"<!--csrf-{secrets.token_hex(16)}-->")
 
 def with_csrf(part: Markup, csrf_input: str) -> Markup:
     """A kept part with the request's CSRF input where it was kept with ``CSRF_MARK``."""
-    return Markup(part.replace(CSRF_MARK, csrf_input))
+    return Markup(str.replace(part, CSRF_MARK, csrf_input))  # Markup.replace would escape it
 
 
 class KeptReads(Generic[T]):
