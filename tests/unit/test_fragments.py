@@ -35,3 +35,38 @@ def test_rows_key_changes_with_any_value() -> None:
     assert rows_key(rows) != rows_key(changed)
     assert rows_key(rows) != rows_key(rows[:1])
     hash(rows_key(rows))
+
+
+async def test_kept_reads_read_once_per_key_and_the_least_recently_used_ages_out() -> None:
+    from tracker.fragments import KeptReads
+
+    loads: list[str] = []
+
+    def loader(key: str):
+        async def load() -> list[str]:
+            loads.append(key)
+            return [key]
+
+        return load
+
+    kept: KeptReads[list[str]] = KeptReads(max_entries=2)
+    assert await kept.read(("org", 1), loader("1")) == ["1"]
+    assert await kept.read(("org", 1), loader("1")) == ["1"]
+    await kept.read(("org", 2), loader("2"))
+    await kept.read(("org", 1), loader("1"))  # 1 is now the most recently used
+    await kept.read(("org", 3), loader("3"))  # so 2 ages out
+    await kept.read(("org", 2), loader("2"))
+    assert loads == ["1", "2", "3", "2"]
+
+
+def test_a_part_kept_with_the_csrf_mark_shows_each_visitors_input_as_markup() -> None:
+    from tracker.fragments import CSRF_MARK, with_csrf
+
+    parts = FragmentCache(max_entries=2)
+    part = parts.render("form", lambda: f"<form>{CSRF_MARK}<b>&amp;</b></form>")
+    assert parts.get("form") is part and parts.get("other") is None
+    mine = with_csrf(part, '<input name="_csrf_token" value="mine">')
+    theirs = with_csrf(part, '<input name="_csrf_token" value="theirs">')
+    assert mine == Markup('<form><input name="_csrf_token" value="mine"><b>&amp;</b></form>')
+    assert isinstance(mine, Markup) and "theirs" in theirs and "mine" not in theirs
+    assert str(CSRF_MARK) in part  # the kept part itself holds no token
