@@ -80,8 +80,13 @@ $$
     """
 CREATE FUNCTION tracker_board_person_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+    member_of int;
 BEGIN
-    PERFORM tracker_board_changed(m.org) FROM membership m WHERE m.person = NEW.id;
+    -- in the organisations' order, so that two such renames never wait for each other crosswise
+    FOR member_of IN SELECT m.org FROM membership m WHERE m.person = NEW.id ORDER BY m.org LOOP
+        PERFORM tracker_board_changed(member_of);
+    END LOOP;
     RETURN NULL;
 END
 $$
