@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2.runtime
 import markupsafe
@@ -89,10 +90,29 @@ if _escape_inner is not None:
     jinja2.runtime.escape = escape  # type: ignore[attr-defined]
 
 
+class PageTemplate(jinja2.Template):
+    """Jinja's template, with a faster answer to ``{% import %}``: whether the importing
+    page's globals hold a name the imported template does not (then it is made anew for
+    them). Jinja compares the two sets of names, one of them a ChainMap, on every import of
+    every render, which was 5 % of the SOP page; here the imported template's names are
+    counted once, and a set comparison answers."""
+
+    _names: frozenset[str] | None = None
+
+    def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> Any:
+        if ctx is not None:
+            if self._names is None:
+                self._names = frozenset(self.globals)
+            if ctx.globals_keys <= self._names:
+                ctx = None  # nothing new: the module made once serves
+        return super()._get_default_module(ctx)
+
+
 def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
     """Production passes auto_reload=False: templates do not change under a running process,
     and checking every template file's time on every render costs about 1 % of a page."""
     env.auto_reload = auto_reload
+    env.template_class = PageTemplate
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
     # the same, called straight (see template_gettext); {% trans %} blocks call these too

@@ -116,3 +116,23 @@ def test_template_gettext_matches_jinjas_newstyle_gettext() -> None:
                     assert ours.from_string("{{ _(m) }}").render(m=m) == expected
     with language("zh_Hans"):
         assert _ours(True).from_string("{{ _('Portfolio') }}").render() == "项目组合"
+
+
+def test_imports_see_the_importing_pages_own_globals_as_with_jinja() -> None:
+    from jinja2 import DictLoader
+
+    env = Environment(
+        loader=DictLoader(
+            {
+                "macros.html": "{% macro hi() %}hi {{ extra|default('-') }}{% endmacro %}",
+                "page.html": '{% import "macros.html" as m %}{{ m.hi() }}',
+            }
+        ),
+        autoescape=True,
+    )
+    templating.configure_jinja(env)
+    assert env.template_class is templating.PageTemplate
+    assert env.get_template("page.html").render() == "hi -"
+    assert env.get_template("page.html").render() == "hi -"  # the module made once serves
+    page = env.get_template("page.html", globals={"extra": "there"})
+    assert page.render() == "hi there"  # a name of the page's own: the module is made anew
