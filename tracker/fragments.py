@@ -25,40 +25,51 @@ from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 
+T = TypeVar("T")
 
-class FragmentCache:
+
+class Kept(Generic[T]):
+    """Values by key, the least recently used first out past ``max_entries``."""
+
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._parts: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable) -> Markup | None:
-        """The part kept for ``key``, if any."""
-        part = self._parts.get(key)
-        if part is not None:
-            self._parts.move_to_end(key)
+    def get(self, key: Hashable) -> T | None:
+        """The value kept for ``key``, if any."""
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
             self.hits += 1
-        return part
+        return value
 
-    def render(self, key: Hashable, make: Callable[[], str]) -> Markup:
-        """The part for ``key``: kept, or made now by ``make`` and kept."""
-        part = self._parts.get(key)
-        if part is not None:
-            self._parts.move_to_end(key)
-            self.hits += 1
-            return part
+    def keep(self, key: Hashable, value: T) -> T:
         self.misses += 1
-        part = Markup(make())
-        self._parts[key] = part
-        if len(self._parts) > self.max_entries:
-            self._parts.popitem(last=False)
-        return part
+        self._values[key] = value
+        if len(self._values) > self.max_entries:
+            self._values.popitem(last=False)
+        return value
 
     def clear(self) -> None:
-        self._parts.clear()
+        self._values.clear()
 
 
-T = TypeVar("T")
+class FragmentCache(Kept[Markup]):
+    def render(self, key: Hashable, make: Callable[[], str]) -> Markup:
+        """The part for ``key``: kept, or made now by ``make`` and kept."""
+        part = self.get(key)
+        return part if part is not None else self.keep(key, Markup(make()))
+
+
+class KeptReads(Kept[T]):
+    """What was read, kept under a key that changes whenever it would read differently (a
+    revision the database keeps)."""
+
+    async def read(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        value = self.get(key)
+        return value if value is not None else self.keep(key, await load())
+
 
 # Unguessable, so no text a visitor writes can stand for it.
 CSRF_MARK = Markup(f"<!--csrf-{secrets.token_hex(16)}-->")
@@ -67,28 +78,6 @@ CSRF_MARK = Markup(f"<!--csrf-{secrets.token_hex(16)}-->")
 def with_csrf(part: Markup, csrf_input: str) -> Markup:
     """A kept part with the request's CSRF input where it was kept with ``CSRF_MARK``."""
     return Markup(str.replace(part, CSRF_MARK, csrf_input))  # Markup.replace would escape it
-
-
-class KeptReads(Generic[T]):
-    """What was read, kept under a key that changes whenever it would read differently (a
-    revision the database keeps); least recently used first out."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._values: OrderedDict[Hashable, T] = OrderedDict()
-
-    async def read(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
-        if key in self._values:
-            self._values.move_to_end(key)
-            return self._values[key]
-        value = await load()
-        self._values[key] = value
-        if len(self._values) > self.max_entries:
-            self._values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        self._values.clear()
 
 
 def rows_key(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:
