@@ -285,9 +285,8 @@ async def test_a_kpi_not_measured_for_too_long_is_flagged(world):
         assert "Measurement overdue" not in (await client.get(f"/o/alpha/kpis/{kpi}")).text
 
 
-async def test_the_kept_chart_follows_every_change_and_the_language(world):
-    """The trend chart is kept rendered between requests: a new measurement, a changed target
-    or another language must show at once."""
+async def kpi_measured_three_days_ago(world) -> tuple[int, str]:
+    """A KPI of alpha with one measurement (2.5), three days ago: the KPI and that day."""
     initiative = await make_initiative(world.a, phase=6)
     kpi = await make_kpi(world, world.a, initiative)
     day = (date.today() - timedelta(days=3)).isoformat()
@@ -295,6 +294,14 @@ async def test_the_kept_chart_follows_every_change_and_the_language(world):
         await client.post(
             f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": day, "value": "2.5"}
         )
+    return kpi, day
+
+
+async def test_the_kept_chart_follows_every_change_and_the_language(world):
+    """The trend chart is kept rendered between requests: a new measurement, a changed target
+    or another language must show at once."""
+    kpi, day = await kpi_measured_three_days_ago(world)
+    async with world.client(world.a, "lead") as client:
         first = (await client.get(f"/o/alpha/kpis/{kpi}")).text
         again = (await client.get(f"/o/alpha/kpis/{kpi}")).text
         await KpiMeasurement.insert(  # behind the app's back (an import, another process)
@@ -338,13 +345,8 @@ async def test_the_kept_measurements_carry_each_visitors_own_csrf_token(world):
     from tests import conftest
     from tracker.fragments import CSRF_MARK
 
-    initiative = await make_initiative(world.a, phase=6)
-    kpi = await make_kpi(world, world.a, initiative)
-    day = (date.today() - timedelta(days=3)).isoformat()
+    kpi, _ = await kpi_measured_three_days_ago(world)
     async with world.client(world.a, "lead") as client:
-        await client.post(
-            f"/o/alpha/kpis/{kpi}/measurements", data={"measured_on": day, "value": "2.5"}
-        )
         first = (await client.get(f"/o/alpha/kpis/{kpi}")).text
     tokens = set(re.findall(r'name="_csrf_token" value="([^"]+)"', first))
     assert tokens == {conftest.CSRF_TOKEN}
