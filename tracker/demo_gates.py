@@ -170,7 +170,7 @@ async def decided_review(
                 review,
                 reviewer,
                 decision,
-                rationale=text(content.CONDITION_RATIONALE) if i == 0 else "",
+                rationale=text(content.CONDITION_RATIONALE if i == 0 else content.AGREED),
                 conditions=text(content.CONDITIONS[i]),
             )
         elif decision == VoteKind.RECYCLE:
