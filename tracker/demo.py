@@ -91,13 +91,6 @@ async def seed_registers(
 ) -> None:
     """Problems with as-is steps, measures, risks, resistance and a pilot for a few demo
     initiatives, so every register has data."""
-    from tracker.pilots.tables import (
-        Pilot,
-        PilotFeedback,
-        PilotMetric,
-        SatisfactionRating,
-        UnmetProblem,
-    )
     from tracker.problems.tables import AsIsStep, Measure, Problem
     from tracker.risks.rules import STARTER_RISKS
     from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
@@ -184,51 +177,71 @@ async def seed_registers(
                     org=org, risk=risk, likelihood=likelihood, impact=impact, changed_by=people[2]
                 )
             )
+    await seed_pilot(org, initiative_id, code, people, today, lang)
+
+
+async def seed_pilot(
+    org: int, initiative_id: int, code: str, people: list[int], today: date, lang: str
+) -> None:
+    """A pilot with its metrics before and after and satisfaction ratings; User activation's
+    also with an unmet problem and feedback."""
+    from tracker.pilots.tables import (
+        Pilot,
+        PilotFeedback,
+        PilotMetric,
+        SatisfactionRating,
+        UnmetProblem,
+    )
+
     if code == "MKT-ACTIVATION":
-        pilot_text = resolve(content.PILOT, lang)
-        pilot = (
-            await Pilot.insert(
-                Pilot(
-                    org=org,
-                    initiative=initiative_id,
-                    process=pilot_text["process"],
-                    scope=pilot_text["scope"],
-                    start_date=today - timedelta(days=6),
-                )
-            )
-        )[0]["id"]
-        await PilotMetric.insert(
-            *(
-                PilotMetric(
-                    org=org,
-                    pilot=pilot,
-                    name=name,
-                    unit=unit,
-                    direction=direction,
-                    baseline=baseline,
-                    result=result,
-                    target=target,
-                )
-                for name, unit, direction, baseline, result, target in pilot_text["metrics"]
+        detail = resolve(content.PILOT, lang)
+        process, scope, age = detail["process"], detail["scope"], 6
+        metrics, ratings = detail["metrics"], (5, 4, 4, 3, 4)
+    elif code in content.PILOTS:
+        process, scope, age, metrics, ratings = resolve(content.PILOTS[code], lang)
+    else:
+        return
+    pilot = (
+        await Pilot.insert(
+            Pilot(
+                org=org,
+                initiative=initiative_id,
+                process=process,
+                scope=scope,
+                start_date=today - timedelta(days=age),
             )
         )
-        await SatisfactionRating.insert(
-            *(
-                SatisfactionRating(org=org, pilot=pilot, score=s, rated_by=person)
-                for s, person in zip((5, 4, 4, 3, 4), people[1:6], strict=True)
-            )
-        )
-        problem, cause = pilot_text["unmet"]
-        await UnmetProblem.insert(UnmetProblem(org=org, pilot=pilot, problem=problem, cause=cause))
-        await PilotFeedback.insert(
-            PilotFeedback(
+    )[0]["id"]
+    await PilotMetric.insert(
+        *(
+            PilotMetric(
                 org=org,
                 pilot=pilot,
-                author=people[5],
-                category="tool",
-                text=pilot_text["feedback"],
+                name=name,
+                unit=unit,
+                direction=direction,
+                baseline=baseline,
+                result=result,
+                target=target,
             )
+            for name, unit, direction, baseline, result, target in metrics
         )
+    )
+    await SatisfactionRating.insert(
+        *(
+            SatisfactionRating(org=org, pilot=pilot, score=s, rated_by=person)
+            for s, person in zip(ratings, people[1:6], strict=False)
+        )
+    )
+    if code != "MKT-ACTIVATION":
+        return
+    problem, cause = detail["unmet"]
+    await UnmetProblem.insert(UnmetProblem(org=org, pilot=pilot, problem=problem, cause=cause))
+    await PilotFeedback.insert(
+        PilotFeedback(
+            org=org, pilot=pilot, author=people[5], category="tool", text=detail["feedback"]
+        )
+    )
 
 
 async def create_demo(

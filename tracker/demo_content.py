@@ -124,7 +124,8 @@ PROBLEMS = {
           (T("Wait for finance", "等待财务审核"), T("Finance", "财务部"), 2880),
           (T("Re-key into the ERP", "录入 ERP"), T("Procurement", "采购部"), 30)]),
         (T("Requests re-keyed into the ERP", "申请单重复录入 ERP"), "quality", 3, 3, "machine",
-         T("", ""), "open", []),
+         T("Typing errors in 1 order in 20\nThe request is on paper\nThe ERP has no request form",
+           "每 20 张订单有 1 张录入错误\n申请单是纸质的\nERP 中没有申请表单"), "analysing", []),
         (T("Nobody owns urgent requests", "紧急采购无人负责"), "coordination", 4, 2, "people",
          T("", ""), "open", []),
         (T("Internal report format tweak", "内部报表格式调整"), "efficiency", 1, 1, "method",
@@ -147,12 +148,45 @@ PROBLEMS = {
          [(T("Enter the phone number", "输入手机号"), T("New user", "新用户"), 1),
           (T("Wait for the SMS code", "等待短信验证码"), T("New user", "新用户"), 3),
           (T("Fill in the profile", "填写个人资料"), T("New user", "新用户"), 5)]),
-        (T("Long sign-up form", "注册表单过长"), "efficiency", 3, 3, "method", T("", ""),
+        (T("Long sign-up form", "注册表单过长"), "efficiency", 2, 3, "method", T("", ""),
          "open", []),
     ],
     "HR-ONBOARD": [
         (T("IT accounts ready only after day 3", "IT 账号第三天后才开通"), "coordination", 4, 4,
-         "method", T("", ""), "analysing", []),
+         "method", T("New hires wait for a laptop and accounts\nIT hears of the hire on day 1\n"
+                     "HR and IT have no shared checklist",
+                     "新员工等待电脑和账号\nIT 在入职当天才得知\n人力资源部与 IT 部没有共用的清单"),
+         "analysing", []),
+    ],
+    "SCM-ORDER": [
+        (T("Stock reserved by hand after the credit check", "信用审核后手工预留库存"), "efficiency", 4, 4,
+         "method", T("Orders wait half a day for stock\nA clerk reserves stock by hand\n"
+                     "The credit check and the ERP are not linked",
+                     "订单等待库存半天\n文员手工预留库存\n信用审核与 ERP 未打通"), "solved",
+         [(T("Check the credit limit", "核对信用额度"), T("Sales assistant", "销售助理"), 30),
+          (T("E-mail the warehouse", "邮件通知仓库"), T("Sales assistant", "销售助理"), 10),
+          (T("Reserve the stock", "预留库存"), T("Warehouse clerk", "仓库文员"), 240)]),
+    ],
+    "RD-LAUNCH": [
+        (T("Specifications change after the requirement review", "需求评审后规格频繁变更"), "coordination",
+         4, 3, "method", T("", ""), "open", []),
+    ],
+    "FIN-CLOSE": [
+        (T("Intercompany balances agreed by e-mail", "公司间往来靠邮件对账"), "coordination", 4, 4,
+         "method", T("Close takes 8 days\nDifferences are found on day 6\n"
+                     "Each entity books on its own calendar",
+                     "结账需要 8 天\n差异在第 6 天才发现\n各实体记账时间不一致"), "analysing", []),
+    ],
+    "FIN-INVOICE": [
+        (T("Invoices matched to orders by hand", "发票与订单人工匹配"), "quality", 4, 3, "method",
+         T("4 % of invoices carry errors\nMatching is done by eye\nNo three-way match in the ERP",
+           "4% 的发票有差错\n靠肉眼核对\nERP 未启用三单匹配"), "solved", []),
+    ],
+    "IT-REQUEST": [
+        (T("Tickets bounce between teams", "工单在团队间来回转派"), "coordination", 4, 4, "people",
+         T("30 % of tickets miss 24 h\nTickets are reassigned twice on average\n"
+           "Nobody owns the first diagnosis",
+           "30% 的工单超过 24 小时\n工单平均被转派两次\n首次诊断无人负责"), "solved", []),
     ],
 }  # fmt: skip
 
@@ -170,6 +204,26 @@ MEASURES = {
         (0, T("Route complaints automatically", "投诉自动分派"),
          T("Categories and routing rules in the CRM", "在 CRM 中设置投诉类别和分派规则"),
          T("Customer service", "客服部"), -60, T("Classification in minutes", "分类缩短到几分钟")),
+    ],
+    "SCM-ORDER": [
+        (0, T("Reserve stock when the credit check passes", "信用审核通过即预留库存"),
+         T("Link the credit check to automatic reservation in the ERP", "打通信用审核与 ERP 自动预留"),
+         T("Sales", "销售部"), -40, T("Half a day less per order", "每单缩短半天")),
+    ],
+    "HR-ONBOARD": [
+        (0, T("Accounts ready on day 1", "入职首日账号就绪"),
+         T("HR sends the start date to IT when the offer is accepted", "接受录用时人力资源部即通知 IT 入职日期"),
+         T("HR", "人力资源部"), 14, T("Productive from day 2", "第二天即可开展工作")),
+    ],
+    "FIN-INVOICE": [
+        (0, T("Match invoices automatically", "发票自动匹配"),
+         T("Three-way match of order, receipt and invoice in the ERP", "在 ERP 中启用订单、收货、发票三单匹配"),
+         T("Finance", "财务部"), -35, T("Error rate below 1.5 %", "差错率降至 1.5% 以下")),
+    ],
+    "IT-REQUEST": [
+        (0, T("One owner from ticket to fix", "工单从受理到解决一人负责"),
+         T("The service desk diagnoses first and keeps the ticket", "服务台首诊并全程跟进工单"),
+         T("IT", "IT 部"), -120, T("95 % resolved within 24 h", "95% 的工单 24 小时内解决")),
     ],
     "MKT-ACTIVATION": [
         (0, T("Every code arrives within a minute", "验证码一分钟内送达"),
@@ -218,6 +272,24 @@ PILOT = {
     "unmet": (T("SMS codes not received", "收不到短信验证码"),
               T("The SMS channel needs a fallback", "短信通道需要备用方案")),
     "feedback": T("Codes arrive late at weekends", "周末验证码延迟"),
+}  # fmt: skip
+
+# process, scope, days since the start, metrics (name, unit, direction, baseline, result,
+# target), satisfaction scores
+PILOTS = {
+    "CS-COMPLAINT": (T("Complaint handling", "投诉处理"), T("Online store team", "线上商城团队"), 95,
+                     [(T("First reply time", "首次答复时间"), HOURS, "lower", 48, 20, 24)], (5, 4, 5, 4)),
+    "SCM-ORDER": (T("Order fulfilment", "订单履约"), T("Shanghai warehouse", "上海仓"), 25,
+                  [(T("Order delivery cycle", "订单交付周期"), DAYS, "lower", 3.5, 2.7, 2.8),
+                   (T("Picking errors", "拣货差错"), T("per 1,000 orders", "每千单"), "lower", 6, 2, 3)],
+                  (4, 4, 3, 5)),
+    "FIN-INVOICE": (T("Invoice processing", "发票处理"), T("Raw-material suppliers", "原材料供应商"), 35,
+                    [(T("Invoice error rate", "发票差错率"), T("%", "%"), "lower", 4, 1.2, 1.5)], (4, 5, 4)),
+    "IT-REQUEST": (T("IT service requests", "IT 服务请求"), T("Head office, floor 3", "总部三楼"), 130,
+                   [(T("Requests resolved in 24 h", "24 小时内解决的请求"), T("%", "%"), "higher", 70, 93, 90)],
+                   (5, 4, 4, 5)),
+    "HR-ONBOARD": (T("Employee onboarding", "员工入职"), T("Head-office hires in November", "总部 11 月入职员工"), 12,
+                   [(T("Days to productive", "上岗天数"), DAYS, "lower", 14, 11, 7)], (3, 2, 3)),
 }  # fmt: skip
 
 # --- gate reviews -------------------------------------------------------------------------
@@ -273,6 +345,9 @@ SOP_NAMES = {
     "ORDER": T("Order fulfilment", "订单履约"),
     "APPROVAL": T("Purchase approval", "采购审批"),
     "REQUEST": T("IT service request handling", "IT 服务请求处理"),
+    "ACTIVATION": T("New-user activation", "新用户激活"),
+    "INVOICE": T("Supplier invoice processing", "供应商发票处理"),
+    "ONBOARD": T("New-hire onboarding", "新员工入职"),
 }
 
 # step, responsible role, time limit, unit, key control point
@@ -304,12 +379,33 @@ STEPS = {
         (T("Resolve", "解决问题"), T("IT engineer", "IT 工程师"), 1, "workdays", T("Fix confirmed by the user", "用户确认已修复")),
         (T("Close the ticket", "关闭工单"), T("Service desk", "服务台"), 4, "hours", T("Satisfaction asked", "已征询满意度")),
     ],
+    "ACTIVATION": [
+        (T("Send the verification code", "发送验证码"), T("Platform", "平台"), 1, "minutes", T("Fallback provider after 30 s", "30 秒未达切换备用通道")),
+        (T("Welcome call", "欢迎回访"), T("Customer success", "客户成功"), 1, "days", T("Call logged", "已记录回访")),
+        (T("First-order coupon", "首单优惠券"), T("Marketing", "市场部"), 2, "hours", T("Coupon issued once", "优惠券仅发放一次")),
+        (T("Activation review", "激活复盘"), T("Product", "产品部"), 5, "workdays", T("Drop-offs analysed", "已分析流失原因")),
+    ],
+    "INVOICE": [
+        (T("Receive the invoice", "接收发票"), T("Accounts payable", "应付会计"), 1, "days", T("Invoice scanned", "发票已扫描")),
+        (T("Three-way match", "三单匹配"), T("Accounts payable", "应付会计"), 4, "hours", T("Order, receipt and invoice agree", "订单、收货、发票一致")),
+        (T("Resolve differences", "处理差异"), T("Procurement", "采购部"), 2, "workdays", T("Difference explained", "差异已说明")),
+        (T("Post the invoice", "发票入账"), T("Accounts payable", "应付会计"), 1, "days", T("Posted in the ERP", "已在 ERP 中入账")),
+    ],
+    "ONBOARD": [
+        (T("Announce the start date", "通知入职日期"), T("HR", "人力资源部"), 1, "days", T("IT and admin told", "已通知 IT 和行政")),
+        (T("Prepare laptop and accounts", "准备电脑和账号"), T("IT", "IT 部"), 3, "workdays", T("Ready before day 1", "入职前就绪")),
+        (T("First-day welcome", "首日接待"), T("Line manager", "直属上级"), 4, "hours", T("Buddy named", "已指定导师")),
+        (T("First task review", "首项任务复盘"), T("Line manager", "直属上级"), 5, "workdays", T("Feedback given", "已给予反馈")),
+    ],
 }  # fmt: skip
 RACI_ROLES = {
     "COMPLAINT": (T("Customer service", "客服"), T("CS lead", "客服主管"), T("Quality", "质量部"), T("Sales", "销售")),
     "ORDER": (T("Sales", "销售"), T("Warehouse", "仓储"), T("Logistics", "物流"), T("Customer service", "客服")),
     "APPROVAL": (T("Requester", "需求方"), T("Procurement", "采购"), T("Finance", "财务"), T("Department head", "部门负责人")),
     "REQUEST": (T("Service desk", "服务台"), T("IT engineer", "IT 工程师"), T("IT manager", "IT 经理"), T("User", "用户")),
+    "ACTIVATION": (T("Platform", "平台"), T("Product", "产品部"), T("Marketing", "市场部"), T("Customer success", "客户成功")),
+    "INVOICE": (T("Accounts payable", "应付会计"), T("Finance manager", "财务经理"), T("Procurement", "采购部"), T("Supplier", "供应商")),
+    "ONBOARD": (T("HR", "人力资源部"), T("Line manager", "直属上级"), T("IT", "IT 部"), T("New hire", "新员工")),
 }  # fmt: skip
 
 WAVES = (T("East China", "华东区"), T("North China", "华北区"))
@@ -321,6 +417,10 @@ KPIS = [
      "Σ(closed_at − opened_at) / n", T("Customer service", "客服部")),
     (T("Complaint resolution rate", "投诉解决率"), T("%", "%"), "higher", 95.0, 92.0, 95.8, 2.0,
      T("resolved / received", "已解决数 / 受理数"), T("Customer service", "客服部")),
+]  # fmt: skip
+IT_KPIS = [
+    (T("Requests resolved in 24 h", "24 小时内解决的请求"), T("%", "%"), "higher", 95.0, 90.0, 95.5, 1.8,
+     T("resolved within 24 h / opened", "24 小时内解决数 / 创建数"), T("IT", "IT 部")),
 ]  # fmt: skip
 OPTIMISATION = {
     "process": T("Complaint handling", "投诉处理"),

@@ -127,7 +127,14 @@ async def seed_gates(
         await date_phases(demo, initiative_id, start, plan, days)
 
 
-async def _request(demo: Demo, initiative_id: int, lead: int, gate: int, reviewers: list[int]):
+async def _request(
+    demo: Demo,
+    initiative_id: int,
+    lead: int,
+    gate: int,
+    reviewers: list[int],
+    first_note: Any = None,
+) -> int:
     form = MultiDict(
         [
             ("proposed_decision", VoteKind.GO),
@@ -190,7 +197,9 @@ async def open_review(demo: Demo, initiative_id: int, lead: int, gate: int, toda
     """Requested three days ago from the demo person and two committee members; the chair
     has voted Go, the demo person's vote would decide."""
     first_event = await _last_event()
-    review = await _request(demo, initiative_id, lead, gate, [ADMIN, CHAIR, MEMBER])
+    review = await _request(
+        demo, initiative_id, lead, gate, [ADMIN, CHAIR, MEMBER], content.OPEN_REVIEW_NOTE
+    )
     note = demo.text(content.OPEN_REVIEW_NOTE)
     await _vote(demo, review, CHAIR, VoteKind.GO, rationale=note)
     await GateReview.update({GateReview.due_date: today + timedelta(days=4)}).where(

@@ -32,7 +32,8 @@ async def seed_sop(
     lang: str = "en",
 ) -> int:
     """An SOP: "revised" (V1.0 then V1.1 published), "published" (V1.0 published, V1.1 in
-    review) or "draft" (V1.0 draft with RACI half filled). Returns the document id."""
+    review), "published_once" (V1.0 published), "approved" (V1.0 approved, not yet published)
+    or "draft" (V1.0 draft with RACI half filled). Returns the document id."""
     doc = (
         await SopDocument.insert(
             SopDocument(org=org, initiative=initiative, process_name=name, number=number)
@@ -111,7 +112,8 @@ async def seed_sop(
             if cells:
                 await RaciCell.insert(*cells)
 
-    async def approved(version_id: int) -> None:
+    async def approved(version_id: int, age: int) -> None:
+        decided = datetime.now(UTC) - timedelta(days=age + 3)
         await SopApproval.insert(
             *(
                 SopApproval(
@@ -122,7 +124,7 @@ async def seed_sop(
                     approver=approver,
                     decision="approved",
                     decided_by=approver,
-                    decided_at=datetime.now(UTC),
+                    decided_at=decided,
                 )
                 for level, (label, approver) in enumerate(
                     zip(text["levels"], (people[2], people[0]), strict=True)
@@ -135,13 +137,21 @@ async def seed_sop(
         first = await version(1, 0, "draft", None)
         await content(first, 4, [*RACI[:3], "R---"])
         return int(doc)
-    first = await version(1, 0, "published", None, age=60 if stage == "revised" else 40)
+    if stage == "approved":
+        first = await version(1, 0, "approved", None)
+        await content(first, 4, RACI)
+        await approved(first, 5)
+        return int(doc)
+    age = 60 if stage == "revised" else 40
+    first = await version(1, 0, "published", None, age=age)
     await content(first, 4, RACI)
-    await approved(first)
+    await approved(first, age)
+    if stage == "published_once":
+        return int(doc)
     if stage == "revised":
         second = await version(1, 1, "published", first, age=20)
         await content(second, 2, RACI)
-        await approved(second)
+        await approved(second, 20)
         return int(doc)
     second = await version(1, 1, "in_review", first)
     await content(second, 2, RACI)
@@ -195,7 +205,12 @@ async def seed_rollout(
                 )
             )
         )[0]["id"]
-        scores = [92, 85, 78, 88, 95] if i == 0 else [90, 81, 84, None, 73]
+        # all waves done: everyone passed; still rolling out: some below the pass mark
+        scores = (
+            ([92, 95, 88, 90, 96] if i == 0 else [91, 85, 94, None, 89])
+            if done
+            else ([92, 85, 78, 88, 95] if i == 0 else [90, 81, 84, None, 73])
+        )
         await TrainingResult.insert(
             *(
                 TrainingResult(org=org, session=session, attendee=f"{name} ({i + 1})", score=s)
@@ -205,10 +220,18 @@ async def seed_rollout(
 
 
 async def seed_kpis(
-    org: int, initiative: int, people: list[int], today: date, weeks: int = 52, lang: str = "en"
+    org: int,
+    initiative: int,
+    people: list[int],
+    today: date,
+    weeks: int = 52,
+    lang: str = "en",
+    kpis: list[Any] | None = None,
 ) -> None:
-    """KPIs with ``weeks`` weekly measurements ending last week; a breach raises an alert."""
-    for index, kpi_row in enumerate(resolve(c.KPIS, lang)):
+    """KPIs with ``weeks`` weekly measurements ending last week; a breach raises an alert.
+    The complaint KPIs (the default) have a recent breach and an optimisation log entry."""
+    complaint = kpis is None
+    for index, kpi_row in enumerate(resolve(kpis or c.KPIS, lang)):
         name, unit, direction, target, threshold, base, swing, formula, department = kpi_row
         kpi = (
             await Kpi.insert(
@@ -232,7 +255,7 @@ async def seed_kpis(
         for week in range(weeks):
             day = today - timedelta(days=7 * (weeks - week))
             value = round(base + swing * math.sin(week * 0.9 + index), 2)
-            if week == weeks - 2 and index == 0:
+            if week == weeks - 2 and index == 0 and complaint:
                 value = threshold + 0.6  # one recent breach for the demo's alert
             rows.append(
                 KpiMeasurement(
@@ -255,6 +278,8 @@ async def seed_kpis(
                     acknowledged_at=datetime.now(UTC) if acknowledged else None,
                 )
             )
+    if not complaint:
+        return
     log = resolve(c.OPTIMISATION, lang)
     await OptimisationEntry.insert(
         OptimisationEntry(
@@ -270,12 +295,16 @@ async def seed_kpis(
     )
 
 
-# initiative code: SOP kind, stage; rollout (None: none, else whether every wave is done); KPIs
-PROGRAM = {
-    "CS-COMPLAINT": ("COMPLAINT", "revised", True, True),
-    "SCM-ORDER": ("ORDER", "published", False, False),
-    "PUR-APPROVAL": ("APPROVAL", "draft", None, False),
-    "IT-REQUEST": ("REQUEST", "revised", None, False),
+# initiative code: SOP kind, stage; rollout (None: none, else whether every wave is done);
+# KPIs (None: none, [] the complaint KPIs)
+PROGRAM: dict[str, tuple[str, str, bool | None, list[Any] | None]] = {
+    "CS-COMPLAINT": ("COMPLAINT", "revised", True, []),
+    "SCM-ORDER": ("ORDER", "published", False, None),
+    "PUR-APPROVAL": ("APPROVAL", "draft", None, None),
+    "IT-REQUEST": ("REQUEST", "revised", True, c.IT_KPIS),
+    "MKT-ACTIVATION": ("ACTIVATION", "approved", None, None),
+    "FIN-INVOICE": ("INVOICE", "published_once", False, None),
+    "HR-ONBOARD": ("ONBOARD", "approved", None, None),
 }
 
 
@@ -295,5 +324,6 @@ async def seed_program(
     await seed_sop(org, initiative, number, name, people, today, stage, kind, lang=lang)
     if rollout is not None:
         await seed_rollout(org, initiative, people, today, done=rollout, lang=lang)
-    if kpis:
-        await seed_kpis(org, initiative, people, today, lang=lang)
+    if kpis is not None:
+        weeks = 52 if not kpis else 26
+        await seed_kpis(org, initiative, people, today, weeks, lang=lang, kpis=kpis or None)

@@ -256,7 +256,7 @@ async def _settings_page(
         chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
         edit_id=edit_id,
         defaults_language=await org_language(ctx.org_id),
-        languages=language_names(),
+        default_languages=language_names(),
     )
 
 

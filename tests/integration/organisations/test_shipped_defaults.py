@@ -69,7 +69,9 @@ async def test_an_english_and_a_chinese_reader_see_the_defaults_in_one_language(
         )
         assert created.status_code == 303, created.text
     async with world.client(org, "admin") as admin:
-        english = visible((await admin.get(f"/o/{org.slug}/settings/gates")).text)
+        settings = (await admin.get(f"/o/{org.slug}/settings/gates")).text
+        assert "中文" in settings  # the switcher still names each language in itself
+        english = visible(settings)
         risks = visible((await admin.get(f"/o/{org.slug}/initiatives/{initiative}/risks")).text)
         digest = visible((await admin.get(f"/o/{org.slug}/digests/preview")).text)
         export = (await admin.get(f"/o/{org.slug}/initiatives/{initiative}/export/risks")).text
@@ -121,7 +123,7 @@ async def test_admin_switches_the_defaults_and_edited_texts_stay(world):
         await lead.post(f"/o/{org.slug}/initiatives/{initiative}/risks/starters")
     async with world.client(org, "admin") as admin:
         page = await admin.get(f"/o/{org.slug}/settings/gates")
-        assert 'action="/o/%s/settings/defaults-language"' % org.slug in page.text
+        assert f'action="/o/{org.slug}/settings/defaults-language"' in page.text
         switched = await admin.post(
             f"/o/{org.slug}/settings/defaults-language", data={"language": "zh_Hans"}
         )
@@ -216,7 +218,10 @@ async def test_the_migration_repairs_glued_rows(world, monkeypatch):
         "text"
     ] == "目标符合SMART原则，有基线值和目标值"
     descriptions = {r["description"] for r in await Risk.select().where(Risk.org == english.id)}
-    assert descriptions == {"Weak executive support", "Weak executive support 高层支持不足, and more"}
+    assert descriptions == {
+        "Weak executive support",
+        "Weak executive support 高层支持不足, and more",
+    }
     mitigations = {r["mitigation"] for r in await Risk.select().where(Risk.org == english.id)}
     assert "Define an exception path with approval" in mitigations
     assert (await RaciRole.select().where(RaciRole.version == version).first())[
