@@ -9,6 +9,7 @@ import re
 
 from tests.conftest import ROOT, make_org
 from tests.helpers import make_initiative
+from tests.integration.api.test_api import api, token_for
 from tracker.accounts.tables import Organisation, Person
 from tracker.auth import hash_password
 from tracker.gates.tables import GateCriterion, ReviewCriterion
@@ -80,6 +81,10 @@ async def test_an_english_and_a_chinese_reader_see_the_defaults_in_one_language(
     assert "Goal is SMART with baseline and target" in english
     assert "Weak executive support" in risks and "Weak executive support" in digest
     assert "Weak executive support" in export and not CJK.search(export)
+    token = await token_for(world, org)
+    async with api(world, token) as client:
+        listed = (await client.get(f"/initiatives/{initiative}/risks")).text
+    assert "Weak executive support" in listed and not CJK.search(listed)
     roles = [r["name"] for r in await RaciRole.select().where(RaciRole.org == org.id)]
     assert roles == ["Process owner", "Operator", "Manager", "Quality"]
     # a Chinese reader of the same organisation: the organisation's wording, never glued
