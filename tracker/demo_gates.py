@@ -140,7 +140,13 @@ async def _request(
             ("proposed_decision", VoteKind.GO),
             ("due_date", date.today().isoformat()),
             *(("reviewers", str(demo.people[r])) for r in reviewers),
-            *((f"note_{c}", demo.text(content.EVIDENCE_NOTE)) for c in demo.criteria.get(gate, [])),
+            *(
+                (
+                    f"note_{c}",
+                    demo.text(first_note if first_note and i == 0 else content.EVIDENCE_NOTE),
+                )
+                for i, c in enumerate(sorted(demo.criteria.get(gate, [])))
+            ),
         ]
     )
     initiative = {"id": initiative_id, "current_phase.number": gate}

@@ -133,13 +133,15 @@ async def test_my_reviews_has_the_open_review_for_the_demo_person(world, lang):
         mine = await client.get(f"{base}/reviews")
         assert mine.status_code == 200
         assert f"/reviews/{review[0]['id']}" in mine.text
+        open_page = await client.get(f"{base}/reviews/{review[0]['id']}")
+        assert ("activation rate is at 41 %" if lang == "en" else "激活率为 41%") in open_page.text
         decided = await GateReview.select(GateReview.id, GateReview.initiative).where(
             GateReview.org == org, GateReview.status == "decided"
         )
         pages = [
             mine,
             await client.get(f"{base}/"),
-            await client.get(f"{base}/reviews/{review[0]['id']}"),
+            open_page,
             await client.get(f"{base}/reviews/{decided[-1]['id']}"),
             await client.get(f"{base}/initiatives/{decided[-1]['initiative']}"),
             await client.get(f"{base}/kpis"),
