@@ -11,6 +11,7 @@ from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import start_session
 from tracker.cli import build_parser, locale_language
 from tracker.demo import create_demo
+from tracker.demo_content import INITIATIVES
 from tracker.gates.tables import (
     Condition,
     GateDecision,
@@ -100,9 +101,11 @@ async def test_the_demo_has_every_kind_of_decision_and_the_history(world, lang):
     held = await Initiative.select().where(Initiative.org == org, Initiative.status == "on_hold")
     assert len(held) == 1
     # history: every initiative past scoping has its requests, votes and decisions
-    initiatives = await Initiative.select(Initiative.id, Initiative.current_phase.number).where(
-        Initiative.org == org
-    )
+    initiatives = await Initiative.select(
+        Initiative.id, Initiative.process_code, Initiative.current_phase.number
+    ).where(Initiative.org == org)
+    phases = {i["process_code"].rsplit("-", 2)[0]: i["current_phase.number"] for i in initiatives}
+    assert phases == {item[1]: item[-3] for item in INITIATIVES}
     events = await InitiativeEvent.select().where(InitiativeEvent.org == org)
     for initiative in initiatives:
         kinds = {e["kind"] for e in events if e["initiative"] == initiative["id"]}
