@@ -16,7 +16,7 @@ from tracker import demo_content as content
 from tracker.accounts.tables import Person
 from tracker.db import fetch
 from tracker.demo_content import resolve
-from tracker.gates import service
+from tracker.gates import follow_up, requesting, voting
 from tracker.gates.rules import VoteKind
 from tracker.gates.tables import (
     Condition,
@@ -150,7 +150,7 @@ async def _request(
         ]
     )
     initiative = {"id": initiative_id, "current_phase.number": gate}
-    review = await service.request_review(demo.ctx(lead, "lead"), initiative, Form(form))
+    review = await requesting.request_review(demo.ctx(lead, "lead"), initiative, Form(form))
     assert review is not None, "the demo's review request was refused"
     return review
 
@@ -164,7 +164,7 @@ async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str)
         for c in items
     }
     form = Form({"vote": vote, **values, **extra})
-    await service.submit_vote(demo.ctx(reviewer, "committee"), review, form)
+    await voting.submit_vote(demo.ctx(reviewer, "committee"), review, form)
 
 
 async def decided_review(
@@ -231,7 +231,7 @@ async def conditions(demo: Demo, initiative_id: int, lead: int, day: date) -> No
         {Condition.due_date: date.today() + timedelta(days=5), Condition.owner: demo.people[lead]}
     ).where(Condition.id == second)
     before = await _last_event()
-    await service.close_condition(
+    await follow_up.close_condition(
         demo.ctx(lead, "lead"), first, demo.text(content.CONDITION_CLOSED)
     )
     closed = at(day + timedelta(days=6), 11)
