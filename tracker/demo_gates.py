@@ -159,8 +159,11 @@ async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str)
     items = await ReviewCriterion.select(ReviewCriterion.id, ReviewCriterion.kind).where(
         ReviewCriterion.review == review
     )
+    low = vote in (VoteKind.RECYCLE, VoteKind.HOLD)  # the scores agree with the vote
     values = {
-        f"score_{c['id']}": "1" if c["kind"] == "must" else str(3 + (c["id"] + reviewer) % 3)
+        f"score_{c['id']}": "1"
+        if c["kind"] == "must"
+        else str((2 if low else 3) + (c["id"] + reviewer) % (2 if low else 3))
         for c in items
     }
     form = Form({"vote": vote, **values, **extra})
