@@ -202,7 +202,7 @@ async def test_every_unsafe_route_needs_a_csrf_token(world):
     before = await snapshot(org)
     cookies = {"tracker_session": org.tokens["admin"]}
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app), base_url="http://testserver", cookies=cookies
+        transport=httpx.ASGITransport(app=world.asgi), base_url="http://testserver", cookies=cookies
     ) as client:
         for path, methods in org_routes(world.app):
             for method in methods - {"GET"}:

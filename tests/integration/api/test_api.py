@@ -25,7 +25,7 @@ async def token_for(world, org, scope="read", name="Finance BI"):
 def api(world, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app),
+        transport=httpx.ASGITransport(app=world.asgi),
         base_url="http://testserver/api/v1",
         headers=headers,
     )
@@ -181,7 +181,7 @@ async def test_malformed_requests_get_json_errors(world):
 
 async def test_openapi_document_and_docs_page(world):
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=world.asgi), base_url="http://testserver"
     ) as client:
         document = (await client.get("/api/v1/schema/openapi.json")).json()
         docs = await client.get("/api/v1/docs")
