@@ -11,6 +11,10 @@ from tracker.settings import SettingsError, get_settings
 
 log = logging.getLogger("tracker")
 
+# On SIGTERM a web process stops taking connections and gives the requests in flight this long
+# (deploy/: compose's stop_grace_period and the k8s terminationGracePeriodSeconds are longer).
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
 
 async def run_migrations() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -59,7 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         log_level="info",
         log_config=None,  # keep our logging (LOG_FORMAT=json for structured logs)
-        timeout_graceful_shutdown=20,  # finish requests in flight on SIGTERM
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # finish requests in flight
     )
 
 

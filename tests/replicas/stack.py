@@ -1,6 +1,7 @@
 """What deploy/ describes, run on this machine: the PostgreSQL database behind the tenant wall,
-Redis, the arq worker, two web replicas and HAProxy in front of them (deploy/haproxy.cfg with
-loopback addresses put in for the names), each a real child process in production mode."""
+Redis, the arq worker, two web replicas and HAProxy in front of them, each a real child process
+with the commands and settings of deploy/compose.yaml and HAProxy's deploy/haproxy.cfg, the
+addresses of this machine put in for the names of compose."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +17,23 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import yaml
 
 from tests.conftest import ROOT
 from tests.processes import free_port, stop, wait_for
 
 HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
+COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
 BACKEND = "tracker"
 REPLICAS = ("web1", "web2")
+STATS_PASSWORD = "replicas-stats"
+# compose's settings that name its services or come from the operator: this machine's instead
+LOCAL_SETTINGS = {"DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "SECRET_KEY", "BASE_URL"}
+
+
+def compose_command(service: str, **values: str) -> list[str]:
+    """The command of a compose service, with some of its values replaced."""
+    return [values.get(part, part) for part in COMPOSE[service]["command"]]
 
 
 def haproxy_binary() -> str | None:
@@ -33,13 +43,12 @@ def haproxy_binary() -> str | None:
     return None
 
 
-def haproxy_config(front: int, stats: int, admin_socket: Path, ports: dict[str, int]) -> str:
+def haproxy_config(front: int, stats: int, ports: dict[str, int]) -> str:
     """deploy/haproxy.cfg, with the addresses of this machine for the names of compose."""
     text = HAPROXY_CFG.read_text()
     replacements = {
         "bind :8080": f"bind 127.0.0.1:{front}",
         "bind :8404": f"bind 127.0.0.1:{stats}",
-        "/var/run/haproxy/admin.sock": str(admin_socket),
         **{f"{name}:8000": f"127.0.0.1:{port}" for name, port in ports.items()},
     }
     for old, new in replacements.items():
@@ -54,24 +63,24 @@ class Stack:
         self.front = free_port()
         self.base = f"http://127.0.0.1:{self.front}"
         self.stats_port = free_port()
-        self.admin_socket = tmp / "haproxy.sock"
+        self.stats = f"http://127.0.0.1:{self.stats_port}/stats"
         self.ports = {name: free_port() for name in REPLICAS}
+        settings = COMPOSE["web1"]["environment"]
+        assert settings == COMPOSE["web2"]["environment"] == COMPOSE["worker"]["environment"]
+        assert LOCAL_SETTINGS <= set(settings)
         self.env = {
             **os.environ,
-            "TRACKER_ENV": "production",
+            **{k: v for k, v in settings.items() if k not in LOCAL_SETTINGS},
             "SECRET_KEY": "replicas-" + "k" * 40,  # the same on every replica
             "DATABASE_URL": database_url,
-            "DB_APP_ROLE": "tracker_app",
-            "DB_POOL_MIN": "1",
-            "DB_POOL_MAX": "4",
             "REDIS_URL": redis_url,
             "BASE_URL": self.base,
             "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": str(smtp_port),
-            "SMTP_FROM": "tracker@example.com",
-            "LOG_FORMAT": "json",
             "TRACKER_DATA_DIR": str(tmp),
+            "HAPROXY_STATS_PASSWORD": STATS_PASSWORD,
         }
+        assert self.env["TRACKER_ENV"] == "production" and self.env["DB_APP_ROLE"] == "tracker_app"
         self.web: dict[str, subprocess.Popen] = {}
         self.worker: subprocess.Popen | None = None
         self.haproxy: subprocess.Popen | None = None
@@ -114,7 +123,8 @@ class Stack:
     # --- the worker --------------------------------------------------------------------
 
     def start_worker(self) -> None:
-        self.worker = self._spawn("worker", [sys.executable, "-m", "tracker.cli", "worker"])
+        command = compose_command("worker")
+        self.worker = self._spawn("worker", [sys.executable, "-m", "tracker.cli", *command])
         log = self.tmp / "worker.log"
         deadline = time.monotonic() + 60
         while "Starting worker" not in log.read_text():
@@ -132,29 +142,26 @@ class Stack:
 
     def start_haproxy(self) -> None:
         config = self.tmp / "haproxy.cfg"
-        config.write_text(
-            haproxy_config(self.front, self.stats_port, self.admin_socket, self.ports)
-        )
+        config.write_text(haproxy_config(self.front, self.stats_port, self.ports))
         binary = haproxy_binary()
         assert binary is not None
         self.haproxy = self._spawn("haproxy", [binary, "-f", str(config), "-db"])
-        wait_for(f"http://127.0.0.1:{self.stats_port}/stats;csv", seconds=20)
+        wait_for(f"http://127.0.0.1:{self.front}/healthz", seconds=20)
         for name in REPLICAS:
             self.wait_for_state(name, "UP")
 
-    def admin(self, command: str) -> str:
-        """A command of HAProxy's runtime API (the stats socket)."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(str(self.admin_socket))
-            connection.sendall(command.encode() + b"\n")
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        return b"".join(chunks).decode()
+    def admin(self, server: str, action: str) -> None:
+        """An action of HAProxy's stats page on a replica, as deploy/haproxy.cfg documents."""
+        done = httpx.post(
+            self.stats,
+            data={"s": server, "action": action, "b": BACKEND},
+            auth=("admin", STATS_PASSWORD),
+        )
+        assert done.status_code == 303 and "st=DONE" in done.headers["location"], done.headers
 
     def servers(self) -> dict[str, dict[str, str]]:
         """HAProxy's own figures per replica (status, sessions, retries, redispatches…)."""
-        text = self.admin("show stat").lstrip("# ")
+        text = httpx.get(self.stats + ";csv", auth=("admin", STATS_PASSWORD)).text.lstrip("# ")
         return {
             row["svname"]: row
             for row in csv.DictReader(io.StringIO(text))
@@ -167,15 +174,14 @@ class Stack:
             assert time.monotonic() < deadline, f"{name} is {status}, not {state}"
             time.sleep(0.1)
 
-    def drain(self, name: str) -> None:
-        """No new requests to ``name``; then wait for the ones it has to finish."""
-        self.admin(f"set server {BACKEND}/{name} state drain")
-        deadline = time.monotonic() + 10
-        while int(self.servers()[name]["scur"] or 0) and time.monotonic() < deadline:
-            time.sleep(0.05)
+    def drain(self, name: str) -> int:
+        """No new requests to ``name``; how many it is still answering (they finish: the
+        replica's graceful shutdown waits for them)."""
+        self.admin(name, "drain")
+        return int(self.servers()[name]["scur"] or 0)
 
     def restore(self, name: str) -> None:
-        self.admin(f"set server {BACKEND}/{name} state ready")
+        self.admin(name, "ready")
         self.wait_for_state(name, "UP")
 
     # --- all of it ---------------------------------------------------------------------
