@@ -13,9 +13,20 @@ import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 
-from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, reachable, run_cli
+from tests.conftest import (
+    PG_URL,
+    REDIS_URL,
+    ROOT,
+    drop_postgres,
+    fresh_postgres,
+    need,
+    reachable,
+    run_cli,
+)
 from tests.processes import free_port, stop, wait_for
 
+# a Redis database of its own: the worker started here takes every job of its queue
+ROLE_REDIS_URL = os.environ.get("TEST_ROLE_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/12")
 BYPASS = "tracker_replicas_bypass"  # LOGIN BYPASSRLS
 OWNER = "tracker_replicas_owner"  # LOGIN, owns one tenant table
 
@@ -82,7 +93,7 @@ async def database():
     ],
 )
 def test_production_refuses_a_role_that_bypasses_the_wall(database, tmp_path, command, role, why):
-    env = production(as_role(database, role), tmp_path, REDIS_URL="redis://127.0.0.1:6379/15")
+    env = production(as_role(database, role), tmp_path, REDIS_URL=ROLE_REDIS_URL)
     result = run([*command, "--port", str(free_port())] if command != ["worker"] else command, env)
     assert result.returncode == 2, result.stderr[-2000:]
     assert result.stderr.startswith(f"Configuration error: the database role '{role}'")
@@ -105,33 +116,32 @@ def test_migrate_runs_as_the_owner_in_production(database, tmp_path):
     assert result.returncode == 0 and "up to date" in result.stdout
 
 
-async def test_with_db_app_role_the_app_and_the_worker_start(database, tmp_path, redis_url):
-    env = production(database, tmp_path, DB_APP_ROLE="tracker_app", REDIS_URL=redis_url)
+async def test_with_db_app_role_the_app_and_the_worker_start(database, tmp_path):
+    need("Redis", reachable(ROLE_REDIS_URL, 6379))
+    env = production(database, tmp_path, DB_APP_ROLE="tracker_app", REDIS_URL=ROLE_REDIS_URL)
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "serve.log", "w"),
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "worker.log", "w"),
-    )
-    redis = await create_pool(RedisSettings.from_dsn(redis_url))
+    redis = await create_pool(RedisSettings.from_dsn(ROLE_REDIS_URL))
+    processes = []
     try:
+        for command, log in ((["serve", "--port", str(port)], "serve"), (["worker"], "worker")):
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "tracker.cli", *command],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=open(tmp_path / f"{log}.log", "w"),
+                )
+            )
         ready = wait_for(f"http://127.0.0.1:{port}/readyz").json()
         assert ready["tenant_wall"] == "on (tracker_app)"
         assert httpx.get(f"http://127.0.0.1:{port}/login").status_code == 200
         job = await redis.enqueue_job("ping", _job_id=f"ping-role-{os.getpid()}")
         assert await job.result(timeout=30) == "pong"  # the worker runs jobs
     finally:
+        for process in processes:
+            stop(process)
+        await redis.flushdb()
         await redis.aclose()
-        stop(server)
-        stop(worker)
     assert "Application shutdown complete" in (tmp_path / "serve.log").read_text()
     assert "Configuration error" not in (tmp_path / "worker.log").read_text()
