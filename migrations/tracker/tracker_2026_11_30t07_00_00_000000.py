@@ -9,7 +9,8 @@ test_table_grants.py lists every table with its policy or its reason, and these 
 - person: read; insert (sign-up, accepting an invitation); update only ``password_hash``
   (password change) and ``language`` (the language switch). Never deleted by the app.
 - organisation: read; insert (sign-up, a new organisation); update only ``timezone`` (digest
-  settings) and ``training_pass_mark`` (rollout settings). Never deleted, never renamed.
+  settings), ``training_pass_mark`` (rollout settings) and ``language`` (the language of its
+  shipped defaults, ``organisations/shipped.py``). Never deleted, never renamed.
 - web_session: read, insert (log-in), delete (log-out, a password change); never updated.
 - login_failure: read, insert, delete (a successful log-in clears them); never updated.
 - migration (Piccolo's record of applied migrations): nothing; ``tracker migrate`` runs as
@@ -31,7 +32,7 @@ STATEMENTS = [
     "REVOKE ALL ON person, organisation, web_session, login_failure, migration FROM tracker_app",
     "GRANT SELECT, INSERT ON person, organisation TO tracker_app",
     "GRANT UPDATE (password_hash, language) ON person TO tracker_app",
-    "GRANT UPDATE (timezone, training_pass_mark) ON organisation TO tracker_app",
+    "GRANT UPDATE (timezone, training_pass_mark, language) ON organisation TO tracker_app",
     "GRANT SELECT, INSERT, DELETE ON web_session, login_failure TO tracker_app",
     "REVOKE ALL ON SEQUENCE person_id_seq, organisation_id_seq, web_session_id_seq, "
     "login_failure_id_seq, migration_id_seq FROM tracker_app",

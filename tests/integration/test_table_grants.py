@@ -70,7 +70,7 @@ TABLES: dict[str, tuple[str, str]] = {
     ),
     "organisation": (
         "none: found by its address before the wall knows it (tracker_identify)",
-        "SELECT INSERT UPDATE(timezone) UPDATE(training_pass_mark)",
+        "SELECT INSERT UPDATE(language) UPDATE(timezone) UPDATE(training_pass_mark)",
     ),
     "web_session": (
         "none: read from the cookie before anyone is known; holds only a hash",
@@ -178,3 +178,32 @@ async def test_the_walled_role_cannot_do_what_the_app_never_does(migrated, state
         await migrated.execute("SET LOCAL ROLE tracker_app")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await migrated.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # what the app's code does to these tables (accounts, auth, digest and rollout
+        # settings, organisations/shipped.py), as the walled role
+        "INSERT INTO person (email, name, password_hash, created_at) "
+        "VALUES ('new@example.com', 'New', 'x', now())",
+        "UPDATE person SET password_hash = 'y', language = 'zh_Hans' WHERE id = 1",
+        "INSERT INTO organisation (name, slug, timezone, training_pass_mark, language, created_at) "
+        "VALUES ('New', 'new-org', 'UTC', 80, 'en', now())",
+        "UPDATE organisation SET timezone = 'Asia/Shanghai', training_pass_mark = 90, "
+        "language = 'zh_Hans' WHERE id = 1",
+        "INSERT INTO web_session (token_hash, person, created_at, expires_at) "
+        "SELECT 'h', id, now(), now() FROM person LIMIT 1",
+        "DELETE FROM web_session WHERE token_hash = 'h'",
+        "INSERT INTO login_failure (email, at) VALUES ('a@example.com', now())",
+        "DELETE FROM login_failure WHERE email = 'a@example.com'",
+    ],
+)
+async def test_the_walled_role_can_do_what_the_app_does(migrated, statement):
+    transaction = migrated.transaction()
+    await transaction.start()
+    try:
+        await migrated.execute("SET LOCAL ROLE tracker_app")
+        await migrated.execute(statement)
+    finally:
+        await transaction.rollback()
