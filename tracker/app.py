@@ -44,6 +44,7 @@ from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
+from tracker.wall_check import check_role
 from tracker.web import render
 
 log = logging.getLogger("tracker.web")
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.use_engine(engine)
         await db.start(engine, settings.db_pool_min, settings.db_pool_max, settings.db_app_role)
+        await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
