@@ -7,3 +7,14 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var invalid = event.target.querySelector && event.target.querySelector("[aria-invalid='true']");
   if (invalid) { invalid.focus(); }
 });
+
+// The top bar's navigation is a <details> that CSS keeps open on wide screens
+// (::details-content); browsers without that selector get it opened here instead.
+document.addEventListener("DOMContentLoaded", function () {
+  var menu = document.querySelector("details.navmenu");
+  if (!menu || !window.matchMedia || (window.CSS && CSS.supports && CSS.supports("selector(::details-content)"))) { return; }
+  var wide = window.matchMedia("(min-width: 48.01rem)");
+  var sync = function () { menu.open = wide.matches; };
+  sync();
+  if (wide.addEventListener) { wide.addEventListener("change", sync); }
+});
