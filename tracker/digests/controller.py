@@ -181,6 +181,7 @@ async def save_settings(request: Request, ctx: OrgContext) -> Template | Redirec
             DigestSetting.frequency: frequency,
             DigestSetting.weekday: int(weekday),
             DigestSetting.hour: int(hour),
+            DigestSetting.saved_at: datetime.now(UTC),
         },
     )
     await Organisation.update({Organisation.timezone: timezone}).where(

@@ -18,6 +18,7 @@ from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
+from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
 
@@ -139,6 +140,7 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         filters_html=await _filters_part(request, ctx, flt),
         alerts=await _open_alerts(request, ctx),
         can_write=ctx.can(Action.WRITE_REGISTER),
+        getting_started=await onboarding.checklist(ctx.org_id) if ctx.role == "admin" else None,
     )
 
 
