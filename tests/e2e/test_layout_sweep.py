@@ -249,3 +249,27 @@ async def test_every_page_fits_a_phone_and_a_laptop_in_both_languages(sweep_serv
     assert not problems, f"{len(problems)} problems on {len(public) + len(signed_in)} pages:\n" + (
         "\n".join(problems)
     )
+
+
+async def test_the_top_bar_folds_into_a_menu_on_a_phone(sweep_server, browser):
+    base = sweep_server
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{base}/login")
+    await page.fill("#email", DEMO_LOGIN[0])
+    await page.fill("#password", DEMO_LOGIN[1])
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(re.compile(r".*/o/[^/]+/$"))
+    kpis = page.locator("nav.areas a", has_text="KPIs")
+    assert not await kpis.is_visible()
+    await page.get_by_text("Menu", exact=True).click()
+    assert await kpis.is_visible()
+    await kpis.click()
+    await page.wait_for_url("**/kpis")
+    assert not await page.locator("nav.areas").is_visible()  # closed again on the next page
+    # on a laptop the same links are in the bar, with no menu to open
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.reload()
+    assert await page.locator("nav.areas a", has_text="Portfolio").is_visible()
+    assert not await page.get_by_text("Menu", exact=True).is_visible()
+    await context.close()

@@ -8,11 +8,12 @@ document.addEventListener("htmx:afterSwap", function (event) {
   if (invalid) { invalid.focus(); }
 });
 
-// The top bar's navigation is a <details> that CSS keeps open on wide screens
-// (::details-content); browsers without that selector get it opened here instead.
+// The top bar's navigation is a <details> "Menu" on phones. On wide screens CSS shows its
+// content from the first paint (::details-content); opening it here as well tells screen
+// readers (and browsers without that selector) that it is open.
 document.addEventListener("DOMContentLoaded", function () {
   var menu = document.querySelector("details.navmenu");
-  if (!menu || !window.matchMedia || (window.CSS && CSS.supports && CSS.supports("selector(::details-content)"))) { return; }
+  if (!menu || !window.matchMedia) { return; }
   var wide = window.matchMedia("(min-width: 48.01rem)");
   var sync = function () { menu.open = wide.matches; };
   sync();
