@@ -154,9 +154,7 @@ async def check(context, base: str, url: str, folder) -> list[str]:
         if response is not None and not response.ok:
             errors.append(f"the page answered {response.status}")
         overflow = await page.evaluate(OVERFLOW_JS)
-        await page.screenshot(
-            path=str(folder / f"{shot_name(base, url)}.jpeg"), full_page=True, quality=80
-        )
+        await page.screenshot(path=str(folder / f"{shot_name(base, url)}.png"), full_page=True)
     finally:
         await page.close()
     where = url[len(base) :]
