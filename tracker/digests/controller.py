@@ -17,6 +17,7 @@ from tracker.digests import mailer, rules, service
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
+from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
 
@@ -187,6 +188,7 @@ async def save_settings(request: Request, ctx: OrgContext) -> Template | Redirec
     await Organisation.update({Organisation.timezone: timezone}).where(
         Organisation.id == ctx.org_id
     )
+    onboarding.forget(ctx.org_id)
     return redirect(f"/o/{ctx.slug}/settings/digests", _("Digest settings saved."))
 
 
