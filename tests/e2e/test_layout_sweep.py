@@ -6,7 +6,7 @@ registers and settings; signed out: the log-in page and what it links to), so a 
 later is swept as soon as something links to it. Each page must not scroll sideways
 (``document.documentElement.scrollWidth > window.innerWidth``; the failure names the page and
 the widest element that sticks out) and must log no console error, which includes
-Content-Security-Policy violations and missing files. Screenshots of every page land in
+Content-Security-Policy violations and missing files. Screenshots of each kind of page land in
 ``test-output/layout/<language>-<width>/`` for a person to look at.
 
 One server (the demo on SQLite, of its own: the sweep switches the demo person's language) and
@@ -143,7 +143,7 @@ def shot_name(base: str, url: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", rest)[:120]
 
 
-async def check(context, base: str, url: str, folder) -> list[str]:
+async def check(context, base: str, url: str, folder, screenshot: bool) -> list[str]:
     """Load one page; the problems found on it."""
     page = await context.new_page()
     errors: list[str] = []
@@ -154,7 +154,9 @@ async def check(context, base: str, url: str, folder) -> list[str]:
         if response is not None and not response.ok:
             errors.append(f"the page answered {response.status}")
         overflow = await page.evaluate(OVERFLOW_JS)
-        await page.screenshot(path=str(folder / f"{shot_name(base, url)}.png"), full_page=True)
+        if screenshot:
+            path = folder / f"{shot_name(base, url)}.png"
+            await page.screenshot(path=str(path), full_page=True)
     finally:
         await page.close()
     where = url[len(base) :]
@@ -180,10 +182,15 @@ async def sweep(browser, base: str, pages: list[str], language: str, storage) ->
         folder = SHOTS / f"{language}-{width}"
         folder.mkdir(parents=True, exist_ok=True)
 
+    # a screenshot of the first page of each kind (the second is checked, not photographed)
+    first: dict[str, str] = {}
+    for url in pages:
+        first.setdefault(kind(url), url)
+
     async def one(context, url):
         async with limit:
             folder = SHOTS / f"{language}-{context.width}"
-            problems.extend(await check(context, base, url, folder))
+            problems.extend(await check(context, base, url, folder, url in first.values()))
 
     await asyncio.gather(*(one(c, url) for c in contexts for url in pages))
     for context in contexts:
