@@ -12,6 +12,7 @@ from tracker.accounts.tables import Invitation
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
 from tracker.i18n import gettext as _
+from tracker.onboarding import service as onboarding
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
@@ -61,6 +62,7 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
         .first()
     )
     assert invitation is not None
+    onboarding.forget(ctx.org_id)
     await queue_invitation(
         ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
     )
