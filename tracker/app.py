@@ -48,6 +48,10 @@ from tracker.tenancy import OrgContext
 from tracker.web import render
 
 log = logging.getLogger("tracker.web")
+# Paths without CSRF checks, anchored: Litestar searches the patterns anywhere in the path, so
+# an unanchored "/healthz" also exempted /o/healthz/… (issue 17, finding 1). The API
+# authenticates with bearer tokens, never cookies.
+CSRF_EXEMPT = ["^/static/", "^/healthz$", "^/readyz$", "^/api/"]
 GC_YOUNG_THRESHOLD = int(os.environ.get("TRACKER_GC_THRESHOLD", "20000"))
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = templating.TEMPLATES
@@ -222,7 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/static", "/healthz", "/readyz", "/api/"],
+            exclude=CSRF_EXEMPT,
         ),
         middleware=middleware,
         openapi_config=openapi_config(),
