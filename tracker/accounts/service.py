@@ -10,8 +10,8 @@ from typing import Any
 from tracker.accounts.rules import (
     THROTTLE_WINDOW_SECONDS,
     Role,
-    is_valid_email,
     is_reserved_slug,
+    is_valid_email,
     is_valid_slug,
     login_wait_seconds,
     normalise_email,

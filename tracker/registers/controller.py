@@ -17,9 +17,10 @@ from tracker.i18n import gettext as _
 from tracker.pilots import service as pilots
 from tracker.pilots.tables import PilotFeedback
 from tracker.problems import service as problems
-from tracker.registers import exporting, importing, imports
+from tracker.registers import importing, imports
 from tracker.registers.pages import initiative_header
 from tracker.risks import service as risks
+from tracker.spreadsheets import Table, download
 from tracker.tenancy import OrgContext
 from tracker.web import redirect, render
 
@@ -134,22 +135,14 @@ async def export(
 ) -> Response:
     initiative = await initiative_header(ctx, initiative_id)
     title, columns, rows = await _register(ctx, initiative_id, register)
-    headers = [c[0] for c in columns]
-    table = [[getter(row) for _, getter in columns] for row in rows]
-    filename = f"{initiative['process_code']}-{register}"
-    if format == "xlsx":
-        body = exporting.to_xlsx(title, headers, table)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif format == "csv":
-        body = exporting.to_csv(headers, table)
-        media = "text/csv; charset=utf-8"
-    else:
+    if format not in ("csv", "xlsx"):
         raise NotFoundException()
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{format}"'},
+    table = Table(
+        title=title,
+        headers=[c[0] for c in columns],
+        rows=[[getter(row) for _, getter in columns] for row in rows],
     )
+    return download(table, format, f"{initiative['process_code']}-{register}")
 
 
 IMPORTERS = {
