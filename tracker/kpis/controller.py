@@ -235,7 +235,9 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
         return _import_page(
             request, ctx, view, error=_("Choose a file to import."), status_code=422
         )
-    sheet = importing.read(filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"})
+    sheet = await importing.read_upload(
+        filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"}
+    )
     preview = await service.preview_import(ctx.scope, kpi_id, sheet)
     if form.get("confirm") == "1" and preview.ok:
         count, alerts = await service.write_import(ctx.scope, kpi_id, preview, ctx.person_id)

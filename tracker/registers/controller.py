@@ -155,7 +155,7 @@ async def _preview(
     ctx: OrgContext, initiative_id: int, register: str, filename: str, data: bytes
 ) -> imports.Preview:
     columns, required = IMPORTERS[register]
-    sheet = importing.read(filename, data, columns, required)
+    sheet = await importing.read_upload(filename, data, columns, required)
     if register == "problems":
         return await imports.preview_problems(ctx.scope, initiative_id, sheet)
     return await imports.preview_risks(ctx.scope, initiative_id, sheet)
