@@ -41,7 +41,12 @@ from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
 from tracker.rollout import controller as rollout
-from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
+from tracker.security import (
+    InputGuardMiddleware,
+    QueryCountMiddleware,
+    RefusedInput,
+    SecurityHeadersMiddleware,
+)
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
@@ -84,8 +89,8 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("This page does not exist, or you have no access to it.")
     elif status == 405:
         message = _("This address does not accept that kind of request.")
-    elif status == 409 and detail:
-        message = str(detail)  # a refused action, already worded for the person
+    elif isinstance(exc, RefusedInput) or (status == 409 and detail):
+        message = str(detail)  # refused input or action, already worded for the person
     elif status < 500:
         message = _("The request could not be understood.")
     else:
@@ -215,7 +220,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
     ]
-    middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware(settings.db_pool_max)]
+    middleware: list[Any] = [
+        SecurityHeadersMiddleware(),
+        IdentityMiddleware(settings.db_pool_max),
+        InputGuardMiddleware(),  # after the identity: its refusals speak the person's language
+    ]
     if os.environ.get("TRACKER_QUERY_HEADER") == "1":
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
     return Litestar(
