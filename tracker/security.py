@@ -74,12 +74,16 @@ class RefusedInput(ClientException):
 def _refuse_nul(scope: Scope, where: str) -> RefusedInput:
     from tracker.i18n import gettext as _
 
-    log.warning("refused %s %s: a NUL byte in the %s", scope["method"], scope["path"], where)
+    log.warning(
+        "refused %s %s: a NUL byte in the %s", scope.get("method", ""), scope["path"], where
+    )
     return RefusedInput(_("The request holds a character that is not allowed (a NUL byte)."))
 
 
 def _refuse_csrf(scope: Scope, where: str) -> PermissionDeniedException:
-    log.warning("refused %s %s: a CSRF token with non-ASCII characters", scope["method"], where)
+    log.warning(
+        "refused %s %s: a CSRF token with non-ASCII characters", scope.get("method", ""), where
+    )
     return PermissionDeniedException("CSRF token verification failed")
 
 
@@ -108,7 +112,7 @@ class InputGuardMiddleware(ASGIMiddleware):
         headers = request.headers
         if not headers.get(CSRF_HEADER, "").isascii() or not _csrf_cookie(headers).isascii():
             raise _refuse_csrf(scope, scope["path"])
-        if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE"):
             await self._check_body(scope, request)
         await next_app(scope, receive, send)
 
