@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, Router, get
@@ -22,6 +22,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Send
 
 from tracker import db, templating
 from tracker.accounts import controller as accounts
@@ -137,6 +138,26 @@ async def ready(request: Request) -> Response:
     )
 
 
+class TrackerApp(Litestar):
+    """Litestar that answers HEAD as GET without the body (RFC 9110 §9.3.2) instead of 405:
+    monitors, link checkers and caches ask HEAD first (issue 17, finding 8)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
+        await super().__call__(scope, receive, send)
+
+
+def _without_body(send: Send) -> Send:
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = cast("Message", {**message, "body": b""})
+        await send(message)
+
+    return send_head
+
+
 def settle_memory() -> None:
     """Keep the garbage collector's full passes short and rare once the app has started.
 
@@ -227,7 +248,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     if os.environ.get("TRACKER_QUERY_HEADER") == "1":
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
-    return Litestar(
+    return TrackerApp(
         route_handlers=handlers,
         template_config=template_config(),
         csrf_config=CSRFConfig(
