@@ -96,15 +96,20 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("The request could not be understood.")
     else:
         message = _("Something went wrong on our side. Please try again.")
+    headers = api.allowed(exc) if isinstance(exc, HTTPException) else {}
     if request.headers.get("accept", "").startswith("application/json"):
-        return Response({"status_code": status, "detail": message}, status_code=status)
-    return render(
+        return Response(
+            {"status_code": status, "detail": message}, status_code=status, headers=headers
+        )
+    page = render(
         request,
         "errors/error.html",
         status_code=status,
         status=status,  # type: ignore[return-value]
         message=message,
     )
+    page.headers.update(headers)
+    return page
 
 
 @get("/healthz", name="health", exclude_from_csrf=True, include_in_schema=False)
@@ -146,7 +151,29 @@ class TrackerApp(Litestar):
         if scope["type"] == "http" and scope["method"] == "HEAD":
             scope = {**scope, "method": "GET"}
             send = _without_body(send)
+        elif scope["type"] == "http" and scope["method"] == "OPTIONS":
+            send = self._allow_every_method(scope, send)
         await super().__call__(scope, receive, send)
+
+    def _allow_every_method(self, scope: Any, send: Send) -> Send:
+        """Litestar's automatic OPTIONS answer lists only the first handler's methods of a
+        path that has several (GET and POST): list them all, with HEAD wherever GET is."""
+
+        async def send_options(message: Message) -> None:
+            handler = scope.get("route_handler")
+            if message["type"] == "http.response.start" and handler is not None:
+                methods = set()
+                for route in self.routes:
+                    if route.path in handler.paths:
+                        methods |= set(getattr(route, "methods", ()))
+                if "GET" in methods:
+                    methods.add("HEAD")
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(sorted(methods)).encode()))
+                message = cast("Message", {**message, "headers": headers})
+            await send(message)
+
+        return send_options
 
 
 def _without_body(send: Send) -> Send:
@@ -248,7 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     if os.environ.get("TRACKER_QUERY_HEADER") == "1":
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
-    return TrackerApp(
+    app = TrackerApp(
         route_handlers=handlers,
         template_config=template_config(),
         csrf_config=CSRFConfig(
@@ -266,3 +293,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # the CLI configures logging once; Litestar must not replace it
     )
+    api.document_strict_bodies(app.openapi_schema)
+    return app

@@ -17,3 +17,13 @@ async def test_head_answers_like_get_without_a_body(world):
         post_only = await client.head("/logout")
     assert unknown.status_code == 404 and unknown.content == b""
     assert post_only.status_code == 405
+
+
+async def test_options_and_405_list_every_method_of_the_path(world):
+    async with world.client(world.a, "viewer") as client:
+        options = await client.options("/api/v1/kpis/1/measurements")
+        refused = await client.delete("/api/v1/kpis/1/measurements")
+        page = await client.put("/o/alpha/")
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    assert refused.status_code == 405 and "POST" in refused.headers["allow"]
+    assert page.status_code == 405 and "HEAD" in page.headers["allow"]

@@ -16,7 +16,8 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.openapi.spec import SecurityScheme
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPI, SecurityScheme
 from litestar.params import Parameter
 
 from tracker.api import schemas
@@ -41,6 +42,26 @@ Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
+ANSWERS = {
+    400: "The request is not valid (a parameter or the body); `detail` says what.",
+    401: "No API token, or one that is not valid or revoked.",
+    403: "The token may only read.",
+    404: "No such record in this organisation.",
+    409: "A date already has a measurement, or appears twice; nothing was written.",
+    413: "The body is larger than 64 KiB.",
+    422: "The body is well formed but refused by a rule (a measurement dated in the future); "
+    "nothing was written.",
+}
+
+
+def answers(*codes: int) -> dict[int, ResponseSpec]:
+    """The error answers a route gives, for the OpenAPI document (always JSON `Error`)."""
+    return {
+        code: ResponseSpec(data_container=schemas.Error, description=ANSWERS[code])
+        for code in (400, 401, *codes)
+    }
+
+
 async def provide_client(request: Request) -> ApiClient:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -50,6 +71,17 @@ async def provide_client(request: Request) -> ApiClient:
     if client is None:
         raise NotAuthorizedException("This API token is not valid or has been revoked.")
     return client
+
+
+def allowed(exc: HTTPException) -> dict[str, str]:
+    """A 405's ``Allow`` header (RFC 9110), with HEAD wherever GET is (see TrackerApp)."""
+    methods = (exc.headers or {}).get("allow", "")
+    if not methods:
+        return {}
+    names = [m.strip() for m in methods.split(",")]
+    if "GET" in names and "HEAD" not in names:
+        names.append("HEAD")
+    return {"Allow": ", ".join(names)}
 
 
 def api_error(request: Request, exc: Exception) -> Response:
@@ -71,7 +103,9 @@ def api_error(request: Request, exc: Exception) -> Response:
             detail = "Not found in this organisation."
         if exc.status_code == 413:
             detail = f"The body is larger than {MAX_BODY // 1024} KiB."
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = allowed(exc)
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return Response(
             {"status_code": exc.status_code, "detail": detail},
             status_code=exc.status_code,
@@ -112,7 +146,7 @@ INITIATIVE_COLUMNS = (
 )
 
 
-@get("/initiatives", summary="List initiatives")
+@get("/initiatives", summary="List initiatives", responses=answers())
 async def list_initiatives(
     client: ApiClient,
     limit: Limit = 50,
@@ -158,7 +192,11 @@ async def _phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     ]
 
 
-@get("/initiatives/{initiative_id:int}", summary="One initiative with its phases")
+@get(
+    "/initiatives/{initiative_id:int}",
+    summary="One initiative with its phases",
+    responses=answers(404),
+)
 async def get_initiative(client: ApiClient, initiative_id: Id) -> schemas.InitiativeDetail:
     row = await client.tenant.get(Initiative, initiative_id, *INITIATIVE_COLUMNS)
     return schemas.InitiativeDetail(
@@ -169,13 +207,21 @@ async def get_initiative(client: ApiClient, initiative_id: Id) -> schemas.Initia
     )
 
 
-@get("/initiatives/{initiative_id:int}/phases", summary="The six phases of an initiative")
+@get(
+    "/initiatives/{initiative_id:int}/phases",
+    summary="The six phases of an initiative",
+    responses=answers(404),
+)
 async def list_phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     return await _phases(client, initiative_id)
 
 
-@get("/initiatives/{initiative_id:int}/gate-decisions", summary="Gate decisions, oldest first")
+@get(
+    "/initiatives/{initiative_id:int}/gate-decisions",
+    summary="Gate decisions, oldest first",
+    responses=answers(404),
+)
 async def list_decisions(client: ApiClient, initiative_id: Id) -> list[schemas.GateDecision]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = (
@@ -203,7 +249,11 @@ async def list_decisions(client: ApiClient, initiative_id: Id) -> list[schemas.G
     ]
 
 
-@get("/initiatives/{initiative_id:int}/problems", summary="The problem register")
+@get(
+    "/initiatives/{initiative_id:int}/problems",
+    summary="The problem register",
+    responses=answers(404),
+)
 async def list_problems(
     client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Problem]:
@@ -233,7 +283,7 @@ async def list_problems(
     ]
 
 
-@get("/initiatives/{initiative_id:int}/risks", summary="The risk register")
+@get("/initiatives/{initiative_id:int}/risks", summary="The risk register", responses=answers(404))
 async def list_risks(
     client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Risk]:
@@ -283,14 +333,18 @@ def _kpi(row: dict[str, Any], open_alerts: int) -> schemas.Kpi:
     )
 
 
-@get("/initiatives/{initiative_id:int}/kpis", summary="The KPIs of an initiative")
+@get(
+    "/initiatives/{initiative_id:int}/kpis",
+    summary="The KPIs of an initiative",
+    responses=answers(404),
+)
 async def list_kpis(client: ApiClient, initiative_id: Id) -> list[schemas.Kpi]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = await kpi_service.kpis(client.tenant, initiative_id)
     return [_kpi(r, r["open_alerts"]) for r in rows]
 
 
-@get("/kpis", summary="The organisation's KPIs, with their open alerts")
+@get("/kpis", summary="The organisation's KPIs, with their open alerts", responses=answers(404))
 async def list_all_kpis(
     client: ApiClient,
     limit: Limit = 50,
@@ -319,7 +373,7 @@ async def list_all_kpis(
     )
 
 
-@get("/kpis/{kpi_id:int}", summary="One KPI")
+@get("/kpis/{kpi_id:int}", summary="One KPI", responses=answers(404))
 async def get_kpi(client: ApiClient, kpi_id: Id) -> schemas.Kpi:
     row = await client.tenant.get(Kpi, kpi_id, *Kpi.all_columns())
     alerts = await client.tenant.count(KpiAlert).where(
@@ -338,7 +392,11 @@ def _measurement(row: dict[str, Any], kpi: dict[str, Any]) -> schemas.Measuremen
     )
 
 
-@get("/kpis/{kpi_id:int}/measurements", summary="Measurements of a KPI, oldest first")
+@get(
+    "/kpis/{kpi_id:int}/measurements",
+    summary="Measurements of a KPI, oldest first",
+    responses=answers(404),
+)
 async def list_measurements(
     client: ApiClient,
     kpi_id: Id,
@@ -365,6 +423,7 @@ async def list_measurements(
     summary="Record measurements (all or none)",
     request_max_body_size=MAX_BODY,
     status_code=201,
+    responses=answers(403, 404, 409, 413, 422),
 )
 async def add_measurements(
     client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
@@ -378,7 +437,7 @@ async def add_measurements(
     if len(set(days)) != len(days):
         raise HTTPException(status_code=409, detail="A date appears twice in the body.")
     if any(d > date.today() for d in days):
-        raise ValidationException("A measurement cannot be dated in the future.")
+        raise HTTPException(status_code=422, detail="A measurement cannot be dated in the future.")
     items, alerts = [], 0
     try:
         async with write_transaction():
@@ -420,6 +479,15 @@ ROUTES = [
 ]
 
 BEARER = SecurityScheme(type="http", scheme="bearer", description="An organisation's API token")
+
+
+def document_strict_bodies(document: OpenAPI) -> None:
+    """Say in the OpenAPI document what the API enforces: request bodies take no unknown
+    fields (msgspec's ``forbid_unknown_fields``, which Litestar does not describe)."""
+    schemas_ = document.components.schemas if document.components else None
+    for name in ("NewMeasurement", "NewMeasurements"):
+        if schemas_ and name in schemas_:
+            schemas_[name].additional_properties = False
 
 
 def router() -> Router:
