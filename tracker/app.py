@@ -51,6 +51,7 @@ from tracker.security import (
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
+from tracker.uploads import controller as uploads
 from tracker.web import render
 
 log = logging.getLogger("tracker.web")
@@ -255,6 +256,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,
+            *uploads.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from tracker import uploads
 from tracker.registers import importing
+from tracker.uploads import checks as uploads
 
 
 def workbook(rows) -> bytes:

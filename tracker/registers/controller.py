@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from tracker import labels
+from tracker import labels, uploads
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.pilots import service as pilots
@@ -215,12 +215,17 @@ async def import_upload(
         return _import_page(
             request, ctx, initiative, register, status_code=422, error=_("Choose a file to import.")
         )
+    try:
+        await uploads.ensure_room(ctx.scope, len(data))
+    except uploads.QuotaExceeded as full:
+        return _import_page(request, ctx, initiative, register, status_code=422, error=full.message)
     preview = await _preview(ctx, initiative_id, register, filename, data)
     if form.get("confirm") == "1" and preview.ok:
         if register == "problems":
             count = await imports.write_problems(ctx.scope, initiative_id, preview)
         else:
             count = await imports.write_risks(ctx.scope, initiative_id, preview, ctx.person_id)
+        await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
         return redirect(
             f"/o/{ctx.slug}/initiatives/{initiative_id}/{register}",
             _("%(n)s rows imported.", n=count),
