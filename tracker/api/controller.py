@@ -49,6 +49,7 @@ ANSWERS = {
     404: "No such record in this organisation.",
     409: "A date already has a measurement, or appears twice; nothing was written.",
     413: "The body is larger than 64 KiB.",
+    415: "The body is not sent as `application/json`.",
     422: "The body is well formed but refused by a rule (a measurement dated in the future); "
     "nothing was written.",
 }
@@ -423,13 +424,15 @@ async def list_measurements(
     summary="Record measurements (all or none)",
     request_max_body_size=MAX_BODY,
     status_code=201,
-    responses=answers(403, 404, 409, 413, 422),
+    responses=answers(403, 404, 409, 413, 415, 422),
 )
 async def add_measurements(
-    client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
+    request: Request, client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
 ) -> schemas.Written:
     """Needs a token with the write scope. A date that already has a measurement, or that
     appears twice in the body, refuses the whole request (409); nothing is written."""
+    if request.content_type[0] != "application/json":
+        raise HTTPException(status_code=415, detail="Send the body as application/json.")
     if not client.can_write:
         raise PermissionDeniedException("This token may only read; ask an admin for a write token.")
     kpi = await kpi_service.get_kpi(client.tenant, kpi_id)

@@ -8,7 +8,7 @@ import hashlib
 import mimetypes
 from typing import Any
 
-from piccolo.query.functions.aggregate import Sum
+from piccolo.query.functions.aggregate import Count, Sum
 
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
@@ -16,6 +16,7 @@ from tracker.tenancy import TenantScope
 from tracker.uploads.tables import StoredFile
 
 MB = 1024 * 1024
+MAX_FILES = 1000  # per organisation, whatever their sizes
 
 
 def quota_bytes() -> int:
@@ -35,6 +36,12 @@ class QuotaExceeded(Exception):
 
     @property
     def message(self) -> str:
+        if self.size == 0:
+            return _(
+                "Your organisation keeps %(n)s files, the most it may. An admin can remove kept "
+                "files under Settings › Uploaded files.",
+                n=MAX_FILES,
+            )
         return _(
             "Your organisation's storage for uploaded files is full: %(used)s of %(quota)s MB "
             "used, and this file needs %(size)s MB. An admin can remove kept files under "
@@ -51,9 +58,15 @@ async def usage(scope: TenantScope) -> int:
 
 
 async def ensure_room(scope: TenantScope, size: int) -> None:
-    used, quota = await usage(scope), quota_bytes()
+    """Raise QuotaExceeded unless one more file of ``size`` bytes fits (bytes and count)."""
+    row = await scope.select(
+        StoredFile, Sum(StoredFile.size).as_alias("used"), Count().as_alias("files")
+    ).first()
+    used, files, quota = int(row["used"] or 0), int(row["files"] or 0), quota_bytes()
     if used + size > quota:
         raise QuotaExceeded(used, quota, size)
+    if files >= MAX_FILES:
+        raise QuotaExceeded(used, quota, 0)
 
 
 async def keep(

@@ -155,6 +155,12 @@ async def test_malformed_requests_get_json_errors(world):
             json={"measurements": [{"measured_on": future, "value": 1}]},
         )
         assert ahead.status_code == 422 and "future" in ahead.json()["detail"]
+        as_text = await client.post(
+            f"/kpis/{kpi}/measurements",
+            content=b'{"measurements": [{"measured_on": "2026-01-01", "value": 1}]}',
+            headers={"content-type": "text/plain"},
+        )
+        assert as_text.status_code == 415 and "application/json" in as_text.json()["detail"]
         huge = await client.post(
             f"/kpis/{kpi}/measurements",
             content=b'{"measurements": [' + b'{"measured_on": "2026-01-01", "value": 1},' * 3000,
@@ -198,7 +204,7 @@ async def test_openapi_document_and_docs_page(world):
             if "{" in path:
                 assert "404" in declared, path
     post = document["paths"]["/api/v1/kpis/{kpi_id}/measurements"]["post"]
-    assert {"403", "409", "413", "422"} <= set(post["responses"])
+    assert {"403", "409", "413", "415", "422"} <= set(post["responses"])
     direction = document["components"]["schemas"]["Goal"]["properties"]["direction"]
     assert direction["enum"] == ["lower", "higher"] and "oneOf" not in direction
     assert document["components"]["schemas"]["NewMeasurement"]["additionalProperties"] is False

@@ -60,3 +60,17 @@ async def test_imports_keep_their_file_within_the_quota(world, small_quota):
     async with world.client(world.a, "lead") as lead:
         again = await upload(lead, path, "problems.csv", PROBLEMS_CSV.encode())
         assert again.status_code == 200
+
+
+async def test_the_number_of_kept_files_is_limited_too(world, monkeypatch):
+    from tracker.tenancy import TenantScope
+
+    monkeypatch.setattr(storage, "MAX_FILES", 1)
+    scope = TenantScope(world.b.id)
+    await StoredFile.delete().where(StoredFile.org == world.b.id)
+    await storage.keep(scope, "import", "a.csv", b"a\n", world.b.people["admin"])
+    with pytest.raises(storage.QuotaExceeded) as full:
+        await storage.keep(scope, "import", "b.csv", b"b\n", world.b.people["admin"])
+    assert "keeps 1 files, the most it may" in full.value.message
+    assert await storage.usage(scope) == 2
+    await StoredFile.delete().where(StoredFile.org == world.b.id)
