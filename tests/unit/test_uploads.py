@@ -72,3 +72,24 @@ def test_rows_and_columns_are_limited_while_reading():
     assert importing.read("l.xlsx", long, columns, {"title"}).errors == [
         (0, "", "The file has more than 2000 rows.")
     ]
+
+
+def test_a_workbook_with_xml_entities_is_refused():
+    """openpyxl reads through defusedxml: no entity expansion (billion laughs), no XXE."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+    source = zipfile.ZipFile(io.BytesIO(workbook([["title"], ["x"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<worksheet",
+                    b'<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]><worksheet',
+                    1,
+                ).replace(b"<v>", b"<v>&x;", 1)
+            target.writestr(member, data)
+    sheet = importing.read("e.xlsx", out.getvalue(), {"title": ["title"]}, {"title"})
+    assert sheet.errors == [(0, "", "The file is not a readable XLSX workbook.")]
