@@ -258,6 +258,9 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from tracker import patches
+
+    patches.install()  # the worker's e-mails and the demo's queries take the same paths
     configure_logging()
     args = build_parser().parse_args(argv)
     try:
