@@ -93,3 +93,25 @@ def test_a_workbook_with_xml_entities_is_refused():
             target.writestr(member, data)
     sheet = importing.read("e.xlsx", out.getvalue(), {"title": ["title"]}, {"title"})
     assert sheet.errors == [(0, "", "The file is not a readable XLSX workbook.")]
+
+
+def test_cells_and_texts_are_counted_before_reading(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_CELLS", 4)
+    monkeypatch.setattr(uploads, "CHUNK", 7)  # tags straddle chunks: each is counted once
+    assert uploads.check("ok.xlsx", workbook([["title", "impact"], ["a", "b"]])) == "xlsx"
+    many = workbook([["title", "impact"], ["a", "b"], ["c"]])
+    assert refused("many.xlsx", many) == "The workbook holds more than 200,000 cells; split it."
+
+
+def test_a_million_short_texts_are_refused_before_openpyxl_reads_them():
+    body = "<si><t>ab</t></si>" * 1_000_000
+    data = with_member(workbook([["title"]]), "xl/sharedStrings.xml", 0)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            if member.filename != "xl/sharedStrings.xml":
+                target.writestr(member, source.read(member))
+        target.writestr("xl/sharedStrings.xml", f"<sst>{body}</sst>")
+    assert len(out.getvalue()) < uploads.MAX_BYTES
+    assert refused("t.xlsx", out.getvalue()).startswith("The workbook holds more than")

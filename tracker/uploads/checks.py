@@ -14,6 +14,7 @@ can lie), and only then does openpyxl read it, in a worker thread.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -25,6 +26,9 @@ import anyio.to_thread
 MAX_BYTES = 2 * 1024 * 1024  # an upload, as sent
 MAX_EXPANDED = 20 * 1024 * 1024  # all members of an XLSX together, uncompressed
 MAX_MEMBERS = 200
+MAX_CELLS = 200_000  # cells of the sheets, and texts of the shared strings, each
+CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+TEXT = re.compile(rb"<(?:\w+:)?si[\s>/]")
 CHUNK = 64 * 1024
 XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 # Control characters that never occur in text files (tab, line feed, carriage return and
@@ -64,7 +68,8 @@ def check(filename: str, data: bytes, kinds: tuple[str, ...] = ("csv", "xlsx")) 
 
 
 def check_xlsx(data: bytes) -> None:
-    """A zip archive with a workbook's parts that expands to at most MAX_EXPANDED bytes."""
+    """A zip archive with a workbook's parts that expands to at most MAX_EXPANDED bytes and
+    holds at most MAX_CELLS cells and shared texts."""
     if not data.startswith(b"PK\x03\x04"):
         raise UploadRefused("The file is not a readable XLSX workbook.")
     try:
@@ -77,19 +82,37 @@ def check_xlsx(data: bytes) -> None:
                 raise UploadRefused("The workbook expands to more than 20 MB; split it.")
             expanded = 0
             for member in members:  # what it really holds: never trust the declared sizes
-                with archive.open(member) as stream:
-                    while chunk := stream.read(CHUNK):
-                        expanded += len(chunk)
-                        if expanded > MAX_EXPANDED:
-                            raise UploadRefused(
-                                "The workbook expands to more than 20 MB; split it."
-                            )
+                expanded = _expand(archive, member, expanded)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
         if isinstance(error, UploadRefused):
             raise
         raise UploadRefused("The file is not a readable XLSX workbook.") from None
     except NotImplementedError:  # an unsupported compression method
         raise UploadRefused("The file is not a readable XLSX workbook.") from None
+
+
+def _expand(archive: zipfile.ZipFile, member: zipfile.ZipInfo, expanded: int) -> int:
+    """Decompress one member as a stream, counting its bytes against MAX_EXPANDED and, in a
+    sheet or the shared strings, its cells or texts against MAX_CELLS: openpyxl builds an
+    object of about 100 bytes for each, from as little as 20 bytes of XML (a million texts
+    within the 20 MB took 140 MB and 7 s to read)."""
+    name = member.filename
+    counted = (
+        CELL if name.startswith("xl/worksheets/") else TEXT if "sharedStrings" in name else None
+    )
+    found, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(CHUNK):
+            expanded += len(chunk)
+            if expanded > MAX_EXPANDED:
+                raise UploadRefused("The workbook expands to more than 20 MB; split it.")
+            if counted is not None:
+                buffer = tail + chunk  # a tag may straddle two chunks: count it once
+                found += sum(1 for m in counted.finditer(buffer) if m.end() > len(tail))
+                tail = buffer[-16:]
+                if found > MAX_CELLS:
+                    raise UploadRefused("The workbook holds more than 200,000 cells; split it.")
+    return expanded
 
 
 async def in_worker(func: Callable[..., T], *args: Any) -> T:
