@@ -26,6 +26,7 @@ from litestar.types import Message, Send
 from tracker import db, patches, templating
 from tracker.accounts import controller as accounts
 from tracker.api import controller as api
+from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
@@ -95,7 +96,7 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("The request could not be understood.")
     else:
         message = _("Something went wrong on our side. Please try again.")
-    headers = api.allowed(exc) if isinstance(exc, HTTPException) else {}
+    headers = api_openapi.allowed(exc) if isinstance(exc, HTTPException) else {}
     if request.headers.get("accept", "").startswith("application/json"):
         return Response(
             {"status_code": status, "detail": message}, status_code=status, headers=headers
@@ -294,5 +295,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # the CLI configures logging once; Litestar must not replace it
     )
-    api.document_strict_bodies(app.openapi_schema)
+    api_openapi.document_strict_bodies(app.openapi_schema)
     return app

@@ -16,11 +16,11 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import OpenAPI, SecurityScheme
+from litestar.openapi.spec import SecurityScheme
 from litestar.params import Parameter
 
 from tracker.api import schemas
+from tracker.api.openapi import allowed, answers
 from tracker.api.tokens import ApiClient, authenticate
 from tracker.db import write_transaction
 from tracker.gates.tables import GateDecision
@@ -42,27 +42,6 @@ Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 Id = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
 
 
-ANSWERS = {
-    400: "The request is not valid (a parameter or the body); `detail` says what.",
-    401: "No API token, or one that is not valid or revoked.",
-    403: "The token may only read.",
-    404: "No such record in this organisation.",
-    409: "A date already has a measurement, or appears twice; nothing was written.",
-    413: "The body is larger than 64 KiB.",
-    415: "The body is not sent as `application/json`.",
-    422: "The body is well formed but refused by a rule (a measurement dated in the future); "
-    "nothing was written.",
-}
-
-
-def answers(*codes: int) -> dict[int, ResponseSpec]:
-    """The error answers a route gives, for the OpenAPI document (always JSON `Error`)."""
-    return {
-        code: ResponseSpec(data_container=schemas.Error, description=ANSWERS[code])
-        for code in (400, 401, *codes)
-    }
-
-
 async def provide_client(request: Request) -> ApiClient:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -72,17 +51,6 @@ async def provide_client(request: Request) -> ApiClient:
     if client is None:
         raise NotAuthorizedException("This API token is not valid or has been revoked.")
     return client
-
-
-def allowed(exc: HTTPException) -> dict[str, str]:
-    """A 405's ``Allow`` header (RFC 9110), with HEAD wherever GET is (see TrackerApp)."""
-    methods = (exc.headers or {}).get("allow", "")
-    if not methods:
-        return {}
-    names = [m.strip() for m in methods.split(",")]
-    if "GET" in names and "HEAD" not in names:
-        names.append("HEAD")
-    return {"Allow": ", ".join(names)}
 
 
 def api_error(request: Request, exc: Exception) -> Response:
@@ -482,15 +450,6 @@ ROUTES = [
 ]
 
 BEARER = SecurityScheme(type="http", scheme="bearer", description="An organisation's API token")
-
-
-def document_strict_bodies(document: OpenAPI) -> None:
-    """Say in the OpenAPI document what the API enforces: request bodies take no unknown
-    fields (msgspec's ``forbid_unknown_fields``, which Litestar does not describe)."""
-    schemas_ = document.components.schemas if document.components else None
-    for name in ("NewMeasurement", "NewMeasurements"):
-        if schemas_ and name in schemas_:
-            schemas_[name].additional_properties = False
 
 
 def router() -> Router:
