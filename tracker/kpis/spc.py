@@ -1,0 +1,221 @@
+"""Statistical process control, pure: natural process limits of an individuals and
+moving-range chart (XmR / I-MR), p- and c-chart limits, the Western Electric / Nelson
+special-cause rules, and capability (Ppk) against a specification.
+
+Everything here takes plain numbers and returns plain values; nothing reads the database."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# Wheeler's scaling constants for moving ranges of two points: 2.66 = 3 / d2 (d2 = 1.128),
+# 3.268 = D4 for the moving-range chart.
+E2 = 2.66
+D4 = 3.268
+D2 = 1.128
+
+# The rules, by key; the order is the order they are shown and checked in.
+RULES = ("beyond", "run8", "trend6", "two_of_three", "four_of_five")
+RULE_LABELS = {
+    "beyond": "A point beyond a natural process limit",
+    "run8": "8 in a row on one side of the centre line",
+    "trend6": "6 in a row rising or falling",
+    "two_of_three": "2 of 3 beyond 2 sigma on one side",
+    "four_of_five": "4 of 5 beyond 1 sigma on one side",
+}
+MIN_LIMIT_POINTS = 2  # a moving range needs two points
+DEFAULT_LIMIT_POINTS = 20  # the first 20 points of a stage make its limits
+MIN_CAPABILITY_POINTS = 20  # Ppk is not shown on fewer points
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of one stage: centre line, the average moving range and the number of
+    points they were computed from."""
+
+    centre: float
+    mr_bar: float
+    points: int
+
+    @property
+    def sigma(self) -> float:
+        """Sigma estimated from the average moving range (mR̄ / d2)."""
+        return self.mr_bar / D2
+
+    @property
+    def upper(self) -> float:
+        return self.centre + E2 * self.mr_bar
+
+    @property
+    def lower(self) -> float:
+        return self.centre - E2 * self.mr_bar
+
+    @property
+    def mr_upper(self) -> float:
+        return D4 * self.mr_bar
+
+    def zone(self, k: int) -> tuple[float, float]:
+        """The band centre ± k sigma (k = 1, 2; k = 3 is the natural process limits)."""
+        return self.centre - k * self.sigma, self.centre + k * self.sigma
+
+
+def moving_ranges(values: Sequence[float]) -> list[float]:
+    return [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+
+
+def xmr_limits(values: Sequence[float]) -> Limits | None:
+    """Natural process limits from the values (in time order): mean ± 2.66 × average
+    moving range. None with fewer than two values."""
+    if len(values) < MIN_LIMIT_POINTS:
+        return None
+    ranges = moving_ranges(values)
+    return Limits(math.fsum(values) / len(values), math.fsum(ranges) / len(ranges), len(values))
+
+
+def p_limits(counts: Sequence[float], totals: Sequence[float]) -> list[tuple[float, float, float]]:
+    """A p-chart: per point (centre p̄, lower, upper), p̄ = Σ counts / Σ totals and the limits
+    p̄ ± 3 √(p̄ (1 − p̄) / n) for that point's denominator n, clipped to [0, 1]."""
+    total = math.fsum(totals)
+    if total <= 0:
+        return []
+    p_bar = math.fsum(counts) / total
+    out = []
+    for n in totals:
+        spread = 3 * math.sqrt(p_bar * (1 - p_bar) / n) if n > 0 else 0.0
+        out.append((p_bar, max(0.0, p_bar - spread), min(1.0, p_bar + spread)))
+    return out
+
+
+def c_limits(counts: Sequence[float]) -> tuple[float, float, float] | None:
+    """A c-chart for counts of events: (c̄, lower, upper) = c̄ ∓ 3 √c̄, the lower one at least 0."""
+    if not counts:
+        return None
+    c_bar = math.fsum(counts) / len(counts)
+    spread = 3 * math.sqrt(c_bar)
+    return c_bar, max(0.0, c_bar - spread), c_bar + spread
+
+
+# --- the special-cause rules: each returns the indices of the points where it fires ---
+
+
+def _side(value: float, centre: float) -> int:
+    return 1 if value > centre else -1 if value < centre else 0
+
+
+def beyond_limit(values: Sequence[float], limits: Limits) -> list[int]:
+    """Rule 1: a point above the upper or below the lower natural process limit."""
+    return [i for i, v in enumerate(values) if v > limits.upper or v < limits.lower]
+
+
+def run_of_eight(values: Sequence[float], limits: Limits, length: int = 8) -> list[int]:
+    """Rule 2: the point that completes `length` in a row on one side of the centre line
+    (a point on the line breaks the run)."""
+    hits, run, side = [], 0, 0
+    for i, v in enumerate(values):
+        s = _side(v, limits.centre)
+        run = run + 1 if s != 0 and s == side else (1 if s != 0 else 0)
+        side = s
+        if run >= length:
+            hits.append(i)
+    return hits
+
+
+def trend_of_six(values: Sequence[float], _limits: Limits | None = None, length: int = 6) -> list[int]:
+    """Rule 3: the point that completes `length` points in a row each higher (or each lower)
+    than the one before; an equal neighbour breaks the trend."""
+    hits, run, direction = [], 1, 0
+    for i in range(1, len(values)):
+        d = _side(values[i], values[i - 1])
+        run = run + 1 if d != 0 and d == direction else (2 if d != 0 else 1)
+        direction = d
+        if run >= length:
+            hits.append(i)
+    return hits
+
+
+def _k_of_n(values: Sequence[float], limits: Limits, k: int, n: int, sigmas: int) -> list[int]:
+    """The points that are, with at least k − 1 others of the last n, beyond `sigmas` sigma on
+    the same side (the point itself is one of them)."""
+    low, high = limits.zone(sigmas)
+    hits = []
+    for i, value in enumerate(values):
+        window = values[max(0, i - n + 1) : i + 1]
+        if value > high and sum(1 for v in window if v > high) >= k:
+            hits.append(i)
+        elif value < low and sum(1 for v in window if v < low) >= k:
+            hits.append(i)
+    return hits
+
+
+def two_of_three(values: Sequence[float], limits: Limits) -> list[int]:
+    """Rule 5 (Western Electric 2): 2 of 3 consecutive points beyond 2 sigma, same side."""
+    return _k_of_n(values, limits, 2, 3, 2)
+
+
+def four_of_five(values: Sequence[float], limits: Limits) -> list[int]:
+    """Rule 6 (Western Electric 3): 4 of 5 consecutive points beyond 1 sigma, same side."""
+    return _k_of_n(values, limits, 4, 5, 1)
+
+
+CHECKS = {
+    "beyond": beyond_limit,
+    "run8": run_of_eight,
+    "trend6": trend_of_six,
+    "two_of_three": two_of_three,
+    "four_of_five": four_of_five,
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    index: int
+    rule: str
+
+
+def signals(values: Sequence[float], limits: Limits, rules: Iterable[str] = RULES) -> list[Signal]:
+    """Every special cause in the series under the chosen rules, one per rule and episode: a
+    run that goes on (a ninth point on the same side) is the same signal, not a new one,
+    while each point beyond a limit is a signal of its own. Sorted by point, then rule."""
+    if limits.mr_bar <= 0:
+        return []  # no variation to judge against
+    found: list[Signal] = []
+    for rule in RULES:
+        if rule not in set(rules):
+            continue
+        hits = CHECKS[rule](values, limits)
+        previous = -2
+        for i in hits:
+            if rule == "beyond" or i != previous + 1:
+                found.append(Signal(i, rule))
+            previous = i
+    return sorted(found, key=lambda s: (s.index, RULES.index(s.rule)))
+
+
+def parse_rules(text: str) -> tuple[str, ...]:
+    """An organisation's rule setting as stored ("beyond,run8"); unknown keys are dropped."""
+    chosen = {part.strip() for part in text.split(",")}
+    return tuple(r for r in RULES if r in chosen)
+
+
+# --- capability ---
+
+
+def ppk(values: Sequence[float], target: float, direction: str) -> float | None:
+    """One-sided process performance against the target as a specification: (mean − LSL) / 3s
+    when higher is better, (USL − mean) / 3s when lower is better, s the overall sample
+    standard deviation. None with too few points or no variation."""
+    if len(values) < MIN_CAPABILITY_POINTS:
+        return None
+    mean = math.fsum(values) / len(values)
+    s = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    if s == 0:
+        return None
+    return (target - mean) / (3 * s) if direction == "lower" else (mean - target) / (3 * s)
+
+
+def share_meeting_target(ppk_value: float) -> float:
+    """The share of output expected to meet a one-sided specification, from Ppk under a normal
+    model: Φ(3 · Ppk)."""
+    return 0.5 * (1 + math.erf(3 * ppk_value / math.sqrt(2)))
