@@ -32,6 +32,7 @@ from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
+from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *kpis.ROUTES,
+            *kpi_control.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

@@ -350,3 +350,24 @@ def mail_status_label(value: str) -> str:
         "held": _("Held"),
         "cancelled": _("Cancelled"),
     }.get(value, value)
+
+
+def stage_label(value: str) -> str:
+    return {
+        "baseline": _("Baseline"),
+        "pilot": _("After pilot start"),
+        "rollout": _("After rollout"),
+        "monitoring": _("Monitoring"),
+        "other": _("Other stage"),
+        "before": _("Before the first stage"),
+    }.get(value, value)
+
+
+def spc_rule_label(value: str) -> str:
+    return {
+        "beyond": _("A point beyond a natural process limit"),
+        "run8": _("8 in a row on one side of the centre line"),
+        "trend6": _("6 in a row rising or falling"),
+        "two_of_three": _("2 of 3 beyond 2 sigma on one side"),
+        "four_of_five": _("4 of 5 beyond 1 sigma on one side"),
+    }.get(value, value)

@@ -29,7 +29,14 @@ from tracker.gates.tables import (
     Vote,
 )
 from tracker.initiatives.tables import Initiative, Phase
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis.tables import (
+    ControlChartSetting,
+    Kpi,
+    KpiAlert,
+    KpiMeasurement,
+    KpiStage,
+    OptimisationEntry,
+)
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -103,6 +110,8 @@ APP_CONFIG = AppConfig(
         Kpi,
         KpiMeasurement,
         KpiAlert,
+        KpiStage,
+        ControlChartSetting,
         OptimisationEntry,
         ApiToken,
     ],

@@ -64,7 +64,7 @@ def test_exactly_one_rule_fires(rule, series, index):
 
 def test_a_run_that_goes_on_is_one_signal_and_a_new_run_another():
     above = [10.5, 10.2, 10.6, 10.3, 10.5, 10.2, 10.4, 10.3]
-    series = above + [10.6, 10.4] + [9.5] + above
+    series = [*above, 10.6, 10.4, 9.5, *above]
     assert spc.signals(series, UNIT) == [spc.Signal(7, "run8"), spc.Signal(18, "run8")]
 
 

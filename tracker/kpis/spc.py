@@ -6,8 +6,9 @@ Everything here takes plain numbers and returns plain values; nothing reads the 
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 # Wheeler's scaling constants for moving ranges of two points: 2.66 = 3 / d2 (d2 = 1.128),
@@ -18,13 +19,6 @@ D2 = 1.128
 
 # The rules, by key; the order is the order they are shown and checked in.
 RULES = ("beyond", "run8", "trend6", "two_of_three", "four_of_five")
-RULE_LABELS = {
-    "beyond": "A point beyond a natural process limit",
-    "run8": "8 in a row on one side of the centre line",
-    "trend6": "6 in a row rising or falling",
-    "two_of_three": "2 of 3 beyond 2 sigma on one side",
-    "four_of_five": "4 of 5 beyond 1 sigma on one side",
-}
 MIN_LIMIT_POINTS = 2  # a moving range needs two points
 DEFAULT_LIMIT_POINTS = 20  # the first 20 points of a stage make its limits
 MIN_CAPABILITY_POINTS = 20  # Ppk is not shown on fewer points
@@ -62,7 +56,7 @@ class Limits:
 
 
 def moving_ranges(values: Sequence[float]) -> list[float]:
-    return [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    return [abs(b - a) for a, b in itertools.pairwise(values)]
 
 
 def xmr_limits(values: Sequence[float]) -> Limits | None:
@@ -122,7 +116,9 @@ def run_of_eight(values: Sequence[float], limits: Limits, length: int = 8) -> li
     return hits
 
 
-def trend_of_six(values: Sequence[float], _limits: Limits | None = None, length: int = 6) -> list[int]:
+def trend_of_six(
+    values: Sequence[float], _limits: Limits | None = None, length: int = 6
+) -> list[int]:
     """Rule 3: the point that completes `length` points in a row each higher (or each lower)
     than the one before; an equal neighbour breaks the trend."""
     hits, run, direction = [], 1, 0
@@ -159,7 +155,7 @@ def four_of_five(values: Sequence[float], limits: Limits) -> list[int]:
     return _k_of_n(values, limits, 4, 5, 1)
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[Sequence[float], Limits], list[int]]] = {
     "beyond": beyond_limit,
     "run8": run_of_eight,
     "trend6": trend_of_six,
@@ -219,3 +215,55 @@ def share_meeting_target(ppk_value: float) -> float:
     """The share of output expected to meet a one-sided specification, from Ppk under a normal
     model: Φ(3 · Ppk)."""
     return 0.5 * (1 + math.erf(3 * ppk_value / math.sqrt(2)))
+
+
+# --- stages ---
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of a chart from its first date on, with its kept limits (None: not enough
+    points yet)."""
+
+    starts_on: object  # a date (kept generic: the rules compare, never compute, dates)
+    label: str
+    limits: Limits | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    stage: Stage
+    first: int  # index of its first point in the series
+    last: int  # index of its last point (inclusive)
+    signals: list[Signal]  # indices into the whole series
+
+
+def stage_of(day: object, stages: Sequence[Stage]) -> int | None:
+    """The index of the stage a day falls in (stages sorted by start), None before the first."""
+    found = None
+    for i, stage in enumerate(stages):
+        if stage.starts_on <= day:  # type: ignore[operator]
+            found = i
+    return found
+
+
+def segments(
+    days: Sequence[object], values: Sequence[float], stages: Sequence[Stage], rules: Iterable[str]
+) -> list[Segment]:
+    """Split a series (oldest first) by stage and judge each part against its own limits."""
+    rules = tuple(rules)
+    out: list[Segment] = []
+    start = 0
+    while start < len(days):
+        at = stage_of(days[start], stages)
+        end = start
+        while end + 1 < len(days) and stage_of(days[end + 1], stages) == at:
+            end += 1
+        stage = stages[at] if at is not None else Stage(days[start], "before", None)
+        part = values[start : end + 1]
+        found = []
+        if stage.limits is not None:
+            found = [Signal(s.index + start, s.rule) for s in signals(part, stage.limits, rules)]
+        out.append(Segment(stage, start, end, found))
+        start = end + 1
+    return out

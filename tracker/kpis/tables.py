@@ -58,6 +58,37 @@ class KpiAlert(Table, tablename="kpi_alert"):
     raised_at = Timestamptz(default=TimestamptzNow())
     acknowledged_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     acknowledged_at = Timestamptz(null=True, default=None)
+    # "threshold": the measurement is past the alert threshold; "signal": a special cause on
+    # the control chart (`rule` says which). One per KPI, kind, rule and date (raw unique index).
+    kind = Varchar(length=10, default="threshold")
+    rule = Varchar(length=20, default="")
+
+
+class KpiStage(Table, tablename="kpi_stage"):
+    """A stage of a KPI's control chart (baseline, pilot, rollout …) from a date on, with its
+    limits computed from its first `limit_points` measurements: later points never move them."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    starts_on = Date()  # one stage per KPI and date (raw unique index)
+    label = Varchar(length=20, default="baseline")
+    limit_points = Integer(default=20)
+    # the limits, kept as computed: until `based_on` reaches `limit_points` each new point of
+    # the stage recomputes them; then they stay until a person recomputes them on purpose
+    centre = DoublePrecision(null=True, default=None)
+    mr_bar = DoublePrecision(null=True, default=None)
+    based_on = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ControlChartSetting(Table, tablename="control_chart_setting"):
+    """The special-cause rules an organisation applies (comma-separated keys of
+    tracker.kpis.spc.RULES); no row means all of them."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, unique=True)
+    rules = Varchar(length=100, default="beyond,run8,trend6,two_of_three,four_of_five")
 
 
 class OptimisationEntry(Table, tablename="optimisation_log"):
