@@ -8,6 +8,7 @@ from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import hash_password
 from tracker.db import write_transaction
+from tracker.demo_monitoring import seed_monitoring
 from tracker.demo_program import seed_program
 from tracker.gates.settings_service import ensure_defaults
 from tracker.initiatives import rules
@@ -533,6 +534,7 @@ async def create_demo(today: date | None = None) -> str:
             initiative_id = await seed_initiative(org, values, start, phase, today)
             await seed_registers(org, initiative_id, code, person_ids, today)
             await seed_program(org, initiative_id, code, values["process_code"], person_ids, today)
+        await seed_monitoring(org, person_ids[1], today)
     return (
         f"Created the demo organisation at /o/{DEMO_SLUG}/ with {len(INITIATIVES)} "
         f"initiatives; log in as {DEMO_EMAIL} / {DEMO_PASSWORD}."

@@ -23,7 +23,7 @@ from tracker.digests import service as digests
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
@@ -48,6 +48,7 @@ ID_TABLES = {
     "membership_id": Membership,
     "kpi_id": Kpi,
     "alert_id": KpiAlert,
+    "stage_id": KpiStage,
     "measurement_id": KpiMeasurement,
     "token_id": ApiToken,
     "document_id": SopDocument,
@@ -122,6 +123,8 @@ async def victim(world):
     await seed_program(
         org.id, initiative, "CS-COMPLAINT", f"SOP-PR-2026-{org.id:03d}", people, date.today()
     )
+    kpi = (await Kpi.select(Kpi.id).where(Kpi.org == org.id).first())["id"]
+    await KpiStage.insert(KpiStage(org=org.id, kpi=kpi, starts_on=date.today()))
     await ApiToken.insert(
         ApiToken(org=org.id, name="probe", token_hash=f"probe{org.id}", prefix="trk_probe")
     )

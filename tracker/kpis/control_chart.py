@@ -11,10 +11,10 @@ from datetime import date
 
 from tracker.kpis import spc
 
-WIDTH = 720
-LEFT, RIGHT, TOP = 52, 12, 12
-X_HEIGHT = 230  # the individuals panel
-GAP = 34  # room for the date labels between the panels
+WIDTH = 640
+LEFT, RIGHT, TOP = 50, 10, 12
+X_HEIGHT = 240  # the individuals panel
+GAP = 40  # room for the date labels between the panels
 MR_HEIGHT = 90  # the moving-range panel
 HEIGHT = TOP + X_HEIGHT + GAP + MR_HEIGHT + 24
 
