@@ -1,7 +1,7 @@
-"""The demo's control chart: a KPI measured every working day of the first initiative in continuous monitoring, its
-level shifting down at the pilot's start and again at rollout (a stage each, with limits of
-its own), and one special cause after rollout (a point beyond the new upper limit) that
-raised a signal alert. Called from tracker.demo with one line."""
+"""The demo's control chart: a KPI measured every working day, of the first initiative in
+continuous monitoring. Its level shifts down at the pilot's start and again at rollout (a
+stage each, with limits of its own), and one special cause after rollout (a point beyond the
+new upper limit) raised a signal alert. Called from tracker.demo with one line."""
 
 from __future__ import annotations
 
@@ -68,9 +68,7 @@ async def seed_monitoring(org: int, recorded_by: int, today: date) -> int | None
     )
     stages = []
     for label, begins in (("baseline", first), ("pilot", pilot), ("rollout", rollout)):
-        part = [v for d, v in zip(days, values, strict=True) if d >= begins][
-            : LIMIT_POINTS[label]
-        ]
+        part = [v for d, v in zip(days, values, strict=True) if d >= begins][: LIMIT_POINTS[label]]
         limits = spc.xmr_limits(part)
         stages.append(spc.Stage(begins, label, limits))
         await KpiStage.insert(

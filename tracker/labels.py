@@ -121,6 +121,8 @@ def event_label(kind: str) -> str:
         "condition_closed": _("Condition closed"),
         "resumed": _("Resumed"),
         "correction_added": _("Correction recorded"),
+        "sustainment_accepted": _("Recycle to Design accepted after a sustainment check"),
+        "sustainment_dismissed": _("Recycle to Design dismissed after a sustainment check"),
     }.get(kind, kind)
 
 
@@ -371,3 +373,7 @@ def spc_rule_label(value: str) -> str:
         "two_of_three": _("2 of 3 beyond 2 sigma on one side"),
         "four_of_five": _("4 of 5 beyond 1 sigma on one side"),
     }.get(value, value)
+
+
+def sustainment_label(value: str) -> str:
+    return {"held": _("Held"), "drifting": _("Drifting"), "lost": _("Lost")}.get(value, value)

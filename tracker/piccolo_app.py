@@ -36,6 +36,7 @@ from tracker.kpis.tables import (
     KpiMeasurement,
     KpiStage,
     OptimisationEntry,
+    SustainmentCheck,
 )
 from tracker.pilots.tables import (
     Pilot,
@@ -112,6 +113,7 @@ APP_CONFIG = AppConfig(
         KpiAlert,
         KpiStage,
         ControlChartSetting,
+        SustainmentCheck,
         OptimisationEntry,
         ApiToken,
     ],

@@ -1,6 +1,6 @@
 """Keys and walls of the control charts: one alert per KPI, kind, rule and date (so a special
 cause raises its alert exactly once, whoever records the point and however often the rules
-run), one stage per KPI and date, row-level security on the new tables."""
+run), one stage per KPI and date, one sustainment check per KPI and day count, row-level security on the new tables."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
@@ -12,8 +12,9 @@ DESCRIPTION = "control charts: keys and walls"
 INDEXES = [
     "CREATE UNIQUE INDEX kpi_alert_once ON kpi_alert (kpi, kind, rule, measured_on)",
     "CREATE UNIQUE INDEX kpi_stage_day ON kpi_stage (kpi, starts_on)",
+    "CREATE UNIQUE INDEX sustainment_check_once ON sustainment_check (kpi, days)",
 ]
-NEW_TABLES = ["kpi_stage", "control_chart_setting"]
+NEW_TABLES = ["kpi_stage", "control_chart_setting", "sustainment_check"]
 TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::int"
 
 

@@ -45,6 +45,7 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/kpis/{kpi_id:int}/stages": "admin lead member",
     "/o/{org_slug:str}/kpis/{kpi_id:int}/recompute-limits": "admin lead member",
     "/o/{org_slug:str}/kpi-stages/{stage_id:int}/delete": "admin lead member",
+    "/o/{org_slug:str}/sustainment-checks/{check_id:int}/decide": "admin committee",
     "/o/{org_slug:str}/pilot-metrics/{metric_id:int}": "admin lead member",
     "/o/{org_slug:str}/pilots/{pilot_id:int}/feedback": "admin lead committee member",
     "/o/{org_slug:str}/pilots/{pilot_id:int}/metrics": "admin lead member",

@@ -171,3 +171,35 @@ def test_a_new_point_never_changes_the_signals_before_it(series, point):
     before = spc.signals(series, limits)
     after = [s for s in spc.signals([*series, point], limits) if s.index < len(series)]
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("direction", "mean", "after", "baseline", "signal", "outcome"),
+    [
+        # lower is better: baseline 4.2 → pilot 2.6, target 3
+        ("lower", 2.7, 2.6, 4.2, False, "held"),
+        ("lower", 2.9, 2.6, 4.2, True, "drifting"),  # meets the target, a signal upwards
+        ("lower", 3.2, 2.6, 4.2, False, "held"),  # misses the target, kept most of the gain
+        ("lower", 3.5, 2.6, 4.2, False, "lost"),  # gave back more than half of the gain
+        ("lower", 3.5, 2.6, None, False, "lost"),  # no baseline: worse than the after-value
+        ("higher", 96.0, 97.0, 80.0, False, "held"),
+        ("higher", 88.0, 97.0, 80.0, False, "lost"),
+        ("higher", 96.0, 97.0, 80.0, True, "drifting"),
+        ("lower", 3.1, None, None, False, "lost"),  # nothing to compare with but the target
+    ],
+)
+def test_sustainment_outcome(direction, mean, after, baseline, signal, outcome):
+    from tracker.kpis.rules import sustainment_outcome
+
+    target = 3.0 if direction == "lower" else 95.0
+    assert sustainment_outcome(direction, target, mean, after, baseline, signal) == outcome
+
+
+def test_sustainment_days_setting():
+    from tracker.kpis.rules import parse_days
+
+    assert parse_days("180, 30，90, 30") == (30, 90, 180)
+    assert parse_days(" ") == ()
+    for bad in ("30, soon", "0", "4000", "-5"):
+        with pytest.raises(ValueError):
+            parse_days(bad)

@@ -247,6 +247,16 @@ def _kpi_alert_mail(a: dict[str, Any], org: dict[str, Any], base: str) -> tuple[
         "threshold": f"{a['threshold']:g}",
         "url": f"{base}/o/{org['slug']}/kpis/{a['kpi']}",
     }
+    if a["kind"] == "sustainment":
+        from tracker.labels import sustainment_label
+
+        return _("KPI sustainment check: %(kpi)s", kpi=a["kpi.name"]), _(
+            "%(kpi)s of %(name)s averaged %(value)s %(unit)s up to %(date)s since the rollout "
+            "gate: %(outcome)s. The committee is asked whether to return the initiative to "
+            "Design: %(url)s",
+            outcome=sustainment_label(a["rule"]),
+            **values,
+        )
     if a["kind"] == "signal":
         return _("KPI signal: %(kpi)s", kpi=a["kpi.name"]), _(
             "%(kpi)s of %(name)s measured %(value)s %(unit)s on %(date)s: a special cause on "

@@ -10,6 +10,7 @@ from typing import Any
 from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.kpis import control_chart, spc
+from tracker.kpis import rules as kpi_rules
 from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
 from tracker.registers import fields
 from tracker.tenancy import TenantScope
@@ -24,16 +25,28 @@ async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
     return spc.parse_rules(rows[0]["rules"]) if rows else spc.RULES
 
 
-async def save_rules(scope: TenantScope, chosen: list[str]) -> tuple[str, ...]:
-    rules = spc.parse_rules(",".join(chosen))
-    text = ",".join(rules)
+async def save_settings(scope: TenantScope, form: Form) -> bool:
+    """The rules applied and the sustainment check days ("30, 90, 180")."""
+    rules = ",".join(spc.parse_rules(",".join(form.all("rules"))))
+    try:
+        days = kpi_rules.parse_days(form.get("sustainment_days"))
+    except ValueError:
+        days = ()
+    if not days:
+        form.error(
+            "sustainment_days",
+            _("List whole numbers of days from 1 to 3650, separated by commas."),
+        )
+        return False
+    values = {"rules": rules, "sustainment_days": ",".join(str(d) for d in days)}
     async with write_transaction():
         updated = await scope.update(
-            ControlChartSetting, {ControlChartSetting.rules: text}
+            ControlChartSetting,
+            {ControlChartSetting._meta.get_column_by_name(k): v for k, v in values.items()},
         ).returning(ControlChartSetting.id)
         if not updated:
-            await scope.insert(ControlChartSetting, {"rules": text})
-    return rules
+            await scope.insert(ControlChartSetting, values)
+    return True
 
 
 async def stage_rows(scope: TenantScope, kpi_id: int) -> list[dict[str, Any]]:

@@ -8,10 +8,11 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
-from tracker.kpis import control, spc
-from tracker.kpis.controller import kpi_page_response
+from tracker.kpis import control, spc, sustainment
+from tracker.kpis.controller import kpi_list_response, kpi_page_response
+from tracker.kpis.tables import SustainmentCheck
 from tracker.tenancy import OrgContext
-from tracker.web import read_form, redirect, render
+from tracker.web import Form, read_form, redirect, render
 
 
 @post("/kpis/{kpi_id:int}/stages")
@@ -40,16 +41,59 @@ async def recompute_limits(request: Request, ctx: OrgContext, kpi_id: int) -> Re
 @get("/settings/control-charts", name="control_chart_settings")
 async def rule_settings(request: Request, ctx: OrgContext) -> Template:
     ctx.require(Action.MANAGE_ORG)
+    return await _settings_page(request, ctx)
+
+
+async def _settings_page(
+    request: Request, ctx: OrgContext, form: Form | None = None, status_code: int = 200
+) -> Template:
     chosen = await control.applied_rules(ctx.scope)
-    return render(request, "kpis/settings.html", ctx=ctx, rules=spc.RULES, chosen=chosen)
+    days = await sustainment.check_days(ctx.scope)
+    form = form or Form({"sustainment_days": ", ".join(str(d) for d in days)})
+    return render(
+        request,
+        "kpis/settings.html",
+        status_code=status_code,
+        ctx=ctx,
+        rules=spc.RULES,
+        chosen=form.all("rules") if form.errors else chosen,
+        form=form,
+    )
 
 
 @post("/settings/control-charts")
-async def save_rule_settings(request: Request, ctx: OrgContext) -> Redirect:
+async def save_rule_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
     ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
-    await control.save_rules(ctx.scope, form.all("rules"))
+    if not await control.save_settings(ctx.scope, form):
+        return await _settings_page(request, ctx, form, 422)
     return redirect(f"/o/{ctx.slug}/settings/control-charts", _("Special-cause rules saved."))
 
 
-ROUTES = [add_stage, delete_stage, recompute_limits, rule_settings, save_rule_settings]
+@post("/sustainment-checks/{check_id:int}/decide")
+async def decide_sustainment(
+    request: Request, ctx: OrgContext, check_id: int
+) -> Template | Redirect:
+    form = await read_form(request)
+    initiative_id = await sustainment.decide(ctx, check_id, form)
+    if initiative_id is None:
+        check = await ctx.scope.get(SustainmentCheck, check_id, SustainmentCheck.initiative)
+        return await kpi_list_response(
+            request, ctx, int(check["initiative"]), {f"sustainment-{check_id}": form}, 422
+        )
+    message = (
+        _("Accepted: the initiative returns to Design.")
+        if form.get("decision") == "accepted"
+        else _("Dismissed; the reason is recorded.")
+    )
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#sustainment", message)
+
+
+ROUTES = [
+    add_stage,
+    delete_stage,
+    recompute_limits,
+    rule_settings,
+    save_rule_settings,
+    decide_sustainment,
+]

@@ -16,7 +16,7 @@ from tracker.accounts.rules import Action
 from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
-from tracker.kpis import control, rules, service
+from tracker.kpis import control, rules, service, sustainment
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext
@@ -41,12 +41,19 @@ async def _list_page(
         kpis=await service.kpis(ctx.scope, initiative_id),
         alerts=await service.open_alerts(ctx.scope, initiative_id),
         log=await service.optimisation_log(ctx.scope, initiative_id),
+        checks=await sustainment.checks(ctx.scope, initiative_id),
+        can_decide=sustainment.can_decide(ctx),
+        forms=forms,
+        empty_form=Form({}),
         form=forms.get("kpi", Form({"frequency": "weekly", "direction": "lower"})),
         log_form=forms.get("log", Form({"logged_on": today})),
         frequencies=rules.FREQUENCIES,
         can_write=can_write(ctx),
         tab="kpis",
     )
+
+
+kpi_list_response = _list_page
 
 
 @get("/initiatives/{initiative_id:int}/kpis", name="kpis")

@@ -60,7 +60,7 @@ class KpiAlert(Table, tablename="kpi_alert"):
     acknowledged_at = Timestamptz(null=True, default=None)
     # "threshold": the measurement is past the alert threshold; "signal": a special cause on
     # the control chart (`rule` says which). One per KPI, kind, rule and date (raw unique index).
-    kind = Varchar(length=10, default="threshold")
+    kind = Varchar(length=12, default="threshold")  # threshold | signal | sustainment
     rule = Varchar(length=20, default="")
 
 
@@ -89,6 +89,30 @@ class ControlChartSetting(Table, tablename="control_chart_setting"):
     id: Serial
     org = ForeignKey(Organisation, null=False, unique=True)
     rules = Varchar(length=100, default="beyond,run8,trend6,two_of_three,four_of_five")
+    sustainment_days = Varchar(length=50, default="30,90,180")  # after the rollout gate
+
+
+class SustainmentCheck(Table, tablename="sustainment_check"):
+    """A KPI checked N days after its initiative passed the rollout gate: held, drifting (a
+    special cause toward the baseline) or lost; a drifting or lost check proposes to the
+    committee to recycle the initiative to Design, accepted or dismissed with a reason.
+    One per KPI and N (raw unique index)."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    initiative = ForeignKey(Initiative, null=False, index=True)
+    days = Integer()
+    due_on = Date()
+    outcome = Varchar(length=10)  # held | drifting | lost
+    recent_mean = DoublePrecision()
+    after_value = DoublePrecision(null=True, default=None)
+    baseline_value = DoublePrecision(null=True, default=None)
+    checked_at = Timestamptz(default=TimestamptzNow())
+    decision = Varchar(length=10, default="")  # "" | accepted | dismissed
+    reason = Text(default="")
+    decided_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class OptimisationEntry(Table, tablename="optimisation_log"):
