@@ -376,4 +376,6 @@ def spc_rule_label(value: str) -> str:
 
 
 def sustainment_label(value: str) -> str:
-    return {"held": _("Held"), "drifting": _("Drifting"), "lost": _("Lost")}.get(value, value)
+    return {"held": _("Gain held"), "drifting": _("Drifting"), "lost": _("Gain lost")}.get(
+        value, value
+    )

@@ -140,9 +140,9 @@ def test_limits_do_not_depend_on_the_order_of_equal_values(series, data):
 
 @given(values, st.floats(min_value=-0.99, max_value=0.99))
 def test_a_point_inside_the_limits_raises_no_signal(series, where):
-    """A series with no signal, then a point inside the limits: no limit signal; inside
-    1 sigma no zone signal either; and anything that does fire is a run or a trend that the
-    last points really make."""
+    """A series with no signal, then a point inside the limits: never a limit signal; inside
+    1 sigma no zone signal either; and whatever does fire is a pattern the last points really
+    make (a run, a trend, or the point itself beyond 2 or 1 sigma with its neighbours)."""
     limits = spc.xmr_limits(series)
     assert limits is not None
     assume(limits.mr_bar > 0 and spc.signals(series, limits) == [])
@@ -156,6 +156,10 @@ def test_a_point_inside_the_limits_raises_no_signal(series, where):
         if signal.rule == "run8":
             sides = {v > limits.centre for v in longer[-8:]}
             assert len(sides) == 1 and limits.centre not in longer[-8:]
+        elif signal.rule == "two_of_three":
+            assert abs(point - limits.centre) > 2 * limits.sigma
+        elif signal.rule == "four_of_five":
+            assert abs(point - limits.centre) > limits.sigma
         else:
             assert signal.rule == "trend6"
             steps = [b - a for a, b in zip(longer[-6:], longer[-5:], strict=False)]

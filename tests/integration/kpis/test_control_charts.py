@@ -167,7 +167,8 @@ async def test_the_organisation_chooses_its_rules(world):
         page = await admin.get("/o/alpha/settings/control-charts")
         assert page.status_code == 200 and "6 in a row rising or falling" in page.text
         saved = await admin.post(
-            "/o/alpha/settings/control-charts", data={"rules": ["beyond", "trend6"]}
+            "/o/alpha/settings/control-charts",
+            data={"rules": ["beyond", "trend6"], "sustainment_days": "30, 90, 180"},
         )
         assert saved.status_code == 303
     assert await control.applied_rules(TenantScope(world.a.id)) == ("beyond", "trend6")

@@ -68,7 +68,7 @@ async def test_checks_at_30_and_90_days_held_and_lost_once(world):
     assert [(a["kpi"], a["rule"]) for a in alerts] == [(lost, "lost")]
     async with world.client(world.a, "lead") as lead:
         page = await lead.get(f"/o/alpha/initiatives/{initiative}/kpis")
-        assert "Sustainment checks" in page.text and "Lost" in page.text
+        assert "Sustainment checks" in page.text and "Gain lost" in page.text
         assert "Proposed: return the initiative to Design" in page.text
         assert "Waiting for the steering committee" in page.text
         board = await lead.get("/o/alpha/")
