@@ -379,3 +379,21 @@ def sustainment_label(value: str) -> str:
     return {"held": _("Gain held"), "drifting": _("Drifting"), "lost": _("Gain lost")}.get(
         value, value
     )
+
+
+def not_set_label() -> str:
+    return _("(not set)")
+
+
+def pareto_dimension_label(value: str) -> str:
+    return {
+        "category": _("Category"),
+        "fishbone": _("Fishbone cause"),
+        "department": _("Department"),
+        "process_class": _("Process class"),
+        "barrier": _("ADKAR barrier"),
+        "stakeholder_group": _("Stakeholder group"),
+        "problems": _("Problems"),
+        "risks": _("Risks"),
+        "resistance": _("Resistance barriers"),
+    }.get(value, value)

@@ -106,6 +106,7 @@ def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
         stage_label=labels.stage_label,
         spc_rule_label=labels.spc_rule_label,
         sustainment_label=labels.sustainment_label,
+        pareto_dimension_label=labels.pareto_dimension_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],
