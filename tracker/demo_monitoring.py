@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tracker.demo_content import T, resolve
 from tracker.initiatives.tables import Phase
 from tracker.kpis import spc
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
@@ -18,7 +19,16 @@ SPECIAL_DAYS_AGO = 4  # the special cause, 4 working days ago: a backlog after a
 SPECIAL_VALUE = 3.6
 
 
-async def seed_monitoring(org: int, recorded_by: int, today: date) -> int | None:
+NAME = T("Complaint cycle time (working days)", "投诉处理周期（工作日）")
+FORMULA = T(
+    "Σ(closed_at − opened_at) / closed complaints, per working day",
+    "Σ(结案时间 − 受理时间) / 结案投诉数，按工作日",
+)
+UNIT = T("days", "天")
+DEPARTMENT = T("Customer service", "客服部")
+
+
+async def seed_monitoring(org: int, recorded_by: int, today: date, lang: str = "en") -> int | None:
     """The demo KPI with its stages, kept limits and signal alerts; its id, or None when no
     initiative of the organisation has reached monitoring after a pilot and a rollout."""
     starts = {
@@ -38,15 +48,15 @@ async def seed_monitoring(org: int, recorded_by: int, today: date) -> int | None
             Kpi(
                 org=org,
                 initiative=initiative,
-                name="Complaint cycle time 投诉处理周期",
-                formula="Σ(closed_at − opened_at) / closed complaints, per day",
+                name=resolve(NAME, lang),
+                formula=resolve(FORMULA, lang),
                 data_source="CRM",
                 frequency="daily",
-                unit="days",
+                unit=resolve(UNIT, lang),
                 direction="lower",
                 target=3.0,
                 threshold=3.8,
-                department="Customer service 客服部",
+                department=resolve(DEPARTMENT, lang),
             )
         )
     )[0]["id"]

@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from tracker.accounts.language import org_language
 from tracker.accounts.rules import Action
 from tracker.accounts.tables import Membership
 from tracker.gates import (
@@ -26,6 +27,7 @@ from tracker.gates import (
 from tracker.gates import settings_service as gate_settings
 from tracker.gates.common import GateError
 from tracker.i18n import gettext as _
+from tracker.i18n import language_names
 from tracker.initiatives import service as initiatives
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
@@ -263,6 +265,8 @@ async def _settings_page(
         people=people,
         chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
         edit_id=edit_id,
+        defaults_language=await org_language(ctx.org_id),
+        default_languages=language_names(),
     )
 
 
