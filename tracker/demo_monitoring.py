@@ -19,12 +19,12 @@ SPECIAL_DAYS_AGO = 4  # the special cause, 4 working days ago: a backlog after a
 SPECIAL_VALUE = 3.6
 
 
-NAME = T("Complaint cycle time (working days)", "投诉处理周期（工作日）")
+NAME = T("Complaint cycle time", "投诉处理时长")
 FORMULA = T(
     "Σ(closed_at − opened_at) / closed complaints, per working day",
     "Σ(结案时间 − 受理时间) / 结案投诉数，按工作日",
 )
-UNIT = T("days", "天")
+UNIT = T("working days", "工作日")
 DEPARTMENT = T("Customer service", "客服部")
 
 

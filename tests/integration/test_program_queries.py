@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from tests.helpers import make_initiative
 from tracker.db import count_queries
 from tracker.demo_program import seed_kpis, seed_rollout, seed_sop
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.sops.tables import RaciCell, RaciRole, SopDocument, SopStep, SopVersion
 
@@ -75,6 +75,20 @@ async def grow(org_id, initiative, version, kpi, today):
                 based_on=20,
             )
             for s in range(6)
+        )
+    )
+    await SustainmentCheck.insert(  # checks of the KPI, with their proposals
+        *(
+            SustainmentCheck(
+                org=org_id,
+                kpi=kpi,
+                initiative=initiative,
+                days=30 * (d + 1),
+                due_on=today,
+                outcome="lost",
+                recent_mean=9.0,
+            )
+            for d in range(6)
         )
     )
     wave = (
