@@ -16,7 +16,7 @@ from tracker.accounts.rules import Action
 from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
-from tracker.kpis import control, rules, service, sustainment
+from tracker.kpis import control, optimisation, rules, service, sustainment
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext
@@ -40,7 +40,7 @@ async def _list_page(
         initiative=await initiative_header(ctx, initiative_id),
         kpis=await service.kpis(ctx.scope, initiative_id),
         alerts=await service.open_alerts(ctx.scope, initiative_id),
-        log=await service.optimisation_log(ctx.scope, initiative_id),
+        log=await optimisation.optimisation_log(ctx.scope, initiative_id),
         checks=await sustainment.checks(ctx.scope, initiative_id),
         can_decide=sustainment.can_decide(ctx),
         forms=forms,
@@ -77,7 +77,7 @@ async def add_log_entry(
 ) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
-    if not await service.add_log_entry(ctx.scope, initiative_id, form):
+    if not await optimisation.add_log_entry(ctx.scope, initiative_id, form):
         return await _list_page(request, ctx, initiative_id, {"log": form}, 422)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#log", _("Optimisation recorded.")

@@ -14,7 +14,7 @@ from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transactio
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.kpis import control, rules
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
 from tracker.tenancy import MAX_ID, TenantScope
@@ -398,29 +398,3 @@ async def open_alerts(scope: TenantScope, initiative_id: int | None = None) -> l
     if initiative_id is None:
         return await fetch(_OPEN_ALERTS_SQL % "", scope.org_id)
     return await fetch(_OPEN_ALERTS_SQL % "AND k.initiative = {}", scope.org_id, initiative_id)
-
-
-async def add_log_entry(scope: TenantScope, initiative_id: int, form: Form) -> bool:
-    await scope.get(Initiative, initiative_id, Initiative.id)
-    values = {
-        "logged_on": fields.day(form, "logged_on", required=True),
-        "process": form.require("process", _("Name the process."), 200),
-        "background": form.limit("background", 5000),
-        "measures": form.require("measures", _("Describe the measures taken."), 5000),
-        "effect": form.limit("effect", 5000),
-        "owner": form.limit("owner", 200),
-        "notes": form.limit("notes", 5000),
-        "initiative": initiative_id,
-    }
-    if not form.ok:
-        return False
-    await scope.insert(OptimisationEntry, values)
-    return True
-
-
-async def optimisation_log(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return (  # type: ignore[no-any-return]
-        await scope.select(OptimisationEntry, *OptimisationEntry.all_columns())
-        .where(OptimisationEntry.initiative == initiative_id)
-        .order_by(OptimisationEntry.logged_on, ascending=False)
-    )
