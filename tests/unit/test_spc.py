@@ -207,3 +207,21 @@ def test_sustainment_days_setting():
     for bad in ("30, soon", "0", "4000", "-5"):
         with pytest.raises(ValueError):
             parse_days(bad)
+
+
+def test_a_p_chart_judges_each_point_against_its_own_denominator():
+    # 2 % complaints on most days; day 6 has 9 of 100 (far past its limit), day 3 has 5 of
+    # 1,000 orders: inside, since many orders make the limits tight only around p̄
+    counts = [2, 4, 2, 3, 2, 9, 2, 4, 2, 2]
+    totals = [100, 200, 100, 150, 100, 100, 100, 200, 100, 100]
+    found = spc.p_signals(counts, totals)
+    assert found == [spc.Signal(5, "beyond")]
+    assert spc.p_signals(counts, totals, ["run8"]) == []
+
+
+def test_a_c_chart_flags_a_burst_of_events():
+    # c̄ = 6, upper limit 6 + 3 √6 ≈ 13.3: 16 events is a special cause
+    counts = [4, 5, 6, 5, 4, 16, 5, 6, 5, 4]
+    assert spc.c_limits(counts)[2] == pytest.approx(6 + 3 * math.sqrt(6))
+    assert spc.c_signals(counts) == [spc.Signal(5, "beyond")]
+    assert spc.c_signals([0, 0, 0]) == []  # no events, no variation to judge

@@ -91,6 +91,39 @@ def c_limits(counts: Sequence[float]) -> tuple[float, float, float] | None:
     return c_bar, max(0.0, c_bar - spread), c_bar + spread
 
 
+UNIT_LIMITS = Limits(centre=0.0, mr_bar=D2, points=0)  # sigma 1, limits ± 3.0
+
+
+def standardised(
+    values: Sequence[float], limits: Sequence[tuple[float, float, float]]
+) -> list[float]:
+    """Each point as sigmas from its centre line, from (centre, lower, upper) 3-sigma limits
+    per point (a p-chart's limits vary with the denominator): judged against UNIT_LIMITS, the
+    same rules apply to p- and c-charts as to individuals."""
+    out = []
+    for value, (centre, _lower, upper) in zip(values, limits, strict=True):
+        sigma = (upper - centre) / 3
+        out.append((value - centre) / sigma if sigma > 0 else 0.0)
+    return out
+
+
+def p_signals(
+    counts: Sequence[float], totals: Sequence[float], rules: Iterable[str] = RULES
+) -> list[Signal]:
+    """Special causes of a proportion (counts of `totals`) on its p-chart."""
+    limits = p_limits(counts, totals)
+    shares = [c / n if n else 0.0 for c, n in zip(counts, totals, strict=True)]
+    return signals(standardised(shares, limits), UNIT_LIMITS, rules) if limits else []
+
+
+def c_signals(counts: Sequence[float], rules: Iterable[str] = RULES) -> list[Signal]:
+    """Special causes of counts of events on their c-chart."""
+    limits = c_limits(counts)
+    if limits is None:
+        return []
+    return signals(standardised(counts, [limits] * len(counts)), UNIT_LIMITS, rules)
+
+
 # --- the special-cause rules: each returns the indices of the points where it fires ---
 
 
