@@ -210,8 +210,8 @@ def test_sustainment_days_setting():
 
 
 def test_a_p_chart_judges_each_point_against_its_own_denominator():
-    # 2 % complaints on most days; day 6 has 9 of 100 (far past its limit), day 3 has 5 of
-    # 1,000 orders: inside, since many orders make the limits tight only around p̄
+    # about 2 % complaints; day 6 has 9 of 100 orders, far past its limit (p̄ = 32 / 1,350,
+    # upper limit for 100 orders ≈ 0.069); days of 200 orders get tighter limits
     counts = [2, 4, 2, 3, 2, 9, 2, 4, 2, 2]
     totals = [100, 200, 100, 150, 100, 100, 100, 200, 100, 100]
     found = spc.p_signals(counts, totals)
