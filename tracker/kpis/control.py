@@ -78,8 +78,9 @@ async def _stage_points(
     stage = rows[at]
     until = rows[at + 1]["starts_on"] if at + 1 < len(rows) else date(9999, 12, 31)
     return await fetch(
-        "SELECT id, measured_on, value FROM kpi_measurement WHERE org = {} AND kpi = {} "
-        "AND measured_on >= {} AND measured_on < {} ORDER BY measured_on LIMIT {}",
+        "SELECT id, measured_on, value, denominator FROM kpi_measurement "
+        "WHERE org = {} AND kpi = {} AND measured_on >= {} AND measured_on < {} "
+        "ORDER BY measured_on LIMIT {}",
         scope.org_id,
         kpi_id,
         stage["starts_on"],
@@ -124,6 +125,9 @@ async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: 
         return 0
     stage = rows[at]
     points = await _stage_points(scope, kpi["id"], rows, at)
+    kind = kpi.get("chart_kind", "individuals")
+    if kind != "individuals":
+        return await _judge_attribute(scope, kpi, stage, points, measured_on)
     completed = False
     if stage["based_on"] < stage["limit_points"]:
         await _set_limits(scope, stage, points)
@@ -143,6 +147,55 @@ async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: 
     return raised
 
 
+def scale_of(kpi: dict[str, Any]) -> float:
+    """A proportion is entered in its unit: per cent when the unit is %, else a fraction."""
+    return 100.0 if (kpi.get("unit") or "").strip() == "%" else 1.0
+
+
+def attribute_signals(
+    kind: str, values: list[float], dens: list[float | None], base: int, scale: float, rules: Any
+) -> tuple[list[tuple[float, float, float]] | None, list[spc.Signal]]:
+    """A p- or c-chart stage: its per-point limits (centre from the first `base` points) and
+    its special causes, judged standardised by the same rules as individuals."""
+    limits = spc.attribute_limits(kind, values, dens, base, scale)
+    if limits is None:
+        return None, []
+    return limits, spc.signals(spc.standardised(values, limits), spc.UNIT_LIMITS, rules)
+
+
+async def _judge_attribute(
+    scope: TenantScope,
+    kpi: dict[str, Any],
+    stage: dict[str, Any],
+    points: list[dict[str, Any]],
+    measured_on: date,
+) -> int:
+    """judge_new_point for a p- or c-chart: nothing until the stage has its base points."""
+    if len(points) < stage["limit_points"]:
+        return 0
+    completed = len(points) == stage["limit_points"]
+    values = [p["value"] for p in points]
+    limits, found = attribute_signals(
+        kpi["chart_kind"],
+        values,
+        [p["denominator"] for p in points],
+        stage["limit_points"],
+        scale_of(kpi),
+        await applied_rules(scope),
+    )
+    raised = 0
+    for signal in found:
+        point = points[signal.index]
+        if completed or point["measured_on"] >= measured_on:
+            assert limits is not None
+            centre, lower, upper = limits[signal.index]
+            line = centre
+            if signal.rule == "beyond":
+                line = upper if point["value"] > upper else lower
+            raised += await _insert_signal(scope, kpi["id"], point, signal.rule, line)
+    return raised
+
+
 async def _raise(
     scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, limits: spc.Limits
 ) -> int:
@@ -151,6 +204,12 @@ async def _raise(
     line = limits.centre
     if rule == "beyond":
         line = limits.upper if point["value"] > limits.upper else limits.lower
+    return await _insert_signal(scope, kpi_id, point, rule, line)
+
+
+async def _insert_signal(
+    scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, line: float
+) -> int:
     inserted = await fetch(
         "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
         "raised_at, kind, rule) VALUES ({}, {}, {}, {}, {}, {}, {}, 'signal', {}) "
@@ -242,9 +301,19 @@ def chart_view(
     and signals, and capability of the latest stage (only on enough points)."""
     days = [m["measured_on"] for m in measurements]
     values = [m["value"] for m in measurements]
-    parts = spc.segments(days, values, as_stages(stages), rules)
+    kind = kpi.get("chart_kind") or "individuals"
+    point_limits = None
+    if kind == "individuals":
+        parts = spc.segments(days, values, as_stages(stages), rules)
+    else:
+        parts, point_limits = _attribute_parts(kpi, measurements, stages, rules)
+        if point_limits is None:  # a denominator is missing: read it as individuals
+            kind = "individuals"
+            parts = spc.segments(days, values, as_stages(stages), rules)
     chart = (
-        control_chart.build(days, values, parts, kpi["target"], kpi["threshold"], phases)
+        control_chart.build(
+            days, values, parts, kpi["target"], kpi["threshold"], phases, point_limits
+        )
         if measurements
         else None
     )
@@ -260,4 +329,44 @@ def chart_view(
         "ppk": capability,
         "meets_share": None if capability is None else spc.share_meeting_target(capability),
         "min_capability_points": spc.MIN_CAPABILITY_POINTS,
+        "kind": kind,
+        "wanted_kind": kpi.get("chart_kind") or "individuals",
+        "point_limits": point_limits,
     }
+
+
+def _attribute_parts(
+    kpi: dict[str, Any],
+    measurements: list[dict[str, Any]],
+    stages: list[dict[str, Any]],
+    rules: tuple[str, ...],
+) -> tuple[list[spc.Segment], list[tuple[float, float, float]] | None]:
+    """The stages of a p- or c-chart with their per-point limits, or None for the limits when
+    a proportion misses a denominator."""
+    days = [m["measured_on"] for m in measurements]
+    base_of = {r["starts_on"]: r["limit_points"] for r in stages}
+    parts: list[spc.Segment] = []
+    limits: list[tuple[float, float, float]] = []
+    for part in spc.segments(days, [m["value"] for m in measurements], as_stages(stages), ()):
+        chunk = measurements[part.first : part.last + 1]
+        found, signals = attribute_signals(
+            kpi["chart_kind"],
+            [m["value"] for m in chunk],
+            [m.get("denominator") for m in chunk],
+            base_of.get(part.stage.starts_on, spc.DEFAULT_LIMIT_POINTS),
+            scale_of(kpi),
+            rules,
+        )
+        if found is None:
+            return parts, None
+        limits += found
+        shifted = [spc.Signal(s.index + part.first, s.rule) for s in signals]
+        parts.append(
+            spc.Segment(
+                spc.Stage(part.stage.starts_on, part.stage.label, None),
+                part.first,
+                part.last,
+                shifted,
+            )
+        )
+    return parts, limits

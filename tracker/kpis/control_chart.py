@@ -90,6 +90,8 @@ class ControlChart:
     right: float = WIDTH - RIGHT
     paths: list[str] = field(default_factory=list)  # the line, broken at each stage
     mr_paths: list[str] = field(default_factory=list)
+    show_mr: bool = True  # individuals; a p- or c-chart has no moving-range panel
+    limit_paths: list[tuple[str, str]] = field(default_factory=list)  # class, stepped path
 
 
 def build(
@@ -99,6 +101,7 @@ def build(
     target: float,
     threshold: float,
     phase_starts: Sequence[tuple[int, date]],
+    point_limits: Sequence[tuple[float, float, float]] | None = None,
 ) -> ControlChart:
     """Coordinates of the chart: every value, limit, target and threshold inside the value
     axis; phases (number, first day) shaded from their start to the next one's."""
@@ -110,6 +113,8 @@ def build(
         return LEFT + step * (i + 0.5)
 
     shown = [*values, target, threshold]
+    for _centre, lower, upper in point_limits or ():
+        shown += [lower, upper]
     ranges: list[float | None] = [None] * count
     mr_limits: list[float] = []
     for seg in segments:
@@ -188,6 +193,21 @@ def build(
         sum(len(s.signals) for s in segments),
     )
     chart.paths, chart.mr_paths = paths, mr_paths
+    if point_limits is not None:  # a p- or c-chart: limits step with each point
+        chart.show_mr = False
+        chart.height = int(chart.x_bottom + 30)
+        for seg in segments:
+            for k in (0, 1, 2):
+                chart.limit_paths.append(
+                    (
+                        "centre" if k == 0 else "limit",
+                        " ".join(
+                            f"M{x_of(i - 0.5):.1f},{y_of(point_limits[i][k]):.1f}"
+                            f"H{x_of(i + 0.5):.1f}"
+                            for i in range(seg.first, seg.last + 1)
+                        ),
+                    )
+                )
     return chart
 
 

@@ -135,9 +135,11 @@ def _measurements_part(
 def _control_part(request: Request, kpi: dict[str, Any], view: dict[str, Any]) -> Markup:
     """The control chart, kept by everything it shows: the points, the stages with their kept
     limits, the rules applied and the initiative's phase dates."""
-    points = tuple((m["measured_on"], m["value"]) for m in view["measurements"])
+    points = tuple((m["measured_on"], m["value"], m["denominator"]) for m in view["measurements"])
     stages = tuple(tuple(s.values()) for s in view["stages"])
-    shown = tuple(kpi[k] for k in ("name", "unit", "direction", "target", "threshold"))
+    shown = tuple(
+        kpi[k] for k in ("name", "unit", "direction", "target", "threshold", "chart_kind")
+    )
     return KPI_PARTS.render(
         ("control", get_language(), shown, points, stages, view["rules"], tuple(view["phases"])),
         lambda: render_part(

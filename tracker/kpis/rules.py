@@ -9,6 +9,7 @@ from datetime import date
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 DIRECTIONS = ("lower", "higher")
+CHART_KINDS = ("individuals", "proportion", "count")
 
 
 def breached(direction: str, threshold: float, value: float) -> bool:

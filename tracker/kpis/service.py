@@ -83,6 +83,7 @@ def _kpi_values(form: Form) -> dict[str, Any]:
         "target": fields.number(form, "target", required=True),
         "threshold": fields.number(form, "threshold", required=True),
         "department": form.limit("department", 100),
+        "chart_kind": fields.choice(form, "chart_kind", rules.CHART_KINDS, "individuals"),
     }
     if values["target"] is not None and values["threshold"] is not None and form.ok:
         problem = rules.threshold_problem(
@@ -129,6 +130,7 @@ def kpi_form(row: dict[str, Any]) -> Form:
         "direction",
         "department",
         "revision",
+        "chart_kind",
     ):
         form.values[key] = str(row[key])
     for key in ("target", "threshold"):
@@ -218,6 +220,7 @@ async def record_measurement(
     value: float,
     source: str,
     person_id: int | None,
+    denominator: float | None = None,
 ) -> Recorded:
     """Store one measurement, raise an alert when the rule says it breaches the threshold, and
     judge it on the control chart (tracker.kpis.control). DuplicateMeasurement when the date
@@ -231,6 +234,7 @@ async def record_measurement(
                         "kpi": kpi["id"],
                         "measured_on": measured_on,
                         "value": value,
+                        "denominator": denominator,
                         "source": source,
                         "recorded_by": person_id,
                     },
@@ -271,7 +275,15 @@ async def record(
 
 async def get_kpi(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     return await scope.get(
-        Kpi, kpi_id, Kpi.id, Kpi.direction, Kpi.threshold, Kpi.target, Kpi.initiative
+        Kpi,
+        kpi_id,
+        Kpi.id,
+        Kpi.direction,
+        Kpi.threshold,
+        Kpi.target,
+        Kpi.initiative,
+        Kpi.chart_kind,
+        Kpi.unit,
     )
 
 
@@ -282,12 +294,17 @@ async def add_measurement(
     kpi = await get_kpi(scope, kpi_id)
     measured_on = fields.day(form, "measured_on", required=True)
     value = fields.number(form, "value", required=True)
+    denominator = fields.number(form, "denominator", required=kpi["chart_kind"] == "proportion")
+    if denominator is not None and denominator <= 0:
+        form.error("denominator", _("Enter how many were counted: a number above 0."))
     if measured_on and measured_on > date.today():
         form.error("measured_on", _("A measurement cannot be dated in the future."))
     if not form.ok or measured_on is None or value is None:
         return None
     try:
-        return await record_measurement(scope, kpi, measured_on, value, "form", person_id)
+        return await record_measurement(
+            scope, kpi, measured_on, value, "form", person_id, denominator
+        )
     except DuplicateMeasurement:
         form.error("measured_on", _("This KPI already has a measurement for that date."))
         return None

@@ -124,6 +124,36 @@ def c_signals(counts: Sequence[float], rules: Iterable[str] = RULES) -> list[Sig
     return signals(standardised(counts, [limits] * len(counts)), UNIT_LIMITS, rules)
 
 
+def attribute_limits(
+    kind: str,
+    values: Sequence[float],
+    denominators: Sequence[float | None],
+    base: int,
+    scale: float = 1.0,
+) -> list[tuple[float, float, float]] | None:
+    """Per point (centre, lower, upper) of a p-chart ("proportion": values are shares × scale,
+    e.g. 100 for per cent, each with its denominator) or a c-chart ("count"), the centre from
+    the first `base` points only, so later points never move it. None when the chart cannot
+    be drawn (a missing or non-positive denominator, or no point)."""
+    if not values:
+        return None
+    if kind == "count":
+        found = c_limits(values[:base])
+        return None if found is None else [found] * len(values)
+    if any(n is None or n <= 0 for n in denominators):
+        return None
+    totals = [float(n or 0) for n in denominators]
+    counts = [v / scale * n for v, n in zip(values, totals, strict=True)]
+    p_bar = math.fsum(counts[:base]) / math.fsum(totals[:base])
+    out = []
+    for n in totals:
+        spread = 3 * math.sqrt(p_bar * (1 - p_bar) / n)
+        out.append(
+            (p_bar * scale, max(0.0, p_bar - spread) * scale, min(1.0, p_bar + spread) * scale)
+        )
+    return out
+
+
 # --- the special-cause rules: each returns the indices of the points where it fires ---
 
 

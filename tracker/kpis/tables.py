@@ -34,6 +34,9 @@ class Kpi(Table, tablename="kpi"):
     department = Varchar(length=100, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     revision = Integer(default=0)
+    # the control chart it is read on: individuals (XmR) | proportion (p-chart, each
+    # measurement with its denominator) | count (c-chart, counts of events)
+    chart_kind = Varchar(length=12, default="individuals")
 
 
 class KpiMeasurement(Table, tablename="kpi_measurement"):
@@ -42,6 +45,7 @@ class KpiMeasurement(Table, tablename="kpi_measurement"):
     kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
     measured_on = Date()  # one per KPI and date (raw unique index)
     value = DoublePrecision()
+    denominator = DoublePrecision(null=True, default=None)  # of a proportion: how many counted
     source = Varchar(length=10, default="form")  # form | import | api
     recorded_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -179,3 +179,58 @@ async def test_the_organisation_chooses_its_rules(world):
             await measure(client, kpi, n, value)
     assert await signals_of(kpi) == []  # a run of 8, but not a rule of this organisation
     await ControlChartSetting.delete().where(ControlChartSetting.org == world.a.id)
+
+
+async def test_a_proportion_on_a_p_chart_and_a_count_on_a_c_chart(world):
+    initiative = await make_initiative(world.a, phase=6, name="Attribute charts")
+    rate = await make_kpi(
+        world,
+        world.a,
+        initiative,
+        name="Complaint rate",
+        unit="%",
+        target="2",
+        threshold="8",
+        chart_kind="proportion",
+    )
+    async with world.client(world.a, "lead") as client:
+        missing = await client.post(
+            f"/o/alpha/kpis/{rate}/measurements", data={"measured_on": day(0), "value": "2"}
+        )
+        assert missing.status_code == 422 and "Out of" in missing.text
+        await client.post(
+            f"/o/alpha/kpis/{rate}/stages",
+            data={"starts_on": day(0), "label": "baseline", "limit_points": "10"},
+        )
+        # 2 % of 100, 200, 150 … orders; then 7 of 100 (7 %, past 3 sigma for 100 orders)
+        for n, (value, orders) in enumerate(
+            [(2, 100), (2.5, 200), (2, 150), (1.5, 200), (2, 100)] * 2 + [(7, 100)]
+        ):
+            response = await client.post(
+                f"/o/alpha/kpis/{rate}/measurements",
+                data={"measured_on": day(n), "value": str(value), "denominator": str(orders)},
+            )
+            assert response.status_code == 303, response.text
+        page = await client.get(f"/o/alpha/kpis/{rate}")
+        assert "p-chart" in page.text and "vary with the denominator" in page.text
+        assert 'class="signal-ring"' in page.text
+    assert [(a["rule"], a["value"]) for a in await signals_of(rate)] == [("beyond", 7.0)]
+    count = await make_kpi(
+        world,
+        world.a,
+        initiative,
+        name="Escalations",
+        chart_kind="count",
+        target="5",
+        threshold="30",
+    )
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/kpis/{count}/stages",
+            data={"starts_on": day(0), "label": "baseline", "limit_points": "8"},
+        )
+        for n, value in enumerate([4, 5, 6, 5, 4, 6, 5, 5, 16]):
+            await measure(client, count, n, value)
+        page = await client.get(f"/o/alpha/kpis/{count}")
+        assert "c-chart" in page.text
+    assert [(a["rule"], a["value"]) for a in await signals_of(count)] == [("beyond", 16.0)]
