@@ -318,7 +318,8 @@ def chart_view(
         else None
     )
     latest = [values[i] for i in range(parts[-1].first, parts[-1].last + 1)] if parts else []
-    capability = spc.ppk(latest, kpi["target"], kpi["direction"])
+    # Ppk rests on a normal model of individual values: not said of proportions or counts
+    capability = spc.ppk(latest, kpi["target"], kpi["direction"]) if kind == "individuals" else None
     return {
         "chart": chart,
         "parts": parts,
