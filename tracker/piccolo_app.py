@@ -56,6 +56,7 @@ from tracker.sops.tables import (
     SopStep,
     SopVersion,
 )
+from tracker.uploads.tables import StoredFile
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -116,6 +117,7 @@ APP_CONFIG = AppConfig(
         SustainmentCheck,
         OptimisationEntry,
         ApiToken,
+        StoredFile,
     ],
     migration_dependencies=[],
     commands=[],

@@ -16,6 +16,7 @@ from tracker.jobs.tasks import (
     sustainment_tick,
 )
 from tracker.settings import get_settings
+from tracker.wall_check import check_role
 
 
 async def ping(ctx: dict[str, Any]) -> str:
@@ -28,6 +29,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = db.make_engine(settings.database_url)
     db.use_engine(engine)
     await db.start(engine, 1, settings.db_pool_max, settings.db_app_role)
+    await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
     ctx["engine"] = engine
 
 
