@@ -34,9 +34,11 @@ from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
+from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations.context import provide_org_context
+from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
@@ -252,6 +254,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *kpis.ROUTES,
+            *kpi_control.ROUTES,
+            *pareto.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

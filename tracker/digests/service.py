@@ -170,6 +170,8 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         KpiAlert.value,
         KpiAlert.threshold,
         KpiAlert.measured_on,
+        KpiAlert.kind,
+        KpiAlert.rule,
         KpiAlert.kpi.name,
         KpiAlert.kpi.unit,
         KpiAlert.kpi.direction,
@@ -317,6 +319,8 @@ def person_data(
                 "above": a["kpi.direction"] == "lower",
                 "measured_on": a["measured_on"],
                 "initiative": a["kpi.initiative"],
+                "kind": a["kind"],
+                "rule": a["rule"],
             }
             for a in data.kpi_alerts
             if a["kpi.initiative"] in relevant

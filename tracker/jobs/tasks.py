@@ -35,6 +35,13 @@ async def kpi_alerts_tick(ctx: dict[str, Any], now: str | None = None) -> int:
     return await queue_kpi_alerts(_when(now))
 
 
+async def sustainment_tick(ctx: dict[str, Any], now: str | None = None) -> int:
+    """Check KPIs 30/90/180 days after their rollout gate (once per KPI and day count)."""
+    from tracker.kpis.sustainment import run_checks
+
+    return await run_checks(_when(now).date())
+
+
 async def deliver(ctx: dict[str, Any], now: str | None = None) -> dict[str, int]:
     """Send what is due in the outbox (retries included)."""
     return await deliver_pending(_when(now))
@@ -45,5 +52,6 @@ async def run_cycle(ctx: dict[str, Any] | None = None) -> None:
     ctx = ctx or {}
     await digest_tick(ctx)
     await reminders_tick(ctx)
+    await sustainment_tick(ctx)
     await kpi_alerts_tick(ctx)
     await deliver(ctx)
