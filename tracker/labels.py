@@ -74,6 +74,7 @@ def _rule_messages() -> list[str]:
         _("Do not use your e-mail address as your password."),
         _("The target must be below the baseline when lower is better."),
         _("The target must be above the baseline when higher is better."),
+        _("The goal's due date cannot be in the past."),
     ]
 
 
