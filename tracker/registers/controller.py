@@ -142,7 +142,7 @@ async def export(
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif format == "csv":
         body = exporting.to_csv(headers, table)
-        media = "text/csv; charset=utf-8"
+        media = "text/csv"  # Litestar adds "; charset=utf-8" to text types itself
     else:
         raise NotFoundException()
     return Response(

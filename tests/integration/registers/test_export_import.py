@@ -193,6 +193,8 @@ async def test_every_register_exports_csv_and_xlsx_with_translated_headers(world
         csv_response.status_code == 200
         and "attachment" in csv_response.headers["content-disposition"]
     )
+    # one charset, as browsers and spreadsheet tools expect (it said it twice)
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0]
     if register == "problems":
