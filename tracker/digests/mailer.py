@@ -45,13 +45,14 @@ async def send(mail: MimeMessage) -> None:
 
 
 async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """One sweep of the outbox, organisation by organisation; returns counts by outcome."""
+    """One sweep of the outbox, organisation by organisation; returns counts by outcome, and
+    the messages sent by kind ("sent:digest", "sent:review_reminder", …)."""
     now = now or datetime.now(UTC)
     counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
     for org in await Organisation.select(Organisation.id):
         async with tenant_transaction(org["id"]):
             for outcome, n in (await _deliver_org(now, limit)).items():
-                counts[outcome] += n
+                counts[outcome] = counts.get(outcome, 0) + n
     return counts
 
 
@@ -129,6 +130,7 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
             }
         ).where(EmailMessage.id == message["id"])
         counts["sent"] += 1
+        counts[f"sent:{message['kind']}"] = counts.get(f"sent:{message['kind']}", 0) + 1
     return counts
 
 
