@@ -41,7 +41,8 @@ async def _initiative_page(
         ctx=ctx,
         initiative=initiative,
         documents=await service.documents(ctx.scope, initiative_id),
-        form=form or Form({"number": initiative["process_code"]}),
+        form=form
+        or Form({"number": await service.suggest_number(ctx.scope, initiative["process_code"])}),
         can_write=can_write(ctx),
         tab="sops",
     )

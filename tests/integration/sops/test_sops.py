@@ -314,3 +314,21 @@ async def test_sop_numbers_follow_the_rule_and_outsiders_see_nothing(world):
     # the same number may be used by another organisation
     other = await make_initiative(world.b, phase=3)
     await make_sop(world, world.b, other, number="SOP-RT-2026-900")
+
+
+async def test_a_second_sop_is_offered_the_next_free_number(world):
+    initiative = await make_initiative(world.a, phase=3)
+    path = f"/o/alpha/initiatives/{initiative}/sops"
+    async with world.client(world.a, "lead") as client:
+        first_offer = re.search(r'name="number"[^>]*value="([^"]+)"', (await client.get(path)).text)
+        code = first_offer.group(1)  # the initiative's own code while it is free
+        prefix, seq = code.rsplit("-", 1)
+        await make_sop(world, world.a, initiative, number=code)
+        # a number further on is taken by an SOP of another initiative: skipped too
+        other = await make_initiative(world.a, phase=3)
+        await make_sop(world, world.a, other, number=f"{prefix}-{int(seq) + 1:03d}")
+        page = await client.get(path)
+        offered = re.search(r'name="number"[^>]*value="([^"]+)"', page.text).group(1)
+        assert offered == f"{prefix}-{int(seq) + 2:03d}"
+        second = await client.post(path, data={"process_name": "Returns", "number": offered})
+    assert second.status_code == 303, second.text
