@@ -52,6 +52,17 @@ def template_gettext(eval_ctx: EvalContext, message: str, **variables: object) -
 
 
 @pass_eval_context
+def template_pgettext(
+    eval_ctx: EvalContext, context: str, message: str, **variables: object
+) -> str:
+    """``pgettext("link", "Open")``: a text whose English has another meaning elsewhere."""
+    text = translations(get_language()).pgettext(context, message)
+    if eval_ctx.autoescape:
+        return Markup(text) % variables
+    return text % variables
+
+
+@pass_eval_context
 def template_ngettext(
     eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: object
 ) -> str:
@@ -116,7 +127,12 @@ def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
     # the same, called straight (see template_gettext); {% trans %} blocks call these too
-    env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
+    env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+    )
     env.globals.update(
         phase_label=labels.phase_label,
         phase_full_label=labels.phase_full_label,
