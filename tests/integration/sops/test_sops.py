@@ -332,3 +332,18 @@ async def test_a_second_sop_is_offered_the_next_free_number(world):
         assert offered == f"{prefix}-{int(seq) + 2:03d}"
         second = await client.post(path, data={"process_name": "Returns", "number": offered})
     assert second.status_code == 303, second.text
+
+
+async def test_each_raci_cell_is_labelled_with_its_role_and_step_number(world):
+    initiative = await make_initiative(world.a, phase=3)
+    version = await make_sop(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        await add_steps(client, world.a, version, ["Receive", "Check", "Ship"])
+        page = await client.get(f"/o/alpha/sop-versions/{version}")
+    step_number = {s["id"]: n for n, s in enumerate(await steps_of(version), start=1)}
+    labels = re.findall(
+        r'<label class="visually-hidden" for="raci-(\d+)-\d+">([^<]+)</label>', page.text
+    )
+    assert len(labels) >= 3 * 2
+    for step_id, text in labels:
+        assert text.endswith(f" in step {step_number[int(step_id)]}"), text
