@@ -347,3 +347,28 @@ async def test_each_raci_cell_is_labelled_with_its_role_and_step_number(world):
     assert len(labels) >= 3 * 2
     for step_id, text in labels:
         assert text.endswith(f" in step {step_number[int(step_id)]}"), text
+
+
+async def test_add_a_step_stays_open_for_the_next_step(world):
+    initiative = await make_initiative(world.a, phase=3)
+    version = await make_sop(world, world.a, initiative)
+    path = f"/o/alpha/sop-versions/{version}/steps"
+    async with world.client(world.a, "lead") as client:
+        first = await client.post(path, data={**STEP, "name": "Receive"})
+        assert first.status_code == 303
+        assert first.headers["location"].endswith(f"/sop-versions/{version}?add=1#add-step")
+        page = await client.get(first.headers["location"])
+        assert '<details id="add-step" open>' in page.text
+        fragment = await client.post(
+            path, data={**STEP, "name": "Check"}, headers={"HX-Request": "true"}
+        )
+        plain = await client.get(f"/o/alpha/sop-versions/{version}")
+    assert fragment.status_code == 200
+    assert '<details id="add-step" open>' in fragment.text
+    assert 'role="status">Step added.' in fragment.text
+    # the next step's name is empty and focused; the fields are ready for it
+    assert re.search(
+        r'<input id="new-name" name="name" type="text" value=""[^>]*autofocus', fragment.text
+    )
+    assert [s["name"] for s in await steps_of(version)] == ["Receive", "Check"]
+    assert '<details id="add-step">' in plain.text  # a plain visit keeps it folded
