@@ -412,6 +412,7 @@ async def build_due_digests(org_id: int, now: datetime, tally: Counter[str] | No
         waiting = [p for p in people if p["person"] not in done]
         if not waiting:
             continue
+        period = rules.continue_from(period, await _last_end(scope, period.key))
         data = await gather(scope, period.start, period.end, today)
         for member in waiting:
             made = await _build_one(scope, org, member, period, data, today)
@@ -419,6 +420,22 @@ async def build_due_digests(org_id: int, now: datetime, tally: Counter[str] | No
             if made and tally is not None:
                 tally[made] += 1
     return created
+
+
+async def _last_end(scope: TenantScope, key: str) -> datetime | None:
+    """Where the organisation's last digest of this kind (daily, weekly, monthly) ended."""
+    rows = (
+        await scope.select(Digest, Digest.period_end.as_alias("end"))
+        .where(Digest.period_key.like(key[0] + "%"), Digest.period_key != key)
+        .order_by(Digest.period_end, ascending=False)
+        .limit(1)
+    )
+    if not rows:
+        return None
+    end = rows[0]["end"]
+    if isinstance(end, str):  # SQLite hands some timestamps back as text
+        end = datetime.fromisoformat(end)
+    return end if end.tzinfo else end.replace(tzinfo=UTC)
 
 
 async def _build_one(
