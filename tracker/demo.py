@@ -443,8 +443,9 @@ async def seed_registers(
         )
         await SatisfactionRating.insert(
             *(
-                SatisfactionRating(org=org, pilot=pilot, score=s, rated_by=people[5])
-                for s in (5, 4, 4, 3, 4)
+                # one rating per person and pilot (a database key)
+                SatisfactionRating(org=org, pilot=pilot, score=s, rated_by=person)
+                for person, s in zip(people[1:6], (5, 4, 4, 3, 4), strict=True)
             )
         )
         await UnmetProblem.insert(
