@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,10 +55,12 @@ TEMPLATES = templating.TEMPLATES
 STATIC = ROOT / "static"
 
 
-def template_config() -> TemplateConfig:
+def template_config(settings: Settings) -> TemplateConfig:
     config = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
     config.engine_callback = lambda engine: templating.configure_jinja(
-        engine.engine, auto_reload=os.environ.get("TRACKER_ENV") != "production"
+        engine.engine,
+        auto_reload=os.environ.get("TRACKER_ENV") != "production",
+        cache_dir=settings.data_dir / "template-cache",
     )
     return config
 
@@ -173,6 +176,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.use_engine(engine)
         await db.start(engine, settings.db_pool_min, settings.db_pool_max, settings.db_app_role)
+        started = time.perf_counter()
+        compiled = templating.warm(app.template_engine.engine)  # type: ignore[union-attr]
+        log.info("templates ready: %s in %.2f s", compiled, time.perf_counter() - started)
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
@@ -216,7 +222,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
     return Litestar(
         route_handlers=handlers,
-        template_config=template_config(),
+        template_config=template_config(settings),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_httponly=True,
