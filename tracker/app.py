@@ -14,7 +14,7 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components
@@ -81,7 +81,7 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("This page does not exist, or you have no access to it.")
     elif status == 405:
         message = _("This address does not accept that kind of request.")
-    elif status == 409 and detail:
+    elif status in (409, 422) and detail and not isinstance(exc, ValidationException):
         message = str(detail)  # a refused action, already worded for the person
     elif status < 500:
         message = _("The request could not be understood.")
