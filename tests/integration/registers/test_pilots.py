@@ -268,3 +268,26 @@ async def test_the_migration_keeps_each_persons_latest_rating(world):
             SatisfactionRating(org=world.a.id, pilot=pilot, score=5, rated_by=committee)
         )
     assert is_unique_violation(refused.value)
+
+
+async def test_the_printable_summary_reads_a_change_and_a_met_target_in_chinese(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={
+                "name": "Cycle time",
+                "unit": "h",
+                "direction": "lower",
+                "baseline": "48",
+                "result": "20",
+                "target": "24",
+            },
+        )
+        page = await client.get(
+            f"/o/alpha/pilots/{pilot}/summary", headers={"accept-language": "zh-CN"}
+        )
+    # the amount of change (变化), not the verb 修改; the outcome (已达标), not the column title
+    assert "变化 -58.3 %" in page.text and "已达标" in page.text
+    assert "修改 -58.3" not in page.text and "是否达标" not in page.text
