@@ -74,6 +74,10 @@ def _rule_messages() -> list[str]:
         _("Do not use your e-mail address as your password."),
         _("The target must be below the baseline when lower is better."),
         _("The target must be above the baseline when higher is better."),
+        _("The goal's due date cannot be in the past."),
+        _("Choose a member of this organisation."),
+        _("A condition cannot be due in the past."),
+        _("Write the condition."),
     ]
 
 
@@ -119,6 +123,7 @@ def event_label(kind: str) -> str:
         "approval_declined": _("Declined"),
         "decided": _("Gate decided"),
         "condition_closed": _("Condition closed"),
+        "condition_replanned": _("Condition reassigned or re-dated"),
         "resumed": _("Resumed"),
         "correction_added": _("Correction recorded"),
         "sustainment_accepted": _("Recycle to Design accepted after a sustainment check"),

@@ -19,6 +19,7 @@ EVERYONE = " ".join(ROLES)
 
 ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/conditions/{condition_id:int}/close": "admin lead",
+    "/o/{org_slug:str}/conditions/{condition_id:int}/plan": "admin lead",
     "/o/{org_slug:str}/decisions/{decision_id:int}/corrections": "admin",
     "/o/{org_slug:str}/digests/preference": EVERYONE,
     "/o/{org_slug:str}/initiatives": "admin lead",
