@@ -64,6 +64,10 @@ TABLES: dict[str, tuple[str, str]] = {
     "sop_version": TENANT,
     "training_result": TENANT,
     "training_session": TENANT,
+    "stored_file": TENANT,
+    "kpi_stage": TENANT,
+    "control_chart_setting": TENANT,
+    "sustainment_check": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(language) UPDATE(password_hash)",
