@@ -83,7 +83,7 @@ def restore(engine: Any) -> None:
     stop cleared the app's role: the world's PostgreSQL engine is walled again."""
     db.use_engine(engine)
     if isinstance(engine, WalledTestEngine):
-        db._app_role = APP_ROLE
+        db._app_role, db._walled_engine = APP_ROLE, engine
 
 
 def env(world: Any) -> dict[str, str]:

@@ -231,6 +231,7 @@ async def fetch_dicts(sql: str, *values: Any) -> list[dict[str, Any]]:
 # --- the tenant wall: PostgreSQL row-level security --------------------------------------
 
 _app_role: str | None = None
+_walled_engine: Engine | None = None  # the engine whose pool runs as _app_role
 
 # True while code runs that production runs behind the wall in a transaction of its own (a
 # request, a job's work for one organisation). Production's pool is walled whatever this
@@ -301,7 +302,7 @@ async def set_local(name: str, value: str) -> None:
 
 
 async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None = None) -> None:
-    global _app_role
+    global _app_role, _walled_engine
     if isinstance(engine, PostgresEngine):
         kwargs: dict[str, Any] = {"min_size": pool_min, "max_size": pool_max}
         if role:
@@ -319,15 +320,18 @@ async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None =
 
             kwargs["init"] = init
             kwargs["reset"] = reset
-            _app_role = role
+            _app_role, _walled_engine = role, engine
         await engine.start_connection_pool(**kwargs)
     if isinstance(engine, CountingSQLiteEngine):
         engine.start_reusing()
 
 
 async def stop(engine: Engine) -> None:
-    global _app_role
-    _app_role = None
+    """Close ``engine``; the wall goes with the engine it was started with (stopping another,
+    such as a second app's in a test, leaves it up)."""
+    global _app_role, _walled_engine
+    if engine is _walled_engine:
+        _app_role, _walled_engine = None, None
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     if isinstance(engine, CountingSQLiteEngine):
