@@ -29,7 +29,7 @@ from tracker.gates.tables import (
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
-from tracker.sops.service import published_for as sop_published
+from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
 

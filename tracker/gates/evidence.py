@@ -17,7 +17,7 @@ from tracker.rollout import rules as rollout_rules
 from tracker.rollout import service as rollout_service
 from tracker.rollout.tables import RolloutWave, TrainingResult
 from tracker.sops import rules as sop_rules
-from tracker.sops import service as sop_service
+from tracker.sops import versions as sop_versions
 from tracker.sops.tables import SopDocument, SopVersion
 from tracker.tenancy import TenantScope
 
@@ -199,8 +199,8 @@ async def _sop_facts(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
     if not versions:
         return facts
     latest = versions[-1]
-    steps = await sop_service.steps_of(scope, latest["id"])
-    raci = await sop_service.raci_of(scope, latest["id"], steps)
+    steps = await sop_versions.steps_of(scope, latest["id"])
+    raci = await sop_versions.raci_of(scope, latest["id"], steps)
     facts["steps"] = len(steps)
     facts["raci_problems"] = len(raci["problems"])
     published = [

@@ -26,7 +26,7 @@ from tracker.gates.tables import (
     ReviewCriterion,
 )
 from tracker.i18n import gettext as _
-from tracker.sops.service import published_for as sop_published
+from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
 

@@ -17,7 +17,7 @@ from tracker.gates.tables import GateCriterion
 from tracker.i18n import LANGUAGES, in_language
 from tracker.risks.rules import STARTER_RISKS
 from tracker.risks.tables import Risk
-from tracker.sops.service import DEFAULT_ROLES
+from tracker.sops.common import DEFAULT_ROLES
 from tracker.sops.tables import RaciRole, SopVersion
 from tracker.tenancy import TenantScope
 

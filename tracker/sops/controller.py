@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.registers.pages import can_write, initiative_header
-from tracker.sops import service
-from tracker.sops.service import SopConflict
+from tracker.sops import documents, editing, lifecycle, versions
+from tracker.sops.common import SopConflict
 from tracker.spreadsheets import Table, download
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
@@ -40,9 +40,9 @@ async def _initiative_page(
         status_code=status_code,
         ctx=ctx,
         initiative=initiative,
-        documents=await service.documents(ctx.scope, initiative_id),
+        documents=await documents.documents(ctx.scope, initiative_id),
         form=form
-        or Form({"number": await service.suggest_number(ctx.scope, initiative["process_code"])}),
+        or Form({"number": await documents.suggest_number(ctx.scope, initiative["process_code"])}),
         can_write=can_write(ctx),
         tab="sops",
     )
@@ -57,7 +57,7 @@ async def initiative_sops(request: Request, ctx: OrgContext, initiative_id: int)
 async def create_sop(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
-    version_id = await service.create_document(ctx.scope, initiative_id, form, ctx.person_id)
+    version_id = await documents.create_document(ctx.scope, initiative_id, form, ctx.person_id)
     if version_id is None:
         return await _initiative_page(request, ctx, initiative_id, form, 422)
     return redirect(
@@ -67,7 +67,7 @@ async def create_sop(request: Request, ctx: OrgContext, initiative_id: int) -> T
 
 @get("/sops", name="sops")
 async def all_sops(request: Request, ctx: OrgContext) -> Template:
-    return render(request, "sops/all.html", ctx=ctx, documents=await service.documents(ctx.scope))
+    return render(request, "sops/all.html", ctx=ctx, documents=await documents.documents(ctx.scope))
 
 
 async def _document_page(
@@ -77,7 +77,7 @@ async def _document_page(
     form: Form | None = None,
     status_code: int = 200,
 ) -> Template:
-    view = await service.document_view(ctx.scope, document_id)
+    view = await documents.document_view(ctx.scope, document_id)
     doc = view["doc"]
     return render(
         request,
@@ -105,7 +105,7 @@ async def document_page(request: Request, ctx: OrgContext, document_id: int) -> 
 async def revise(request: Request, ctx: OrgContext, document_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
-    version_id = await service.revise(ctx, document_id, form)
+    version_id = await lifecycle.revise(ctx, document_id, form)
     if version_id is None:
         return await _document_page(request, ctx, document_id, form, 422)
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}", _("Revision started as a draft."))
@@ -115,14 +115,14 @@ async def revise(request: Request, ctx: OrgContext, document_id: int) -> Templat
 async def diff_page(
     request: Request, ctx: OrgContext, document_id: int, old: int = 0, new: int = 0
 ) -> Template:
-    view = await service.document_view(ctx.scope, document_id)
+    view = await documents.document_view(ctx.scope, document_id)
     versions = view["versions"]
     if not old or not new:
         if len(versions) < 2:
             raise NotFoundException()
         new, old = versions[0]["id"], versions[1]["id"]
     try:
-        before, after, changes = await service.diff(ctx.scope, document_id, old, new)
+        before, after, changes = await lifecycle.diff(ctx.scope, document_id, old, new)
     except SopConflict as error:
         raise NotFoundException(str(error)) from None
     doc = view["doc"]
@@ -152,7 +152,7 @@ async def _version_page(
     template: str = "sops/version.html",
     conflict: str | None = None,
 ) -> Template:
-    view = await service.version_view(ctx, version_id)
+    view = await versions.version_view(ctx, version_id)
     version = view["version"]
     forms = forms or {}
     return render(
@@ -208,7 +208,7 @@ async def save_header(request: Request, ctx: OrgContext, version_id: int) -> Tem
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
-        outcome = await service.save_header(ctx.scope, version_id, form)
+        outcome = await versions.save_header(ctx.scope, version_id, form)
     except SopConflict as error:
         raise _conflict(error) from None
     if outcome == "invalid":
@@ -242,7 +242,7 @@ async def _steps_response(
     step is added ("adding"), the add form stays open for the next one."""
     forms = forms or {}
     if is_fragment_request(request):
-        view = await service.version_view(ctx, version_id)
+        view = await versions.version_view(ctx, version_id)
         return render(
             request,
             "sops/partials/steps_and_raci.html",
@@ -269,7 +269,7 @@ async def add_step(request: Request, ctx: OrgContext, version_id: int) -> Templa
     form = await read_form(request)
     form.prefix = "new-"
     try:
-        ok = await service.add_step(ctx.scope, version_id, form)
+        ok = await editing.add_step(ctx.scope, version_id, form)
     except SopConflict as error:
         raise _conflict(error) from None
     if not ok:
@@ -280,8 +280,8 @@ async def add_step(request: Request, ctx: OrgContext, version_id: int) -> Templa
 @get("/sop-steps/{step_id:int}/edit", name="sop_step_edit")
 async def edit_step(request: Request, ctx: OrgContext, step_id: int) -> Template:
     ctx.require(Action.WRITE_REGISTER)
-    step = await service.step_row(ctx.scope, step_id)
-    form = service.step_form(step)
+    step = await editing.step_row(ctx.scope, step_id)
+    form = editing.step_form(step)
     form.values["id"] = str(step_id)
     return await _steps_response(request, ctx, step["version"], "", {"editing": form}, 200)  # type: ignore[return-value]
 
@@ -289,18 +289,18 @@ async def edit_step(request: Request, ctx: OrgContext, step_id: int) -> Template
 @post("/sop-steps/{step_id:int}")
 async def update_step(request: Request, ctx: OrgContext, step_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
-    step = await service.step_row(ctx.scope, step_id)
+    step = await editing.step_row(ctx.scope, step_id)
     form = await read_form(request)
     form.prefix = f"s{step_id}-"
     form.values["id"] = str(step_id)
     try:
-        outcome = await service.update_step(ctx.scope, step_id, form)
+        outcome = await editing.update_step(ctx.scope, step_id, form)
     except SopConflict as error:
         raise _conflict(error) from None
     if outcome == "invalid":
         return await _steps_response(request, ctx, step["version"], "", {"editing": form}, 422)
     if outcome == "conflict":
-        fresh = await service.step_row(ctx.scope, step_id)
+        fresh = await editing.step_row(ctx.scope, step_id)
         form.values["revision"] = str(fresh["revision"])
         form.error(
             "name",
@@ -319,7 +319,7 @@ async def move_step(request: Request, ctx: OrgContext, step_id: int) -> Template
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
-        version_id = await service.move_step(ctx.scope, step_id, form.get("direction"))
+        version_id = await editing.move_step(ctx.scope, step_id, form.get("direction"))
     except SopConflict as error:
         raise _conflict(error) from None
     return await _steps_response(request, ctx, version_id, _("Step moved."))
@@ -329,7 +329,7 @@ async def move_step(request: Request, ctx: OrgContext, step_id: int) -> Template
 async def delete_step(request: Request, ctx: OrgContext, step_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     try:
-        version_id = await service.delete_step(ctx.scope, step_id)
+        version_id = await editing.delete_step(ctx.scope, step_id)
     except SopConflict as error:
         raise _conflict(error) from None
     return await _steps_response(request, ctx, version_id, _("Step removed."))
@@ -342,7 +342,7 @@ async def set_cell(
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
-        version_id = await service.set_cell(ctx.scope, step_id, role_id, form.get("letter"))
+        version_id = await editing.set_cell(ctx.scope, step_id, role_id, form.get("letter"))
     except SopConflict as error:
         raise _conflict(error) from None
     return await _steps_response(request, ctx, version_id, _("RACI saved."))
@@ -353,7 +353,7 @@ async def add_role(request: Request, ctx: OrgContext, version_id: int) -> Templa
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
-        ok = await service.add_role(ctx.scope, version_id, form)
+        ok = await editing.add_role(ctx.scope, version_id, form)
     except SopConflict as error:
         raise _conflict(error) from None
     if not ok:
@@ -365,7 +365,7 @@ async def add_role(request: Request, ctx: OrgContext, version_id: int) -> Templa
 async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     try:
-        version_id = await service.delete_role(ctx.scope, role_id)
+        version_id = await editing.delete_role(ctx.scope, role_id)
     except SopConflict as error:
         raise _conflict(error) from None
     return await _steps_response(request, ctx, version_id, _("Role removed."))
@@ -373,7 +373,7 @@ async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Templa
 
 @get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
 async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Response:
-    view = await service.version_view(ctx, version_id)
+    view = await versions.version_view(ctx, version_id)
     version, raci = view["version"], view["raci"]
     rows, marked = [], set()
     for number, step in enumerate(view["steps"], start=1):
@@ -399,7 +399,7 @@ async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Res
 async def submit(request: Request, ctx: OrgContext, version_id: int) -> Redirect:
     ctx.require(Action.WRITE_REGISTER)
     try:
-        await service.submit(ctx, version_id)
+        await lifecycle.submit(ctx, version_id)
     except SopConflict as error:
         raise _conflict(error) from None
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}", _("SOP sent for review."))
@@ -410,7 +410,7 @@ async def decide(request: Request, ctx: OrgContext, version_id: int) -> Redirect
     form = await read_form(request)
     approve = form.get("decision") == "approve"
     try:
-        status = await service.decide(ctx, version_id, approve, form.get("comment"))
+        status = await lifecycle.decide(ctx, version_id, approve, form.get("comment"))
     except PermissionError:
         raise PermissionDeniedException() from None
     except SopConflict as error:
@@ -428,7 +428,7 @@ async def publish(request: Request, ctx: OrgContext, version_id: int) -> Templat
     ctx.require(Action.EDIT_INITIATIVE)
     form = await read_form(request)
     try:
-        ok = await service.publish(ctx, version_id, form)
+        ok = await lifecycle.publish(ctx, version_id, form)
     except SopConflict as error:
         raise _conflict(error) from None
     if not ok:

@@ -1,0 +1,152 @@
+"""One SOP version: its header, steps, RACI and approvals, as the version page shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from tracker.accounts.rules import Role
+from tracker.db import fetch, fetch_dicts
+from tracker.i18n import gettext as _
+from tracker.sops import rules
+from tracker.sops.common import require_draft
+from tracker.sops.documents import signers_of
+from tracker.sops.rules import Status
+from tracker.sops.tables import (
+    SopVersion,
+)
+from tracker.tenancy import MAX_ID, OrgContext, TenantScope
+from tracker.web import Form
+
+# The SOP version page, its print view and its editors read these on every request:
+# hand-written SQL (the same on both databases), cheaper than building the queries.
+
+
+async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
+    """The version with its document, initiative and author, or 404."""
+    if not 0 < version_id <= MAX_ID:
+        raise NotFoundException()
+    rows = await fetch_dicts(
+        'SELECT v.*, a.name AS "author.name", d.number AS "document.number", '
+        'd.process_name AS "document.process_name", d.initiative AS "document.initiative", '
+        'i.process_code AS "document.initiative.process_code", '
+        'i.name AS "document.initiative.name" '
+        "FROM sop_version v JOIN sop_document d ON d.id = v.document "
+        "JOIN initiative i ON i.id = d.initiative LEFT JOIN person a ON a.id = v.author "
+        "WHERE v.org = {} AND v.id = {}",
+        scope.org_id,
+        version_id,
+    )
+    if not rows:
+        raise NotFoundException()
+    row = rows[0]
+    row["label"] = rules.version_label(row["major"], row["minor"])
+    return row
+
+
+async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
+    return await fetch_dicts(
+        "SELECT * FROM sop_step WHERE org = {} AND version = {} ORDER BY position",
+        scope.org_id,
+        version_id,
+    )
+
+
+async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any]]) -> dict:
+    roles = await fetch_dicts(
+        "SELECT id, name FROM raci_role WHERE org = {} AND version = {} ORDER BY position, id",
+        scope.org_id,
+        version_id,
+    )
+    cells = {
+        (c["step"], c["role"]): c["letter"]
+        for c in await fetch(
+            "SELECT c.step, c.role, c.letter FROM raci_cell c JOIN sop_step s ON s.id = c.step "
+            "WHERE c.org = {} AND s.version = {}",
+            scope.org_id,
+            version_id,
+        )
+    }
+    problems = rules.raci_problems(steps, cells)
+    return {
+        "roles": roles,
+        "cells": cells,
+        "problems": problems,
+        "valid": rules.raci_valid(len(steps), problems),
+    }
+
+
+async def approvals_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
+    return await fetch_dicts(
+        'SELECT s.*, ap.name AS "approver.name", decider.name AS "decided_by.name" '
+        "FROM sop_approval s LEFT JOIN person ap ON ap.id = s.approver "
+        "LEFT JOIN person decider ON decider.id = s.decided_by "
+        "WHERE s.org = {} AND s.version = {} ORDER BY s.round, s.level",
+        scope.org_id,
+        version_id,
+    )
+
+
+def pending_level(approvals: list[dict[str, Any]], status: str) -> dict[str, Any] | None:
+    """The level that decides next: the first undecided one of the latest round."""
+    if status != Status.IN_REVIEW or not approvals:
+        return None
+    latest = max(a["round"] for a in approvals)
+    return next(
+        (a for a in approvals if a["round"] == latest and not a["decision"]),
+        None,
+    )
+
+
+def may_decide(ctx: OrgContext, level: dict[str, Any] | None) -> bool:
+    if level is None:
+        return False
+    if level["approver"] is None:
+        return ctx.role == Role.ADMIN
+    return bool(level["approver"] == ctx.person_id)
+
+
+async def version_view(ctx: OrgContext, version_id: int) -> dict[str, Any]:
+    scope = ctx.scope
+    version = await version_row(scope, version_id)
+    steps = await steps_of(scope, version_id)
+    approvals = await approvals_of(scope, version_id)
+    pending = pending_level(approvals, version["status"])
+    signers = signers_of(approvals).get(version_id, {"reviewer": "", "approver": ""})
+    return {
+        "version": version,
+        "steps": steps,
+        "raci": await raci_of(scope, version_id, steps),
+        "approvals": approvals,
+        "pending": pending,
+        "may_decide": may_decide(ctx, pending),
+        "editable": rules.may_edit(version["status"]),
+        "signers": signers,
+    }
+
+
+async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
+    """Scope, exception handling, contingency plan and change summary of a draft:
+    "saved", "invalid" or "conflict" (someone saved in between)."""
+    await require_draft(scope, version_id)
+    values: dict[Any, Any] = {
+        SopVersion.scope: form.limit("scope", 5000),
+        SopVersion.exception_handling: form.limit("exception_handling", 10000),
+        SopVersion.contingency_plan: form.limit("contingency_plan", 10000),
+        SopVersion.change_summary: form.limit("change_summary", 5000),
+    }
+    revision = form.get("revision")
+    if not revision.isdigit():
+        form.error("revision", _("The form is incomplete; reload the page."))
+    if not form.ok:
+        return "invalid"
+    values[SopVersion.revision] = int(revision) + 1
+    saved = await scope.update(
+        SopVersion,
+        values,
+        SopVersion.id == version_id,
+        SopVersion.revision == int(revision),
+        SopVersion.status == Status.DRAFT,
+    ).returning(SopVersion.id)
+    return "saved" if saved else "conflict"
