@@ -25,6 +25,8 @@ from litestar.template.config import TemplateConfig
 
 from tracker import db, templating
 from tracker.accounts import controller as accounts
+from tracker.accounts import recovery_controller as recovery
+from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
@@ -35,6 +37,7 @@ from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
+from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import provide_org_context
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
@@ -198,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,
+            *membership.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,
@@ -206,7 +210,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         health,
         ready,
         api_docs,
-        Router(path="/", route_handlers=accounts.ROUTES, include_in_schema=False),
+        Router(
+            path="/",
+            route_handlers=[*accounts.ROUTES, *recovery.ROUTES, *account_settings.ROUTES],
+            include_in_schema=False,
+        ),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),

@@ -94,6 +94,7 @@ def review_status_label(value: str) -> str:
         "awaiting_chair": _("Waiting for the chair"),
         "approving": _("In the approval chain"),
         "decided": _("Decided"),
+        "withdrawn": _("Withdrawn"),
     }.get(value, value)
 
 
@@ -121,6 +122,9 @@ def event_label(kind: str) -> str:
         "condition_closed": _("Condition closed"),
         "resumed": _("Resumed"),
         "correction_added": _("Correction recorded"),
+        "reviewer_left": _("Reviewer left the organisation"),
+        "review_withdrawn": _("Review withdrawn"),
+        "handed_over": _("Handed over"),
     }.get(kind, kind)
 
 
@@ -339,6 +343,9 @@ def mail_kind_label(value: str) -> str:
         "condition_reminder": _("Condition reminder"),
         "invitation": _("Invitation"),
         "kpi_alert": _("KPI alert"),
+        "password_reset": _("Password link"),
+        "email_confirm": _("E-mail address confirmation"),
+        "email_notice": _("E-mail address change notice"),
     }.get(value, value)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from tracker.accounts.recovery_tables import EmailChange, PasswordReset
 from tracker.accounts.tables import (
     Invitation,
     LoginFailure,
@@ -105,6 +106,8 @@ APP_CONFIG = AppConfig(
         KpiAlert,
         OptimisationEntry,
         ApiToken,
+        PasswordReset,
+        EmailChange,
     ],
     migration_dependencies=[],
     commands=[],

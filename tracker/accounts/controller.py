@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
+from tracker.accounts.settings_controller import settings_page
 from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_DAYS, end_session, start_session
 from tracker.i18n import LANGUAGES, language
 from tracker.i18n import gettext as _
@@ -104,12 +105,6 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
-@get("/account", name="account")
-async def account_page(request: Request) -> Template:
-    require_person(request)
-    return render(request, "accounts/account.html", form=Form({}))
-
-
 @post("/account/password")
 async def change_password(request: Request) -> Template | Redirect:
     person = require_person(request)
@@ -118,7 +113,7 @@ async def change_password(request: Request) -> Template | Redirect:
     if not await service.change_password(person.id, person.email, form, token):
         for field in ("current", "new", "confirm"):
             form.values.pop(field, None)
-        return render(request, "accounts/account.html", status_code=422, form=form)
+        return await settings_page(request, person, 422, form=form)
     return redirect("/account", _("Your password is changed; other devices are logged out."))
 
 
@@ -241,7 +236,6 @@ ROUTES = [
     login_page,
     login,
     logout,
-    account_page,
     change_password,
     set_language,
     organisations,

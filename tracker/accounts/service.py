@@ -28,6 +28,7 @@ from tracker.accounts.tables import (
 from tracker.auth import hash_password, token_hash, verify_password
 from tracker.db import fetch, is_unique_violation, set_local, write_transaction
 from tracker.gates.settings_service import ensure_defaults
+from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.tenancy import Membership as MembershipView
 from tracker.web import Form
@@ -89,7 +90,15 @@ async def signup(form: Form) -> tuple[int, str] | None:
     try:
         async with write_transaction():
             person = (
-                await Person.insert(Person(email=email, name=name, password_hash=password_hash))
+                await Person.insert(
+                    # the language the person reads the app in: every mail to them uses it
+                    Person(
+                        email=email,
+                        name=name,
+                        password_hash=password_hash,
+                        language=get_language(),
+                    )
+                )
             )[0]["id"]
             org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
             await set_local("app.tenant_id", str(org))
@@ -142,9 +151,16 @@ async def authenticate(email: str, password: str) -> LoginResult:
         wait = login_wait_seconds(len(failures), elapsed)
         if wait:
             return LoginResult(wait_seconds=wait)
-    row = await Person.select(Person.id, Person.password_hash).where(Person.email == email).first()
+    row = (
+        await Person.select(Person.id, Person.password_hash, Person.language)
+        .where(Person.email == email)
+        .first()
+    )
     if await verify_password(row["password_hash"] if row else None, password):
         await LoginFailure.delete().where(LoginFailure.email == email)
+        if row["language"] is None:  # type: ignore[index]
+            # people from before languages were remembered: keep the one they read the app in
+            await set_language(row["id"], get_language())  # type: ignore[index]
         return LoginResult(person_id=row["id"])  # type: ignore[index]
     await LoginFailure.insert(LoginFailure(email=email))
     return LoginResult()
@@ -307,7 +323,12 @@ async def create_invited_person(invitation: dict[str, Any], form: Form) -> int |
     if not form.ok:
         return None
     rows = await Person.insert(
-        Person(email=invitation["email"], name=name, password_hash=await hash_password(password))
+        Person(
+            email=invitation["email"],
+            name=name,
+            password_hash=await hash_password(password),
+            language=get_language(),  # as at sign-up: mail to them follows it
+        )
     )
     return int(rows[0]["id"])
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
+from typing import Any
 
 import aiosmtplib
 
 from tracker.accounts.tables import Membership, Organisation
 from tracker.db import tenant_transaction
 from tracker.digests import rules
+from tracker.digests.outbox import SECRET_KINDS, SENT_SECRET_BODY
 from tracker.digests.tables import EmailMessage
 from tracker.settings import get_settings
 
@@ -120,14 +122,15 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
                 error,
             )
             continue
-        await EmailMessage.update(
-            {
-                EmailMessage.status: "sent",
-                EmailMessage.sent_at: datetime.now(UTC),
-                EmailMessage.attempts: message["attempts"] + 1,
-                EmailMessage.last_error: "",
-            }
-        ).where(EmailMessage.id == message["id"])
+        sent: dict[Any, Any] = {
+            EmailMessage.status: "sent",
+            EmailMessage.sent_at: datetime.now(UTC),
+            EmailMessage.attempts: message["attempts"] + 1,
+            EmailMessage.last_error: "",
+        }
+        if message["kind"] in SECRET_KINDS:  # a sent link is kept nowhere but in the mailbox
+            sent[EmailMessage.body_text] = SENT_SECRET_BODY
+        await EmailMessage.update(sent).where(EmailMessage.id == message["id"])
         counts["sent"] += 1
     return counts
 

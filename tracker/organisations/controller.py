@@ -8,9 +8,10 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts import service
 from tracker.accounts.rules import Action, Role
-from tracker.accounts.tables import Invitation
+from tracker.accounts.tables import Invitation, Person
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
+from tracker.i18n import get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
@@ -61,9 +62,17 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
         .first()
     )
     assert invitation is not None
-    await queue_invitation(
-        ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
-    )
+    # someone who already has an account reads it in their language; others in the inviter's
+    known = await Person.select(Person.language).where(Person.email == form.get("email")).first()
+    with language((known or {}).get("language") or get_language()):
+        await queue_invitation(
+            ctx.org_id,
+            invitation["id"],
+            form.get("email"),
+            ctx.membership.name,
+            link,
+            ctx.person_name,
+        )
     dispatcher = getattr(request.app.state, "dispatcher", None)
     delayed = dispatcher is not None and bool(dispatcher.redis_url) and not await dispatcher.kick()
     return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
@@ -89,15 +98,4 @@ async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> 
     return redirect(f"/o/{ctx.slug}/settings/members", _("Role changed."))
 
 
-@post("/settings/members/{membership_id:int}/remove")
-async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
-    error = await service.remove_member(ctx.org_id, membership_id)
-    if error == "missing":
-        raise NotFoundException()
-    if error:
-        return await _members_page(request, ctx, status_code=409, error=error)
-    return redirect(f"/o/{ctx.slug}/settings/members", _("Member removed."))
-
-
-ROUTES = [members, invite, revoke, change_role, remove]
+ROUTES = [members, invite, revoke, change_role]
