@@ -36,7 +36,7 @@ from tracker.gates.tables import (
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.organisations import rules
-from tracker.tenancy import TenantScope
+from tracker.tenancy import MAX_ID, TenantScope
 
 OPEN_STATES = ("open", "awaiting_chair", "approving")
 
@@ -78,6 +78,8 @@ async def _successor(scope: TenantScope, person_id: int, actor_id: int) -> dict[
 
 async def plan(org_id: int, membership_id: int, actor_id: int) -> Departure | None:
     """What would happen if the membership ended now (None: no such membership here)."""
+    if not 0 < membership_id <= MAX_ID:
+        return None
     scope = TenantScope(org_id)
     member = (
         await scope.select(

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.conftest import CSRF_TOKEN, Mailbox  # noqa: F401  (CSRF_TOKEN is read at call time)
 from tracker.accounts import recovery
 from tracker.accounts.recovery_tables import PasswordReset
 from tracker.accounts.tables import Membership, Person, Session
