@@ -92,6 +92,9 @@ async def test_a_removed_reviewer_is_no_longer_awaited_and_the_rule_decides(worl
     assert [e["reviewer"] for e in await events(initiative, "reviewer_left")] == [
         f"Committee of {org.slug}"
     ]
+    async with world.client(org, "admin") as client:
+        history = await client.get(f"/o/{org.slug}/initiatives/{initiative}")
+    assert f"Reviewer left the organisation: Committee of {org.slug}" in history.text
 
 
 async def test_a_review_left_without_reviewers_is_withdrawn_and_can_be_requested_again(world):
@@ -186,6 +189,9 @@ async def test_a_removed_lead_hands_initiatives_conditions_and_the_chair_to_the_
     assert await events(initiative, "handed_over") == [
         {"from": f"Lead of {org.slug}", "to": f"Admin of {org.slug}"}
     ]
+    async with world.client(org, "admin") as client:
+        history = await client.get(f"/o/{org.slug}/initiatives/{initiative}")
+    assert f"Handed over: Lead of {org.slug} → Admin of {org.slug}" in history.text
 
 
 async def test_outsiders_cannot_remove_or_see_the_removal_page(world):
