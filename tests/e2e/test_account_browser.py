@@ -21,7 +21,9 @@ LINK = re.compile(r"http://\S+(/password/reset/[A-Za-z0-9_-]+)")
 @pytest.fixture
 def mail_server(tmp_path, mailbox):
     """A server of its own whose embedded scheduler sends mail to the test's SMTP server."""
-    process, base, _url = start_server(tmp_path, {"TRACKER_SCHEDULER": "on", "TRACKER_SCHEDULER_SECONDS": "2"})
+    process, base, _url = start_server(
+        tmp_path, {"TRACKER_SCHEDULER": "on", "TRACKER_SCHEDULER_SECONDS": "2"}
+    )
     yield base, mailbox
     stop_server(process)
 

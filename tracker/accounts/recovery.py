@@ -29,6 +29,7 @@ from tracker.settings import get_settings
 from tracker.web import Form
 
 log = logging.getLogger("tracker.accounts")
+KEEP_DAYS = 7  # how long requests are kept (the rate limit looks back one hour)
 
 
 async def request_reset(form: Form, client: str, lang: str) -> int:
@@ -86,6 +87,10 @@ async def process_requests(now: datetime | None = None, limit: int = 200) -> int
     now = now or datetime.now(UTC)
     queued = 0
     async with tenant_transaction(None):
+        # requests older than the window and their links are of no use any more
+        await PasswordReset.delete().where(
+            PasswordReset.created_at < now - timedelta(days=KEEP_DAYS)
+        )
         pending = (
             await PasswordReset.select(PasswordReset.id)
             .where(PasswordReset.processed_at.is_null())

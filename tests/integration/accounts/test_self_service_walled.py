@@ -5,12 +5,10 @@ works, the settings page reads every organisation of the person, and a member ca
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import asyncpg
 
-from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, reachable, run_cli
+from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
 from tests.integration.test_tenant_wall_app import (
     Browser,
     sign_up,
@@ -51,14 +49,7 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
         anonymous = Browser(base)
         asked = anonymous.post("/password/forgot", {"email": "ada@self-a.example.com"})
         assert asked.status_code == 200
-        jobs = subprocess.run(
-            [sys.executable, "-m", "tracker.cli", "run-jobs"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        jobs = run_cli("run-jobs", database_url=url, extra_env=env, check=False)
         assert jobs.returncode == 0, jobs.stderr[-2000:]
         mails = [m for rcpt, m in mailbox.messages if rcpt == ["ada@self-a.example.com"]]
         resets = [m for m in mails if "password" in m["Subject"]]
