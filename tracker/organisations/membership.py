@@ -6,8 +6,8 @@ to the work that waits for them there.
   request it again. A vote they already cast stays: decision records are permanent.
 - Initiatives they own (and so lead, with their open reviews) and their open conditions go
   to a successor: the admin who removes them, or, when they leave on their own, the
-  organisation's longest-serving other admin. Approvals waiting for them go to the same
-  successor; the approval chain names the successor in their place.
+  organisation's longest-serving other admin. Approvals waiting for them (gate decisions and
+  SOP versions) go to the same successor; the approval chain names the successor in their place.
 - If they chair the decision rule, the rule has no chair any more (admins decide as chair).
 
 Every change to an initiative is written in its history. The organisation's last admin can
@@ -36,6 +36,7 @@ from tracker.gates.tables import (
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.organisations import rules
+from tracker.sops.tables import SopApproval
 from tracker.tenancy import MAX_ID, TenantScope
 
 OPEN_STATES = ("open", "awaiting_chair", "approving")
@@ -115,6 +116,8 @@ async def plan(org_id: int, membership_id: int, actor_id: int) -> Departure | No
     )
     out.approvals = await scope.count(ApprovalStep).where(
         ApprovalStep.approver == person_id, ApprovalStep.status == "pending"
+    ) + await scope.count(SopApproval).where(
+        SopApproval.approver == person_id, SopApproval.decision == ""
     )
     rule = await scope.select(GateRule, GateRule.chair, GateRule.approval_chain).first()
     if rule is not None:
@@ -253,6 +256,12 @@ async def _hand_over(scope: TenantScope, out: Departure, actor_id: int) -> None:
         {ApprovalStep.approver: successor},
         ApprovalStep.approver == person,
         ApprovalStep.status == "pending",
+    )
+    await scope.update(
+        SopApproval,
+        {SopApproval.approver: successor},
+        SopApproval.approver == person,
+        SopApproval.decision == "",
     )
     rule = await scope.select(GateRule, GateRule.id, GateRule.approval_chain).first()
     if rule is None:

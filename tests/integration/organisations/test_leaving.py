@@ -214,3 +214,40 @@ async def test_only_admins_remove_members(world):
         post = await client.post(f"/o/{org.slug}/settings/members/{member}/remove")
     assert page.status_code == post.status_code == 403
     assert await Membership.exists().where(Membership.id == member)
+
+
+async def test_a_pending_sop_approval_goes_to_the_admin_who_removes_the_approver(world):
+    from tracker.demo_program import seed_program
+    from tracker.sops.tables import SopApproval, SopVersion
+
+    org = await new_org(world)
+    initiative = await make_initiative(org, phase=3)
+    people = [org.people["admin"], org.people["lead"], org.people["committee"]]
+    await seed_program(
+        org.id, initiative, "CS-COMPLAINT", f"SOP-LV-2026-{org.id:03d}", people, date.today()
+    )
+    version = await SopVersion.select(SopVersion.id).where(SopVersion.org == org.id).first()
+    await SopApproval.insert(
+        SopApproval(
+            org=org.id,
+            version=version["id"],
+            round=9,
+            level=1,
+            label="Quality",
+            approver=org.people["committee"],
+        )
+    )
+    committee = await membership_of(org, "committee")
+    async with world.client(org, "admin") as client:
+        preview = await client.get(f"/o/{org.slug}/settings/members/{committee}/remove")
+        assert "approvals waiting." in preview.text
+        await client.post(f"/o/{org.slug}/settings/members/{committee}/remove")
+    row = (
+        await SopApproval.select(SopApproval.approver)
+        .where(SopApproval.org == org.id, SopApproval.round == 9)
+        .first()
+    )
+    assert row["approver"] == org.people["admin"]
+    assert not await SopApproval.exists().where(
+        SopApproval.approver == org.people["committee"], SopApproval.decision == ""
+    )
