@@ -346,6 +346,7 @@ def mail_kind_label(value: str) -> str:
         "password_reset": _("Password link"),
         "email_confirm": _("E-mail address confirmation"),
         "email_notice": _("E-mail address change notice"),
+        "password_changed": _("Password change notice"),
     }.get(value, value)
 
 

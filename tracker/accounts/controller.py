@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from tracker.accounts import service
 from tracker.accounts.settings_controller import settings_page
 from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_DAYS, end_session, start_session
-from tracker.i18n import LANGUAGES, language
+from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.web import (
@@ -91,6 +91,9 @@ async def login(request: Request) -> Template | Redirect:
         form.error("password", _("The e-mail address or the password is wrong."))
         form.values.pop("password", None)
         return render(request, "accounts/login.html", status_code=422, form=form)
+    if request.headers.get("accept-language") or request.cookies.get(LANGUAGE_COOKIE):
+        # what the browser (or the switch) says they read: mail to them follows it
+        await service.remember_language(result.person_id, get_language())
     old = request.cookies.get(SESSION_COOKIE)
     await end_session(old)  # the session id always changes at log-in
     token = await start_session(result.person_id)

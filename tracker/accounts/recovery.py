@@ -203,3 +203,37 @@ async def set_new_password(reset: dict[str, Any], form: Form) -> bool | None:
         )
         await Session.delete().where(Session.person == person_id)
     return True
+
+
+async def notify_changed(person_id: int) -> None:
+    """Tell the person by e-mail that their password was set through a reset link (so a
+    reset they did not make does not go unnoticed)."""
+    person = (
+        await Person.select(Person.id, Person.email, Person.language, Person.timezone)
+        .where(Person.id == person_id)
+        .first()
+    )
+    org = await home_org(person_id)
+    if person is None or org is None:
+        return
+    now = datetime.now(UTC)
+    with language(person["language"] or "en"):
+        subject = _("Your password was changed")
+        text = _(
+            "The password of %(email)s was set through a reset link at %(time)s, and every "
+            "session of the account was ended. If it was not you, ask for a new link at "
+            "%(url)s and tell your organisation's admin.",
+            email=person["email"],
+            time=local_time(now, person["timezone"]),
+            url=f"{get_settings().base_url}/password/forgot",
+        )
+    async with tenant_transaction(org, person_id):
+        await queue_mail(
+            org,
+            person_id,
+            f"password_changed:{person_id}:{now.isoformat()}",
+            "password_changed",
+            person["email"],
+            subject,
+            text,
+        )

@@ -61,6 +61,7 @@ async def reset(request: Request, token: str) -> Template | Redirect:
         return render(
             request, "accounts/reset.html", status_code=422, form=form, valid=True, token=token
         )
+    await recovery.notify_changed(reset["person"])  # type: ignore[index]
     response = redirect(
         "/login",
         _(

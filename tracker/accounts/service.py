@@ -151,16 +151,9 @@ async def authenticate(email: str, password: str) -> LoginResult:
         wait = login_wait_seconds(len(failures), elapsed)
         if wait:
             return LoginResult(wait_seconds=wait)
-    row = (
-        await Person.select(Person.id, Person.password_hash, Person.language)
-        .where(Person.email == email)
-        .first()
-    )
+    row = await Person.select(Person.id, Person.password_hash).where(Person.email == email).first()
     if await verify_password(row["password_hash"] if row else None, password):
         await LoginFailure.delete().where(LoginFailure.email == email)
-        if row["language"] is None:  # type: ignore[index]
-            # people from before languages were remembered: keep the one they read the app in
-            await set_language(row["id"], get_language())  # type: ignore[index]
         return LoginResult(person_id=row["id"])  # type: ignore[index]
     await LoginFailure.insert(LoginFailure(email=email))
     return LoginResult()
@@ -187,6 +180,14 @@ async def change_password(person_id: int, email: str, form: Form, keep_session: 
 
 async def set_language(person_id: int, lang: str) -> None:
     await Person.update({Person.language: lang}).where(Person.id == person_id)
+
+
+async def remember_language(person_id: int, lang: str) -> None:
+    """Keep the language a person reads the app in, unless they have one already (people
+    from before languages were remembered at sign-up)."""
+    await Person.update({Person.language: lang}).where(
+        Person.id == person_id, Person.language.is_null()
+    )
 
 
 # --- members and invitations (always within one organisation) ---

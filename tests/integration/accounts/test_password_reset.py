@@ -139,6 +139,13 @@ async def test_setting_a_new_password_ends_every_session_and_the_link_works_once
             path, data={"new": "another password 1", "confirm": "another password 1"}
         )
         assert reuse.status_code == 404
+    notice = (
+        await EmailMessage.select(EmailMessage.subject, EmailMessage.body_text)
+        .where(EmailMessage.to_email == person["email"], EmailMessage.kind == "password_changed")
+        .first()
+    )
+    assert notice["subject"] == "Your password was changed"
+    assert "/password/reset/" not in notice["body_text"]
     assert not await Session.exists().where(
         Session.token_hash.is_in([token_hash(s) for s in sessions])
     )
