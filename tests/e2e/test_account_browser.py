@@ -170,11 +170,22 @@ async def test_settings_and_leaving_screens_in_both_languages(mail_server, brows
             await page.locator("form[action='/login'] button[type=submit]").click()
             await page.wait_for_url(re.compile(r".*/o/.*"))
             slug = page.url.split("/o/", 1)[1].split("/", 1)[0]
+            code = "zh_Hans" if lang == "zh" else "en"  # the person's own choice wins
+            await page.locator(f"form.lang button[value={code}]").click()
+            await page.wait_for_load_state("load")
+            await page.goto(f"{base}/account")
+            await shot(page, f"settings-{lang}-{width}")
+            await no_sideways_scroll(page)
             await page.goto(f"{base}/o/{slug}/settings/members")
             await shot(page, f"members-{lang}-{width}")
             await page.locator("a.button.danger").first.click()
             await page.wait_for_url(re.compile(r".*/remove$"))
             await shot(page, f"remove-{lang}-{width}")
+            await no_sideways_scroll(page)
+            if lang == "zh":
+                assert "移除" in await page.inner_text("main")
+            await page.goto(f"{base}/o/{slug}/leave")
+            await shot(page, f"leave-{lang}-{width}")
             await no_sideways_scroll(page)
             await page.goto(f"{base}/password/forgot")
             await shot(page, f"forgot-{lang}-{width}")
