@@ -46,6 +46,8 @@ class Settings:
     )
     scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
     scheduler_seconds: int = 60
+    gc_threshold: int = 20000  # allocations between young-generation collections
+    query_header: bool = False  # benchmarks: X-Query-Count on every response
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +160,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
+        gc_threshold=_int(env, "TRACKER_GC_THRESHOLD", 20000, 700, 10_000_000),
+        query_header=env.get("TRACKER_QUERY_HEADER") == "1",
     )
 
 

@@ -100,7 +100,11 @@ async def signup(form: Form) -> tuple[int, str] | None:
                     )
                 )
             )[0]["id"]
-            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            org = (
+                await Organisation.insert(
+                    Organisation(name=org_name, slug=slug, language=get_language())
+                )
+            )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
             await ensure_defaults(org)
@@ -120,7 +124,11 @@ async def create_org(person_id: int, form: Form) -> str | None:
         return None
     try:
         async with write_transaction():
-            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            org = (
+                await Organisation.insert(
+                    Organisation(name=org_name, slug=slug, language=get_language())
+                )
+            )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
             await ensure_defaults(org)

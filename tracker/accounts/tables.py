@@ -19,6 +19,8 @@ class Organisation(Table, tablename="organisation"):
     slug = Varchar(length=60, unique=True)
     timezone = Varchar(length=64, default="UTC")
     training_pass_mark = SmallInt(default=80)  # assessment score needed to pass training
+    # the language its shipped defaults (gate criteria, starter risks, RACI roles) are made in
+    language = Varchar(length=10, default="en")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -1,9 +1,9 @@
-"""Organisation settings: members and their roles, invitations."""
+"""Organisation settings: members and their roles, invitations, the defaults' language."""
 
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
@@ -11,8 +11,9 @@ from tracker.accounts.rules import Action, Role
 from tracker.accounts.tables import Invitation, Person
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
-from tracker.i18n import get_language, language
+from tracker.i18n import LANGUAGES, get_language, language, language_names
 from tracker.i18n import gettext as _
+from tracker.organisations import shipped
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
@@ -98,4 +99,23 @@ async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> 
     return redirect(f"/o/{ctx.slug}/settings/members", _("Role changed."))
 
 
-ROUTES = [members, invite, revoke, change_role]
+@post("/settings/defaults-language")
+async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
+    """Switch the language of the shipped defaults (Settings › Gates)."""
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    language = form.get("language")
+    if language not in LANGUAGES:
+        raise ClientException(_("Choose English or Chinese."))
+    changed = await shipped.switch_language(ctx.scope, language)
+    return redirect(
+        f"/o/{ctx.slug}/settings/gates",
+        _(
+            "The shipped defaults are now in %(language)s (%(n)s texts changed).",
+            language=language_names()[language],
+            n=changed,
+        ),
+    )
+
+
+ROUTES = [members, invite, revoke, change_role, defaults_language]

@@ -33,13 +33,13 @@ from tracker.gates.tables import (
     ReviewAssignment,
     Vote,
 )
+from tracker.gates.voting import try_close
 from tracker.i18n import gettext as _
+from tracker.initiatives.rules import REVIEW_OPEN_STATES
 from tracker.initiatives.tables import Initiative
 from tracker.organisations import rules
 from tracker.sops.tables import SopApproval
 from tracker.tenancy import MAX_ID, TenantScope
-
-OPEN_STATES = ("open", "awaiting_chair", "approving")
 
 
 @dataclass
@@ -110,7 +110,9 @@ async def plan(org_id: int, membership_id: int, actor_id: int) -> Departure | No
     if owned:
         out.open_reviews_led = await scope.select(
             GateReview, GateReview.id, GateReview.gate, GateReview.initiative.name
-        ).where(GateReview.initiative.is_in(owned), GateReview.status.is_in(list(OPEN_STATES)))
+        ).where(
+            GateReview.initiative.is_in(owned), GateReview.status.is_in(list(REVIEW_OPEN_STATES))
+        )
     out.conditions = await scope.count(Condition).where(
         Condition.owner == person_id, Condition.closed_at.is_null()
     )
@@ -223,10 +225,8 @@ async def carry_out(org_id: int, membership_id: int, actor_id: int) -> Departure
         await scope.delete(Membership, Membership.id == membership_id)
     if successor is None:
         return out
-    from tracker.gates import service as gates  # the rule again, on the votes cast so far
-
-    for item in out.no_longer_awaited:
-        await gates.try_close(scope, item["id"])
+    for item in out.no_longer_awaited:  # the rule again, on the votes cast so far
+        await try_close(scope, item["id"])
     return out
 
 
