@@ -285,12 +285,16 @@ def _names(items: list[dict[str, Any]]) -> str:
     return ", ".join(shown)
 
 
-def summary(out: Departure) -> list[str]:
-    """What happened (or would happen), sentence by sentence, for the person to read."""
+def summary(out: Departure, yours: bool = False) -> list[str]:
+    """What happened (or would happen), sentence by sentence, for the person to read;
+    ``yours`` when the reader is the one leaving."""
     lines = []
     if out.no_longer_awaited:
+        awaited = _names(out.no_longer_awaited)
         lines.append(
-            _("Their vote is no longer awaited on: %(list)s.", list=_names(out.no_longer_awaited))
+            _("Your vote is no longer awaited on: %(list)s.", list=awaited)
+            if yours
+            else _("Their vote is no longer awaited on: %(list)s.", list=awaited)
         )
     if out.withdrawn:
         lines.append(
@@ -300,7 +304,12 @@ def summary(out: Departure) -> list[str]:
             )
         )
     if out.votes_kept:
-        lines.append(_("Their votes stay on: %(list)s.", list=_names(out.votes_kept)))
+        kept = _names(out.votes_kept)
+        lines.append(
+            _("Your votes stay on: %(list)s.", list=kept)
+            if yours
+            else _("Their votes stay on: %(list)s.", list=kept)
+        )
     if out.initiatives or out.conditions or out.approvals:
         lines.append(
             _(
@@ -314,7 +323,11 @@ def summary(out: Departure) -> list[str]:
             )
         )
     if out.chain:
-        lines.append(_("The approval chain names %(who)s in their place.", who=out.successor_name))
+        lines.append(
+            _("The approval chain names %(who)s in your place.", who=out.successor_name)
+            if yours
+            else _("The approval chain names %(who)s in their place.", who=out.successor_name)
+        )
     if out.chair:
         lines.append(_("The decision rule has no chair any more: admins decide as chair."))
     return lines

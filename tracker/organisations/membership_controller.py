@@ -32,7 +32,11 @@ async def leave_page(request: Request, ctx: OrgContext) -> Template:
     plan = await membership.plan(ctx.org_id, await _own_membership_id(ctx), ctx.person_id)
     assert plan is not None
     return render(
-        request, "organisations/leave.html", ctx=ctx, plan=plan, lines=membership.summary(plan)
+        request,
+        "organisations/leave.html",
+        ctx=ctx,
+        plan=plan,
+        lines=membership.summary(plan, yours=True),
     )
 
 

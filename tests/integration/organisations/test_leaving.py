@@ -121,7 +121,7 @@ async def test_a_cast_vote_stays_when_its_reviewer_leaves(world):
     review = await open_review(world, org, initiative, reviewers=("committee", "admin"))
     await cast(world, org, "committee", review, "go")
     async with world.client(org, "committee") as client:
-        assert "Their votes stay on:" in (await client.get(f"/o/{org.slug}/leave")).text
+        assert "Your votes stay on:" in (await client.get(f"/o/{org.slug}/leave")).text
         await client.post(f"/o/{org.slug}/leave")
     assert await Vote.exists().where(
         Vote.review == review, Vote.reviewer == org.people["committee"]
