@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from textwrap import shorten
 from typing import Any
 
 from tracker.accounts.rules import Role, last_admin_leaving
@@ -279,7 +280,11 @@ async def _hand_over(scope: TenantScope, out: Departure, actor_id: int) -> None:
 
 
 def _names(items: list[dict[str, Any]]) -> str:
-    shown = [_("%(name)s (gate %(n)s)", name=i["name"], n=i["gate"]) for i in items[:5]]
+    # short enough for the flash message (a cookie) whatever the initiatives are called
+    shown = [
+        _("%(name)s (gate %(n)s)", name=shorten(i["name"], 60, placeholder="…"), n=i["gate"])
+        for i in items[:5]
+    ]
     if len(items) > 5:
         shown.append(_("%(n)s more", n=len(items) - 5))
     return ", ".join(shown)

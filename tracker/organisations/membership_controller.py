@@ -81,6 +81,8 @@ async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Templ
     message = " ".join(
         [_("%(name)s is no longer a member.", name=done.person_name), *membership.summary(done)]
     )
+    if done.person_id == ctx.person_id:  # an admin who removed themselves is out
+        return redirect("/orgs", message)
     return redirect(f"/o/{ctx.slug}/settings/members", message)
 
 

@@ -251,3 +251,15 @@ async def test_a_pending_sop_approval_goes_to_the_admin_who_removes_the_approver
     assert not await SopApproval.exists().where(
         SopApproval.approver == org.people["committee"], SopApproval.decision == ""
     )
+
+
+async def test_an_admin_who_removes_themselves_lands_on_their_organisations(world):
+    org = await new_org(world)
+    await Membership.update({Membership.role: "admin"}).where(
+        Membership.org == org.id, Membership.person == org.people["lead"]
+    )
+    own = await membership_of(org, "admin")
+    async with world.client(org, "admin") as client:
+        response = await client.post(f"/o/{org.slug}/settings/members/{own}/remove")
+    assert response.status_code == 303 and response.headers["location"] == "/orgs"
+    assert not await Membership.exists().where(Membership.id == own)
