@@ -28,7 +28,7 @@ def mail_server(tmp_path, mailbox):
     stop_server(process)
 
 
-async def mail_to(mailbox, address: str, count: int = 1, seconds: float = 20):
+async def mail_to(mailbox, address: str, count: int = 1, seconds: float = 60):
     for _ in range(int(seconds * 10)):
         got = [m for rcpt, m in mailbox.messages if rcpt == [address]]
         if len(got) >= count:
