@@ -49,6 +49,7 @@ from tracker.sops.tables import (
     SopStep,
     SopVersion,
 )
+from tracker.uploads.tables import StoredFile
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -108,6 +109,7 @@ APP_CONFIG = AppConfig(
         ApiToken,
         PasswordReset,
         EmailChange,
+        StoredFile,
     ],
     migration_dependencies=[],
     commands=[],

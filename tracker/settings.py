@@ -46,6 +46,7 @@ class Settings:
     )
     scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
     scheduler_seconds: int = 60
+    upload_quota_mb: int = 100  # per organisation: the files it keeps (imports, attachments)
     gc_threshold: int = 20000  # allocations between young-generation collections
     query_header: bool = False  # benchmarks: X-Query-Count on every response
 
@@ -160,6 +161,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
+        upload_quota_mb=_int(env, "TRACKER_UPLOAD_QUOTA_MB", 100, 1, 1_000_000),
         gc_threshold=_int(env, "TRACKER_GC_THRESHOLD", 20000, 700, 10_000_000),
         query_header=env.get("TRACKER_QUERY_HEADER") == "1",
     )

@@ -30,7 +30,7 @@ async def forwards():
             await engine.run_ddl(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO tracker_app"
             )
-            await engine.run_ddl(f"GRANT USAGE, SELECT ON {table}_id_seq TO tracker_app")
+            await engine.run_ddl(f"GRANT USAGE ON SEQUENCE {table}_id_seq TO tracker_app")
 
     manager.add_raw(step)
     return manager

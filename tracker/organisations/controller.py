@@ -13,6 +13,7 @@ from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
 from tracker.i18n import LANGUAGES, get_language, language, language_names
 from tracker.i18n import gettext as _
+from tracker.onboarding import service as onboarding
 from tracker.organisations import shipped
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
@@ -63,6 +64,7 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
         .first()
     )
     assert invitation is not None
+    onboarding.forget(ctx.org_id)
     # someone who already has an account reads it in their language; others in the inviter's
     known = await Person.select(Person.language).where(Person.email == form.get("email")).first()
     with language((known or {}).get("language") or get_language()):

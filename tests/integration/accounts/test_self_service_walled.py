@@ -46,6 +46,16 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
         assert 'action="/o/self-a/digests/preference"' in settings.text
         assert 'action="/o/self-b/digests/preference"' in settings.text
 
+        saved = bob.post(
+            "/account/profile",
+            {"name": "Bob B", "language": "zh_Hans", "timezone": "Asia/Shanghai"},
+        )
+        assert saved.status_code == 303
+        moving = bob.post(
+            "/account/email", {"new_email": "bob@new.example.com", "password": "a long password 1"}
+        )
+        assert moving.status_code == 303
+
         anonymous = Browser(base)
         asked = anonymous.post("/password/forgot", {"email": "ada@self-a.example.com"})
         assert asked.status_code == 200
@@ -68,13 +78,26 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
             == 303
         )
 
+        confirm = [m for rcpt, m in mailbox.messages if rcpt == ["bob@new.example.com"]]
+        assert len(confirm) == 1
+        email_path = re.search(
+            r"/account/email/[A-Za-z0-9_-]+", confirm[0].get_body(("plain",)).get_content()
+        ).group(0)
+        assert bob.post(email_path, {}).status_code == 303
+        assert (
+            await owner.fetchval(
+                "SELECT name || ' ' || email || ' ' || timezone FROM person WHERE email LIKE 'bob@%'"
+            )
+            == "Bob B bob@new.example.com Asia/Shanghai"
+        )
+
         left = bob.post("/o/self-a/leave", {})
         assert left.status_code == 303 and left.headers["location"] == "/orgs"
         assert bob.get("/o/self-a/").status_code == 404
         assert (
             await owner.fetchval(
                 "SELECT count(*) FROM membership m JOIN person p ON p.id = m.person "
-                "WHERE p.email = 'bob@self-b.example.com'"
+                "WHERE p.email = 'bob@new.example.com'"
             )
             == 1
         )
