@@ -68,6 +68,13 @@ async def start(url: str) -> WalledTestEngine:
 
 async def stop(engine: WalledTestEngine) -> None:
     await engine.close_owner_pool()
+    pool = engine._walled_pool
+    if pool is not None:
+        try:  # as the owner's: a connection a cut or timed-out test left must not hang
+            await asyncio.wait_for(pool.close(), 15)
+        except TimeoutError:
+            pool.terminate()
+        engine.pool = None
     await db.stop(engine)
 
 

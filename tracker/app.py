@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from urllib.parse import quote
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components
@@ -36,10 +37,12 @@ from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
+from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import provide_org_context
+from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
@@ -71,7 +74,9 @@ STATIC = ROOT / "static"
 def template_config(settings: Settings) -> TemplateConfig:
     config = TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
     config.engine_callback = lambda engine: templating.configure_jinja(
-        engine.engine, auto_reload=settings.env != "production"
+        engine.engine,
+        auto_reload=settings.env != "production",
+        cache_dir=settings.data_dir / "template-cache",
     )
     return config
 
@@ -94,7 +99,9 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("This page does not exist, or you have no access to it.")
     elif status == 405:
         message = _("This address does not accept that kind of request.")
-    elif isinstance(exc, RefusedInput) or (status == 409 and detail):
+    elif isinstance(exc, RefusedInput) or (
+        status in (409, 422) and detail and not isinstance(exc, ValidationException)
+    ):
         message = str(detail)  # refused input or action, already worded for the person
     elif status < 500:
         message = _("The request could not be understood.")
@@ -236,6 +243,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         db.use_engine(engine)
         await db.start(engine, settings.db_pool_min, settings.db_pool_max, settings.db_app_role)
         await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
+        started = time.perf_counter()
+        compiled = templating.warm(app.template_engine.engine)  # type: ignore[union-attr]
+        log.info("templates ready: %s in %.2f s", compiled, time.perf_counter() - started)
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
@@ -255,6 +265,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *pilots.ROUTES,
             *risks.ROUTES,
             *kpis.ROUTES,
+            *kpi_control.ROUTES,
+            *pareto.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

@@ -137,8 +137,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def _slug_of(path: str) -> str | None:
-    """The organisation slug of an /o/<slug>/ path."""
-    return path[3:].split("/", 1)[0] if path.startswith("/o/") else None
+    """The organisation slug of an /o/<slug>/ path (None for one no organisation can have,
+    such as one holding a NUL byte, which the database refuses to compare: the input guard
+    then answers the request 400)."""
+    slug = path[3:].split("/", 1)[0] if path.startswith("/o/") else None
+    return None if slug is None or "\x00" in slug else slug
 
 
 async def identify_walled(

@@ -128,7 +128,7 @@ def cmd_run_jobs(args: argparse.Namespace) -> None:
     """Digests, reminders and the outbox, once (for a cron job, or to check a deployment)."""
     from tracker.jobs.tasks import run_cycle
 
-    async def run() -> None:
+    async def run() -> list[str]:
         from tracker import db
 
         settings = get_settings()
@@ -136,12 +136,11 @@ def cmd_run_jobs(args: argparse.Namespace) -> None:
         db.use_engine(engine)
         await db.start(engine, 1, 2, settings.db_app_role)
         try:
-            await run_cycle()
+            return (await run_cycle()).lines()
         finally:
             await db.stop(engine)
 
-    asyncio.run(run())
-    print("Jobs ran once.")
+    print("\n".join(asyncio.run(run())))
 
 
 def cmd_create_org(args: argparse.Namespace) -> None:

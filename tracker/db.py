@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 # SQLite's LIKE already ignores case for ASCII; Piccolo warns on every ILIKE it rewrites.
@@ -70,6 +71,19 @@ class CountingPostgresEngine(PostgresEngine):
 
 
 class CountingSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection (and its aiosqlite thread) for every query
+    outside a transaction: 1 to 12 ms each, most of a page's time with a dozen queries
+    (issue 14, defect 13). Between ``start`` and ``stop`` this one keeps a few connections
+    open (autocommit, as Piccolo opens them) and reuses them; transactions still get a
+    connection of their own, as before."""
+
+    POOL_SIZE = 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+        self._pooling = False
+
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False):
         _note(querystring)
         return await super().run_querystring(querystring, in_pool=in_pool)
@@ -77,6 +91,48 @@ class CountingSQLiteEngine(SQLiteEngine):
     async def run_ddl(self, ddl: str, in_pool: bool = False):
         _note(ddl)
         return await super().run_ddl(ddl, in_pool=in_pool)
+
+    def start_reusing(self) -> None:
+        self._pooling = True
+
+    async def stop_reusing(self) -> None:
+        self._pooling = False
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+    async def _open(self) -> aiosqlite.Connection:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        # a kept connection's thread must never keep a finished process alive
+        thread = getattr(pending, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        connection = await pending
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ):
+        if not self._pooling or self.get_version_sync() < 3.35:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = self._idle.pop() if self._idle else await self._open()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+        except BaseException:
+            await connection.close()  # whatever state it is in, it is not handed on
+            raise
+        if self._pooling and len(self._idle) < self.POOL_SIZE:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+        return rows
 
 
 def postgres_config(url: str) -> dict[str, Any]:
@@ -265,6 +321,8 @@ async def start(engine: Engine, pool_min: int, pool_max: int, role: str | None =
             kwargs["reset"] = reset
             _app_role = role
         await engine.start_connection_pool(**kwargs)
+    if isinstance(engine, CountingSQLiteEngine):
+        engine.start_reusing()
 
 
 async def stop(engine: Engine) -> None:
@@ -272,6 +330,8 @@ async def stop(engine: Engine) -> None:
     _app_role = None
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    if isinstance(engine, CountingSQLiteEngine):
+        await engine.stop_reusing()
 
 
 def is_unique_violation(error: Exception) -> bool:

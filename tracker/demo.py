@@ -10,6 +10,7 @@ from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import hash_password
 from tracker.db import write_transaction
 from tracker.demo_content import resolve
+from tracker.demo_monitoring import seed_monitoring
 from tracker.demo_program import seed_program
 from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import in_language
@@ -316,6 +317,7 @@ async def create_demo(
             )
             initiatives.append((initiative_id, code, start, phase, status))
         await seed_gates(org, slug, people, initiatives, today, lang)
+        await seed_monitoring(org, people[1], today, lang)
     return (
         f"Created the demo organisation at /o/{slug}/ with {len(content.INITIATIVES)} "
         f"initiatives; log in as demo@{domain} / {DEMO_PASSWORD}."

@@ -70,6 +70,12 @@ def gettext(message: str, **variables: object) -> str:
     return translations(_language.get()).gettext(message) % variables
 
 
+def pgettext(context: str, message: str, **variables: object) -> str:
+    """gettext with a context: for one English word with two meanings ("Open" the link, a
+    verb; "Open" the status), each translated on its own (``msgctxt`` in the catalog)."""
+    return translations(_language.get()).pgettext(context, message) % variables
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = translations(_language.get()).ngettext(singular, plural, n)
     variables.setdefault("num", n)

@@ -35,7 +35,7 @@ def extract() -> Catalog:
             str(directory),
             method_map=method_map,
             options_map=options,
-            keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)},
         ):
             catalog.add(
                 message,
@@ -67,13 +67,14 @@ def missing(language: str, template: Catalog | None = None) -> list[str]:
     for message in template:
         if not message.id:
             continue
-        found = catalog.get(message.id)
+        found = catalog.get(message.id, context=message.context)
         if (
             found is None
             or not found.string
             or (isinstance(found.string, tuple) and not all(found.string))
         ):
-            gaps.append(message.id if isinstance(message.id, str) else message.id[0])
+            text = message.id if isinstance(message.id, str) else message.id[0]
+            gaps.append(f"{text} ({message.context})" if message.context else text)
     return gaps
 
 

@@ -74,6 +74,10 @@ def _rule_messages() -> list[str]:
         _("Do not use your e-mail address as your password."),
         _("The target must be below the baseline when lower is better."),
         _("The target must be above the baseline when higher is better."),
+        _("The goal's due date cannot be in the past."),
+        _("Choose a member of this organisation."),
+        _("A condition cannot be due in the past."),
+        _("Write the condition."),
     ]
 
 
@@ -120,11 +124,14 @@ def event_label(kind: str) -> str:
         "approval_declined": _("Declined"),
         "decided": _("Gate decided"),
         "condition_closed": _("Condition closed"),
+        "condition_replanned": _("Condition reassigned or re-dated"),
         "resumed": _("Resumed"),
         "correction_added": _("Correction recorded"),
         "reviewer_left": _("Reviewer left the organisation"),
         "review_withdrawn": _("Review withdrawn"),
         "handed_over": _("Handed over"),
+        "sustainment_accepted": _("Recycle to Design accepted after a sustainment check"),
+        "sustainment_dismissed": _("Recycle to Design dismissed after a sustainment check"),
     }.get(kind, kind)
 
 
@@ -361,4 +368,49 @@ def mail_status_label(value: str) -> str:
         "failed": _("Failed"),
         "held": _("Held"),
         "cancelled": _("Cancelled"),
+    }.get(value, value)
+
+
+def stage_label(value: str) -> str:
+    return {
+        "baseline": _("Baseline"),
+        "pilot": _("After pilot start"),
+        "rollout": _("After rollout"),
+        "monitoring": _("Monitoring"),
+        "other": _("Other stage"),
+        "before": _("Before the first stage"),
+    }.get(value, value)
+
+
+def spc_rule_label(value: str) -> str:
+    return {
+        "beyond": _("A point beyond a natural process limit"),
+        "run8": _("8 in a row on one side of the centre line"),
+        "trend6": _("6 in a row rising or falling"),
+        "two_of_three": _("2 of 3 beyond 2 sigma on one side"),
+        "four_of_five": _("4 of 5 beyond 1 sigma on one side"),
+    }.get(value, value)
+
+
+def sustainment_label(value: str) -> str:
+    return {"held": _("Gain held"), "drifting": _("Drifting"), "lost": _("Gain lost")}.get(
+        value, value
+    )
+
+
+def not_set_label() -> str:
+    return _("(not set)")
+
+
+def pareto_dimension_label(value: str) -> str:
+    return {
+        "category": _("Category"),
+        "fishbone": _("Fishbone cause"),
+        "department": _("Department"),
+        "process_class": _("Process class"),
+        "barrier": _("ADKAR barrier"),
+        "stakeholder_group": _("Stakeholder group"),
+        "problems": _("Problems"),
+        "risks": _("Risks"),
+        "resistance": _("Resistance barriers"),
     }.get(value, value)

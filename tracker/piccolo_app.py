@@ -30,7 +30,15 @@ from tracker.gates.tables import (
     Vote,
 )
 from tracker.initiatives.tables import Initiative, Phase
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis.tables import (
+    ControlChartSetting,
+    Kpi,
+    KpiAlert,
+    KpiMeasurement,
+    KpiStage,
+    OptimisationEntry,
+    SustainmentCheck,
+)
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -105,6 +113,9 @@ APP_CONFIG = AppConfig(
         Kpi,
         KpiMeasurement,
         KpiAlert,
+        KpiStage,
+        ControlChartSetting,
+        SustainmentCheck,
         OptimisationEntry,
         ApiToken,
         PasswordReset,

@@ -28,7 +28,7 @@ from litestar import Response
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MEDIA = "text/csv; charset=utf-8"
+CSV_MEDIA = "text/csv"  # Litestar adds "; charset=utf-8" to text types itself (defect 11)
 
 
 @dataclass

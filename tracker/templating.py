@@ -6,7 +6,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    pass_eval_context,
+    select_autoescape,
+)
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -50,6 +56,17 @@ def template_gettext(eval_ctx: EvalContext, message: str, **variables: object) -
 
 
 @pass_eval_context
+def template_pgettext(
+    eval_ctx: EvalContext, context: str, message: str, **variables: object
+) -> str:
+    """``pgettext("link", "Open")``: a text whose English has another meaning elsewhere."""
+    text = translations(get_language()).pgettext(context, message)
+    if eval_ctx.autoescape:
+        return Markup(text) % variables
+    return text % variables
+
+
+@pass_eval_context
 def template_ngettext(
     eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: object
 ) -> str:
@@ -61,15 +78,30 @@ def template_ngettext(
     return text % variables
 
 
-def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
+def configure_jinja(
+    env: Environment, auto_reload: bool = True, cache_dir: Path | None = None
+) -> None:
     """Production passes auto_reload=False: templates do not change under a running process,
-    and checking every template file's time on every render costs about 1 % of a page."""
+    and checking every template file's time on every render costs about 1 % of a page.
+    ``cache_dir`` keeps the compiled templates on disk (keyed by their source), so that a
+    restarted process loads them instead of compiling them again (see ``warm``)."""
     env.auto_reload = auto_reload
+    if cache_dir is not None:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
+        except OSError:  # a read-only data directory: compile in memory only
+            pass
     env.template_class = PageTemplate
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
     # the same, called straight (see template_gettext); {% trans %} blocks call these too
-    env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
+    env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+    )
     env.globals.update(
         phase_label=labels.phase_label,
         phase_full_label=labels.phase_full_label,
@@ -103,6 +135,10 @@ def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
         step_field_label=labels.step_field_label,
         mail_kind_label=labels.mail_kind_label,
         mail_status_label=labels.mail_status_label,
+        stage_label=labels.stage_label,
+        spc_rule_label=labels.spc_rule_label,
+        sustainment_label=labels.sustainment_label,
+        pareto_dimension_label=labels.pareto_dimension_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],
@@ -112,6 +148,16 @@ def configure_jinja(env: Environment, auto_reload: bool = True) -> None:
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
     env.trim_blocks = True
     env.lstrip_blocks = True
+
+
+def warm(env: Environment) -> int:
+    """Compile every template now, at start-up, rather than in a person's first request of
+    each page: compiling was most of a page's first load (a large template takes 50 to 200 ms
+    to parse and compile; the SOP list page's first load was 422 ms). Returns how many."""
+    names = env.list_templates(extensions=("html", "jinja", "txt"))
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 @lru_cache(maxsize=1)

@@ -19,10 +19,10 @@ async def forwards():
         await engine.run_ddl("CREATE INDEX stored_file_org_created ON stored_file (org, created_at)")
         if engine.engine_type != "postgres":
             return
-        await engine.run_ddl(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO tracker_app"
-        )
-        await engine.run_ddl("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO tracker_app")
+        # this table and its sequence only: ALL TABLES would widen the narrower grants of
+        # other tables (board_revision: SELECT only; see tests/integration/test_table_grants.py)
+        await engine.run_ddl('GRANT SELECT, INSERT, UPDATE, DELETE ON "stored_file" TO tracker_app')
+        await engine.run_ddl('GRANT USAGE, SELECT ON SEQUENCE "stored_file_id_seq" TO tracker_app')
         await engine.run_ddl('ALTER TABLE "stored_file" ENABLE ROW LEVEL SECURITY')
         await engine.run_ddl(
             'CREATE POLICY tenant_isolation ON "stored_file" '

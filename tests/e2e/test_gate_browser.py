@@ -28,7 +28,7 @@ async def score_and_vote(page, vote_label, conditions=None):
             await fieldset.locator("input[value='4']").check()
     await page.get_by_label(vote_label, exact=True).check()
     if conditions:
-        await page.fill("#conditions", conditions)
+        await page.fill("#condition_0", conditions)  # a row each, owner and date optional
     await page.get_by_role("button", name="Submit my scores and vote").click()
     await page.wait_for_selector("text=Your vote is recorded.")
 

@@ -78,6 +78,25 @@ async def test_migrate_and_demo_on_postgres():
         await drop_postgres(CLI_DB)
 
 
+def test_run_jobs_says_what_it_built_and_sent(tmp_path):
+    url = f"sqlite:///{tmp_path}/tracker.sqlite3"
+    env = {"SMTP_HOST": "", "TRACKER_DATA_DIR": str(tmp_path)}
+    run_cli("migrate", database_url=url, extra_env=env)
+    run_cli("demo", database_url=url, extra_env=env)
+    first = run_cli("run-jobs", database_url=url, extra_env=env).stdout
+    with sqlite3.connect(tmp_path / "tracker.sqlite3") as db:
+        built = db.execute("SELECT count(*) FROM digest").fetchone()[0]
+        mailed = db.execute("SELECT count(*) FROM email_message WHERE kind = 'digest'").fetchone()
+        held = db.execute("SELECT count(*) FROM email_message WHERE status = 'held'").fetchone()
+    assert built > 0
+    assert f"Digests built: {built} ({mailed[0]} queued for mail, " in first
+    assert "Reminders queued: " in first and "KPI alert e-mails queued: " in first
+    assert f"Mail held (no SMTP_HOST): {held[0]};" in first
+    again = run_cli("run-jobs", database_url=url, extra_env=env).stdout
+    assert "Digests built: 0 (0 queued for mail, 0 with nothing new" in again
+    assert "Mail sent: 0" in again
+
+
 def test_worker_needs_redis_url(tmp_path):
     result = run_cli(
         "worker",

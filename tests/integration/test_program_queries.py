@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from tests.helpers import make_initiative
 from tracker.db import count_queries
 from tracker.demo_program import seed_kpis, seed_rollout, seed_sop
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.sops.tables import RaciCell, RaciRole, SopDocument, SopStep, SopVersion
 
@@ -53,8 +53,42 @@ async def grow(org_id, initiative, version, kpi, today):
     )
     await KpiAlert.insert(
         *(
-            KpiAlert(org=org_id, kpi=kpi, measured_on=today, value=9, threshold=3.5)
-            for _ in range(20)
+            KpiAlert(
+                org=org_id,
+                kpi=kpi,
+                measured_on=today - timedelta(days=400 + d),
+                value=9,
+                threshold=3.5,
+            )
+            for d in range(20)
+        )
+    )
+    await KpiStage.insert(  # a control chart of six stages, with their kept limits
+        *(
+            KpiStage(
+                org=org_id,
+                kpi=kpi,
+                starts_on=today - timedelta(days=700 - 50 * s),
+                label="other",
+                centre=9.0,
+                mr_bar=0.5,
+                based_on=20,
+            )
+            for s in range(6)
+        )
+    )
+    await SustainmentCheck.insert(  # checks of the KPI, with their proposals
+        *(
+            SustainmentCheck(
+                org=org_id,
+                kpi=kpi,
+                initiative=initiative,
+                days=30 * (d + 1),
+                due_on=today,
+                outcome="lost",
+                recent_mean=9.0,
+            )
+            for d in range(6)
         )
     )
     wave = (

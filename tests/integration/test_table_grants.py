@@ -62,9 +62,12 @@ TABLES: dict[str, tuple[str, str]] = {
     "sop_document": TENANT,
     "sop_step": TENANT,
     "sop_version": TENANT,
-    "stored_file": TENANT,
     "training_result": TENANT,
     "training_session": TENANT,
+    "stored_file": TENANT,
+    "kpi_stage": TENANT,
+    "control_chart_setting": TENANT,
+    "sustainment_check": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(language) UPDATE(name) UPDATE(password_hash) "

@@ -309,3 +309,151 @@ async def test_reminders_for_reviews_and_conditions_once(world, mailbox):
         for m in await EmailMessage.select(EmailMessage.kind).where(EmailMessage.org == org.id)
     }
     assert {"review_reminder", "condition_reminder"} <= kinds
+
+
+async def schedule_org(world, frequency, weekday, hour):
+    """An organisation with one initiative of the lead; digests on the given schedule."""
+    slug = f"sched{next(_n)}-{world.backend}"
+    org = await make_org(slug, await hash_password("x" * 12))
+    await DigestSetting.insert(
+        DigestSetting(org=org.id, frequency=frequency, weekday=weekday, hour=hour)
+    )
+    org.initiative = await make_initiative(org, phase=2, name="Scheduled")
+    return org
+
+
+async def new_problem(org, title, at):
+    """A do-first problem registered at ``at``: the lead's digest lists it once."""
+    await Problem.insert(
+        Problem(
+            org=org.id,
+            initiative=org.initiative,
+            title=title,
+            category="quality",
+            impact=5,
+            urgency=5,
+            created_at=at,
+        )
+    )
+
+
+async def move_schedule(org, **values):
+    await DigestSetting.update({getattr(DigestSetting, k): v for k, v in values.items()}).where(
+        DigestSetting.org == org.id
+    )
+
+
+async def lead_digests(org):
+    rows = (
+        await Digest.select(Digest.period_key, Digest.period_start, Digest.body_text)
+        .where(Digest.org == org.id, Digest.person == org.people["lead"])
+        .order_by(Digest.id)
+    )
+    return rows
+
+
+def at(day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def future_monday():
+    day = date.today() + timedelta(days=60)
+    return day - timedelta(days=day.weekday())
+
+
+async def test_daily_hour_moved_later_loses_nothing_and_sends_no_second(world):
+    day = future_monday() + timedelta(days=2)
+    org = await schedule_org(world, "daily", 0, 8)
+    assert await service.build_due_digests(org.id, at(day, 8, 5)) == 5
+    await new_problem(org, "Registered between 08:00 and 10:00", at(day, 9))
+    await move_schedule(org, hour=10)
+    assert await service.build_due_digests(org.id, at(day, 10, 5)) == 0  # today's is done
+    assert await service.build_due_digests(org.id, at(day + timedelta(days=1), 10, 5)) == 5
+    first, second = await lead_digests(org)
+    assert (first["period_key"], second["period_key"]) == (f"D{day}", f"D{day + timedelta(1)}")
+    assert second["period_start"] == at(day, 8)  # from where the last one ended
+    assert "Registered between 08:00 and 10:00" in second["body_text"]
+
+
+async def test_daily_hour_moved_earlier_repeats_nothing_and_sends_no_second(world):
+    day = future_monday() + timedelta(days=2)
+    org = await schedule_org(world, "daily", 0, 10)
+    await new_problem(org, "Registered at nine", at(day, 9))
+    assert await service.build_due_digests(org.id, at(day, 10, 5)) == 5
+    await new_problem(org, "Registered at eleven", at(day, 11))
+    await move_schedule(org, hour=8)
+    assert await service.build_due_digests(org.id, at(day, 11, 30)) == 0
+    assert await service.build_due_digests(org.id, at(day + timedelta(days=1), 8, 5)) == 5
+    first, second = await lead_digests(org)
+    assert "Registered at nine" in first["body_text"]
+    assert second["period_start"] == at(day, 10)
+    assert "Registered at eleven" in second["body_text"]
+    assert "Registered at nine" not in second["body_text"]
+
+
+async def test_weekly_day_moved_later_in_the_week_sends_one_that_week(world):
+    monday = future_monday()
+    org = await schedule_org(world, "weekly", 0, 8)
+    assert await service.build_due_digests(org.id, at(monday, 8, 5)) == 5
+    await new_problem(org, "Registered on Monday afternoon", at(monday, 15))
+    await move_schedule(org, weekday=2)  # to Wednesday
+    wednesday = monday + timedelta(days=2)
+    assert await service.build_due_digests(org.id, at(wednesday, 8, 5)) == 0  # same week
+    assert await service.build_due_digests(org.id, at(wednesday + timedelta(7), 8, 5)) == 5
+    _first, second = await lead_digests(org)
+    assert second["period_start"] == at(monday, 8)
+    assert "Registered on Monday afternoon" in second["body_text"]
+
+
+async def test_weekly_day_moved_earlier_in_the_week_loses_and_repeats_nothing(world):
+    wednesday = future_monday() + timedelta(days=2)
+    org = await schedule_org(world, "weekly", 2, 8)
+    await new_problem(org, "Registered on Tuesday", at(wednesday - timedelta(1), 12))
+    assert await service.build_due_digests(org.id, at(wednesday, 8, 5)) == 5
+    await new_problem(org, "Registered on Thursday", at(wednesday + timedelta(1), 12))
+    await move_schedule(org, weekday=0)  # to Monday, on Thursday
+    assert await service.build_due_digests(org.id, at(wednesday + timedelta(1), 13)) == 0
+    monday = wednesday + timedelta(days=5)
+    assert await service.build_due_digests(org.id, at(monday, 8, 5)) == 5
+    _first, second = await lead_digests(org)
+    assert second["period_start"] == at(wednesday, 8)
+    assert "Registered on Thursday" in second["body_text"]
+    assert "Registered on Tuesday" not in second["body_text"]
+
+
+async def test_the_migration_rekeys_old_weekly_digests_by_iso_week(world):
+    import importlib.util
+
+    path = "migrations/tracker/tracker_2026_11_30t04_10_00_000000.py"
+    spec = importlib.util.spec_from_file_location("weekly_keys_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    org = await schedule_org(world, "weekly", 2, 8)
+    lead, member = org.people["lead"], org.people["member"]
+    now = datetime.now(UTC)
+    for person, key in (
+        (lead, "W2026-11-23"),
+        (lead, "W2026-11-25"),
+        (member, "W2026-11-18"),
+        (member, "D2026-11-25"),
+        (member, "M2026-11"),
+    ):
+        await Digest.insert(
+            Digest(org=org.id, person=person, period_key=key, period_start=now, period_end=now)
+        )
+    await migration.weekly_keys_by_iso_week(world.engine)
+    keys = sorted(
+        (r["person"], r["period_key"])
+        for r in await Digest.select(Digest.person, Digest.period_key).where(Digest.org == org.id)
+    )
+    assert keys == sorted(
+        [
+            (lead, "W2026-W48"),
+            (lead, "W2026-11-25"),
+            (member, "W2026-W47"),
+            (member, "D2026-11-25"),
+            (member, "M2026-11"),
+        ]
+    )
+    # the lead's digest of this week is found made: no second one; the 4 others get theirs
+    assert await service.build_due_digests(org.id, datetime(2026, 11, 27, 9, tzinfo=UTC)) == 4

@@ -19,6 +19,7 @@ EVERYONE = " ".join(ROLES)
 
 ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/conditions/{condition_id:int}/close": "admin lead",
+    "/o/{org_slug:str}/conditions/{condition_id:int}/plan": "admin lead",
     "/o/{org_slug:str}/decisions/{decision_id:int}/corrections": "admin",
     "/o/{org_slug:str}/digests/preference": EVERYONE,
     "/o/{org_slug:str}/initiatives": "admin lead",
@@ -44,6 +45,10 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/leave": EVERYONE,
     "/o/{org_slug:str}/kpis/{kpi_id:int}/import": "admin lead member",
     "/o/{org_slug:str}/kpis/{kpi_id:int}/measurements": "admin lead member",
+    "/o/{org_slug:str}/kpis/{kpi_id:int}/stages": "admin lead member",
+    "/o/{org_slug:str}/kpis/{kpi_id:int}/recompute-limits": "admin lead member",
+    "/o/{org_slug:str}/kpi-stages/{stage_id:int}/delete": "admin lead member",
+    "/o/{org_slug:str}/sustainment-checks/{check_id:int}/decide": "admin committee",
     "/o/{org_slug:str}/pilot-metrics/{metric_id:int}": "admin lead member",
     "/o/{org_slug:str}/pilots/{pilot_id:int}/feedback": "admin lead committee member",
     "/o/{org_slug:str}/pilots/{pilot_id:int}/metrics": "admin lead member",
@@ -76,6 +81,7 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/settings/members/{membership_id:int}/remove": "admin",
     "/o/{org_slug:str}/settings/members/{membership_id:int}/role": "admin",
     "/o/{org_slug:str}/settings/training": "admin",
+    "/o/{org_slug:str}/settings/control-charts": "admin",
     "/o/{org_slug:str}/sop-documents/{document_id:int}/revisions": "admin lead member",
     "/o/{org_slug:str}/sop-steps/{step_id:int}": "admin lead member",
     "/o/{org_slug:str}/sop-steps/{step_id:int}/delete": "admin lead member",

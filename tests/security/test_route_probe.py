@@ -23,7 +23,7 @@ from tracker.digests import service as digests
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
@@ -49,6 +49,8 @@ ID_TABLES = {
     "membership_id": Membership,
     "kpi_id": Kpi,
     "alert_id": KpiAlert,
+    "stage_id": KpiStage,
+    "check_id": SustainmentCheck,
     "measurement_id": KpiMeasurement,
     "token_id": ApiToken,
     "document_id": SopDocument,
@@ -123,6 +125,19 @@ async def victim(world):
     people = [org.people["admin"], org.people["lead"], org.people["committee"]]
     await seed_program(
         org.id, initiative, "CS-COMPLAINT", f"SOP-PR-2026-{org.id:03d}", people, date.today()
+    )
+    kpi = (await Kpi.select(Kpi.id).where(Kpi.org == org.id).first())["id"]
+    await KpiStage.insert(KpiStage(org=org.id, kpi=kpi, starts_on=date.today()))
+    await SustainmentCheck.insert(
+        SustainmentCheck(
+            org=org.id,
+            kpi=kpi,
+            initiative=initiative,
+            days=30,
+            due_on=date.today(),
+            outcome="lost",
+            recent_mean=5.0,
+        )
     )
     await ApiToken.insert(
         ApiToken(org=org.id, name="probe", token_hash=f"probe{org.id}", prefix="trk_probe")

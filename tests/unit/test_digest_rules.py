@@ -21,10 +21,38 @@ def test_daily_period_in_the_organisations_time_zone():
 def test_weekly_period_ends_on_the_chosen_day():
     # 2026-11-23 is a Monday; weekly on Wednesday (2) at 09:00 UTC
     period = rules.due_period("weekly", 2, 9, "UTC", datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
-    assert period.key == "W2026-11-18" and period.end == datetime(2026, 11, 18, 9, tzinfo=UTC)
+    assert period.key == "W2026-W47" and period.end == datetime(2026, 11, 18, 9, tzinfo=UTC)
     assert period.end - period.start == timedelta(days=7)
     exactly = rules.due_period("weekly", 2, 9, "UTC", datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
-    assert exactly.key == "W2026-11-25"
+    assert exactly.key == "W2026-W48"
+
+
+def test_the_key_is_the_day_week_or_month_never_the_hour_or_weekday():
+    for hour in (6, 8, 23):
+        period = rules.due_period(
+            "daily", 0, hour, "UTC", datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+        )
+        assert period.key == "D2026-11-29"
+    # weekly on Monday or on Sunday of the same ISO week: one key
+    monday = rules.due_period("weekly", 0, 8, "UTC", datetime(2026, 11, 30, 9, tzinfo=UTC))
+    sunday = rules.due_period("weekly", 6, 8, "UTC", datetime(2026, 12, 6, 9, tzinfo=UTC))
+    assert monday.key == sunday.key == "W2026-W49"
+    assert rules.period_key("weekly", datetime(2027, 1, 1, tzinfo=UTC)) == "W2026-W53"
+
+
+def test_a_period_continues_from_the_last_digest_of_its_kind():
+    at = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    period = rules.due_period("daily", 0, 10, "UTC", at)
+    assert rules.continue_from(period, None) == period
+    # the hour moved from 08:00 to 10:00 after yesterday's was built: nothing is lost
+    later = rules.continue_from(period, datetime(2026, 11, 29, 8, tzinfo=UTC))
+    assert later.start == datetime(2026, 11, 29, 8, tzinfo=UTC) and later.end == period.end
+    # from 10:00 to 08:00 after today's was built at 10:00: nothing is repeated
+    earlier = rules.due_period("daily", 0, 8, "UTC", datetime(2026, 11, 30, 8, tzinfo=UTC))
+    moved = rules.continue_from(earlier, datetime(2026, 11, 29, 10, tzinfo=UTC))
+    assert moved.start == datetime(2026, 11, 29, 10, tzinfo=UTC)
+    # a last digest long ago (digests were off) does not make a huge digest
+    assert rules.continue_from(period, datetime(2026, 10, 1, tzinfo=UTC)) == period
 
 
 def test_monthly_period_runs_from_the_first_to_the_first():

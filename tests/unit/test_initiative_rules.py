@@ -124,3 +124,14 @@ def test_timeline_marks_the_current_overdue_phase():
     assert bars[1].overdue and bars[1].current
     assert bars[2].actual_x is None
     assert all(0 <= b.planned_x <= 100 and b.planned_x + b.planned_w <= 100.01 for b in bars)
+
+
+def test_goal_due_date_must_lie_ahead_unless_it_is_the_one_kept():
+    today = date(2026, 11, 29)
+    assert rules.goal_due_problems(None, today) == []
+    assert rules.goal_due_problems(today, today) == []
+    assert rules.goal_due_problems(today + timedelta(days=30), today) == []
+    assert rules.goal_due_problems(today - timedelta(days=1), today)
+    past = date(2026, 6, 30)
+    assert rules.goal_due_problems(past, today, kept=past) == []
+    assert rules.goal_due_problems(past - timedelta(days=1), today, kept=past)

@@ -182,3 +182,10 @@ def test_measurements_fall_overdue_after_one_and_a_half_periods():
     # never measured: counted from the day the KPI was defined
     assert not kpi.measurement_overdue("weekly", None, date(2026, 11, 20), today)
     assert kpi.measurement_overdue("weekly", None, date(2026, 11, 1), today)
+
+
+def test_an_sop_is_offered_the_initiatives_code_then_the_next_free_number():
+    assert sop.suggest_number("CS-CP-2026-003", []) == "CS-CP-2026-003"
+    assert sop.suggest_number("CS-CP-2026-003", ["CS-CP-2026-003"]) == "CS-CP-2026-004"
+    taken = ["CS-CP-2026-003", "CS-CP-2026-007", "CS-CP-2025-009", "CS-CP-2026-X"]
+    assert sop.suggest_number("CS-CP-2026-003", taken) == "CS-CP-2026-008"

@@ -53,12 +53,13 @@ async def send(mail: MimeMessage) -> None:
 
 
 async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """One sweep of the outbox, organisation by organisation; returns counts by outcome."""
+    """One sweep of the outbox, organisation by organisation; returns counts by outcome, and
+    the messages sent by kind ("sent:digest", "sent:review_reminder", …)."""
     now = now or datetime.now(UTC)
     counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
     for org in await Organisation.select(Organisation.id):
         for outcome, n in (await _deliver_org(org["id"], now, limit)).items():
-            counts[outcome] += n
+            counts[outcome] = counts.get(outcome, 0) + n
     return counts
 
 
@@ -89,6 +90,8 @@ async def _deliver_org(org_id: int, now: datetime, limit: int) -> dict[str, int]
         outcome = await _deliver_one(org_id, message, now)
         if outcome:
             counts[outcome] += 1
+        if outcome == "sent":  # and by kind, for tracker run-jobs
+            counts[f"sent:{message['kind']}"] = counts.get(f"sent:{message['kind']}", 0) + 1
     return counts
 
 

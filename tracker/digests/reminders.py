@@ -205,6 +205,8 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
         KpiAlert.value,
         KpiAlert.threshold,
         KpiAlert.measured_on,
+        KpiAlert.kind,
+        KpiAlert.rule,
         KpiAlert.kpi.name,
         KpiAlert.kpi.unit,
         KpiAlert.kpi.initiative.name,  # type: ignore[union-attr]
@@ -230,17 +232,44 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
         if person is None:
             continue
         with language(person["language"] or "en"):
-            subject = _("KPI alert: %(kpi)s", kpi=a["kpi.name"])
-            text = _(
-                "%(kpi)s of %(name)s measured %(value)s %(unit)s on %(date)s, past its alert "
-                "threshold of %(threshold)s. Look and acknowledge here: %(url)s",
-                kpi=a["kpi.name"],
-                name=a["kpi.initiative.name"],
-                value=f"{a['value']:g}",
-                unit=a["kpi.unit"],
-                date=a["measured_on"].isoformat(),
-                threshold=f"{a['threshold']:g}",
-                url=f"{base}/o/{org['slug']}/kpis/{a['kpi']}",
-            )
+            subject, text = _kpi_alert_mail(a, org, base)
         queued += await _queue(scope, f"kpi_alert:{a['id']}", "kpi_alert", person, subject, text)
     return queued
+
+
+def _kpi_alert_mail(a: dict[str, Any], org: dict[str, Any], base: str) -> tuple[str, str]:
+    """Subject and text of a KPI alert's e-mail: a threshold breach, or a special cause on the
+    KPI's control chart (a signal), in the current language."""
+    from tracker.labels import spc_rule_label
+
+    values = {
+        "kpi": a["kpi.name"],
+        "name": a["kpi.initiative.name"],
+        "value": f"{a['value']:g}",
+        "unit": a["kpi.unit"],
+        "date": a["measured_on"].isoformat(),
+        "threshold": f"{a['threshold']:g}",
+        "url": f"{base}/o/{org['slug']}/kpis/{a['kpi']}",
+    }
+    if a["kind"] == "sustainment":
+        from tracker.labels import sustainment_label
+
+        return _("KPI sustainment check: %(kpi)s", kpi=a["kpi.name"]), _(
+            "%(kpi)s of %(name)s averaged %(value)s %(unit)s up to %(date)s since the rollout "
+            "gate: %(outcome)s. The committee is asked whether to return the initiative to "
+            "Design: %(url)s",
+            outcome=sustainment_label(a["rule"]),
+            **values,
+        )
+    if a["kind"] == "signal":
+        return _("KPI signal: %(kpi)s", kpi=a["kpi.name"]), _(
+            "%(kpi)s of %(name)s measured %(value)s %(unit)s on %(date)s: a special cause on "
+            "its control chart (%(rule)s). Look and acknowledge here: %(url)s",
+            rule=spc_rule_label(a["rule"]),
+            **values,
+        )
+    return _("KPI alert: %(kpi)s", kpi=a["kpi.name"]), _(
+        "%(kpi)s of %(name)s measured %(value)s %(unit)s on %(date)s, past its alert "
+        "threshold of %(threshold)s. Look and acknowledge here: %(url)s",
+        **values,
+    )

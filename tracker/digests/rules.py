@@ -63,13 +63,37 @@ def _send_times(
     )
 
 
+def period_key(frequency: str, send_time: datetime) -> str:
+    """What makes a digest unique, from its local send time: the day of a daily digest
+    (D2026-11-29), the ISO week of a weekly one (W2026-W48), the month of a monthly one
+    (M2026-11). Never the hour or the weekday, which an admin may change: a schedule change
+    then finds the digest already made for this day, week or month and sends no second one."""
+    if frequency == "daily":
+        return f"D{send_time:%Y-%m-%d}"
+    if frequency == "weekly":
+        year, week, _ = send_time.isocalendar()
+        return f"W{year}-W{week:02d}"
+    return f"M{send_time:%Y-%m}"
+
+
 def due_period(frequency: str, weekday: int, hour: int, timezone: str, now: datetime) -> Period:
     """The most recent completed period: the digest for it is due (once) from its end on."""
     tz = ZoneInfo(timezone)
     latest, previous = _send_times(frequency, weekday, hour, tz, now)
-    prefix = {"daily": "D", "weekly": "W", "monthly": "M"}[frequency]
-    key = f"{prefix}{latest:%Y-%m}" if frequency == "monthly" else f"{prefix}{latest:%Y-%m-%d}"
-    return Period(key, previous.astimezone(UTC), latest.astimezone(UTC))
+    return Period(period_key(frequency, latest), previous.astimezone(UTC), latest.astimezone(UTC))
+
+
+def continue_from(period: Period, last_end: datetime | None) -> Period:
+    """The period starts where the last digest of its kind ended, so that a change of the
+    hour, the weekday or the time zone loses nothing between two digests and repeats
+    nothing: moved later, the next digest also covers the hours since the last one; moved
+    earlier, it starts after the last one. A last digest older than one more period (or
+    none) leaves the schedule's start."""
+    if last_end is None or not period.start - (period.end - period.start) <= last_end:
+        return period
+    if last_end >= period.end:
+        return period
+    return Period(period.key, last_end, period.end)
 
 
 def current_period(frequency: str, weekday: int, hour: int, timezone: str, now: datetime) -> Period:

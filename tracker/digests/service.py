@@ -7,7 +7,7 @@ per person in Python: the digest job's cost grows with rows, not with queries pe
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -170,6 +170,8 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         KpiAlert.value,
         KpiAlert.threshold,
         KpiAlert.measured_on,
+        KpiAlert.kind,
+        KpiAlert.rule,
         KpiAlert.kpi.name,
         KpiAlert.kpi.unit,
         KpiAlert.kpi.direction,
@@ -317,6 +319,8 @@ def person_data(
                 "above": a["kpi.direction"] == "lower",
                 "measured_on": a["measured_on"],
                 "initiative": a["kpi.initiative"],
+                "kind": a["kind"],
+                "rule": a["rule"],
             }
             for a in data.kpi_alerts
             if a["kpi.initiative"] in relevant
@@ -359,8 +363,9 @@ def render(
 # --- the job ----------------------------------------------------------------------------
 
 
-async def build_due_digests(org_id: int, now: datetime) -> int:
-    """Create the due digest of every member of one organisation; returns how many were new.
+async def build_due_digests(org_id: int, now: datetime, tally: Counter[str] | None = None) -> int:
+    """Create the due digest of every member of one organisation; returns how many were new
+    (``tally`` counts them as "mailed" or "empty": kept in the app, not sent).
 
     The unique key (organisation, person, period) makes this safe to run any number of times,
     on any number of workers, and again after a crash.
@@ -412,10 +417,30 @@ async def build_due_digests(org_id: int, now: datetime) -> int:
         waiting = [p for p in people if p["person"] not in done]
         if not waiting:
             continue
+        period = rules.continue_from(period, await _last_end(scope, period.key))
         data = await gather(scope, period.start, period.end, today)
         for member in waiting:
-            created += await _build_one(scope, org, member, period, data, today)
+            made = await _build_one(scope, org, member, period, data, today)
+            created += bool(made)
+            if made and tally is not None:
+                tally[made] += 1
     return created
+
+
+async def _last_end(scope: TenantScope, key: str) -> datetime | None:
+    """Where the organisation's last digest of this kind (daily, weekly, monthly) ended."""
+    rows = (
+        await scope.select(Digest, Digest.period_end.as_alias("end"))
+        .where(Digest.period_key.like(key[0] + "%"), Digest.period_key != key)
+        .order_by(Digest.period_end, ascending=False)
+        .limit(1)
+    )
+    if not rows:
+        return None
+    end = rows[0]["end"]
+    if isinstance(end, str):  # SQLite hands some timestamps back as text
+        end = datetime.fromisoformat(end)
+    return end if end.tzinfo else end.replace(tzinfo=UTC)
 
 
 async def _build_one(
@@ -425,7 +450,9 @@ async def _build_one(
     period: rules.Period,
     data: OrgData,
     today: date,
-) -> int:
+) -> str:
+    """Build and keep one digest (queueing its mail unless empty): "mailed", "empty", or ""
+    when another run made it first."""
     sections = rules.compose(
         member["role"], person_data(data, member["person"], member["role"], today, period.start)
     )
@@ -473,9 +500,9 @@ async def _build_one(
                 )
     except Exception as error:
         if is_unique_violation(error):
-            return 0  # another run made it first
+            return ""  # another run made it first
         raise
-    return 1
+    return "mailed" if send else "empty"
 
 
 async def preview(
@@ -505,13 +532,13 @@ async def all_org_ids() -> list[int]:
     return [r["id"] for r in await Organisation.select(Organisation.id)]
 
 
-async def run_digests(now: datetime | None = None) -> int:
+async def run_digests(now: datetime | None = None, tally: Counter[str] | None = None) -> int:
     now = now or datetime.now(UTC)
     created = 0
     for org_id in await all_org_ids():
         try:
             async with tenant_transaction(org_id):
-                created += await build_due_digests(org_id, now)
+                created += await build_due_digests(org_id, now, tally)
         except Exception:
             log.exception("digests of organisation %s failed; the next run retries", org_id)
     return created

@@ -39,7 +39,7 @@ class Digest(Table, tablename="digest"):
     id: Serial
     org = ForeignKey(Organisation, null=False, index=True)
     person = ForeignKey(Person, null=False, index=True)
-    period_key = Varchar(length=20)  # e.g. D2026-11-23, W2026-11-23, M2026-11
+    period_key = Varchar(length=20)  # D2026-11-23, W2026-W48, M2026-11 (rules.period_key)
     period_start = Timestamptz()
     period_end = Timestamptz()
     language = Varchar(length=10)

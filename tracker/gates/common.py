@@ -10,7 +10,7 @@ the second sees the review already decided.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar.exceptions import NotFoundException
@@ -21,11 +21,14 @@ from tracker.db import (
     fetch,
     fetch_dicts,
 )
+from tracker.gates import rules
 from tracker.gates.tables import (
     Condition,
 )
+from tracker.i18n import gettext as _
 from tracker.initiatives.rules import REVIEW_OPEN_STATES
 from tracker.tenancy import MAX_ID, TenantScope
+from tracker.web import Form
 
 OPEN_STATES = REVIEW_OPEN_STATES
 CONDITION_DAYS = 14
@@ -72,6 +75,40 @@ async def open_conditions(scope: TenantScope, initiative_id: int) -> list[dict[s
 
 def parse_conditions(text: str) -> list[str]:
     return [line.strip()[:500] for line in text.splitlines() if line.strip()][:20]
+
+
+async def member_choices(org_id: int) -> list[dict[str, Any]]:
+    """Everyone of the organisation, by name: who may own a condition."""
+    return await fetch_dicts(
+        "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
+        "WHERE m.org = {} ORDER BY p.name, p.id",
+        org_id,
+    )
+
+
+async def member_ids(org_id: int) -> set[int]:
+    return {
+        r["person"]
+        for r in await Membership.select(Membership.person).where(Membership.org == org_id)
+    }
+
+
+async def read_conditions(form: Form, org_id: int) -> list[rules.ConditionPlan]:
+    """The conditions a reviewer or the chair wrote: a row each (condition, owner, due date),
+    errors beside their fields; lines of the older one-per-line field get the defaults."""
+    rows = [
+        (
+            form.get(f"condition_{i}"),
+            form.get(f"condition_owner_{i}"),
+            form.get(f"condition_due_{i}"),
+        )
+        for i in range(rules.CONDITION_ROWS)
+    ]
+    plans, errors = rules.plan_conditions(rows, await member_ids(org_id), date.today())
+    for name, message in errors.items():
+        form.error(name, _(message))
+    plans += [rules.ConditionPlan(text) for text in parse_conditions(form.get("conditions"))]
+    return plans[:20]
 
 
 async def one_row(sql: str, *values: Any) -> dict[str, Any]:

@@ -115,6 +115,7 @@ async def _review_page(
     decide_form: Form | None = None,
 ) -> Template:
     view = await review_data.review_view(ctx, review_id)
+    members = await common.member_choices(ctx.org_id)  # who may own a condition
     return render(
         request,
         "gates/review.html",
@@ -130,6 +131,10 @@ async def _review_page(
         decisions=rules.DECISIONS,
         vote_kinds=list(rules.VoteKind),
         today=date.today(),
+        members=members,
+        member_names={m["id"]: m["name"] for m in members},
+        condition_rows=range(rules.CONDITION_ROWS),
+        condition_plans=rules.decode_conditions,
     )
 
 
@@ -207,6 +212,22 @@ async def close_condition(request: Request, ctx: OrgContext, condition_id: int) 
             raise PermissionDeniedException(error.message) from None
         raise error_response(error) from None
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Condition closed."))
+
+
+@post("/conditions/{condition_id:int}/plan")
+async def replan_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
+    form = await read_form(request)
+    try:
+        initiative_id = await follow_up.replan_condition(
+            ctx, condition_id, form.get("owner"), form.get("due_date")
+        )
+    except GateError as error:
+        if error.status_code == 403:
+            raise PermissionDeniedException(error.message) from None
+        raise error_response(error) from None
+    return redirect(
+        f"/o/{ctx.slug}/initiatives/{initiative_id}#conditions-h", _("Condition updated.")
+    )
 
 
 @post("/initiatives/{initiative_id:int}/resume")
@@ -341,6 +362,7 @@ ROUTES = [
     approval,
     correction,
     close_condition,
+    replan_condition,
     resume,
     gate_settings_page,
     add_criterion,

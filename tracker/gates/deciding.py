@@ -17,7 +17,7 @@ from tracker.gates.common import (
     GateError,
     claim,
     event,
-    parse_conditions,
+    read_conditions,
 )
 from tracker.gates.rules import VoteKind
 from tracker.gates.tables import (
@@ -42,7 +42,7 @@ async def conclude(
     method: str,
     decided_by: int | None,
     rationale: str,
-    conditions: list[str],
+    conditions: list[rules.ConditionPlan],
     condition_due: date,
     next_gate_date: date | None,
 ) -> None:
@@ -63,7 +63,11 @@ async def conclude(
         "method": method,
         "decided_by": decided_by,
         "rationale": rationale,
-        "conditions": conditions,
+        # each with its owner and due date, or the defaults (the lead; ``condition_due``)
+        "conditions": [
+            {"text": c.text, "owner": c.owner, "due": c.due.isoformat() if c.due else None}
+            for c in conditions
+        ],
         "condition_due": condition_due.isoformat(),
         "next_gate_date": next_gate_date.isoformat() if next_gate_date else None,
     }
@@ -181,11 +185,12 @@ async def record_decision(
                 {
                     "initiative": initiative["id"],
                     "decision": decision_id,
-                    "text": text,
-                    "owner": initiative["owner"],
-                    "due_date": due,
+                    "text": c["text"],
+                    "owner": c.get("owner") or initiative["owner"],
+                    "due_date": date.fromisoformat(c["due"]) if c.get("due") else due,
                 }
-                for text in pending["conditions"]
+                # a decision pending approval from before owners and dates holds plain texts
+                for c in ({"text": c} if isinstance(c, str) else c for c in pending["conditions"])
             ),
         )
     await scope.update(GateReview, {GateReview.status: "decided"}, GateReview.id == review["id"])
@@ -226,9 +231,9 @@ async def chair_decide(ctx: OrgContext, review_id: int, form: Form) -> None:
         else:
             recycle_to = int(target)
     rationale = form.require("rationale", _("Give the reason for this decision."), 5000)
-    conditions = parse_conditions(form.limit("conditions", 5000))
+    conditions = await read_conditions(form, scope.org_id)
     if decision == VoteKind.GO_CONDITIONS and not conditions:
-        form.error("conditions", _("List the conditions, one per line."))
+        form.error("condition_0", _("Write at least one condition."))
     condition_due = date.today() + timedelta(days=CONDITION_DAYS)
     if form.get("condition_due"):
         try:

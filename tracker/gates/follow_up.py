@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tracker.accounts.rules import Role
+from tracker.accounts.tables import Person
 from tracker.db import (
     write_transaction,
 )
+from tracker.gates import rules
 from tracker.gates.common import (
     GateError,
     event,
+    member_ids,
 )
 from tracker.gates.settings_service import rule_row
 from tracker.gates.tables import (
@@ -102,3 +105,55 @@ async def add_correction(ctx: OrgContext, decision_id: int, text: str) -> int:
             decision=decision_id,
         )
     return int(decision["review"])
+
+
+async def replan_condition(ctx: OrgContext, condition_id: int, owner: str, due: str) -> int:
+    """The initiative's lead (or an admin) gives an open condition another owner or due
+    date; the history keeps who changed what, from what to what."""
+    scope = ctx.scope
+    condition = await scope.get(
+        Condition,
+        condition_id,
+        Condition.text,
+        Condition.owner,
+        Condition.owner.name,
+        Condition.due_date,
+        Condition.initiative,
+        Condition.initiative.owner,
+        Condition.closed_at,
+    )
+    if not (ctx.role == Role.ADMIN or ctx.person_id == condition["initiative.owner"]):
+        raise GateError(_("Only the initiative's lead reassigns or re-dates a condition."), 403)
+    if condition["closed_at"] is not None:
+        raise GateError(_("This condition is already closed."))
+    new_owner = int(owner) if owner.isdigit() and len(owner) < 10 else None
+    try:
+        new_due: date | None = date.fromisoformat(due)
+    except ValueError:
+        new_due = None
+    problems = rules.replan_problems(new_owner, new_due, await member_ids(ctx.org_id), date.today())
+    if problems:
+        raise GateError(" ".join(_(m) for m in problems.values()), 422)
+    assert new_owner is not None and new_due is not None
+    if (new_owner, new_due) == (condition["owner"], condition["due_date"]):
+        return int(condition["initiative"])
+    name = await Person.select(Person.name).where(Person.id == new_owner).first()
+    async with write_transaction():
+        await scope.update(
+            Condition,
+            {Condition.owner: new_owner, Condition.due_date: new_due},
+            Condition.id == condition_id,
+        )
+        await event(
+            scope,
+            condition["initiative"],
+            ctx.person_id,
+            "condition_replanned",
+            condition=condition_id,
+            text=condition["text"],
+            owner_from=condition["owner.name"],
+            owner_to=name["name"] if name else "",
+            due_from=condition["due_date"].isoformat(),
+            due_to=new_due.isoformat(),
+        )
+    return int(condition["initiative"])

@@ -3,9 +3,11 @@ the tally of scores, and the default criteria. No I/O."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -287,3 +289,94 @@ DEFAULT_EVIDENCE: dict[tuple[int, int], str] = {
     (6, 0): "kpis_monitored",
 }
 ROLLOUT_GATE = 5  # cannot pass without a published SOP
+
+
+# --- conditions of a Go with conditions -------------------------------------------------
+
+CONDITION_ROWS = 5  # rows of the form: a condition, its owner and its due date each
+
+
+@dataclass(frozen=True)
+class ConditionPlan:
+    """One condition as the reviewer or the chair writes it: owner and due date may be left
+    to the defaults (the initiative's lead, 14 days after the decision)."""
+
+    text: str
+    owner: int | None = None
+    due: date | None = None
+
+
+def plan_conditions(
+    rows: Sequence[tuple[str, str, str]], members: set[int], today: date
+) -> tuple[list[ConditionPlan], dict[str, str]]:
+    """The conditions of the form's rows (text, owner id, due date as YYYY-MM-DD) and the
+    errors by field name (``condition_owner_2`` …). An owner must be a member; a due date
+    lies ahead; an owner or date without its condition is an error, an empty row is not."""
+    plans: list[ConditionPlan] = []
+    errors: dict[str, str] = {}
+    for i, (text, owner_raw, due_raw) in enumerate(rows):
+        text = text.strip()[:500]
+        owner: int | None = None
+        due: date | None = None
+        if owner_raw:
+            if owner_raw.isdigit() and int(owner_raw) in members:
+                owner = int(owner_raw)
+            else:
+                errors[f"condition_owner_{i}"] = "Choose a member of this organisation."
+        if due_raw:
+            try:
+                due = date.fromisoformat(due_raw)
+            except ValueError:
+                errors[f"condition_due_{i}"] = "Enter a date as YYYY-MM-DD."
+            else:
+                if due < today:
+                    errors[f"condition_due_{i}"] = "A condition cannot be due in the past."
+        if text:
+            plans.append(ConditionPlan(text, owner, due))
+        elif owner_raw or due_raw:
+            errors[f"condition_{i}"] = "Write the condition."
+    return plans, errors
+
+
+def encode_conditions(plans: Iterable[ConditionPlan]) -> str:
+    """A vote keeps its conditions as JSON (text, owner, due) in its ``conditions`` column."""
+    return json.dumps(
+        [
+            {"text": p.text, "owner": p.owner, "due": p.due.isoformat() if p.due else None}
+            for p in plans
+        ],
+        ensure_ascii=False,
+    )
+
+
+def decode_conditions(stored: str) -> list[ConditionPlan]:
+    """A vote's conditions: JSON, or (votes cast before owners and dates) one per line."""
+    stored = (stored or "").strip()
+    if stored.startswith("["):
+        try:
+            items = json.loads(stored)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [
+                ConditionPlan(
+                    str(item.get("text", ""))[:500],
+                    item.get("owner") if isinstance(item.get("owner"), int) else None,
+                    date.fromisoformat(item["due"]) if item.get("due") else None,
+                )
+                for item in items
+                if isinstance(item, dict) and item.get("text")
+            ]
+    return [ConditionPlan(line.strip()[:500]) for line in stored.splitlines() if line.strip()]
+
+
+def replan_problems(owner: int | None, due: date | None, members: set[int], today: date) -> dict:
+    """The lead reassigns or re-dates an open condition: a member, a date ahead."""
+    errors: dict[str, str] = {}
+    if owner is None or owner not in members:
+        errors["owner"] = "Choose a member of this organisation."
+    if due is None:
+        errors["due_date"] = "Enter a date as YYYY-MM-DD."
+    elif due < today:
+        errors["due_date"] = "A condition cannot be due in the past."
+    return errors

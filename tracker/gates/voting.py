@@ -19,7 +19,7 @@ from tracker.gates.common import (
     claim,
     event,
     one_row,
-    parse_conditions,
+    read_conditions,
 )
 from tracker.gates.deciding import conclude
 from tracker.gates.rules import OutcomeState, VoteKind
@@ -75,9 +75,10 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
     rationale = form.limit("rationale", 5000)
     if vote in (VoteKind.RECYCLE, VoteKind.HOLD, VoteKind.STOP) and not rationale:
         form.error("rationale", _("Give the reason for this vote."))
-    conditions = form.limit("conditions", 5000)
-    if vote == VoteKind.GO_CONDITIONS and not parse_conditions(conditions):
-        form.error("conditions", _("List the conditions, one per line."))
+    plans = await read_conditions(form, scope.org_id) if vote == VoteKind.GO_CONDITIONS else []
+    if vote == VoteKind.GO_CONDITIONS and not plans:
+        form.error("condition_0", _("Write at least one condition."))
+    conditions = rules.encode_conditions(plans)
     if not form.ok:
         raise GateError(_("Please correct the marked fields."), 422)
     # Hand-written, as the reads above: building these inserts with the query builder was a
@@ -177,10 +178,10 @@ async def try_close(scope: TenantScope, review_id: int) -> rules.Outcome | None:
             assert outcome.decision is not None
             conditions = (
                 [
-                    line
+                    plan
                     for v in votes
                     if v["vote"] == VoteKind.GO_CONDITIONS
-                    for line in parse_conditions(v["conditions"])
+                    for plan in rules.decode_conditions(v["conditions"])
                 ]
                 if outcome.decision == VoteKind.GO_CONDITIONS
                 else []

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, KeptReads, rows_key
+from tracker.gates import common as gate_common
 from tracker.gates import queries as gate_queries
 from tracker.gates import requesting as gate_requesting
 from tracker.i18n import get_language, ngettext
@@ -242,6 +243,11 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
         departments=rules.split_departments(initiative["departments"]),
         gates=gates,
         may_request=gate_requesting.may_request(ctx, initiative),
+        # the lead reassigns or re-dates an open condition: any member may own one
+        condition_owners=await gate_common.member_choices(ctx.org_id)
+        if (ctx.role == "admin" or ctx.person_id == initiative["owner"])
+        and any(c["closed_at"] is None for c in gates["conditions"])
+        else [],
     )
 
 

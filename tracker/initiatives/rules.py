@@ -137,6 +137,17 @@ def goal_problems(baseline: float | None, target: float | None, direction: str) 
     return []
 
 
+def goal_due_problems(due: date | None, today: date, kept: date | None = None) -> list[str]:
+    """A SMART goal's due date lies ahead: today or later.
+
+    A due date already stored (``kept``) may stay as it is when the goal is edited for
+    something else after it has passed; only a newly chosen date must be ahead.
+    """
+    if due is None or due == kept or due >= today:
+        return []
+    return ["The goal's due date cannot be in the past."]
+
+
 def goal_change_percent(baseline: float | None, target: float | None) -> float | None:
     if baseline in (None, 0) or target is None:
         return None

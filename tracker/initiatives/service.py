@@ -216,7 +216,7 @@ async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) 
 
 
 async def parse_initiative(
-    scope: TenantScope, org_id: int, form: Form, current_status: str | None
+    scope: TenantScope, org_id: int, form: Form, current: dict[str, Any] | None
 ) -> dict[Any, Any]:
     """Validate the initiative form; the values to store (errors stay on the form)."""
     values: dict[Any, Any] = {
@@ -245,13 +245,18 @@ async def parse_initiative(
         form.error("goal_target", _(problem))
     values[Initiative.goal_baseline] = baseline
     values[Initiative.goal_target] = target
-    values[Initiative.goal_due] = fields.day(form, "goal_due")
+    due = fields.day(form, "goal_due")
+    kept_due = current["goal_due"] if current else None
+    for problem in rules.goal_due_problems(due, date.today(), _day(kept_due)):
+        form.error("goal_due", _(problem))
+    values[Initiative.goal_due] = due
     owner = form.get("owner")
     owners = {row["person.id"] for row in await owner_choices(org_id)}
     if not owner.isdigit() or int(owner) not in owners:
         form.error("owner", _("Choose the program lead who owns this initiative."))
     else:
         values[Initiative.owner] = int(owner)
+    current_status = current["status"] if current else None
     status = form.get("status") or current_status or Status.ON_TRACK
     if status not in set(Status):
         form.error("status", _("Choose a status."))
@@ -279,7 +284,7 @@ async def parse_initiative(
 
 async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
     scope = ctx.scope
-    values = await parse_initiative(scope, ctx.org_id, form, current_status=None)
+    values = await parse_initiative(scope, ctx.org_id, form, current=None)
     start = fields.day(form, "start_date", required=True)
     if not form.ok or start is None:
         return None
@@ -367,7 +372,7 @@ async def update_initiative(
     """Save an edit unless someone saved in between: ("saved"|"invalid"|"conflict", current)."""
     scope = ctx.scope
     current = await get_initiative(scope, initiative_id)
-    values = await parse_initiative(scope, ctx.org_id, form, current["status"])
+    values = await parse_initiative(scope, ctx.org_id, form, current)
     version = form.get("version")
     if not version.isdigit():
         form.error("version", _("The form is incomplete; reload the page."))

@@ -43,7 +43,7 @@ class Dispatcher:
                     "background jobs: cannot reach Redis (%s); jobs will wait for the worker", error
                 )
         elif self.embedded:
-            log.warning(
+            log.info(
                 "background jobs: no REDIS_URL, running digests, reminders and mail inside this "
                 "process every %ss (the embedded scheduler)",
                 int(self.interval),

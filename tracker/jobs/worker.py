@@ -8,7 +8,13 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from tracker import db
-from tracker.jobs.tasks import deliver, digest_tick, kpi_alerts_tick, reminders_tick
+from tracker.jobs.tasks import (
+    deliver,
+    digest_tick,
+    kpi_alerts_tick,
+    reminders_tick,
+    sustainment_tick,
+)
 from tracker.settings import get_settings
 from tracker.wall_check import check_role
 
@@ -40,6 +46,7 @@ CRON_JOBS = [
     cron(digest_tick, minute={0, 15, 30, 45}, run_at_startup=True),
     cron(reminders_tick, minute={5, 35}),
     cron(kpi_alerts_tick, minute=set(range(0, 60, 5))),
+    cron(sustainment_tick, minute={20}),
     cron(deliver, minute=set(range(60))),
 ]
 

@@ -11,12 +11,12 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from tracker import uploads
+from tracker import labels, uploads
 from tracker.accounts.rules import Action
 from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
-from tracker.kpis import rules, service
+from tracker.kpis import control, optimisation, rules, service, sustainment
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext
@@ -40,13 +40,20 @@ async def _list_page(
         initiative=await initiative_header(ctx, initiative_id),
         kpis=await service.kpis(ctx.scope, initiative_id),
         alerts=await service.open_alerts(ctx.scope, initiative_id),
-        log=await service.optimisation_log(ctx.scope, initiative_id),
+        log=await optimisation.optimisation_log(ctx.scope, initiative_id),
+        checks=await sustainment.checks(ctx.scope, initiative_id),
+        can_decide=sustainment.can_decide(ctx),
+        forms=forms,
+        empty_form=Form({}),
         form=forms.get("kpi", Form({"frequency": "weekly", "direction": "lower"})),
         log_form=forms.get("log", Form({"logged_on": today})),
         frequencies=rules.FREQUENCIES,
         can_write=can_write(ctx),
         tab="kpis",
     )
+
+
+kpi_list_response = _list_page
 
 
 @get("/initiatives/{initiative_id:int}/kpis", name="kpis")
@@ -70,7 +77,7 @@ async def add_log_entry(
 ) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
-    if not await service.add_log_entry(ctx.scope, initiative_id, form):
+    if not await optimisation.add_log_entry(ctx.scope, initiative_id, form):
         return await _list_page(request, ctx, initiative_id, {"log": form}, 422)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#log", _("Optimisation recorded.")
@@ -125,6 +132,27 @@ def _measurements_part(
     return with_csrf(part, csrf_input(request))
 
 
+def _control_part(request: Request, kpi: dict[str, Any], view: dict[str, Any]) -> Markup:
+    """The control chart, kept by everything it shows: the points, the stages with their kept
+    limits, the rules applied and the initiative's phase dates."""
+    points = tuple((m["measured_on"], m["value"], m["denominator"]) for m in view["measurements"])
+    stages = tuple(tuple(s.values()) for s in view["stages"])
+    shown = tuple(
+        kpi[k] for k in ("name", "unit", "direction", "target", "threshold", "chart_kind")
+    )
+    return KPI_PARTS.render(
+        ("control", get_language(), shown, points, stages, view["rules"], tuple(view["phases"])),
+        lambda: render_part(
+            request,
+            "kpis/partials/_control_chart.html",
+            kpi=kpi,
+            cv=control.chart_view(
+                kpi, view["measurements"], view["stages"], view["rules"], view["phases"]
+            ),
+        ),
+    )
+
+
 async def _kpi_page(
     request: Request,
     ctx: OrgContext,
@@ -148,6 +176,12 @@ async def _kpi_page(
             "name": kpi["initiative.name"],
         },
         chart_html=_chart_part(request, kpi, view["measurements"]),
+        control_html=_control_part(request, kpi, view),
+        stage_form=forms.get(
+            "stage",
+            Form({"starts_on": date.today().isoformat(), "label": "pilot", "limit_points": "20"}),
+        ),
+        stage_options=[(v, labels.stage_label(v)) for v in control.STAGE_LABELS],
         measurements_html=_measurements_part(request, ctx, view, can_write(ctx)),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit", service.kpi_form(kpi)),
@@ -156,6 +190,9 @@ async def _kpi_page(
         can_write=can_write(ctx),
         tab="kpis",
     )
+
+
+kpi_page_response = _kpi_page
 
 
 @get("/kpis/{kpi_id:int}", name="kpi")
@@ -179,14 +216,16 @@ async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template
 async def add_measurement(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
     ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
-    alert = await service.add_measurement(ctx.scope, kpi_id, form, ctx.person_id)
-    if alert is None:
+    done = await service.add_measurement(ctx.scope, kpi_id, form, ctx.person_id)
+    if done is None:
         return await _kpi_page(request, ctx, kpi_id, {"measurement": form}, 422)
     message = (
         _("Measurement recorded. It is past the alert threshold: an alert was raised.")
-        if alert
+        if done.alert
         else _("Measurement recorded.")
     )
+    if done.signals:
+        message += " " + _("The control chart shows a special cause: a signal alert was raised.")
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", message)
 
 

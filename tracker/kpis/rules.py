@@ -11,6 +11,7 @@ from tracker.charts.rules import nice_ticks
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 DIRECTIONS = ("lower", "higher")
+CHART_KINDS = ("individuals", "proportion", "count")
 
 
 def breached(direction: str, threshold: float, value: float) -> bool:
@@ -107,3 +108,50 @@ def measurement_overdue(frequency: str, last: date | None, start: date, today: d
     first one, the day the KPI was defined) is more than 1.5 periods ago."""
     since = last or start
     return (today - since).days > PERIOD_DAYS.get(frequency, 7) * GRACE
+
+
+SUSTAINMENT_OUTCOMES = ("held", "drifting", "lost")
+
+
+def sustainment_outcome(
+    direction: str,
+    target: float,
+    recent_mean: float,
+    after_value: float | None,
+    baseline_value: float | None,
+    toward_baseline_signal: bool,
+) -> str:
+    """A sustainment check of a KPI after the rollout gate, from the mean of its latest
+    points: "lost" when it misses the target and has given back at least half of the pilot's
+    gain (baseline → after-value; with no baseline known, when it is worse than the
+    after-value); "drifting" when not lost but a special cause points toward the baseline;
+    "held" otherwise."""
+
+    def worse(a: float, b: float) -> bool:
+        return a > b if direction == "lower" else a < b
+
+    missed = not target_met(direction, target, recent_mean)
+    if missed and after_value is not None:
+        if baseline_value is not None and worse(baseline_value, after_value):
+            halfway = after_value + (baseline_value - after_value) / 2
+            if not worse(halfway, recent_mean):
+                return "lost"
+        elif worse(recent_mean, after_value):
+            return "lost"
+    elif missed:
+        return "lost"
+    return "drifting" if toward_baseline_signal else "held"
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """The check days setting ("30,90,180"): whole days from 1 to 3650, sorted, once each;
+    None-like input gives ()."""
+    days = set()
+    for part in text.replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 3650:
+            raise ValueError(part)
+        days.add(int(part))
+    return tuple(sorted(days))

@@ -13,8 +13,8 @@ from litestar.exceptions import NotFoundException
 from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
-from tracker.kpis import rules
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis import control, rules
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
 from tracker.tenancy import MAX_ID, TenantScope
@@ -83,6 +83,7 @@ def _kpi_values(form: Form) -> dict[str, Any]:
         "target": fields.number(form, "target", required=True),
         "threshold": fields.number(form, "threshold", required=True),
         "department": form.limit("department", 100),
+        "chart_kind": fields.choice(form, "chart_kind", rules.CHART_KINDS, "individuals"),
     }
     if values["target"] is not None and values["threshold"] is not None and form.ok:
         problem = rules.threshold_problem(
@@ -129,6 +130,7 @@ def kpi_form(row: dict[str, Any]) -> Form:
         "direction",
         "department",
         "revision",
+        "chart_kind",
     ):
         form.values[key] = str(row[key])
     for key in ("target", "threshold"):
@@ -182,6 +184,9 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     )
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
+    stages = await control.stage_rows(scope, kpi_id)
+    applied = await control.applied_rules(scope)
+    phases = await control.phase_starts(scope, kpi["initiative"])
     kpi["overdue"] = rules.measurement_overdue(
         kpi["frequency"],
         measurements[-1]["measured_on"] if measurements else None,
@@ -195,19 +200,31 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
         "alerts": alerts,
         "open_alerts": [a for a in alerts if a["acknowledged_at"] is None],
         "log": log,
+        "stages": stages,
+        "rules": applied,
+        "phases": phases,
     }
 
 
-async def record(
+@dataclass(frozen=True)
+class Recorded:
+    id: int
+    alert: bool  # past the alert threshold
+    signals: int  # special-cause signals raised on the control chart
+
+
+async def record_measurement(
     scope: TenantScope,
     kpi: dict[str, Any],
     measured_on: date,
     value: float,
     source: str,
     person_id: int | None,
-) -> tuple[int, bool]:
-    """Store one measurement and raise an alert when the rule says it breaches the threshold.
-    Returns (measurement id, alert raised); DuplicateMeasurement when the date is taken."""
+    denominator: float | None = None,
+) -> Recorded:
+    """Store one measurement, raise an alert when the rule says it breaches the threshold, and
+    judge it on the control chart (tracker.kpis.control). DuplicateMeasurement when the date
+    is taken."""
     try:
         async with write_transaction():
             measurement_id = (
@@ -217,6 +234,7 @@ async def record(
                         "kpi": kpi["id"],
                         "measured_on": measured_on,
                         "value": value,
+                        "denominator": denominator,
                         "source": source,
                         "recorded_by": person_id,
                     },
@@ -234,36 +252,62 @@ async def record(
                         "threshold": kpi["threshold"],
                     },
                 )
+            signals = await control.judge_new_point(scope, kpi, measured_on)
     except Exception as error:
         if is_unique_violation(error):
             raise DuplicateMeasurement() from error
         raise
-    return int(measurement_id), alert
+    return Recorded(int(measurement_id), alert, signals)
+
+
+async def record(
+    scope: TenantScope,
+    kpi: dict[str, Any],
+    measured_on: date,
+    value: float,
+    source: str,
+    person_id: int | None,
+) -> tuple[int, bool]:
+    """``record_measurement`` as (measurement id, threshold alert raised)."""
+    done = await record_measurement(scope, kpi, measured_on, value, source, person_id)
+    return done.id, done.alert
 
 
 async def get_kpi(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     return await scope.get(
-        Kpi, kpi_id, Kpi.id, Kpi.direction, Kpi.threshold, Kpi.target, Kpi.initiative
+        Kpi,
+        kpi_id,
+        Kpi.id,
+        Kpi.direction,
+        Kpi.threshold,
+        Kpi.target,
+        Kpi.initiative,
+        Kpi.chart_kind,
+        Kpi.unit,
     )
 
 
 async def add_measurement(
     scope: TenantScope, kpi_id: int, form: Form, person_id: int
-) -> bool | None:
-    """True: recorded and an alert was raised; False: recorded; None: errors on the form."""
+) -> Recorded | None:
+    """What was recorded and raised, or None: errors on the form."""
     kpi = await get_kpi(scope, kpi_id)
     measured_on = fields.day(form, "measured_on", required=True)
     value = fields.number(form, "value", required=True)
+    denominator = fields.number(form, "denominator", required=kpi["chart_kind"] == "proportion")
+    if denominator is not None and denominator <= 0:
+        form.error("denominator", _("Enter how many were counted: a number above 0."))
     if measured_on and measured_on > date.today():
         form.error("measured_on", _("A measurement cannot be dated in the future."))
     if not form.ok or measured_on is None or value is None:
         return None
     try:
-        _id, alert = await record(scope, kpi, measured_on, value, "form", person_id)
+        return await record_measurement(
+            scope, kpi, measured_on, value, "form", person_id, denominator
+        )
     except DuplicateMeasurement:
         form.error("measured_on", _("This KPI already has a measurement for that date."))
         return None
-    return alert
 
 
 @dataclass
@@ -317,13 +361,14 @@ async def preview_import(scope: TenantScope, kpi_id: int, sheet: Sheet) -> Impor
 async def write_import(
     scope: TenantScope, kpi_id: int, preview: ImportPreview, person_id: int
 ) -> tuple[int, int]:
-    """All rows or none. Returns (rows written, alerts raised)."""
+    """All rows or none, oldest first (so each is judged after the points before it).
+    Returns (rows written, alerts raised)."""
     kpi = await get_kpi(scope, kpi_id)
     alerts = 0
     async with write_transaction():
-        for day, value in preview.rows:
-            _id, alert = await record(scope, kpi, day, value, "import", person_id)
-            alerts += alert
+        for day, value in sorted(preview.rows):
+            done = await record_measurement(scope, kpi, day, value, "import", person_id)
+            alerts += done.alert + done.signals
     return len(preview.rows), alerts
 
 
@@ -351,7 +396,7 @@ async def acknowledge(scope: TenantScope, alert_id: int, person_id: int) -> int:
 
 _OPEN_ALERTS_SQL = """
 SELECT a.id, a.org, a.kpi, a.measurement, a.measured_on, a.value, a.threshold, a.raised_at,
-       a.acknowledged_by, a.acknowledged_at,
+       a.acknowledged_by, a.acknowledged_at, a.kind, a.rule,
        k.name AS "kpi.name", k.unit AS "kpi.unit", k.direction AS "kpi.direction",
        k.initiative AS "kpi.initiative", i.process_code AS "kpi.initiative.process_code",
        i.name AS "kpi.initiative.name"
@@ -370,29 +415,3 @@ async def open_alerts(scope: TenantScope, initiative_id: int | None = None) -> l
     if initiative_id is None:
         return await fetch(_OPEN_ALERTS_SQL % "", scope.org_id)
     return await fetch(_OPEN_ALERTS_SQL % "AND k.initiative = {}", scope.org_id, initiative_id)
-
-
-async def add_log_entry(scope: TenantScope, initiative_id: int, form: Form) -> bool:
-    await scope.get(Initiative, initiative_id, Initiative.id)
-    values = {
-        "logged_on": fields.day(form, "logged_on", required=True),
-        "process": form.require("process", _("Name the process."), 200),
-        "background": form.limit("background", 5000),
-        "measures": form.require("measures", _("Describe the measures taken."), 5000),
-        "effect": form.limit("effect", 5000),
-        "owner": form.limit("owner", 200),
-        "notes": form.limit("notes", 5000),
-        "initiative": initiative_id,
-    }
-    if not form.ok:
-        return False
-    await scope.insert(OptimisationEntry, values)
-    return True
-
-
-async def optimisation_log(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return (  # type: ignore[no-any-return]
-        await scope.select(OptimisationEntry, *OptimisationEntry.all_columns())
-        .where(OptimisationEntry.initiative == initiative_id)
-        .order_by(OptimisationEntry.logged_on, ascending=False)
-    )

@@ -34,6 +34,9 @@ class Kpi(Table, tablename="kpi"):
     department = Varchar(length=100, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     revision = Integer(default=0)
+    # the control chart it is read on: individuals (XmR) | proportion (p-chart, each
+    # measurement with its denominator) | count (c-chart, counts of events)
+    chart_kind = Varchar(length=12, default="individuals")
 
 
 class KpiMeasurement(Table, tablename="kpi_measurement"):
@@ -42,6 +45,7 @@ class KpiMeasurement(Table, tablename="kpi_measurement"):
     kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
     measured_on = Date()  # one per KPI and date (raw unique index)
     value = DoublePrecision()
+    denominator = DoublePrecision(null=True, default=None)  # of a proportion: how many counted
     source = Varchar(length=10, default="form")  # form | import | api
     recorded_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -58,6 +62,61 @@ class KpiAlert(Table, tablename="kpi_alert"):
     raised_at = Timestamptz(default=TimestamptzNow())
     acknowledged_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     acknowledged_at = Timestamptz(null=True, default=None)
+    # "threshold": the measurement is past the alert threshold; "signal": a special cause on
+    # the control chart (`rule` says which). One per KPI, kind, rule and date (raw unique index).
+    kind = Varchar(length=12, default="threshold")  # threshold | signal | sustainment
+    rule = Varchar(length=20, default="")
+
+
+class KpiStage(Table, tablename="kpi_stage"):
+    """A stage of a KPI's control chart (baseline, pilot, rollout …) from a date on, with its
+    limits computed from its first `limit_points` measurements: later points never move them."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    starts_on = Date()  # one stage per KPI and date (raw unique index)
+    label = Varchar(length=20, default="baseline")
+    limit_points = Integer(default=20)
+    # the limits, kept as computed: until `based_on` reaches `limit_points` each new point of
+    # the stage recomputes them; then they stay until a person recomputes them on purpose
+    centre = DoublePrecision(null=True, default=None)
+    mr_bar = DoublePrecision(null=True, default=None)
+    based_on = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ControlChartSetting(Table, tablename="control_chart_setting"):
+    """The special-cause rules an organisation applies (comma-separated keys of
+    tracker.kpis.spc.RULES); no row means all of them."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, unique=True)
+    rules = Varchar(length=100, default="beyond,run8,trend6,two_of_three,four_of_five")
+    sustainment_days = Varchar(length=50, default="30,90,180")  # after the rollout gate
+
+
+class SustainmentCheck(Table, tablename="sustainment_check"):
+    """A KPI checked N days after its initiative passed the rollout gate: held, drifting (a
+    special cause toward the baseline) or lost; a drifting or lost check proposes to the
+    committee to recycle the initiative to Design, accepted or dismissed with a reason.
+    One per KPI and N (raw unique index)."""
+
+    id: Serial
+    org = ForeignKey(Organisation, null=False, index=True)
+    kpi = ForeignKey(Kpi, null=False, index=True, on_delete=OnDelete.cascade)
+    initiative = ForeignKey(Initiative, null=False, index=True)
+    days = Integer()
+    due_on = Date()
+    outcome = Varchar(length=10)  # held | drifting | lost
+    recent_mean = DoublePrecision()
+    after_value = DoublePrecision(null=True, default=None)
+    baseline_value = DoublePrecision(null=True, default=None)
+    checked_at = Timestamptz(default=TimestamptzNow())
+    decision = Varchar(length=10, default="")  # "" | accepted | dismissed
+    reason = Text(default="")
+    decided_by = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class OptimisationEntry(Table, tablename="optimisation_log"):

@@ -62,7 +62,7 @@ async def _pilot_page(
     status_code: int = 200,
     template: str = "pilots/detail.html",
 ) -> Template:
-    view = await service.pilot_view(ctx.scope, pilot_id)
+    view = await service.pilot_view(ctx.scope, pilot_id, ctx.person_id)
     forms = forms or {}
     return render(
         request,

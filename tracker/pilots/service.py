@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.pilots import rules
@@ -54,7 +55,9 @@ def decorate_metric(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-async def pilot_view(scope: TenantScope, pilot_id: int) -> dict[str, Any]:
+async def pilot_view(
+    scope: TenantScope, pilot_id: int, person_id: int | None = None
+) -> dict[str, Any]:
     pilot = await scope.get(
         Pilot, pilot_id, *Pilot.all_columns(), Pilot.initiative.process_code, Pilot.initiative.name
     )
@@ -64,9 +67,9 @@ async def pilot_view(scope: TenantScope, pilot_id: int) -> dict[str, Any]:
         .where(PilotMetric.pilot == pilot_id)
         .order_by(PilotMetric.id)
     ]
-    ratings = await scope.select(SatisfactionRating, SatisfactionRating.score).where(
-        SatisfactionRating.pilot == pilot_id
-    )
+    ratings = await scope.select(
+        SatisfactionRating, SatisfactionRating.score, SatisfactionRating.rated_by
+    ).where(SatisfactionRating.pilot == pilot_id)
     unmet = (
         await scope.select(UnmetProblem, *UnmetProblem.all_columns())
         .where(UnmetProblem.pilot == pilot_id)
@@ -91,6 +94,9 @@ async def pilot_view(scope: TenantScope, pilot_id: int) -> dict[str, Any]:
         "pilot": pilot,
         "metrics": metrics,
         "satisfaction": rules.satisfaction(r["score"] for r in ratings),
+        "my_rating": next(
+            (r["score"] for r in ratings if person_id and r["rated_by"] == person_id), None
+        ),
         "unmet": unmet,
         "feedback": feedback,
         "problems": problems,
@@ -135,12 +141,23 @@ async def update_metric(scope: TenantScope, metric_id: int, form: Form) -> int |
 
 async def add_rating(scope: TenantScope, pilot_id: int, form: Form, person_id: int) -> bool:
     await scope.get(Pilot, pilot_id, Pilot.id)
+    """One rating per person and pilot (a database key): a second one replaces the first."""
     value = fields.score(form, "score")
     if value is None:
         return False
-    await scope.insert(
-        SatisfactionRating, {"pilot": pilot_id, "score": value, "rated_by": person_id}
-    )
+    changed = {SatisfactionRating.score: value, SatisfactionRating.rated_at: datetime.now(UTC)}
+    mine = (SatisfactionRating.pilot == pilot_id, SatisfactionRating.rated_by == person_id)
+    if await scope.update(SatisfactionRating, changed, *mine).returning(SatisfactionRating.id):
+        return True
+    try:
+        async with write_transaction():
+            await scope.insert(
+                SatisfactionRating, {"pilot": pilot_id, "score": value, "rated_by": person_id}
+            )
+    except Exception as error:  # the same person rated at the same moment (a double click)
+        if not is_unique_violation(error):
+            raise
+        await scope.update(SatisfactionRating, changed, *mine)
     return True
 
 

@@ -157,7 +157,7 @@ async def preview_problems(scope: TenantScope, initiative_id: int, sheet: Sheet)
                     for p in raw.get("whys", "").replace("；", ";").split(";")
                     if p.strip()
                 ),
-                "update": update,
+                "existing": update,  # not "update": Jinja would find dict.update
             }
         )
     return preview
@@ -173,7 +173,7 @@ async def write_problems(scope: TenantScope, initiative_id: int, preview: Previe
             )
         }
         for row in preview.rows:
-            values = {k: v for k, v in row.items() if k != "update"}
+            values = {k: v for k, v in row.items() if k not in ("existing", "update")}
             if row["title"].lower() in existing:
                 await scope.update(
                     Problem,
@@ -240,7 +240,7 @@ async def preview_risks(scope: TenantScope, initiative_id: int, sheet: Sheet) ->
                 "impact": _score(preview, number, "impact", raw.get("impact", "")),
                 "mitigation": raw.get("mitigation", "")[:5000],
                 "review_date": review_date,
-                "update": update,
+                "existing": update,  # not "update": Jinja would find dict.update
             }
         )
     return preview
@@ -257,7 +257,7 @@ async def write_risks(
             ).where(Risk.initiative == initiative_id)
         }
         for row in preview.rows:
-            values = {k: v for k, v in row.items() if k != "update"}
+            values = {k: v for k, v in row.items() if k not in ("existing", "update")}
             current = existing.get(row["description"].lower())
             if current:
                 await scope.update(

@@ -41,7 +41,8 @@ async def _initiative_page(
         ctx=ctx,
         initiative=initiative,
         documents=await service.documents(ctx.scope, initiative_id),
-        form=form or Form({"number": initiative["process_code"]}),
+        form=form
+        or Form({"number": await service.suggest_number(ctx.scope, initiative["process_code"])}),
         can_write=can_write(ctx),
         tab="sops",
     )
@@ -184,6 +185,7 @@ async def _version_page(
         role_form=forms.get("role", Form({})),
         publish_form=forms.get("publish", Form({"effective_date": date.today().isoformat()})),
         editing=forms.get("editing"),
+        adding=request.query_params.get("add") == "1",
         conflict=conflict,
         can_write=can_write(ctx),
         can_publish=ctx.can(Action.EDIT_INITIATIVE),
@@ -233,9 +235,11 @@ async def _steps_response(
     message: str,
     forms: dict[str, Form] | None = None,
     status_code: int = 200,
+    adding: bool = False,
 ) -> Template | Redirect:
     """htmx gets the steps and RACI sections back in place; without htmx, a form with errors
-    (or a step being edited) comes back on the whole page, and a success redirects."""
+    (or a step being edited) comes back on the whole page, and a success redirects. After a
+    step is added ("adding"), the add form stays open for the next one."""
     forms = forms or {}
     if is_fragment_request(request):
         view = await service.version_view(ctx, version_id)
@@ -249,9 +253,13 @@ async def _steps_response(
             step_form=forms.get("step", Form({"time_unit": "hours"}, prefix="new-")),
             role_form=Form({}),
             can_write=can_write(ctx),
+            adding=adding,
+            step_added=adding,  # said in place: a fragment has no flash message
         )
     if status_code != 200 or "editing" in forms:
         return await _version_page(request, ctx, version_id, forms, status_code)
+    if adding:
+        return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}?add=1#add-step", message)
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}#steps", message)
 
 
@@ -266,7 +274,7 @@ async def add_step(request: Request, ctx: OrgContext, version_id: int) -> Templa
         raise _conflict(error) from None
     if not ok:
         return await _steps_response(request, ctx, version_id, "", {"step": form}, 422)
-    return await _steps_response(request, ctx, version_id, _("Step added."))
+    return await _steps_response(request, ctx, version_id, _("Step added."), adding=True)
 
 
 @get("/sop-steps/{step_id:int}/edit", name="sop_step_edit")

@@ -35,6 +35,28 @@ def next_version(major: int, minor: int, kind: str) -> tuple[int, int]:
     raise ValueError(f"unknown revision kind {kind!r}")
 
 
+def suggest_number(process_code: str, taken: Iterable[str]) -> str:
+    """The number offered for a new SOP of an initiative: the initiative's own code while no
+    SOP uses it, else the next free one by the rule DEPT-BUSINESS-YEAR-SEQ after the highest
+    sequence used with the same DEPT-BUSINESS-YEAR (numbers are unique per organisation)."""
+    used = set(taken)
+    if process_code not in used:
+        return process_code
+    prefix, _, tail = process_code.rpartition("-")
+    if not prefix or not tail.isdigit():
+        return process_code
+    width = max(3, len(tail))
+    highest = max(
+        (
+            int(n[len(prefix) + 1 :])
+            for n in used
+            if n.startswith(f"{prefix}-") and n[len(prefix) + 1 :].isdigit()
+        ),
+        default=int(tail),
+    )
+    return f"{prefix}-{highest + 1:0{width}d}"
+
+
 def may_edit(status: str) -> bool:
     """Only a draft is edited; a version in review, approved or published is fixed."""
     return status == Status.DRAFT

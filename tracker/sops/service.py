@@ -89,6 +89,15 @@ async def documents(scope: TenantScope, initiative_id: int | None = None) -> lis
     return docs
 
 
+async def suggest_number(scope: TenantScope, process_code: str) -> str:
+    """The next free SOP number for an initiative with this process code."""
+    prefix = process_code.rpartition("-")[0] or process_code
+    rows = await scope.select(SopDocument, SopDocument.number).where(
+        SopDocument.number.like(prefix.replace("%", "").replace("_", "") + "%")
+    )
+    return rules.suggest_number(process_code, (r["number"] for r in rows))
+
+
 async def create_document(
     scope: TenantScope, initiative_id: int, form: Form, person_id: int
 ) -> int | None:

@@ -160,7 +160,20 @@ async def test_embedded_scheduler_runs_jobs_inside_serve(world, mailbox, caplog)
                 await asyncio.sleep(0.1)
     finally:
         walled.restore(world.engine)  # the app's lifespan bound the tables to its own engine
-    assert "no REDIS_URL, running digests, reminders and mail inside this process" in caplog.text
+    started = [r for r in caplog.records if "no REDIS_URL, running digests" in r.getMessage()]
+    assert [r.levelname for r in started] == ["INFO"]  # a normal start is not a warning
     assert await Digest.count().where(Digest.org == org.id) == 5
     committee = [m for rcpt, m in mailbox.messages if rcpt == [org.emails["committee"]]]
     assert committee, "the committee member's digest (a vote waits) was mailed"
+
+
+async def test_a_met_pilot_target_reads_as_met_in_chinese(world):
+    from tracker.accounts.tables import Person
+
+    org = await seeded_org(world)  # a pilot metric 48 → 20 h against a target of 24: met
+    await Person.update({Person.language: "zh_Hans"}).where(Person.id == org.people["lead"])
+    async with world.client(org, "lead") as client:
+        page = await client.get(f"/o/{org.slug}/digests/preview")
+    assert "Cycle time" in page.text
+    assert "已达标" in page.text  # the outcome, not the column title 是否达标
+    assert "是否达标" not in page.text

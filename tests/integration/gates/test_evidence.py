@@ -42,3 +42,18 @@ async def test_the_rollout_gate_needs_a_published_sop(world):
     assert "V1.0 published, effective 2026-12-01." in page.text
     assert "0 of 0 rollout waves done." in page.text
     await open_review(world, world.a, initiative)
+
+
+async def test_the_live_evidence_link_reads_open_as_a_verb_in_chinese(world):
+    initiative = await make_initiative(world.a, phase=3)
+    await make_sop(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        english = await client.get(
+            f"/o/alpha/initiatives/{initiative}/gate/request", headers={"accept-language": "en"}
+        )
+        chinese = await client.get(
+            f"/o/alpha/initiatives/{initiative}/gate/request", headers={"accept-language": "zh-CN"}
+        )
+    assert '/sops">Open</a>' in english.text
+    assert '/sops">打开</a>' in chinese.text
+    assert "未关闭</a>" not in chinese.text  # "not closed", a status, was shown as the link

@@ -171,3 +171,21 @@ async def test_new_form_renders(world):
         'name="goal_baseline"' in response.text
         and f'value="{date.today().isoformat()}"' in response.text
     )
+
+
+async def test_a_goal_due_in_the_past_is_refused_beside_the_field(world):
+    before = await Initiative.count()
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    async with world.client(world.a, "lead") as client:
+        response = await client.post(
+            "/o/alpha/initiatives", data=initiative_form(world.a, goal_due=yesterday)
+        )
+        later = await client.post(
+            "/o/alpha/initiatives",
+            data=initiative_form(world.a, goal_due=(date.today() + timedelta(days=90)).isoformat()),
+        )
+    assert response.status_code == 422
+    assert "The goal&#39;s due date cannot be in the past." in response.text
+    assert f'value="{yesterday}"' in response.text
+    assert later.status_code == 303
+    assert await Initiative.count() == before + 1

@@ -143,3 +143,31 @@ async def test_tenant_scope_treats_other_rows_as_missing(world):
         .returning(Initiative.id)
         == []
     )
+
+
+async def test_a_passed_due_date_may_stay_but_a_new_one_must_lie_ahead(world):
+    from datetime import date, timedelta
+
+    from tracker.initiatives.tables import Initiative
+
+    initiative = await make_initiative(world.a)
+    passed = date.today() - timedelta(days=40)
+    await Initiative.update({Initiative.goal_due: passed}).where(Initiative.id == initiative)
+    row = await initiative_row(initiative)
+    async with world.client(world.a, "lead") as client:
+        kept = await client.post(
+            f"/o/alpha/initiatives/{initiative}/edit",
+            data=edit_form(world, row, name="Kept due date", goal_due=passed.isoformat()),
+        )
+        row = await initiative_row(initiative)
+        moved = await client.post(
+            f"/o/alpha/initiatives/{initiative}/edit",
+            data=edit_form(
+                world, row, goal_due=(passed - timedelta(days=1)).isoformat(), name="Moved"
+            ),
+        )
+    assert kept.status_code == 303
+    assert moved.status_code == 422
+    assert "cannot be in the past" in moved.text
+    after = await initiative_row(initiative)
+    assert after["name"] == "Kept due date" and after["goal_due"] == passed

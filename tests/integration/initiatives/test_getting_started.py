@@ -44,8 +44,13 @@ async def test_a_new_organisation_ticks_off_its_first_steps_and_the_list_goes(wo
         with count_queries() as done:
             board = await client.get(f"/o/{slug}/")
         assert "Getting started" not in board.text
-        # the list costs one query while it shows, none once the organisation is done
-        assert first.count - done.count == 1, (first.statements, done.statements)
+        # the list costs one query while it shows, none once the organisation is done; behind
+        # the wall (PostgreSQL) the first board is read cold (5) and a board seen again reads
+        # only the person (1)
+        if world.backend == "postgres":
+            assert (first.count, done.count) == (5 + 1, 1), (first.statements, done.statements)
+        else:
+            assert first.count - done.count == 1, (first.statements, done.statements)
 
 
 async def test_only_admins_see_the_checklist(world):

@@ -208,6 +208,8 @@ async def test_every_register_exports_csv_and_xlsx_with_translated_headers(world
         csv_response.status_code == 200
         and "attachment" in csv_response.headers["content-disposition"]
     )
+    # one charset, as browsers and spreadsheet tools expect (it said it twice)
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0]
     if register == "problems":
@@ -251,3 +253,42 @@ async def test_export_outsider_and_unknown_register(world):
         assert (
             await client.get(f"/o/alpha/initiatives/{initiative}/export/problems?format=pdf")
         ).status_code == 404
+
+
+def row_marks(preview_html):
+    """The preview's last column, row by row: "new" or "updates"."""
+    import re
+
+    body = preview_html.rsplit("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<td>([^<]*)</td></tr>", body)
+
+
+async def test_import_preview_says_new_or_updates_truly_for_each_row(world):
+    initiative = await make_initiative(world.a)
+    path = f"/o/alpha/initiatives/{initiative}/import/problems"
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/initiatives/{initiative}/problems",
+            data={
+                "title": "Orders keyed twice",
+                "category": "quality",
+                "impact": "3",
+                "urgency": "2",
+            },
+        )
+        preview = await upload(client, path, "problems.csv", PROBLEMS_CSV.encode())
+        risks = await upload(
+            client,
+            f"/o/alpha/initiatives/{initiative}/import/risks",
+            "risks.csv",
+            b"description,likelihood,impact\nSupplier goes bankrupt,2,5\n",
+        )
+        zh = await client.post(
+            path,
+            files={"file": ("problems.csv", PROBLEMS_CSV.encode())},
+            headers={"accept-language": "zh-CN"},
+        )
+    assert "1 updates an existing row" in preview.text
+    assert row_marks(preview.text) == ["new", "updates"]
+    assert row_marks(risks.text) == ["new"]
+    assert row_marks(zh.text) == ["新增", "更新"]

@@ -126,9 +126,10 @@ async def test_satisfaction_unmet_and_feedback(world):
         )
         assert empty.status_code == 422 and "Write the feedback." in empty.text
         page = await member.get(f"/o/alpha/pilots/{pilot}")
-    assert "4.00" in page.text and "3 ratings" in page.text
+    # the member's second rating replaced the first: (4 + 3) / 2
+    assert "3.50" in page.text and "2 ratings" in page.text
     assert "SMS channel needs work" in page.text and "Step 3 form still has 12 fields" in page.text
-    assert await SatisfactionRating.count().where(SatisfactionRating.pilot == pilot) == 3
+    assert await SatisfactionRating.count().where(SatisfactionRating.pilot == pilot) == 2
     entry = await PilotFeedback.select().where(PilotFeedback.pilot == pilot).first()
     assert entry["author"] == world.a.people["committee"] and entry["category"] == "form"
 
@@ -179,3 +180,114 @@ async def test_outsider_gets_404_on_pilot_pages(world, path):
             ).status_code == 404
         assert (await client.get(f"/o/beta/initiatives/{initiative}/pilots")).status_code == 404
     assert (await Pilot.select(Pilot.summary).where(Pilot.id == pilot).first())["summary"] == ""
+
+
+async def test_one_rating_per_person_which_they_can_change(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    path = f"/o/alpha/pilots/{pilot}/ratings"
+    async with (
+        world.client(world.a, "member") as member,
+        world.client(world.a, "committee") as committee,
+        world.client(world.a, "lead") as lead,
+    ):
+        before = await member.get(f"/o/alpha/pilots/{pilot}")
+        assert '<option value="5" selected>' not in before.text  # nothing chosen yet
+        await member.post(path, data={"score": "5"})
+        await committee.post(path, data={"score": "4"})
+        mine = await member.get(f"/o/alpha/pilots/{pilot}")
+        assert "4.50" in mine.text and "2 ratings" in mine.text
+        # the form starts on my own rating, and says I can change it
+        assert '<option value="5" selected>' in mine.text and "Change my rating" in mine.text
+        again = await member.post(path, data={"score": "2"})
+        assert again.status_code == 303
+        page = await lead.get(f"/o/alpha/pilots/{pilot}")
+        theirs = await committee.get(f"/o/alpha/pilots/{pilot}")
+    assert "3.00" in page.text and "2 ratings" in page.text  # (2 + 4) / 2, not 3.67 from 3
+    assert '<option value="4" selected>' in theirs.text
+    rows = await SatisfactionRating.select().where(SatisfactionRating.pilot == pilot)
+    assert sorted((r["rated_by"], r["score"]) for r in rows) == sorted(
+        [(world.a.people["member"], 2), (world.a.people["committee"], 4)]
+    )
+
+
+async def test_the_database_keeps_one_rating_per_person_and_pilot(world):
+    from tracker.db import is_unique_violation
+
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    row = {"org": world.a.id, "pilot": pilot, "score": 3, "rated_by": world.a.people["member"]}
+    await SatisfactionRating.insert(SatisfactionRating(**row))
+    with pytest.raises(Exception) as refused:
+        await SatisfactionRating.insert(SatisfactionRating(**{**row, "score": 5}))
+    assert is_unique_violation(refused.value)
+
+
+async def test_the_migration_keeps_each_persons_latest_rating(world):
+    import importlib.util
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.db import is_unique_violation
+
+    path = "migrations/tracker/tracker_2026_11_30t04_00_00_000000.py"
+    spec = importlib.util.spec_from_file_location("one_rating_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    now = datetime.now(UTC)
+    member, committee = world.a.people["member"], world.a.people["committee"]
+    # as before the key: the same person rated three times, another once, one left (NULL)
+    await world.engine.run_ddl("DROP INDEX satisfaction_rating_one_per_person")
+    try:
+        for score, by, age in (
+            (5, member, 3),
+            (1, member, 1),
+            (4, member, 2),
+            (3, committee, 1),
+            (2, None, 5),
+            (2, None, 4),
+        ):
+            await SatisfactionRating.insert(
+                SatisfactionRating(
+                    org=world.a.id,
+                    pilot=pilot,
+                    score=score,
+                    rated_by=by,
+                    rated_at=now - timedelta(days=age),
+                )
+            )
+    finally:
+        await migration.one_rating_per_person(world.engine)
+    rows = await SatisfactionRating.select().where(SatisfactionRating.pilot == pilot)
+    assert sorted(((r["rated_by"] or 0), r["score"]) for r in rows) == sorted(
+        [(member, 1), (committee, 3), (0, 2), (0, 2)]
+    )
+    with pytest.raises(Exception) as refused:
+        await SatisfactionRating.insert(
+            SatisfactionRating(org=world.a.id, pilot=pilot, score=5, rated_by=committee)
+        )
+    assert is_unique_violation(refused.value)
+
+
+async def test_the_printable_summary_reads_a_change_and_a_met_target_in_chinese(world):
+    initiative = await make_initiative(world.a)
+    pilot = await make_pilot(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        await client.post(
+            f"/o/alpha/pilots/{pilot}/metrics",
+            data={
+                "name": "Cycle time",
+                "unit": "h",
+                "direction": "lower",
+                "baseline": "48",
+                "result": "20",
+                "target": "24",
+            },
+        )
+        page = await client.get(
+            f"/o/alpha/pilots/{pilot}/summary", headers={"accept-language": "zh-CN"}
+        )
+    # the amount of change (变化), not the verb 修改; the outcome (已达标), not the column title
+    assert "变化 -58.3 %" in page.text and "已达标" in page.text
+    assert "修改 -58.3" not in page.text and "是否达标" not in page.text

@@ -314,3 +314,61 @@ async def test_sop_numbers_follow_the_rule_and_outsiders_see_nothing(world):
     # the same number may be used by another organisation
     other = await make_initiative(world.b, phase=3)
     await make_sop(world, world.b, other, number="SOP-RT-2026-900")
+
+
+async def test_a_second_sop_is_offered_the_next_free_number(world):
+    initiative = await make_initiative(world.a, phase=3)
+    path = f"/o/alpha/initiatives/{initiative}/sops"
+    async with world.client(world.a, "lead") as client:
+        first_offer = re.search(r'name="number"[^>]*value="([^"]+)"', (await client.get(path)).text)
+        code = first_offer.group(1)  # the initiative's own code while it is free
+        prefix, seq = code.rsplit("-", 1)
+        await make_sop(world, world.a, initiative, number=code)
+        # a number further on is taken by an SOP of another initiative: skipped too
+        other = await make_initiative(world.a, phase=3)
+        await make_sop(world, world.a, other, number=f"{prefix}-{int(seq) + 1:03d}")
+        page = await client.get(path)
+        offered = re.search(r'name="number"[^>]*value="([^"]+)"', page.text).group(1)
+        assert offered == f"{prefix}-{int(seq) + 2:03d}"
+        second = await client.post(path, data={"process_name": "Returns", "number": offered})
+    assert second.status_code == 303, second.text
+
+
+async def test_each_raci_cell_is_labelled_with_its_role_and_step_number(world):
+    initiative = await make_initiative(world.a, phase=3)
+    version = await make_sop(world, world.a, initiative)
+    async with world.client(world.a, "lead") as client:
+        await add_steps(client, world.a, version, ["Receive", "Check", "Ship"])
+        page = await client.get(f"/o/alpha/sop-versions/{version}")
+    step_number = {s["id"]: n for n, s in enumerate(await steps_of(version), start=1)}
+    labels = re.findall(
+        r'<label class="visually-hidden" for="raci-(\d+)-\d+">([^<]+)</label>', page.text
+    )
+    assert len(labels) >= 3 * 2
+    for step_id, text in labels:
+        assert text.endswith(f" in step {step_number[int(step_id)]}"), text
+
+
+async def test_add_a_step_stays_open_for_the_next_step(world):
+    initiative = await make_initiative(world.a, phase=3)
+    version = await make_sop(world, world.a, initiative)
+    path = f"/o/alpha/sop-versions/{version}/steps"
+    async with world.client(world.a, "lead") as client:
+        first = await client.post(path, data={**STEP, "name": "Receive"})
+        assert first.status_code == 303
+        assert first.headers["location"].endswith(f"/sop-versions/{version}?add=1#add-step")
+        page = await client.get(first.headers["location"])
+        assert '<details id="add-step" open>' in page.text
+        fragment = await client.post(
+            path, data={**STEP, "name": "Check"}, headers={"HX-Request": "true"}
+        )
+        plain = await client.get(f"/o/alpha/sop-versions/{version}")
+    assert fragment.status_code == 200
+    assert '<details id="add-step" open>' in fragment.text
+    assert 'role="status">Step added.' in fragment.text
+    # the next step's name is empty and focused; the fields are ready for it
+    assert re.search(
+        r'<input id="new-name" name="name" type="text" value=""[^>]*autofocus', fragment.text
+    )
+    assert [s["name"] for s in await steps_of(version)] == ["Receive", "Check"]
+    assert '<details id="add-step">' in plain.text  # a plain visit keeps it folded

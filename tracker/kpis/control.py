@@ -1,0 +1,373 @@
+"""Control charts of KPIs: their stages and kept limits, the organisation's rule setting,
+and signal alerts. A signal (a special cause under one of the rules) raises an alert of kind
+"signal" exactly once: the key (kpi, kind, rule, date) refuses a second one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
+from tracker.i18n import gettext as _
+from tracker.kpis import control_chart, spc
+from tracker.kpis import rules as kpi_rules
+from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
+from tracker.registers import fields
+from tracker.tenancy import TenantScope
+from tracker.web import Form
+
+STAGE_LABELS = ("baseline", "pilot", "rollout", "monitoring", "other")
+MAX_STAGE_POINTS = 5000  # points of one stage read to judge a new one
+
+
+async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
+    rows = await fetch("SELECT rules FROM control_chart_setting WHERE org = {}", scope.org_id)
+    return spc.parse_rules(rows[0]["rules"]) if rows else spc.RULES
+
+
+async def save_settings(scope: TenantScope, form: Form) -> bool:
+    """The rules applied and the sustainment check days ("30, 90, 180")."""
+    rules = ",".join(spc.parse_rules(",".join(form.all("rules"))))
+    try:
+        days = kpi_rules.parse_days(form.get("sustainment_days"))
+    except ValueError:
+        days = ()
+    if not days:
+        form.error(
+            "sustainment_days",
+            _("List whole numbers of days from 1 to 3650, separated by commas."),
+        )
+        return False
+    values = {"rules": rules, "sustainment_days": ",".join(str(d) for d in days)}
+    async with write_transaction():
+        updated = await scope.update(
+            ControlChartSetting,
+            {ControlChartSetting._meta.get_column_by_name(k): v for k, v in values.items()},
+        ).returning(ControlChartSetting.id)
+        if not updated:
+            await scope.insert(ControlChartSetting, values)
+    return True
+
+
+async def stage_rows(scope: TenantScope, kpi_id: int) -> list[dict[str, Any]]:
+    return await fetch_dicts(
+        "SELECT id, kpi, starts_on, label, limit_points, centre, mr_bar, based_on "
+        "FROM kpi_stage WHERE org = {} AND kpi = {} ORDER BY starts_on",
+        scope.org_id,
+        kpi_id,
+    )
+
+
+def as_stages(rows: list[dict[str, Any]]) -> list[spc.Stage]:
+    return [
+        spc.Stage(
+            r["starts_on"],
+            r["label"],
+            spc.Limits(r["centre"], r["mr_bar"], r["based_on"])
+            if r["centre"] is not None and r["based_on"] >= spc.MIN_LIMIT_POINTS
+            else None,
+        )
+        for r in rows
+    ]
+
+
+async def _stage_points(
+    scope: TenantScope, kpi_id: int, rows: list[dict[str, Any]], at: int
+) -> list[dict[str, Any]]:
+    """The measurements of one stage, oldest first."""
+    stage = rows[at]
+    until = rows[at + 1]["starts_on"] if at + 1 < len(rows) else date(9999, 12, 31)
+    return await fetch(
+        "SELECT id, measured_on, value, denominator FROM kpi_measurement "
+        "WHERE org = {} AND kpi = {} AND measured_on >= {} AND measured_on < {} "
+        "ORDER BY measured_on LIMIT {}",
+        scope.org_id,
+        kpi_id,
+        stage["starts_on"],
+        until,
+        MAX_STAGE_POINTS,
+    )
+
+
+async def _set_limits(
+    scope: TenantScope, stage: dict[str, Any], points: list[dict[str, Any]]
+) -> spc.Limits | None:
+    """Limits from the stage's first `limit_points` points, kept on the stage."""
+    limits = spc.xmr_limits([p["value"] for p in points[: stage["limit_points"]]])
+    await scope.update(
+        KpiStage,
+        {
+            KpiStage.centre: limits.centre if limits else None,
+            KpiStage.mr_bar: limits.mr_bar if limits else None,
+            KpiStage.based_on: limits.points if limits else 0,
+        },
+        KpiStage.id == stage["id"],
+    )
+    stage.update(
+        centre=limits.centre if limits else None,
+        mr_bar=limits.mr_bar if limits else None,
+        based_on=limits.points if limits else 0,
+    )
+    return limits
+
+
+async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: date) -> int:
+    """After a measurement is stored (in its transaction): give the KPI a baseline stage if it
+    has none, complete the stage's limits while they rest on fewer points than asked for,
+    and raise an alert for each signal at or after the new point (every signal of the stage
+    when its limits have just become complete). Returns the number of alerts raised."""
+    rows = await stage_rows(scope, kpi["id"])
+    if not rows:
+        await scope.insert(KpiStage, {"kpi": kpi["id"], "starts_on": measured_on})
+        rows = await stage_rows(scope, kpi["id"])
+    at = spc.stage_of(measured_on, as_stages(rows))
+    if at is None:
+        return 0
+    stage = rows[at]
+    points = await _stage_points(scope, kpi["id"], rows, at)
+    kind = kpi.get("chart_kind", "individuals")
+    if kind != "individuals":
+        return await _judge_attribute(scope, kpi, stage, points, measured_on)
+    completed = False
+    if stage["based_on"] < stage["limit_points"]:
+        await _set_limits(scope, stage, points)
+        completed = stage["based_on"] >= stage["limit_points"]
+        if not completed:
+            return 0  # provisional limits judge nothing yet
+    limits = as_stages([stage])[0].limits
+    if limits is None:
+        return 0
+    values = [p["value"] for p in points]
+    raised = 0
+    for signal in spc.signals(values, limits, await applied_rules(scope)):
+        point = points[signal.index]
+        if not completed and point["measured_on"] < measured_on:
+            continue
+        raised += await _raise(scope, kpi["id"], point, signal.rule, limits)
+    return raised
+
+
+def scale_of(kpi: dict[str, Any]) -> float:
+    """A proportion is entered in its unit: per cent when the unit is %, else a fraction."""
+    return 100.0 if (kpi.get("unit") or "").strip() == "%" else 1.0
+
+
+def attribute_signals(
+    kind: str, values: list[float], dens: list[float | None], base: int, scale: float, rules: Any
+) -> tuple[list[tuple[float, float, float]] | None, list[spc.Signal]]:
+    """A p- or c-chart stage: its per-point limits (centre from the first `base` points) and
+    its special causes, judged standardised by the same rules as individuals."""
+    limits = spc.attribute_limits(kind, values, dens, base, scale)
+    if limits is None:
+        return None, []
+    return limits, spc.signals(spc.standardised(values, limits), spc.UNIT_LIMITS, rules)
+
+
+async def _judge_attribute(
+    scope: TenantScope,
+    kpi: dict[str, Any],
+    stage: dict[str, Any],
+    points: list[dict[str, Any]],
+    measured_on: date,
+) -> int:
+    """judge_new_point for a p- or c-chart: nothing until the stage has its base points."""
+    if len(points) < stage["limit_points"]:
+        return 0
+    completed = len(points) == stage["limit_points"]
+    values = [p["value"] for p in points]
+    limits, found = attribute_signals(
+        kpi["chart_kind"],
+        values,
+        [p["denominator"] for p in points],
+        stage["limit_points"],
+        scale_of(kpi),
+        await applied_rules(scope),
+    )
+    raised = 0
+    for signal in found:
+        point = points[signal.index]
+        if completed or point["measured_on"] >= measured_on:
+            assert limits is not None
+            centre, lower, upper = limits[signal.index]
+            line = centre
+            if signal.rule == "beyond":
+                line = upper if point["value"] > upper else lower
+            raised += await _insert_signal(scope, kpi["id"], point, signal.rule, line)
+    return raised
+
+
+async def _raise(
+    scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, limits: spc.Limits
+) -> int:
+    """One signal alert, unless the key says it was raised already. `threshold` keeps the
+    line it is judged against: the limit crossed, or the centre line."""
+    line = limits.centre
+    if rule == "beyond":
+        line = limits.upper if point["value"] > limits.upper else limits.lower
+    return await _insert_signal(scope, kpi_id, point, rule, line)
+
+
+async def _insert_signal(
+    scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, line: float
+) -> int:
+    inserted = await fetch(
+        "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
+        "raised_at, kind, rule) VALUES ({}, {}, {}, {}, {}, {}, {}, 'signal', {}) "
+        "ON CONFLICT DO NOTHING RETURNING id",
+        scope.org_id,
+        kpi_id,
+        point["id"],
+        point["measured_on"],
+        point["value"],
+        line,
+        datetime.now(UTC),
+        rule,
+    )
+    return len(inserted)
+
+
+def _stage_values(form: Form) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "starts_on": fields.day(form, "starts_on", required=True),
+        "label": fields.choice(form, "label", STAGE_LABELS, "baseline"),
+        "limit_points": fields.number(form, "limit_points", required=True),
+    }
+    points = values["limit_points"]
+    if points is not None and (points != int(points) or not 2 <= points <= 100):
+        form.error("limit_points", _("Enter a whole number of points from 2 to 100."))
+    elif points is not None:
+        values["limit_points"] = int(points)
+    return values
+
+
+async def add_stage(scope: TenantScope, kpi_id: int, form: Form) -> bool:
+    """A new stage from a date, its limits from its first N points (computed now, kept)."""
+    await scope.get(Kpi, kpi_id, Kpi.id)
+    values = _stage_values(form)
+    if not form.ok:
+        return False
+    try:
+        async with write_transaction():
+            await scope.insert(KpiStage, {**values, "kpi": kpi_id})
+            await _recompute_all(scope, kpi_id)
+    except Exception as error:
+        if is_unique_violation(error):
+            form.error("starts_on", _("A stage of this KPI already starts on that date."))
+            return False
+        raise
+    return True
+
+
+async def _recompute_all(scope: TenantScope, kpi_id: int) -> None:
+    rows = await stage_rows(scope, kpi_id)
+    for at, stage in enumerate(rows):
+        await _set_limits(scope, stage, await _stage_points(scope, kpi_id, rows, at))
+
+
+async def recompute(scope: TenantScope, kpi_id: int) -> None:
+    """Recompute every stage's limits from its first N points, on purpose."""
+    await scope.get(Kpi, kpi_id, Kpi.id)
+    async with write_transaction():
+        await _recompute_all(scope, kpi_id)
+
+
+async def delete_stage(scope: TenantScope, stage_id: int) -> int:
+    """Remove a stage (its points join the stage before); returns the KPI id."""
+    stage = await scope.get(KpiStage, stage_id, KpiStage.kpi)
+    async with write_transaction():
+        await scope.delete(KpiStage, KpiStage.id == stage_id)
+        await _recompute_all(scope, int(stage["kpi"]))
+    return int(stage["kpi"])
+
+
+async def phase_starts(scope: TenantScope, initiative_id: int) -> list[tuple[int, date]]:
+    rows = await fetch(
+        "SELECT number, actual_start FROM phase WHERE org = {} AND initiative = {} "
+        "AND actual_start IS NOT NULL ORDER BY number",
+        scope.org_id,
+        initiative_id,
+    )
+    return [(int(r["number"]), r["actual_start"]) for r in rows]
+
+
+def chart_view(
+    kpi: dict[str, Any],
+    measurements: list[dict[str, Any]],
+    stages: list[dict[str, Any]],
+    rules: tuple[str, ...],
+    phases: list[tuple[int, date]],
+) -> dict[str, Any]:
+    """What the control-chart partial shows: the geometry, each stage's part with its limits
+    and signals, and capability of the latest stage (only on enough points)."""
+    days = [m["measured_on"] for m in measurements]
+    values = [m["value"] for m in measurements]
+    kind = kpi.get("chart_kind") or "individuals"
+    point_limits = None
+    if kind == "individuals":
+        parts = spc.segments(days, values, as_stages(stages), rules)
+    else:
+        parts, point_limits = _attribute_parts(kpi, measurements, stages, rules)
+        if point_limits is None:  # a denominator is missing: read it as individuals
+            kind = "individuals"
+            parts = spc.segments(days, values, as_stages(stages), rules)
+    chart = (
+        control_chart.build(
+            days, values, parts, kpi["target"], kpi["threshold"], phases, point_limits
+        )
+        if measurements
+        else None
+    )
+    latest = [values[i] for i in range(parts[-1].first, parts[-1].last + 1)] if parts else []
+    # Ppk rests on a normal model of individual values: not said of proportions or counts
+    capability = spc.ppk(latest, kpi["target"], kpi["direction"]) if kind == "individuals" else None
+    return {
+        "chart": chart,
+        "parts": parts,
+        "rules": rules,
+        "days": days,
+        "values": values,
+        "latest_points": len(latest),
+        "ppk": capability,
+        "meets_share": None if capability is None else spc.share_meeting_target(capability),
+        "min_capability_points": spc.MIN_CAPABILITY_POINTS,
+        "kind": kind,
+        "wanted_kind": kpi.get("chart_kind") or "individuals",
+        "point_limits": point_limits,
+    }
+
+
+def _attribute_parts(
+    kpi: dict[str, Any],
+    measurements: list[dict[str, Any]],
+    stages: list[dict[str, Any]],
+    rules: tuple[str, ...],
+) -> tuple[list[spc.Segment], list[tuple[float, float, float]] | None]:
+    """The stages of a p- or c-chart with their per-point limits, or None for the limits when
+    a proportion misses a denominator."""
+    days = [m["measured_on"] for m in measurements]
+    base_of = {r["starts_on"]: r["limit_points"] for r in stages}
+    parts: list[spc.Segment] = []
+    limits: list[tuple[float, float, float]] = []
+    for part in spc.segments(days, [m["value"] for m in measurements], as_stages(stages), ()):
+        chunk = measurements[part.first : part.last + 1]
+        found, signals = attribute_signals(
+            kpi["chart_kind"],
+            [m["value"] for m in chunk],
+            [m.get("denominator") for m in chunk],
+            base_of.get(part.stage.starts_on, spc.DEFAULT_LIMIT_POINTS),
+            scale_of(kpi),
+            rules,
+        )
+        if found is None:
+            return parts, None
+        limits += found
+        shifted = [spc.Signal(s.index + part.first, s.rule) for s in signals]
+        parts.append(
+            spc.Segment(
+                spc.Stage(part.stage.starts_on, part.stage.label, None),
+                part.first,
+                part.last,
+                shifted,
+            )
+        )
+    return parts, limits

@@ -1,0 +1,99 @@
+"""Control-chart actions of a KPI (add or remove a stage, recompute the limits on purpose)
+and the organisation's special-cause rule setting."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.kpis import control, spc, sustainment
+from tracker.kpis.controller import kpi_list_response, kpi_page_response
+from tracker.kpis.tables import SustainmentCheck
+from tracker.tenancy import OrgContext
+from tracker.web import Form, read_form, redirect, render
+
+
+@post("/kpis/{kpi_id:int}/stages")
+async def add_stage(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    form = await read_form(request)
+    if not await control.add_stage(ctx.scope, kpi_id, form):
+        return await kpi_page_response(request, ctx, kpi_id, {"stage": form}, 422)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Stage added; its limits computed."))
+
+
+@post("/kpi-stages/{stage_id:int}/delete")
+async def delete_stage(request: Request, ctx: OrgContext, stage_id: int) -> Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    kpi_id = await control.delete_stage(ctx.scope, stage_id)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Stage removed."))
+
+
+@post("/kpis/{kpi_id:int}/recompute-limits")
+async def recompute_limits(request: Request, ctx: OrgContext, kpi_id: int) -> Redirect:
+    ctx.require(Action.WRITE_REGISTER)
+    await control.recompute(ctx.scope, kpi_id)
+    return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Limits recomputed."))
+
+
+@get("/settings/control-charts", name="control_chart_settings")
+async def rule_settings(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    return await _settings_page(request, ctx)
+
+
+async def _settings_page(
+    request: Request, ctx: OrgContext, form: Form | None = None, status_code: int = 200
+) -> Template:
+    chosen = await control.applied_rules(ctx.scope)
+    days = await sustainment.check_days(ctx.scope)
+    form = form or Form({"sustainment_days": ", ".join(str(d) for d in days)})
+    return render(
+        request,
+        "kpis/settings.html",
+        status_code=status_code,
+        ctx=ctx,
+        rules=spc.RULES,
+        chosen=form.all("rules") if form.errors else chosen,
+        form=form,
+    )
+
+
+@post("/settings/control-charts")
+async def save_rule_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    if not await control.save_settings(ctx.scope, form):
+        return await _settings_page(request, ctx, form, 422)
+    return redirect(f"/o/{ctx.slug}/settings/control-charts", _("Special-cause rules saved."))
+
+
+@post("/sustainment-checks/{check_id:int}/decide")
+async def decide_sustainment(
+    request: Request, ctx: OrgContext, check_id: int
+) -> Template | Redirect:
+    form = await read_form(request)
+    initiative_id = await sustainment.decide(ctx, check_id, form)
+    if initiative_id is None:
+        check = await ctx.scope.get(SustainmentCheck, check_id, SustainmentCheck.initiative)
+        return await kpi_list_response(
+            request, ctx, int(check["initiative"]), {f"sustainment-{check_id}": form}, 422
+        )
+    message = (
+        _("Accepted: the initiative returns to Design.")
+        if form.get("decision") == "accepted"
+        else _("Dismissed; the reason is recorded.")
+    )
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#sustainment", message)
+
+
+ROUTES = [
+    add_stage,
+    delete_stage,
+    recompute_limits,
+    rule_settings,
+    save_rule_settings,
+    decide_sustainment,
+]

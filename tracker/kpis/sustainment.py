@@ -1,0 +1,264 @@
+"""Sustainment checks: 30, 90 and 180 days (the organisation's setting) after an initiative
+passes the rollout gate, each of its KPIs is judged held, drifting or lost
+(rules.sustainment_outcome). A drifting or lost check raises a KPI alert of kind
+"sustainment" (so it shows with the KPI alerts, on the board, in the e-mails and digests)
+and proposes to the committee to recycle the initiative to Design, which the committee
+accepts or dismisses with a reason; both are recorded in the initiative's history."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from litestar.exceptions import PermissionDeniedException
+
+from tracker.accounts.rules import Role
+from tracker.accounts.tables import Organisation
+from tracker.db import fetch, tenant_transaction, write_transaction
+from tracker.i18n import gettext as _
+from tracker.initiatives import rules as initiative_rules
+from tracker.initiatives.tables import Initiative, Phase
+from tracker.kpis import control, rules, spc
+from tracker.kpis.tables import KpiAlert, SustainmentCheck
+from tracker.tenancy import OrgContext, TenantScope
+from tracker.web import Form
+
+DESIGN = 3
+DEFAULT_DAYS = (30, 90, 180)
+
+
+async def check_days(scope: TenantScope) -> tuple[int, ...]:
+    rows = await fetch(
+        "SELECT sustainment_days FROM control_chart_setting WHERE org = {}", scope.org_id
+    )
+    try:
+        return rules.parse_days(rows[0]["sustainment_days"]) if rows else DEFAULT_DAYS
+    except ValueError:
+        return DEFAULT_DAYS
+
+
+async def run_checks(today: date | None = None) -> int:
+    """Every check that has come due, in every organisation (a job; once per KPI and day
+    count: the key). Returns the number of checks made."""
+    today = today or date.today()
+    made = 0
+    for org in await Organisation.select(Organisation.id):
+        async with tenant_transaction(org["id"]):
+            made += await check_org(TenantScope(org["id"]), today)
+    return made
+
+
+async def check_org(scope: TenantScope, today: date) -> int:
+    days = await check_days(scope)
+    kpis = await fetch(
+        "SELECT k.id, k.initiative, k.direction, k.target, p.actual_start AS gate FROM kpi k "
+        "JOIN phase p ON p.initiative = k.initiative AND p.number = 6 "
+        "WHERE k.org = {} AND p.actual_start IS NOT NULL",
+        scope.org_id,
+    )
+    done = {
+        (r["kpi"], r["days"])
+        for r in await fetch("SELECT kpi, days FROM sustainment_check WHERE org = {}", scope.org_id)
+    }
+    made = 0
+    for kpi in kpis:
+        previous = 0
+        for n in days:
+            due = kpi["gate"] + timedelta(days=n)
+            if due <= today and (kpi["id"], n) not in done:
+                made += await check_kpi(scope, dict(kpi), n, previous, due)
+            previous = n
+    return made
+
+
+async def check_kpi(
+    scope: TenantScope, kpi: dict[str, Any], n: int, previous: int, due: date
+) -> int:
+    """Judge the KPI's points since the last check day (up to `due`) against the pilot's
+    after-value (the centre of its pilot stage), the baseline (the centre of its baseline
+    stage) and the target. 0 when it has no point in that time (tried again next run)."""
+    points = await fetch(
+        "SELECT id, measured_on, value FROM kpi_measurement WHERE org = {} AND kpi = {} "
+        "AND measured_on <= {} ORDER BY measured_on DESC LIMIT 2000",
+        scope.org_id,
+        kpi["id"],
+        due,
+    )
+    points.reverse()
+    since = kpi["gate"] + timedelta(days=previous)
+    window = [i for i, p in enumerate(points) if p["measured_on"] > since]
+    if not window:
+        return 0
+    stage_rows = await control.stage_rows(scope, kpi["id"])
+    centres = {r["label"]: r["centre"] for r in reversed(stage_rows) if r["centre"] is not None}
+    after, baseline = centres.get("pilot"), centres.get("baseline")
+    values = [p["value"] for p in points]
+    bad_side = 1 if kpi["direction"] == "lower" else -1
+    if after is not None and baseline is not None and baseline != after:
+        bad_side = 1 if baseline > after else -1
+    toward = False
+    for part in spc.segments(
+        [p["measured_on"] for p in points],
+        values,
+        control.as_stages(stage_rows),
+        await control.applied_rules(scope),
+    ):
+        centre = part.stage.limits.centre if part.stage.limits else 0.0
+        for s in part.signals:
+            if s.index >= window[0] and (values[s.index] - centre) * bad_side > 0:
+                toward = True
+    mean = sum(values[i] for i in window) / len(window)
+    outcome = rules.sustainment_outcome(
+        kpi["direction"], kpi["target"], mean, after, baseline, toward
+    )
+    async with write_transaction():
+        made = await fetch(
+            "INSERT INTO sustainment_check (org, kpi, initiative, days, due_on, outcome, "
+            "recent_mean, after_value, baseline_value, checked_at, decision, reason) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '') "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            scope.org_id,
+            kpi["id"],
+            kpi["initiative"],
+            n,
+            due,
+            outcome,
+            mean,
+            after,
+            baseline,
+            datetime.now(UTC),
+        )
+        if made and outcome != "held":
+            await fetch(
+                "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
+                "raised_at, kind, rule) VALUES ({}, {}, NULL, {}, {}, {}, {}, 'sustainment', "
+                "{}) ON CONFLICT DO NOTHING RETURNING id",
+                scope.org_id,
+                kpi["id"],
+                due,
+                mean,
+                after if after is not None else kpi["target"],
+                datetime.now(UTC),
+                outcome,
+            )
+    return len(made)
+
+
+_CHECKS_SQL = """
+SELECT c.id, c.kpi, c.initiative, c.days, c.due_on, c.outcome, c.recent_mean, c.after_value,
+       c.baseline_value, c.decision, c.reason, c.decided_at, k.name AS "kpi.name",
+       k.unit AS "kpi.unit", i.process_code AS "initiative.process_code",
+       i.name AS "initiative.name", p.name AS "decided_by.name"
+FROM sustainment_check c
+JOIN kpi k ON k.id = c.kpi
+JOIN initiative i ON i.id = c.initiative
+LEFT JOIN person p ON p.id = c.decided_by
+WHERE c.org = {} AND %s
+ORDER BY c.due_on DESC, c.id DESC
+LIMIT 200
+"""
+
+
+async def checks(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
+    """The initiative's checks, newest first (one query)."""
+    return await fetch(_CHECKS_SQL % "c.initiative = {}", scope.org_id, initiative_id)
+
+
+def can_decide(ctx: OrgContext) -> bool:
+    return ctx.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+async def decide(ctx: OrgContext, check_id: int, form: Form) -> int | None:
+    """The committee accepts (the initiative returns to Design, planned again from today) or
+    dismisses a proposal, with a reason; once. Returns the initiative id, None on errors."""
+    scope = ctx.scope
+    check = await scope.get(
+        SustainmentCheck,
+        check_id,
+        SustainmentCheck.initiative,
+        SustainmentCheck.kpi,
+        SustainmentCheck.days,
+        SustainmentCheck.outcome,
+        SustainmentCheck.decision,
+        SustainmentCheck.due_on,
+    )
+    if not can_decide(ctx):
+        raise PermissionDeniedException(_("Only the steering committee decides on a recycle."))
+    decision = form.get("decision")
+    reason = form.require("reason", _("Give the reason for the decision."), 2000)
+    if decision not in ("accepted", "dismissed"):
+        form.error("decision", _("Accept or dismiss the proposal."))
+    if check["outcome"] == "held":
+        form.error("decision", _("A held check proposes nothing."))
+    if not form.ok:
+        return None
+    async with write_transaction():
+        updated = await scope.update(
+            SustainmentCheck,
+            {
+                SustainmentCheck.decision: decision,
+                SustainmentCheck.reason: reason,
+                SustainmentCheck.decided_by: ctx.person_id,
+                SustainmentCheck.decided_at: datetime.now(UTC),
+            },
+            SustainmentCheck.id == check_id,
+            SustainmentCheck.decision == "",
+        ).returning(SustainmentCheck.id)
+        if not updated:
+            form.error("decision", _("This proposal has been decided already."))
+            return None
+        if decision == "accepted":
+            await _recycle_to_design(scope, int(check["initiative"]))
+        await scope.update(  # the proposal's alert is answered
+            KpiAlert,
+            {KpiAlert.acknowledged_at: datetime.now(UTC), KpiAlert.acknowledged_by: ctx.person_id},
+            KpiAlert.kpi == check["kpi"],
+            KpiAlert.kind == "sustainment",
+            KpiAlert.measured_on == check["due_on"],
+            KpiAlert.acknowledged_at.is_null(),
+        )
+        detail = {"kpi": check["kpi"], "days": check["days"], "outcome": check["outcome"]}
+        await fetch(  # the initiative's history, as the gates write it
+            "INSERT INTO initiative_event (org, initiative, at, actor, kind, detail) "
+            "VALUES ({}, {}, {}, {}, {}, {})",
+            scope.org_id,
+            check["initiative"],
+            datetime.now(UTC),
+            ctx.person_id,
+            f"sustainment_{decision}",
+            json.dumps({**detail, "reason": reason}),
+        )
+    return int(check["initiative"])
+
+
+async def _recycle_to_design(scope: TenantScope, initiative_id: int) -> None:
+    """Return to Design and plan the phases again from today, as a Recycle decision does."""
+    today = date.today()
+    phases = {
+        p["number"]: p
+        for p in await scope.select(Phase, Phase.id, Phase.number).where(
+            Phase.initiative == initiative_id
+        )
+    }
+    for planned in initiative_rules.plan_phases(today, first=DESIGN):
+        number = int(planned.number)
+        await scope.update(
+            Phase,
+            {
+                Phase.planned_start: planned.planned_start,
+                Phase.planned_end: planned.planned_end,
+                Phase.actual_start: today if number == DESIGN else None,
+                Phase.actual_end: None,
+            },
+            Phase.id == phases[number]["id"],
+        )
+    await scope.update(
+        Initiative,
+        {
+            Initiative.current_phase: phases[DESIGN]["id"],
+            Initiative.version: Initiative.version + 1,
+            Initiative.updated_at: datetime.now(UTC),
+        },
+        Initiative.id == initiative_id,
+    )

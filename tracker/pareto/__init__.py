@@ -1,0 +1,1 @@
+"""The portfolio Pareto page: which causes recur across initiatives."""
