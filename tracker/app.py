@@ -26,6 +26,8 @@ from litestar.types import Message, Send
 
 from tracker import db, patches, templating
 from tracker.accounts import controller as accounts
+from tracker.accounts import recovery_controller as recovery
+from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
@@ -38,6 +40,7 @@ from tracker.jobs.dispatch import Dispatcher
 from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
+from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import provide_org_context
 from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
@@ -270,6 +273,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,
+            *membership.ROUTES,
             *uploads.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
@@ -279,7 +283,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         health,
         ready,
         api_docs,
-        Router(path="/", route_handlers=accounts.ROUTES, include_in_schema=False),
+        Router(
+            path="/",
+            route_handlers=[*accounts.ROUTES, *recovery.ROUTES, *account_settings.ROUTES],
+            include_in_schema=False,
+        ),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),

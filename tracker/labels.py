@@ -98,6 +98,7 @@ def review_status_label(value: str) -> str:
         "awaiting_chair": _("Waiting for the chair"),
         "approving": _("In the approval chain"),
         "decided": _("Decided"),
+        "withdrawn": _("Withdrawn"),
     }.get(value, value)
 
 
@@ -126,6 +127,9 @@ def event_label(kind: str) -> str:
         "condition_replanned": _("Condition reassigned or re-dated"),
         "resumed": _("Resumed"),
         "correction_added": _("Correction recorded"),
+        "reviewer_left": _("Reviewer left the organisation"),
+        "review_withdrawn": _("Review withdrawn"),
+        "handed_over": _("Handed over"),
         "sustainment_accepted": _("Recycle to Design accepted after a sustainment check"),
         "sustainment_dismissed": _("Recycle to Design dismissed after a sustainment check"),
     }.get(kind, kind)
@@ -350,6 +354,10 @@ def mail_kind_label(value: str) -> str:
         "condition_reminder": _("Condition reminder"),
         "invitation": _("Invitation"),
         "kpi_alert": _("KPI alert"),
+        "password_reset": _("Password link"),
+        "email_confirm": _("E-mail address confirmation"),
+        "email_notice": _("E-mail address change notice"),
+        "password_changed": _("Password change notice"),
     }.get(value, value)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from tracker.accounts.recovery_tables import EmailChange, PasswordReset
 from tracker.accounts.tables import (
     Invitation,
     LoginFailure,
@@ -117,6 +118,8 @@ APP_CONFIG = AppConfig(
         SustainmentCheck,
         OptimisationEntry,
         ApiToken,
+        PasswordReset,
+        EmailChange,
         StoredFile,
     ],
     migration_dependencies=[],

@@ -7,12 +7,16 @@ session cookie), and an organisation by its address. What fences them is what th
 test_table_grants.py lists every table with its policy or its reason, and these grants):
 
 - person: read; insert (sign-up, accepting an invitation); update only ``password_hash``
-  (password change) and ``language`` (the language switch). Never deleted by the app.
+  (password change and reset), ``language`` (the language switch, your settings), ``name``
+  and ``timezone`` (your settings) and ``email`` (a change confirmed from a link sent to the
+  new address, ``accounts/profile.py``). Never deleted by the app.
 - organisation: read; insert (sign-up, a new organisation); update only ``timezone`` (digest
   settings), ``training_pass_mark`` (rollout settings) and ``language`` (the language of its
   shipped defaults, ``organisations/shipped.py``). Never deleted, never renamed.
 - web_session: read, insert (log-in), delete (log-out, a password change); never updated.
 - login_failure: read, insert, delete (a successful log-in clears them); never updated.
+- password_reset, email_change (accounts/recovery_tables.py): read, insert, update, delete
+  (requests for links and their single use; only hashes of the tokens).
 - migration (Piccolo's record of applied migrations): nothing; ``tracker migrate`` runs as
   the owner.
 
@@ -31,13 +35,16 @@ DESCRIPTION = "narrowest grants for the tables without an organisation"
 STATEMENTS = [
     "REVOKE ALL ON person, organisation, web_session, login_failure, migration FROM tracker_app",
     "GRANT SELECT, INSERT ON person, organisation TO tracker_app",
-    "GRANT UPDATE (password_hash, language) ON person TO tracker_app",
+    "GRANT UPDATE (password_hash, language, name, timezone, email) ON person TO tracker_app",
     "GRANT UPDATE (timezone, training_pass_mark, language) ON organisation TO tracker_app",
     "GRANT SELECT, INSERT, DELETE ON web_session, login_failure TO tracker_app",
+    # moved by triggers only (2026-11-23T08:00); 2026-11-30T05:10 granted it on ALL TABLES
+    "REVOKE INSERT, UPDATE, DELETE ON board_revision FROM tracker_app",
     "REVOKE ALL ON SEQUENCE person_id_seq, organisation_id_seq, web_session_id_seq, "
-    "login_failure_id_seq, migration_id_seq FROM tracker_app",
+    "login_failure_id_seq, migration_id_seq, password_reset_id_seq, email_change_id_seq "
+    "FROM tracker_app",
     "GRANT USAGE ON SEQUENCE person_id_seq, organisation_id_seq, web_session_id_seq, "
-    "login_failure_id_seq TO tracker_app",
+    "login_failure_id_seq, password_reset_id_seq, email_change_id_seq TO tracker_app",
 ]
 
 

@@ -70,7 +70,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "sustainment_check": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
-        "SELECT INSERT UPDATE(language) UPDATE(password_hash)",
+        "SELECT INSERT UPDATE(email) UPDATE(language) UPDATE(name) UPDATE(password_hash) "
+        "UPDATE(timezone)",
     ),
     "organisation": (
         "none: found by its address before the wall knows it (tracker_identify)",
@@ -85,6 +86,14 @@ TABLES: dict[str, tuple[str, str]] = {
         "SELECT INSERT DELETE",
     ),
     "migration": ("none: Piccolo's applied migrations; only 'tracker migrate' (the owner)", ""),
+    "password_reset": (
+        "none: a reset link is asked for before anyone is known; holds only a token's hash",
+        CRUD,  # recorded, given a link by the job, used once, cleaned up after a week
+    ),
+    "email_change": (
+        "none: a person's own, confirmed from a link before they sign in; holds only a hash",
+        CRUD,  # asked for, confirmed once, the person's other pending changes deleted
+    ),
 }
 
 SEQUENCES = {  # the id sequences of the tables without an organisation
@@ -93,6 +102,8 @@ SEQUENCES = {  # the id sequences of the tables without an organisation
     "web_session_id_seq": "USAGE",
     "login_failure_id_seq": "USAGE",
     "migration_id_seq": "",
+    "password_reset_id_seq": "USAGE",
+    "email_change_id_seq": "USAGE",
 }
 
 
@@ -165,8 +176,7 @@ async def test_the_id_sequences_allow_only_what_an_insert_needs(migrated):
     "statement",
     [
         "DELETE FROM person",
-        "UPDATE person SET email = 'taken@example.com'",
-        "UPDATE person SET name = 'Someone else'",
+        "UPDATE person SET created_at = now()",
         "UPDATE organisation SET slug = 'taken'",
         "DELETE FROM organisation",
         "UPDATE web_session SET expires_at = now() + interval '10 years'",
@@ -192,6 +202,9 @@ async def test_the_walled_role_cannot_do_what_the_app_never_does(migrated, state
         "INSERT INTO person (email, name, password_hash, created_at) "
         "VALUES ('new@example.com', 'New', 'x', now())",
         "UPDATE person SET password_hash = 'y', language = 'zh_Hans' WHERE id = 1",
+        # your settings, and a new address confirmed from the link sent to it
+        "UPDATE person SET name = 'N', timezone = 'Asia/Shanghai', email = 'n@example.com' "
+        "WHERE id = 1",
         "INSERT INTO organisation (name, slug, timezone, training_pass_mark, language, created_at) "
         "VALUES ('New', 'new-org', 'UTC', 80, 'en', now())",
         "UPDATE organisation SET timezone = 'Asia/Shanghai', training_pass_mark = 90, "

@@ -10,8 +10,9 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
+from tracker.accounts.settings_controller import settings_page
 from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_DAYS, end_session, start_session
-from tracker.i18n import LANGUAGES, language
+from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.web import (
@@ -90,6 +91,9 @@ async def login(request: Request) -> Template | Redirect:
         form.error("password", _("The e-mail address or the password is wrong."))
         form.values.pop("password", None)
         return render(request, "accounts/login.html", status_code=422, form=form)
+    if request.headers.get("accept-language") or request.cookies.get(LANGUAGE_COOKIE):
+        # what the browser (or the switch) says they read: mail to them follows it
+        await service.remember_language(result.person_id, get_language())
     old = request.cookies.get(SESSION_COOKIE)
     await end_session(old)  # the session id always changes at log-in
     token = await start_session(result.person_id)
@@ -104,12 +108,6 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
-@get("/account", name="account")
-async def account_page(request: Request) -> Template:
-    require_person(request)
-    return render(request, "accounts/account.html", form=Form({}))
-
-
 @post("/account/password")
 async def change_password(request: Request) -> Template | Redirect:
     person = require_person(request)
@@ -118,7 +116,7 @@ async def change_password(request: Request) -> Template | Redirect:
     if not await service.change_password(person.id, person.email, form, token):
         for field in ("current", "new", "confirm"):
             form.values.pop(field, None)
-        return render(request, "accounts/account.html", status_code=422, form=form)
+        return await settings_page(request, person, 422, form=form)
     return redirect("/account", _("Your password is changed; other devices are logged out."))
 
 
@@ -241,7 +239,6 @@ ROUTES = [
     login_page,
     login,
     logout,
-    account_page,
     change_password,
     set_language,
     organisations,

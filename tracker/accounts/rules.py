@@ -83,7 +83,7 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {
         *("account", "api", "healthz", "invite", "language", "login", "logout", "o", "orgs"),
-        *("readyz", "signup", "static"),
+        *("readyz", "signup", "static", "password"),
         *("admin", "new", "settings", "docs", "schema", "openapi", "metrics", "health"),
         *("status", "www", "mail", "security", "well-known", "assets", "media", "uploads"),
     }
@@ -118,3 +118,39 @@ def login_wait_seconds(recent_failures: int, seconds_since_last: float) -> int:
         2 ** (recent_failures - THROTTLE_FREE_FAILURES + 1) * 15, THROTTLE_MAX_DELAY_SECONDS
     )
     return max(0, int(delay - seconds_since_last))
+
+
+# Self-service links (password reset, e-mail change) and the reset request's rate limits.
+RESET_LINK_SECONDS = 60 * 60
+EMAIL_CHANGE_LINK_SECONDS = 24 * 60 * 60
+RESET_WINDOW_SECONDS = 60 * 60
+RESET_PER_ADDRESS = 3  # requests for one e-mail address per window
+RESET_PER_CLIENT = 10  # requests from one client address per window
+
+
+def reset_wait_seconds(
+    recent_for_address: list[float], recent_from_client: list[float], now: float
+) -> int:
+    """Seconds until another reset request is accepted (0: now). The lists hold the times
+    (epoch seconds) of the requests within the window, for the address and from the client."""
+    waits = [0.0]
+    for times, limit in (
+        (recent_for_address, RESET_PER_ADDRESS),
+        (recent_from_client, RESET_PER_CLIENT),
+    ):
+        if len(times) >= limit:
+            # the oldest request that must leave the window before one more is allowed
+            oldest_counted = sorted(times)[len(times) - limit]
+            waits.append(oldest_counted + RESET_WINDOW_SECONDS - now)
+    return max(0, int(max(waits) + 0.999))
+
+
+def link_usable(expires_at: float, used: bool, now: float) -> bool:
+    """A single-use link works once, until it expires."""
+    return not used and now < expires_at
+
+
+def last_admin_leaving(role: str, admins: int) -> bool:
+    """An organisation keeps at least one admin: its last admin can neither leave nor be
+    removed."""
+    return role == Role.ADMIN and admins <= 1

@@ -93,7 +93,15 @@ async def signup(form: Form) -> tuple[int, str] | None:
     try:
         async with write_transaction():
             person = (
-                await Person.insert(Person(email=email, name=name, password_hash=password_hash))
+                await Person.insert(
+                    # the language the person reads the app in: every mail to them uses it
+                    Person(
+                        email=email,
+                        name=name,
+                        password_hash=password_hash,
+                        language=get_language(),
+                    )
+                )
             )[0]["id"]
             org = (
                 await Organisation.insert(
@@ -183,6 +191,14 @@ async def change_password(person_id: int, email: str, form: Form, keep_session: 
 
 async def set_language(person_id: int, lang: str) -> None:
     await Person.update({Person.language: lang}).where(Person.id == person_id)
+
+
+async def remember_language(person_id: int, lang: str) -> None:
+    """Keep the language a person reads the app in, unless they have one already (people
+    from before languages were remembered at sign-up)."""
+    await Person.update({Person.language: lang}).where(
+        Person.id == person_id, Person.language.is_null()
+    )
 
 
 # --- members and invitations (always within one organisation) ---
@@ -319,7 +335,12 @@ async def create_invited_person(invitation: dict[str, Any], form: Form) -> int |
     if not form.ok:
         return None
     rows = await Person.insert(
-        Person(email=invitation["email"], name=name, password_hash=await hash_password(password))
+        Person(
+            email=invitation["email"],
+            name=name,
+            password_hash=await hash_password(password),
+            language=get_language(),  # as at sign-up: mail to them follows it
+        )
     )
     return int(rows[0]["id"])
 

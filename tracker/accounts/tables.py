@@ -30,6 +30,7 @@ class Person(Table, tablename="person"):
     name = Varchar(length=120)
     password_hash = Text()
     language = Varchar(length=10, null=True, default=None)
+    timezone = Varchar(length=64, null=True, default=None)  # None: the organisation's
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -61,13 +61,12 @@ async def set_preference(request: Request, ctx: OrgContext) -> Redirect:
     form = await read_form(request)
     config = await service.setting(ctx.scope)
     choice = form.get("frequency")
+    # the person's own settings page (/account) sends them back there
+    back = "/account" if form.get("next") == "/account" else f"/o/{ctx.slug}/digests"
     if choice not in rules.allowed_preferences(config["frequency"]):
-        return redirect(
-            f"/o/{ctx.slug}/digests",
-            _("Choose the organisation's frequency, a lower one, or none."),
-        )
+        return redirect(back, _("Choose the organisation's frequency, a lower one, or none."))
     await service.set_preference(ctx.scope, ctx.person_id, choice)
-    return redirect(f"/o/{ctx.slug}/digests", _("Your digest preference is saved."))
+    return redirect(back, _("Your digest preference is saved."))
 
 
 @get("/digests/preview", name="digest_preview")

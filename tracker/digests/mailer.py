@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
+from typing import Any
 from urllib.parse import urlparse
 
 import aiosmtplib
@@ -15,6 +16,7 @@ import aiosmtplib
 from tracker.accounts.tables import Membership, Organisation
 from tracker.db import current_engine, tenant_transaction, tenant_wall
 from tracker.digests import rules
+from tracker.digests.outbox import SECRET_KINDS, SENT_SECRET_BODY
 from tracker.digests.tables import EmailMessage
 from tracker.settings import get_settings
 
@@ -153,14 +155,15 @@ async def _deliver_one(org_id: int, message: dict, now: datetime) -> str | None:
                 error,
             )
             return "retry" if retry_at else "failed"
-        await EmailMessage.update(
-            {
-                EmailMessage.status: "sent",
-                EmailMessage.sent_at: datetime.now(UTC),
-                EmailMessage.attempts: message["attempts"] + 1,
-                EmailMessage.last_error: "",
-            }
-        ).where(EmailMessage.id == message["id"])
+        sent: dict[Any, Any] = {
+            EmailMessage.status: "sent",
+            EmailMessage.sent_at: datetime.now(UTC),
+            EmailMessage.attempts: message["attempts"] + 1,
+            EmailMessage.last_error: "",
+        }
+        if message["kind"] in SECRET_KINDS:  # a sent link is kept nowhere but in the mailbox
+            sent[EmailMessage.body_text] = SENT_SECRET_BODY
+        await EmailMessage.update(sent).where(EmailMessage.id == message["id"])
         return "sent"
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tracker.accounts.recovery import process_requests
 from tracker.digests.mailer import deliver_pending
 from tracker.digests.reminders import queue_kpi_alerts, queue_reminders
 from tracker.digests.service import run_digests
@@ -47,7 +48,11 @@ async def sustainment_tick(ctx: dict[str, Any], now: str | None = None) -> int:
 
 
 async def deliver(ctx: dict[str, Any], now: str | None = None) -> dict[str, int]:
-    """Send what is due in the outbox (retries included)."""
+    """Mail the links of new password-reset requests, then send what is due in the outbox
+    (retries included)."""
+    links = await process_requests(_when(now))
+    if links:
+        log.info("queued %s password-reset links", links)
     return await deliver_pending(_when(now))
 
 

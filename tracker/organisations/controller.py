@@ -8,10 +8,10 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts import service
 from tracker.accounts.rules import Action, Role
-from tracker.accounts.tables import Invitation
+from tracker.accounts.tables import Invitation, Person
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
-from tracker.i18n import LANGUAGES, language_names
+from tracker.i18n import LANGUAGES, get_language, language, language_names
 from tracker.i18n import gettext as _
 from tracker.onboarding import service as onboarding
 from tracker.organisations import shipped
@@ -65,9 +65,17 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
     )
     assert invitation is not None
     onboarding.forget(ctx.org_id)
-    await queue_invitation(
-        ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
-    )
+    # someone who already has an account reads it in their language; others in the inviter's
+    known = await Person.select(Person.language).where(Person.email == form.get("email")).first()
+    with language((known or {}).get("language") or get_language()):
+        await queue_invitation(
+            ctx.org_id,
+            invitation["id"],
+            form.get("email"),
+            ctx.membership.name,
+            link,
+            ctx.person_name,
+        )
     dispatcher = getattr(request.app.state, "dispatcher", None)
     delayed = dispatcher is not None and bool(dispatcher.redis_url) and not await dispatcher.kick()
     return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
@@ -93,17 +101,6 @@ async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> 
     return redirect(f"/o/{ctx.slug}/settings/members", _("Role changed."))
 
 
-@post("/settings/members/{membership_id:int}/remove")
-async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
-    error = await service.remove_member(ctx.org_id, membership_id)
-    if error == "missing":
-        raise NotFoundException()
-    if error:
-        return await _members_page(request, ctx, status_code=409, error=error)
-    return redirect(f"/o/{ctx.slug}/settings/members", _("Member removed."))
-
-
 @post("/settings/defaults-language")
 async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
     """Switch the language of the shipped defaults (Settings › Gates)."""
@@ -123,4 +120,4 @@ async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
     )
 
 
-ROUTES = [members, invite, revoke, change_role, remove, defaults_language]
+ROUTES = [members, invite, revoke, change_role, defaults_language]
