@@ -5,11 +5,13 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from tracker.accounts.tables import (
+    AccountMail,
     Invitation,
     LoginFailure,
     Membership,
     Organisation,
     Person,
+    RecoveryCode,
     Session,
 )
 from tracker.api.tables import ApiToken
@@ -61,6 +63,8 @@ APP_CONFIG = AppConfig(
         Invitation,
         Session,
         LoginFailure,
+        RecoveryCode,
+        AccountMail,
         Initiative,
         Phase,
         GateCriterion,
