@@ -25,6 +25,7 @@ from litestar.template.config import TemplateConfig
 
 from tracker import db, templating
 from tracker.accounts import controller as accounts
+from tracker.accounts import security_controller as account_security
 from tracker.api import controller as api
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ready,
         api_docs,
         Router(path="/", route_handlers=accounts.ROUTES, include_in_schema=False),
+        Router(path="/", route_handlers=account_security.ROUTES, include_in_schema=False),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),

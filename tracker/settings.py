@@ -46,6 +46,9 @@ class Settings:
     )
     scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
     scheduler_seconds: int = 60
+    session_lifetime_hours: int = 14 * 24  # a session ends this long after log-in
+    session_idle_minutes: int = 8 * 60  # or after this long without a request
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto are believed
 
     @property
     def is_production(self) -> bool:
@@ -158,6 +161,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
+        session_lifetime_hours=_int(env, "SESSION_LIFETIME_HOURS", 14 * 24, 1, 24 * 366),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 8 * 60, 5, 60 * 24 * 366),
+        trusted_proxies=env.get("TRUSTED_PROXIES", "127.0.0.1").strip(),
     )
 
 

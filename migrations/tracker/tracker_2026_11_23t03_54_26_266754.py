@@ -61,9 +61,7 @@ DESCRIPTION = "accounts, organisations, initiatives and phases"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tracker", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LoginFailure",
@@ -72,25 +70,15 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Initiative", tablename="initiative", schema=None, columns=None
-    )
+    manager.add_table(class_name="Initiative", tablename="initiative", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Session", tablename="web_session", schema=None, columns=None
-    )
+    manager.add_table(class_name="Session", tablename="web_session", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Invitation", tablename="invitation", schema=None, columns=None
-    )
+    manager.add_table(class_name="Invitation", tablename="invitation", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="person", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Phase", tablename="phase", schema=None, columns=None
-    )
+    manager.add_table(class_name="Phase", tablename="phase", schema=None, columns=None)
 
     manager.add_table(
         class_name="Organisation",
@@ -99,9 +87,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Membership", tablename="membership", schema=None, columns=None
-    )
+    manager.add_table(class_name="Membership", tablename="membership", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="LoginFailure",

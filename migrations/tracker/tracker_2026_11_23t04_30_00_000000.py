@@ -100,9 +100,7 @@ DESCRIPTION = "phase gates"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tracker", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     manager.add_table(
         class_name="GateReview",
@@ -132,17 +130,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="GateRule", tablename="gate_rule", schema=None, columns=None
-    )
+    manager.add_table(class_name="GateRule", tablename="gate_rule", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Vote", tablename="gate_vote", schema=None, columns=None
-    )
+    manager.add_table(class_name="Vote", tablename="gate_vote", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Score", tablename="gate_score", schema=None, columns=None
-    )
+    manager.add_table(class_name="Score", tablename="gate_score", schema=None, columns=None)
 
     manager.add_table(
         class_name="DecisionCorrection",

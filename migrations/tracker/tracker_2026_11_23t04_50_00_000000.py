@@ -100,9 +100,7 @@ DESCRIPTION = "registers"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tracker", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PilotMetric",
@@ -118,13 +116,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Pilot", tablename="pilot", schema=None, columns=None
-    )
+    manager.add_table(class_name="Pilot", tablename="pilot", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AsIsStep", tablename="as_is_step", schema=None, columns=None
-    )
+    manager.add_table(class_name="AsIsStep", tablename="as_is_step", schema=None, columns=None)
 
     manager.add_table(
         class_name="ResistanceEntry",
@@ -133,13 +127,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Problem", tablename="problem", schema=None, columns=None
-    )
+    manager.add_table(class_name="Problem", tablename="problem", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Measure", tablename="measure", schema=None, columns=None
-    )
+    manager.add_table(class_name="Measure", tablename="measure", schema=None, columns=None)
 
     manager.add_table(
         class_name="SatisfactionRating",
@@ -155,9 +145,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Risk", tablename="risk", schema=None, columns=None
-    )
+    manager.add_table(class_name="Risk", tablename="risk", schema=None, columns=None)
 
     manager.add_table(
         class_name="RiskScoreChange",

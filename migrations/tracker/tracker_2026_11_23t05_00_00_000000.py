@@ -45,9 +45,7 @@ DESCRIPTION = "digests and outbox"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tracker", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     manager.add_table(
         class_name="EmailMessage",
@@ -70,9 +68,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Digest", tablename="digest", schema=None, columns=None
-    )
+    manager.add_table(class_name="Digest", tablename="digest", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="EmailMessage",

@@ -165,9 +165,7 @@ DESCRIPTION = "SOPs, RACI, rollout, KPIs, API tokens"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tracker", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     manager.add_table(
         class_name="OptimisationEntry",
@@ -190,17 +188,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Kpi", tablename="kpi", schema=None, columns=None
-    )
+    manager.add_table(class_name="Kpi", tablename="kpi", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="KpiAlert", tablename="kpi_alert", schema=None, columns=None
-    )
+    manager.add_table(class_name="KpiAlert", tablename="kpi_alert", schema=None, columns=None)
 
     manager.add_table(
         class_name="RolloutWave",
@@ -230,17 +222,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="RaciRole", tablename="raci_role", schema=None, columns=None
-    )
+    manager.add_table(class_name="RaciRole", tablename="raci_role", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="RaciCell", tablename="raci_cell", schema=None, columns=None
-    )
+    manager.add_table(class_name="RaciCell", tablename="raci_cell", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="SopStep", tablename="sop_step", schema=None, columns=None
-    )
+    manager.add_table(class_name="SopStep", tablename="sop_step", schema=None, columns=None)
 
     manager.add_table(
         class_name="KpiMeasurement",

@@ -36,6 +36,7 @@ class Person(Table, tablename="person"):
     email_confirmed_at = Timestamptz(null=True, default=TimestamptzNow())
     totp_secret = Varchar(length=64, null=True, default=None)  # base32; set while enrolling
     totp_enabled_at = Timestamptz(null=True, default=None)  # two-factor log-in is on
+    totp_last_step = Integer(null=True, default=None)  # a code is accepted once (ASVS 2.8.4)
 
 
 class Membership(Table, tablename="membership"):

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from tracker.accounts.mail import deliver_account_mail
 from tracker.digests.mailer import deliver_pending
 from tracker.digests.reminders import queue_kpi_alerts, queue_reminders
 from tracker.digests.service import run_digests
@@ -36,8 +37,11 @@ async def kpi_alerts_tick(ctx: dict[str, Any], now: str | None = None) -> int:
 
 
 async def deliver(ctx: dict[str, Any], now: str | None = None) -> dict[str, int]:
-    """Send what is due in the outbox (retries included)."""
-    return await deliver_pending(_when(now))
+    """Send what is due in the outbox (retries included), and the account mail."""
+    counts = await deliver_pending(_when(now))
+    for outcome, n in (await deliver_account_mail(_when(now))).items():
+        counts[outcome] = counts.get(outcome, 0) + n
+    return counts
 
 
 async def run_cycle(ctx: dict[str, Any] | None = None) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
-from tracker.accounts.rules import Action, Role
-from tracker.accounts.tables import Invitation
+from tracker.accounts.rules import TWO_FACTOR_RULES, Action, Role
+from tracker.accounts.tables import Invitation, Organisation
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
 from tracker.i18n import gettext as _
@@ -38,6 +38,8 @@ async def _members_page(
         invitation_link=invitation_link,
         error=error,
         mail_delayed=mail_delayed,
+        require_2fa=await two_factor_rule(ctx.org_id),
+        two_factor_rules=TWO_FACTOR_RULES,
     )
 
 
@@ -100,4 +102,23 @@ async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Templ
     return redirect(f"/o/{ctx.slug}/settings/members", _("Member removed."))
 
 
-ROUTES = [members, invite, revoke, change_role, remove]
+async def two_factor_rule(org_id: int) -> str:
+    row = (
+        await Organisation.select(Organisation.require_2fa).where(Organisation.id == org_id).first()
+    )
+    return row["require_2fa"] if row else "none"
+
+
+@post("/settings/two-factor")
+async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
+    """Who must log in with a second factor: nobody (by choice), the admins, or everyone."""
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    rule = form.get("require_2fa")
+    if rule not in TWO_FACTOR_RULES:
+        raise ValidationException(_("Choose who must use two-factor log-in."))
+    await Organisation.update({Organisation.require_2fa: rule}).where(Organisation.id == ctx.org_id)
+    return redirect(f"/o/{ctx.slug}/settings/members", _("Two-factor log-in rule saved."))
+
+
+ROUTES = [members, invite, revoke, change_role, remove, set_two_factor]
