@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.accounts.links import invitation_token
 from tracker.accounts.mail import hour_key
 from tracker.accounts.mail import queue as queue_mail
 from tracker.accounts.rules import (
@@ -27,6 +28,7 @@ from tracker.auth import hash_password, token_hash, verify_password
 from tracker.db import fetch, is_unique_violation, set_local, write_transaction
 from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import gettext as _
+from tracker.settings import get_settings
 from tracker.tenancy import Membership as MembershipView
 from tracker.web import Form
 
@@ -219,18 +221,59 @@ async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
         form.error("email", _("This person is already a member."))
     if not form.ok:
         return None
-    token = secrets.token_urlsafe(32)
+    link_key = secrets.token_urlsafe(24)
+    token = invitation_token(link_key)
     await Invitation.insert(
         Invitation(
             org=org_id,
             email=email,
             role=role,
             token_hash=token_hash(token),
+            link_key=link_key,
             invited_by=invited_by,
             expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
         )
     )
     return token
+
+
+async def renew_invitation_link(org_id: int, invitation_id: int) -> dict[str, Any] | None:
+    """A new link for an open invitation (the old one stops working), for sending it again."""
+    link_key = secrets.token_urlsafe(24)
+    rows = (
+        await Invitation.update(
+            {
+                Invitation.link_key: link_key,
+                Invitation.token_hash: token_hash(invitation_token(link_key)),
+                Invitation.expires_at: datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+            }
+        )
+        .where(
+            Invitation.org == org_id,
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_null(),
+            Invitation.revoked_at.is_null(),
+        )
+        .returning(Invitation.id, Invitation.email)
+    )
+    return rows[0] if rows else None
+
+
+async def invitation_link(invitation_id: int) -> str | None:
+    """The link of an open invitation, made from its key (for the mail, when it is sent)."""
+    row = (
+        await Invitation.select(Invitation.link_key)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_null(),
+            Invitation.revoked_at.is_null(),
+            Invitation.expires_at > datetime.now(UTC),
+        )
+        .first()
+    )
+    if row is None or not row["link_key"]:
+        return None
+    return f"{get_settings().base_url}/invite/{invitation_token(row['link_key'])}"
 
 
 async def revoke_invitation(org_id: int, invitation_id: int) -> bool:

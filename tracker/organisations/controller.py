@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Redirect, Template
@@ -64,11 +66,26 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
     )
     assert invitation is not None
     await queue_invitation(
-        ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, link, ctx.person_name
+        ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, ctx.person_name
     )
     dispatcher = getattr(request.app.state, "dispatcher", None)
     delayed = dispatcher is not None and bool(dispatcher.redis_url) and not await dispatcher.kick()
     return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
+
+
+@post("/settings/invitations/{invitation_id:int}/resend")
+async def resend(request: Request, ctx: OrgContext, invitation_id: int) -> Template:
+    """Send an open invitation again, with a new link (the old link stops working)."""
+    ctx.require(Action.MANAGE_ORG)
+    invitation = await service.renew_invitation_link(ctx.org_id, invitation_id)
+    if invitation is None:
+        raise NotFoundException()
+    again = f":{secrets.token_hex(4)}"
+    await queue_invitation(
+        ctx.org_id, invitation_id, invitation["email"], ctx.membership.name, ctx.person_name, again
+    )
+    link = await service.invitation_link(invitation_id)
+    return await _members_page(request, ctx, invitation_link=link)
 
 
 @post("/settings/invitations/{invitation_id:int}/revoke")
@@ -121,4 +138,4 @@ async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
     return redirect(f"/o/{ctx.slug}/settings/members", _("Two-factor log-in rule saved."))
 
 
-ROUTES = [members, invite, revoke, change_role, remove, set_two_factor]
+ROUTES = [members, invite, resend, revoke, change_role, remove, set_two_factor]

@@ -73,7 +73,10 @@ async def test_spraying_one_password_over_many_accounts_is_refused(world):
         for n in range(20):
             response = await client.post(
                 "/login",
-                data={"email": f"sprayed{n}-{world.backend}@example.com", "password": "Summer2026!"},
+                data={
+                    "email": f"sprayed{n}-{world.backend}@example.com",
+                    "password": "Summer2026!",
+                },
             )
             statuses.append(response.status_code)
         # even a right password is refused from that address for now

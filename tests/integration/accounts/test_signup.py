@@ -122,7 +122,7 @@ async def test_signup_answers_the_same_for_a_taken_address(world):
     from tracker.accounts import mail
 
     person = await Person.select().where(Person.id == lead).first()
-    subject, text = mail.render("signup_attempt", person)
+    _subject, text = mail.render("signup_attempt", person)
     assert "tried to sign up with this e-mail address" in text and "/confirm/" not in text
 
 
