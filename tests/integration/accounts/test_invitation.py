@@ -121,3 +121,14 @@ async def test_the_outbox_keeps_no_invitation_link_and_the_mail_has_one(world, m
     async with world.client(world.b, "admin") as outsider:
         response = await outsider.post(f"/o/beta/settings/invitations/{invitation['id']}/resend")
     assert response.status_code == 404
+
+
+async def test_a_guessable_password_is_refused_when_accepting(world):
+    """Finding 6: the same rule when an invited person sets their password."""
+    email = f"weakling-{world.backend}@example.com"
+    path = await invite(world, email)
+    async with world.client() as client:
+        response = await client.post(path, data={"name": "Wei Ling", "password": "1234567890"})
+    assert response.status_code == 422
+    assert "This is a common password, or too close to one." in response.text
+    assert not await Person.exists().where(Person.email == email)
