@@ -15,18 +15,19 @@ import time
 from tracker.settings import get_settings
 
 
-def _mac(*parts: object) -> str:
-    key = get_settings().secret_key.encode()
+def _mac(*parts: object, key: str | None = None) -> str:
+    secret = (key or get_settings().secret_key).encode()
     message = "\x1f".join(str(p) for p in parts).encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def sign(purpose: str, subject: int, bound_to: str, seconds: int) -> str:
+def sign(purpose: str, subject: int, bound_to: str, seconds: int, key: str | None = None) -> str:
     """A token for ``subject`` (a person's id) valid for ``seconds``; ``bound_to`` ties it to
-    what must not have changed meanwhile (an e-mail address, a password hash)."""
+    what must not have changed meanwhile (an e-mail address, a password hash). ``key``: another
+    secret key than this process's (tests of a separate server)."""
     expires = int(time.time()) + seconds
-    return f"{subject}.{expires}.{_mac(purpose, subject, expires, bound_to)}"
+    return f"{subject}.{expires}.{_mac(purpose, subject, expires, bound_to, key=key)}"
 
 
 def subject_of(token: str) -> int | None:

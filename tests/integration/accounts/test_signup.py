@@ -139,7 +139,7 @@ async def test_signup_refuses_a_taken_organisation_address(world):
 @pytest.mark.parametrize("weak", ["password12", "1234567890", "Passw0rd!!", "abcdabcdab"])
 async def test_signup_refuses_guessable_passwords_with_the_reason(world, weak):
     """Finding 6: common and guessable passwords are refused, the reason beside the field."""
-    email = f"weak-{world.backend}@example.com"
+    email = f"guessable-{world.backend}@example.com"
     async with world.client() as client:
         response = await client.post("/signup", data=signup_form(email=email, password=weak))
         zh = await client.post(
