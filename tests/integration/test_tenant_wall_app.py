@@ -234,6 +234,10 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
             "(SELECT id FROM person WHERE email = 'eve@wall-b.example.com')"
         )
         assert outsider.get("/o/wall-b/").status_code == 303
+        await owner.execute(
+            "UPDATE web_session SET last_seen_at = now() WHERE person = "
+            "(SELECT id FROM person WHERE email = 'eve@wall-b.example.com')"
+        )
         # the person and their memberships come in one round trip: the switcher lists exactly
         # the person's organisations, and nobody signed in is sent to log in
         assert admin.post("/orgs", {"org_name": "Wall C", "org_slug": "wall-c"}).status_code == 303
