@@ -36,7 +36,7 @@ from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
-from tracker.organisations.context import provide_org_context
+from tracker.organisations.context import TwoFactorRequired, provide_org_context
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
@@ -66,6 +66,8 @@ def template_config() -> TemplateConfig:
 def error_handler(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return api.api_error(request, exc)
+    if isinstance(exc, TwoFactorRequired):
+        return Redirect("/account/security?required=1", status_code=303)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}", status_code=303)

@@ -104,13 +104,15 @@ class CurrentPerson:
     name: str
     email: str
     language: str | None
+    two_factor: bool = False  # logs in with a second factor
 
 
 async def person_for_token(token: str | None) -> CurrentPerson | None:
     if not token or len(token) > 100:
         return None
     rows = await fetch(
-        "SELECT p.id, p.name, p.email, p.language, s.expires_at, s.last_seen_at, "
+        "SELECT p.id, p.name, p.email, p.language, p.totp_enabled_at, s.expires_at, "
+        "s.last_seen_at, "
         "s.idle_seconds FROM web_session s "
         "JOIN person p ON p.id = s.person WHERE s.token_hash = {}",
         token_hash(token),
@@ -131,6 +133,7 @@ async def person_for_token(token: str | None) -> CurrentPerson | None:
         name=row["name"],
         email=row["email"],
         language=row["language"],
+        two_factor=row["totp_enabled_at"] is not None,
     )
 
 
@@ -179,9 +182,10 @@ async def identify_walled(
         name=first["person_name"],
         email=first["person_email"],
         language=first["person_language"],
+        two_factor=first["person_two_factor"],
     )
     memberships = [
-        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"])
+        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"], r["org_require_2fa"])
         for r in rows
         if r["org_id"] is not None
     ]

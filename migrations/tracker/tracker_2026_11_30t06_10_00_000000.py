@@ -3,7 +3,8 @@
 - The tenant wall's role may use the new tables (recovery codes and account mail belong to a
   person, not to an organisation: no row-level policy, the app reaches them by person only).
 - ``tracker_identify`` also ends a session that has been idle for longer than its
-  ``idle_seconds`` and notes when a session was last seen (at most once a minute).
+  ``idle_seconds``, notes when a session was last seen (at most once a minute), and tells
+  whether the person logs in with a second factor and each organisation's two-factor rule.
 - Invitation links no longer sit in the outbox: the links in messages already there are
   removed. A link already sent still works (its hash is unchanged); an invitation whose mail
   had not gone out yet is marked for sending again (Settings › Members › "Send again" makes
@@ -21,10 +22,11 @@ VERSION = "1.38.0"
 DESCRIPTION = "account security: grants, idle sessions, invitation links out of the outbox"
 
 IDENTIFY = """
-CREATE OR REPLACE FUNCTION tracker_identify(wanted_session text, wanted_slug text)
+CREATE FUNCTION tracker_identify(wanted_session text, wanted_slug text)
 RETURNS TABLE (
     person_id int, person_name text, person_email text, person_language text,
-    org_id int, org_slug text, org_name text, role text, board_revision bigint
+    org_id int, org_slug text, org_name text, role text, board_revision bigint,
+    person_two_factor boolean, org_require_2fa text
 )
 LANGUAGE plpgsql SECURITY INVOKER AS $$
 DECLARE
@@ -32,7 +34,8 @@ DECLARE
     wanted_org int;
     revision_now bigint;
 BEGIN
-    SELECT p.id, p.name, p.email, p.language, s.last_seen_at INTO who
+    SELECT p.id, p.name, p.email, p.language, s.last_seen_at,
+           p.totp_enabled_at IS NOT NULL AS two_factor INTO who
     FROM web_session s JOIN person p ON p.id = s.person
     WHERE s.token_hash = wanted_session AND s.expires_at > now()
       AND s.last_seen_at + make_interval(secs => s.idle_seconds) > now();
@@ -48,7 +51,8 @@ BEGIN
     SELECT b.revision INTO revision_now FROM board_revision b WHERE b.org = wanted_org;
     RETURN QUERY
         SELECT who.id, who.name::text, who.email::text, who.language::text,
-               o.id, o.slug::text, o.name::text, m.role::text, revision_now
+               o.id, o.slug::text, o.name::text, m.role::text, revision_now,
+               who.two_factor, o.require_2fa::text
         FROM (SELECT 1) AS one
         LEFT JOIN membership m ON m.person = who.id
         LEFT JOIN organisation o ON o.id = m.org
@@ -87,6 +91,7 @@ async def forwards():
                 f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{table}" TO tracker_app'
             )
         await engine.run_ddl("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO tracker_app")
+        await engine.run_ddl("DROP FUNCTION IF EXISTS tracker_identify(text, text)")
         await engine.run_ddl(IDENTIFY)
 
     manager.add_raw(secure)

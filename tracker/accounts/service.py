@@ -37,11 +37,13 @@ INVITATION_DAYS = 14
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
     rows = await fetch(
-        "SELECT o.id, o.slug, o.name, m.role FROM membership m "
+        "SELECT o.id, o.slug, o.name, m.role, o.require_2fa FROM membership m "
         "JOIN organisation o ON o.id = m.org WHERE m.person = {} ORDER BY o.name, o.id",
         person_id,
     )
-    return [MembershipView(r["id"], r["slug"], r["name"], r["role"]) for r in rows]
+    return [
+        MembershipView(r["id"], r["slug"], r["name"], r["role"], r["require_2fa"]) for r in rows
+    ]
 
 
 def check_password(form: Form, field: str, email: str, name: str = "") -> str:

@@ -112,6 +112,18 @@ async def test_an_organisation_can_require_it_of_admins(world):
         saved = await admin.post("/o/alpha/settings/two-factor", data={"require_2fa": "admins"})
         assert saved.status_code == 303
     try:
+        async with world.client(world.a, "admin") as admin:  # signed in before: led there too
+            board = await admin.get("/o/alpha/")
+            assert board.status_code == 303
+            assert board.headers["location"] == "/account/security?required=1"
+        async with world.client(world.a, "lead") as lead:  # not an admin: not required
+            assert (await lead.get("/o/alpha/")).status_code == 200
+        async with world.client(world.a, "admin") as admin:  # enrolled: let through
+            await enrol(admin, world.a.people["admin"])
+            assert (await admin.get("/o/alpha/")).status_code == 200
+            await admin.post(
+                "/account/security/two-factor/disable", data={"password": world.password}
+            )
         async with world.client(address="192.0.2.90") as client:
             response = await client.post(
                 "/login", data={"email": world.a.emails["admin"], "password": world.password}
