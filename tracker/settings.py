@@ -161,8 +161,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
-        session_lifetime_hours=_int(env, "SESSION_LIFETIME_HOURS", 14 * 24, 1, 24 * 366),
-        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 8 * 60, 5, 60 * 24 * 366),
+        # production defaults meet ASVS 3.3.2 level 2: 12 hours, or 30 minutes idle
+        session_lifetime_hours=_int(
+            env, "SESSION_LIFETIME_HOURS", 12 if production else 14 * 24, 1, 24 * 366
+        ),
+        session_idle_minutes=_int(
+            env, "SESSION_IDLE_MINUTES", 30 if production else 8 * 60, 5, 60 * 24 * 366
+        ),
         trusted_proxies=env.get("TRUSTED_PROXIES", "127.0.0.1").strip(),
     )
 

@@ -15,7 +15,7 @@ import time
 from tracker.settings import get_settings
 
 
-def _mac(*parts: object, key: str | None = None) -> str:
+def mac(*parts: object, key: str | None = None) -> str:
     secret = (key or get_settings().secret_key).encode()
     message = "\x1f".join(str(p) for p in parts).encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()
@@ -27,7 +27,7 @@ def sign(purpose: str, subject: int, bound_to: str, seconds: int, key: str | Non
     what must not have changed meanwhile (an e-mail address, a password hash). ``key``: another
     secret key than this process's (tests of a separate server)."""
     expires = int(time.time()) + seconds
-    return f"{subject}.{expires}.{_mac(purpose, subject, expires, bound_to, key=key)}"
+    return f"{subject}.{expires}.{mac(purpose, subject, expires, bound_to, key=key)}"
 
 
 def subject_of(token: str) -> int | None:
@@ -40,12 +40,12 @@ def verify(purpose: str, token: str, bound_to: str) -> bool:
     parts = token.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(token) > 200:
         return False
-    subject, expires, mac = int(parts[0]), int(parts[1]), parts[2]
+    subject, expires, given = int(parts[0]), int(parts[1]), parts[2]
     if expires < time.time():
         return False
-    return hmac.compare_digest(mac, _mac(purpose, subject, expires, bound_to))
+    return hmac.compare_digest(given, mac(purpose, subject, expires, bound_to))
 
 
 def invitation_token(link_key: str) -> str:
     """The secret of an invitation's link: only its SHA-256 is stored (``token_hash``)."""
-    return _mac("invitation", link_key)
+    return mac("invitation", link_key)

@@ -44,6 +44,14 @@ def test_lifetime_and_idle_timeout_are_settings():
     assert settings.session_lifetime_hours == 12 and settings.session_idle_minutes == 30
     defaults = load_settings({})
     assert defaults.session_lifetime_hours == 336 and defaults.session_idle_minutes == 480
+    production = load_settings(
+        {
+            "TRACKER_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "postgresql://tracker@db/tracker",
+        }
+    )  # ASVS 3.3.2 level 2 by default in production
+    assert production.session_lifetime_hours == 12 and production.session_idle_minutes == 30
 
 
 async def test_new_sessions_take_the_configured_limits(world, monkeypatch):
