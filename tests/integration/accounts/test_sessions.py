@@ -124,3 +124,22 @@ async def test_hsts_only_over_https(world):
         secure = await client.get("/login")
     assert "strict-transport-security" not in plain.headers
     assert secure.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+async def test_cookies_are_secure_over_https(world, monkeypatch):
+    from tracker import settings as settings_module
+
+    monkeypatch.setenv("BASE_URL", "https://tracker.example.com")
+    settings_module.get_settings.cache_clear()
+    try:
+        async with world.client(address="192.0.2.60") as client:
+            response = await client.post(
+                "/login", data={"email": world.b.emails["lead"], "password": world.password}
+            )
+    finally:
+        monkeypatch.undo()
+        settings_module.get_settings.cache_clear()
+    cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith("tracker_session="))
+    assert all(flag in session.lower() for flag in ("secure", "httponly", "samesite=lax"))
+    assert "secure" in next(c for c in cookies if c.startswith("csrftoken=")).lower()
