@@ -98,8 +98,10 @@ def test_login_refusals():
     none = Failures()
     assert login_refusal(none, none, none, known_browser=False) == (Refusal.NONE, 0)
     # ten failures from one address, whatever the accounts: that address waits
-    refusal, wait = login_refusal(Failures(10, 1), none, none, known_browser=True)
+    refusal, wait = login_refusal(Failures(10, 1), none, none, known_browser=False)
     assert refusal == Refusal.ADDRESS and wait > 0
+    # ... but not a browser that logged in to this account before
+    assert login_refusal(Failures(10, 1), none, none, known_browser=True)[0] == Refusal.NONE
     # five on one account from one address: that pair waits, a known browser too
     refusal, _wait = login_refusal(Failures(5, 1), Failures(5, 1), Failures(5, 1), True)
     assert refusal == Refusal.ACCOUNT

@@ -138,7 +138,8 @@ def is_valid_slug(slug: str) -> bool:
 # - one account from one address: guessing one person's password;
 # - one account from everywhere: a guess spread over many addresses. Past this limit only a
 #   browser the owner has logged in with before (or unlocked with the e-mailed link) gets
-#   through, so an attacker cannot lock the owner out.
+#   through, so an attacker cannot lock the owner out. Such a browser passes the address limit
+#   too.
 THROTTLE_WINDOW_SECONDS = 15 * 60
 THROTTLE_FREE_FAILURES = 5  # one account from one address
 ADDRESS_FREE_FAILURES = 10  # one address, any accounts
@@ -172,9 +173,14 @@ class Failures:
 def login_refusal(
     address: Failures, pair: Failures, account: Failures, known_browser: bool
 ) -> tuple[Refusal, int]:
-    """Whether a log-in attempt is refused before its password is checked, and the wait."""
+    """Whether a log-in attempt is refused before its password is checked, and the wait.
+
+    A browser that logged in to the account before is not held back by the address's or the
+    account's failures (a sprayer has no such browser for the accounts it tries; people behind
+    one shared address, or a proxy not in TRUSTED_PROXIES, are not locked out together), only
+    by its own failures on that account."""
     wait = login_wait_seconds(address.count, address.seconds_since_last, ADDRESS_FREE_FAILURES)
-    if wait:
+    if wait and not known_browser:
         return Refusal.ADDRESS, wait
     wait = login_wait_seconds(pair.count, pair.seconds_since_last)
     if wait:

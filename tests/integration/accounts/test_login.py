@@ -87,12 +87,32 @@ async def test_spraying_one_password_over_many_accounts_is_refused(world):
     assert statuses[10:] == [429] * 10
     assert right.status_code == 429
     assert "Too many failed log-ins from your network" in right.text
+    await LoginFailure.delete().where(LoginFailure.address == address)
+    async with world.client(address=address) as known:  # a browser that logged in before
+        first = await known.post(
+            "/login", data={"email": world.a.emails["lead"], "password": world.password}
+        )
+    async with world.client(address=address) as known:
+        await spray(known, world, 10)
+        known.cookies.set("tracker_device", first.cookies["tracker_device"])
+        again = await known.post(
+            "/login", data={"email": world.a.emails["lead"], "password": world.password}
+        )
+    assert again.status_code == 303
     async with world.client(address="203.0.113.99") as elsewhere:  # others are not slowed
         response = await elsewhere.post(
             "/login", data={"email": world.a.emails["viewer"], "password": world.password}
         )
     assert response.status_code == 303
     await LoginFailure.delete().where(LoginFailure.address == address)
+
+
+async def spray(client, world, n: int) -> None:
+    for i in range(n):
+        await client.post(
+            "/login",
+            data={"email": f"sprayed{i}-{world.backend}@example.com", "password": "Summer2026!"},
+        )
 
 
 async def test_thirty_wrong_passwords_do_not_lock_the_owner_out(world):
