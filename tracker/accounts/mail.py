@@ -96,6 +96,7 @@ async def deliver_account_mail(now: datetime | None = None, limit: int = 200) ->
 
     now = now or datetime.now(UTC)
     counts = {"sent": 0, "retry": 0, "failed": 0, "held": 0}
+    settings = get_settings()
     due = (
         await AccountMail.select(
             AccountMail.id,
@@ -107,11 +108,14 @@ async def deliver_account_mail(now: datetime | None = None, limit: int = 200) ->
             AccountMail.person.password_hash,
             AccountMail.person.email_confirmed_at,
         )
-        .where(AccountMail.status == "pending", AccountMail.next_attempt_at <= now)
+        .where(
+            # mail held while SMTP was not configured goes out once it is
+            AccountMail.status.is_in(["pending", "held"] if settings.smtp.host else ["pending"]),
+            AccountMail.next_attempt_at <= now,
+        )
         .order_by(AccountMail.next_attempt_at)
         .limit(limit)
     )
-    settings = get_settings()
     for row in due:
         person = {k.removeprefix("person."): v for k, v in row.items() if k.startswith("person.")}
         subject, text = render(row["kind"], person)

@@ -159,3 +159,19 @@ async def test_signup_page_in_chinese_from_the_browser(world):
         response = await client.get("/signup", headers={"accept-language": "zh-CN,zh;q=0.9"})
     assert response.status_code == 200
     assert "注册" in response.text and 'lang="zh-Hans"' in response.text
+
+
+async def test_account_mail_goes_out_with_its_link_made_at_sending(world, mailbox):
+    from tracker.accounts.mail import deliver_account_mail, queue
+    from tracker.accounts.tables import AccountMail
+
+    person = world.b.people["viewer"]
+    await queue(person, "signup_attempt", f"test-attempt:{world.backend}")
+    await AccountMail.update({AccountMail.status: "held"}).where(
+        AccountMail.key == f"test-attempt:{world.backend}"
+    )  # held while SMTP was not configured
+    await deliver_account_mail()
+    sent = [m for rcpt, m in mailbox.messages if rcpt == [world.b.emails["viewer"]]]
+    assert sent and "tried to sign up with this e-mail address" in sent[-1].get_content()
+    row = await AccountMail.select().where(AccountMail.key == f"test-attempt:{world.backend}")
+    assert row[0]["status"] == "sent"
