@@ -55,8 +55,23 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def locale_language(environ: dict[str, str] | None = None) -> str:
+    """The demo's language from the machine's locale: Chinese for zh*, else English
+    (LC_ALL, then LC_MESSAGES, then LANG, as gettext reads them)."""
+    import os
+
+    source = dict(os.environ) if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = source.get(name, "")
+        if value:
+            return "zh_Hans" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from tracker.demo import create_demo
+
+    lang = args.lang or locale_language()
 
     async def run() -> None:
         from tracker import db
@@ -65,7 +80,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         db.use_engine(engine)
         await db.start(engine, 1, 2)
         try:
-            created = await create_demo()
+            created = await create_demo(lang=lang)
         finally:
             await db.stop(engine)
         print(created)
@@ -180,12 +195,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         p.add_argument("--workers", type=int, default=1, help="web worker processes (default 1)")
 
+    def demo_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--lang",
+            choices=["en", "zh_Hans"],
+            help="the language of the demo's content (default: the machine's locale, "
+            "zh* → zh_Hans, otherwise en)",
+        )
+
     p = sub.add_parser(
         "up",
         help="migrate, create the demo organisation, print the login and serve: "
         "the one command to try the tracker",
     )
     web_args(p)
+    demo_args(p)
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("serve", help="serve the web app (run 'tracker migrate' first)")
@@ -199,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="create the demo organisation with realistic initiatives (does nothing if it exists)",
     )
+    demo_args(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("worker", help="run the arq background worker against REDIS_URL")
@@ -259,6 +284,9 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from tracker import patches
+
+    patches.install()  # the worker's e-mails and the demo's queries take the same paths
     configure_logging()
     args = build_parser().parse_args(argv)
     try:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from piccolo.columns import Column, ForeignKey
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -171,43 +170,6 @@ async def fetch(sql: str, *values: Any) -> list[dict[str, Any]]:
 async def fetch_dicts(sql: str, *values: Any) -> list[dict[str, Any]]:
     """``fetch``, each row as a dict (for code that adds to the rows or hands them on)."""
     return [dict(row) for row in await fetch(sql, *values)]
-
-
-# --- joins without the query builder's copying ------------------------------------------
-
-_fk_getattribute = ForeignKey.__getattribute__
-_joined: dict[tuple[int, str], tuple[ForeignKey, Any]] = {}
-_FK_ATTRIBUTES = frozenset(dir(ForeignKey))
-
-
-def _joined_column(self: ForeignKey, name: str) -> Any:
-    """``Table.fk.column`` built once per path instead of on every access.
-
-    Piccolo answers each access of a column through a foreign key with fresh copies (of the
-    column and, for a further key, of every column of the next table) and a ``dir()`` call:
-    about 2 ms for a two-join select, more than running it. The copies are never changed in
-    place (aliases and call chains are set on further copies), so one per path serves all.
-    The key holds the foreign key itself, so an id is never reused while its entry lives.
-    """
-    if name.startswith("_"):
-        return _fk_getattribute(self, name)
-    if name in _FK_ATTRIBUTES:  # a method or setting of the class: no dir() call needed
-        value = object.__getattribute__(self, name)
-        if not isinstance(value, Column):
-            return value
-    key = (id(self), name)
-    hit = _joined.get(key)
-    if hit is not None and hit[0] is self:
-        return hit[1]
-    value = _fk_getattribute(self, name)
-    if isinstance(value, Column):
-        if len(_joined) > 20_000:  # paths are few; copies made inside queries are not kept
-            _joined.clear()
-        _joined[key] = (self, value)
-    return value
-
-
-ForeignKey.__getattribute__ = _joined_column  # type: ignore[method-assign]
 
 
 # --- the tenant wall: PostgreSQL row-level security --------------------------------------

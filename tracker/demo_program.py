@@ -9,76 +9,15 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tracker import demo_content as c
+from tracker.demo_content import resolve
 from tracker.kpis import rules as kpi_rules
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.sops.tables import RaciCell, RaciRole, SopApproval, SopDocument, SopStep, SopVersion
 
-STEPS = [
-    ("Receive the complaint 受理投诉", "Customer service 客服专员", 2, "hours", "Record in CRM"),
-    ("Classify and route 分类分派", "Customer service lead 客服主管", 4, "hours", "Category right"),
-    ("Investigate the cause 调查原因", "Quality 质量部", 2, "workdays", "Root cause named"),
-    ("Reply to the customer 答复客户", "Customer service 客服专员", 1, "days", "Reply approved"),
-    (
-        "Close and review 关闭复盘",
-        "Customer service lead 客服主管",
-        5,
-        "workdays",
-        "Lessons logged",
-    ),
-]
-ROLES = ("Customer service 客服", "CS lead 客服主管", "Quality 质量部", "Sales 销售")
-PROCESS_STEPS = {
-    "ORDER": [
-        (
-            "Check the order 审核订单",
-            "Sales assistant 销售助理",
-            2,
-            "hours",
-            "Credit limit checked",
-        ),
-        ("Allocate stock 分配库存", "Warehouse 仓储部", 4, "hours", "Stock reserved in ERP"),
-        ("Pick and pack 拣货包装", "Warehouse 仓储部", 1, "days", "Pick list scanned"),
-        ("Ship 发货", "Logistics 物流部", 1, "days", "Carrier booked"),
-        (
-            "Confirm delivery 确认签收",
-            "Customer service 客服专员",
-            2,
-            "workdays",
-            "Proof of delivery",
-        ),
-    ],
-    "APPROVAL": [
-        (
-            "Raise the request 提交申请",
-            "Requesting department 需求部门",
-            1,
-            "days",
-            "Budget code given",
-        ),
-        ("Check the budget 预算核对", "Finance 财务部", 4, "hours", "Budget available"),
-        ("Compare quotes 比价", "Procurement 采购部", 2, "workdays", "Three quotes over 10,000"),
-        ("Approve 审批", "Department head 部门负责人", 1, "days", "Limit of authority"),
-        ("Issue the order 下达订单", "Procurement 采购部", 4, "hours", "PO number in ERP"),
-    ],
-}
-PROCESS_ROLES = {
-    "ORDER": ("Sales 销售", "Warehouse 仓储", "Logistics 物流", "Customer service 客服"),
-    "APPROVAL": (
-        "Requester 需求方",
-        "Procurement 采购",
-        "Finance 财务",
-        "Department head 部门负责人",
-    ),
-}
 # per step: the letter of each role (one A, at least one R)
 RACI = ["RACI", "RAIC", "CARI", "RAIC", "IARC"]
-
-KPIS = [
-    # name, unit, direction, target, threshold, base, swing
-    ("Complaint resolution cycle 投诉处理周期", "days", "lower", 3.0, 3.5, 2.9, 0.65),
-    ("Complaint resolution rate 投诉解决率", "%", "higher", 95.0, 92.0, 95.8, 2.0),
-]
 
 
 async def seed_sop(
@@ -90,16 +29,36 @@ async def seed_sop(
     today: date,
     stage: str,
     kind: str = "COMPLAINT",
+    lang: str = "en",
 ) -> int:
-    """An SOP: "published" (V1.0 published, V1.1 in review), or "draft" (V1.0 draft with
-    RACI half filled). Returns the document id."""
+    """An SOP: "revised" (V1.0 then V1.1 published), "published" (V1.0 published, V1.1 in
+    review), "published_once" (V1.0 published), "approved" (V1.0 approved, not yet published)
+    or "draft" (V1.0 draft with RACI half filled). Returns the document id."""
     doc = (
         await SopDocument.insert(
             SopDocument(org=org, initiative=initiative, process_name=name, number=number)
         )
     )[0]["id"]
+    text = resolve(
+        {
+            "scope": c.SOP_SCOPE,
+            "exceptions": c.SOP_EXCEPTIONS,
+            "contingency": c.SOP_CONTINGENCY,
+            "change": c.SOP_CHANGE,
+            "instructions": c.SOP_INSTRUCTIONS,
+            "inputs": c.SOP_INPUTS,
+            "outputs": c.SOP_OUTPUTS,
+            "levels": c.SOP_LEVELS,
+            "steps": c.STEPS.get(kind, c.STEPS["COMPLAINT"]),
+            "roles": c.RACI_ROLES.get(kind, c.RACI_ROLES["COMPLAINT"]),
+        },
+        lang,
+    )
 
-    async def version(major: int, minor: int, status: str, based_on: int | None) -> int:
+    async def version(
+        major: int, minor: int, status: str, based_on: int | None, age: int = 40
+    ) -> int:
+        published = status == "published"
         row = SopVersion(
             org=org,
             document=doc,
@@ -107,13 +66,13 @@ async def seed_sop(
             minor=minor,
             status=status,
             author=people[1],
-            scope="All sites of the domestic market 国内市场全部站点",
-            exception_handling="Urgent or legal cases go to the process owner at once 重大异常立即上报流程负责人",
-            contingency_plan="System down: log on paper form F-07 and enter within a day 系统故障时纸质登记，一日内补录",
-            change_summary="" if based_on is None else "Faster first reply 缩短首次答复时限",
+            scope=text["scope"],
+            exception_handling=text["exceptions"],
+            contingency_plan=text["contingency"],
+            change_summary="" if based_on is None else text["change"],
             based_on=based_on,
-            effective_date=today - timedelta(days=40) if status == "published" else None,
-            published_at=datetime.now(UTC) if status == "published" else None,
+            effective_date=today - timedelta(days=age) if published else None,
+            published_at=datetime.now(UTC) - timedelta(days=age + 2) if published else None,
         )
         return int((await SopVersion.insert(row))[0]["id"])
 
@@ -122,9 +81,9 @@ async def seed_sop(
             (await RaciRole.insert(RaciRole(org=org, version=version_id, position=i, name=r)))[0][
                 "id"
             ]
-            for i, r in enumerate(PROCESS_ROLES.get(kind, ROLES))
+            for i, r in enumerate(text["roles"])
         ]
-        for position, (step_name, who, limit, unit, control) in enumerate(steps):
+        for position, (step_name, who, limit, unit, control) in enumerate(text["steps"]):
             step = (
                 await SopStep.insert(
                     SopStep(
@@ -134,9 +93,9 @@ async def seed_sop(
                         key=keys[position],
                         name=step_name,
                         responsible=who,
-                        instructions=f"See the operating handbook, section {position + 1} 见操作手册第{position + 1}节",
-                        inputs="Previous step's record 上一步记录",
-                        outputs="Updated record 更新后的记录",
+                        instructions=text["instructions"].format(n=position + 1),
+                        inputs=text["inputs"],
+                        outputs=text["outputs"],
                         time_value=first_limit if position == 0 else limit,
                         time_unit=unit,
                         control_point=control,
@@ -153,52 +112,67 @@ async def seed_sop(
             if cells:
                 await RaciCell.insert(*cells)
 
-    steps = PROCESS_STEPS.get(kind, STEPS)
-    keys = [uuid.uuid4().hex for _ in steps]
+    async def approved(version_id: int, age: int) -> None:
+        decided = datetime.now(UTC) - timedelta(days=age + 3)
+        await SopApproval.insert(
+            *(
+                SopApproval(
+                    org=org,
+                    version=version_id,
+                    level=level + 1,
+                    label=label,
+                    approver=approver,
+                    decision="approved",
+                    decided_by=approver,
+                    decided_at=decided,
+                )
+                for level, (label, approver) in enumerate(
+                    zip(text["levels"], (people[2], people[0]), strict=True)
+                )
+            )
+        )
+
+    keys = [uuid.uuid4().hex for _ in text["steps"]]
     if stage == "draft":
         first = await version(1, 0, "draft", None)
         await content(first, 4, [*RACI[:3], "R---"])
         return int(doc)
-    first = await version(1, 0, "published", None)
+    if stage == "approved":
+        first = await version(1, 0, "approved", None)
+        await content(first, 4, RACI)
+        await approved(first, 5)
+        return int(doc)
+    age = 60 if stage == "revised" else 40
+    first = await version(1, 0, "published", None, age=age)
     await content(first, 4, RACI)
-    await SopApproval.insert(
-        SopApproval(
-            org=org,
-            version=first,
-            level=1,
-            label="Department head 部门负责人",
-            approver=people[2],
-            decision="approved",
-            decided_by=people[2],
-            decided_at=datetime.now(UTC),
-        ),
-        SopApproval(
-            org=org,
-            version=first,
-            level=2,
-            label="General manager 总经理",
-            approver=people[0],
-            decision="approved",
-            decided_by=people[0],
-            decided_at=datetime.now(UTC),
-        ),
-    )
+    await approved(first, age)
+    if stage == "published_once":
+        return int(doc)
+    if stage == "revised":
+        second = await version(1, 1, "published", first, age=20)
+        await content(second, 2, RACI)
+        await approved(second, 20)
+        return int(doc)
     second = await version(1, 1, "in_review", first)
     await content(second, 2, RACI)
     await SopApproval.insert(
-        SopApproval(
-            org=org, version=second, level=1, label="Department head 部门负责人", approver=people[2]
-        )
+        SopApproval(org=org, version=second, level=1, label=text["levels"][0], approver=people[2])
     )
     return int(doc)
 
 
 async def seed_rollout(
-    org: int, initiative: int, people: list[int], today: date, done: bool
+    org: int,
+    initiative: int,
+    people: list[int],
+    today: date,
+    done: bool,
+    lang: str = "en",
+    trainees: list[str] | None = None,
 ) -> None:
     waves = []
     for i, (scope, status) in enumerate(
-        [("East China 华东区", "done"), ("North China 华北区", "done" if done else "in_progress")]
+        zip(resolve(c.WAVES, lang), ("done", "done" if done else "in_progress"), strict=True)
     ):
         start = today - timedelta(days=30 - 10 * i)
         waves.append(
@@ -216,13 +190,8 @@ async def seed_rollout(
                 )
             )[0]["id"]
         )
-    attendees = [
-        "Wang Wei 王伟",
-        "Zhang Min 张敏",
-        "Chen Jie 陈杰",
-        "Liu Yang 刘洋",
-        "Zhao Lei 赵磊",
-    ]
+    names = resolve([p[1] for p in c.PEOPLE], lang)
+    attendees = trainees or names[2:7]
     for i, wave in enumerate(waves):
         session = (
             await TrainingSession.insert(
@@ -231,39 +200,53 @@ async def seed_rollout(
                     initiative=initiative,
                     wave=wave,
                     held_on=today - timedelta(days=29 - 10 * i),
-                    trainer="Li Na 李娜",
-                    topic="New complaint SOP 新投诉流程",
+                    trainer=names[1],
+                    topic=resolve(c.TRAINING_TOPIC, lang),
                 )
             )
         )[0]["id"]
-        scores = [92, 85, 78, 88, 95] if i == 0 else [90, 81, 84, None, 73]
+        # all waves done: everyone passed; still rolling out: some below the pass mark
+        scores = (
+            ([92, 95, 88, 90, 96] if i == 0 else [91, 85, 94, None, 89])
+            if done
+            else ([92, 85, 78, 88, 95] if i == 0 else [90, 81, 84, None, 73])
+        )
         await TrainingResult.insert(
             *(
                 TrainingResult(org=org, session=session, attendee=f"{name} ({i + 1})", score=s)
-                for name, s in zip(attendees, scores, strict=True)
+                for name, s in zip(attendees, scores, strict=False)
             )
         )
 
 
 async def seed_kpis(
-    org: int, initiative: int, people: list[int], today: date, weeks: int = 52
+    org: int,
+    initiative: int,
+    people: list[int],
+    today: date,
+    weeks: int = 52,
+    lang: str = "en",
+    kpis: list[Any] | None = None,
 ) -> None:
-    """KPIs with ``weeks`` weekly measurements ending last week; a breach raises an alert."""
-    for index, (name, unit, direction, target, threshold, base, swing) in enumerate(KPIS):
+    """KPIs with ``weeks`` weekly measurements ending last week; a breach raises an alert.
+    The complaint KPIs (the default) have a recent breach and an optimisation log entry."""
+    complaint = kpis is None
+    for index, kpi_row in enumerate(resolve(kpis or c.KPIS, lang)):
+        name, unit, direction, target, threshold, base, swing, formula, department = kpi_row
         kpi = (
             await Kpi.insert(
                 Kpi(
                     org=org,
                     initiative=initiative,
                     name=name,
-                    formula="Σ(closed_at − opened_at) / n" if index == 0 else "resolved / received",
+                    formula=formula,
                     data_source="CRM",
                     frequency="weekly",
                     unit=unit,
                     direction=direction,
                     target=target,
                     threshold=threshold,
-                    department="Customer service 客服部",
+                    department=department,
                 )
             )
         )[0]["id"]
@@ -272,7 +255,7 @@ async def seed_kpis(
         for week in range(weeks):
             day = today - timedelta(days=7 * (weeks - week))
             value = round(base + swing * math.sin(week * 0.9 + index), 2)
-            if week == weeks - 2 and index == 0:
+            if week == weeks - 2 and index == 0 and complaint:
                 value = threshold + 0.6  # one recent breach for the demo's alert
             rows.append(
                 KpiMeasurement(
@@ -295,49 +278,52 @@ async def seed_kpis(
                     acknowledged_at=datetime.now(UTC) if acknowledged else None,
                 )
             )
+    if not complaint:
+        return
+    log = resolve(c.OPTIMISATION, lang)
     await OptimisationEntry.insert(
         OptimisationEntry(
             org=org,
             initiative=initiative,
             logged_on=today - timedelta(days=20),
-            process="Complaint handling 投诉处理",
-            background="Cycle rose above 3 days in the busy season 旺季周期超过3天",
-            measures="Second-line team on weekends 周末增设二线支持",
-            effect="Cycle back to 2.8 days 周期回落至2.8天",
-            owner="Customer service lead 客服主管",
+            process=log["process"],
+            background=log["background"],
+            measures=log["measures"],
+            effect=log["effect"],
+            owner=log["owner"],
         )
     )
 
 
+# initiative code: SOP kind, stage; rollout (None: none, else whether every wave is done);
+# KPIs (None: none, [] the complaint KPIs)
+PROGRAM: dict[str, tuple[str, str, bool | None, list[Any] | None]] = {
+    "CS-COMPLAINT": ("COMPLAINT", "revised", True, []),
+    "SCM-ORDER": ("ORDER", "published", False, None),
+    "PUR-APPROVAL": ("APPROVAL", "draft", None, None),
+    "IT-REQUEST": ("REQUEST", "revised", True, c.IT_KPIS),
+    "MKT-ACTIVATION": ("ACTIVATION", "approved", None, None),
+    "FIN-INVOICE": ("INVOICE", "published_once", False, None),
+    "HR-ONBOARD": ("ONBOARD", "approved", None, None),
+}
+
+
 async def seed_program(
-    org: int, initiative: int, code: str, number: str, people: list[int], today: date
+    org: int,
+    initiative: int,
+    code: str,
+    number: str,
+    people: list[int],
+    today: date,
+    lang: str = "en",
 ) -> None:
-    if code == "CS-COMPLAINT":
-        await seed_sop(
-            org, initiative, number, "Complaint handling 投诉处理", people, today, "published"
-        )
-        await seed_rollout(org, initiative, people, today, done=True)
-        await seed_kpis(org, initiative, people, today)
-    elif code == "SCM-ORDER":
-        await seed_sop(
-            org,
-            initiative,
-            number,
-            "Order fulfilment 订单履约",
-            people,
-            today,
-            "published",
-            "ORDER",
-        )
-        await seed_rollout(org, initiative, people, today, done=False)
-    elif code == "PUR-APPROVAL":
-        await seed_sop(
-            org,
-            initiative,
-            number,
-            "Purchase approval 采购审批",
-            people,
-            today,
-            "draft",
-            "APPROVAL",
-        )
+    if code not in PROGRAM:
+        return
+    kind, stage, rollout, kpis = PROGRAM[code]
+    name = resolve(c.SOP_NAMES[kind], lang)
+    await seed_sop(org, initiative, number, name, people, today, stage, kind, lang=lang)
+    if rollout is not None:
+        await seed_rollout(org, initiative, people, today, done=rollout, lang=lang)
+    if kpis is not None:
+        weeks = 52 if not kpis else 26
+        await seed_kpis(org, initiative, people, today, weeks, lang=lang, kpis=kpis or None)

@@ -24,6 +24,17 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
 
 
+def language_names() -> dict[str, str]:
+    """The languages, named in the reader's language (for sentences; the language switcher
+    names each in itself)."""
+    return {"en": gettext("English"), "zh_Hans": gettext("Simplified Chinese")}
+
+
+def in_language(texts: tuple[str, str], lang: str) -> str:
+    """One of a shipped (English, Chinese) pair: the Chinese in Chinese, else the English."""
+    return texts[1] if lang == "zh_Hans" else texts[0]
+
+
 @cache
 def translations(language: str) -> _gettext.NullTranslations:
     po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"

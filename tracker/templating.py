@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import jinja2.runtime
-import markupsafe
 from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from tracker import labels
 from tracker.i18n import get_language, translations
+from tracker.patches import PageTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -61,51 +59,6 @@ def template_ngettext(
     if eval_ctx.autoescape:
         return Markup(text) % variables
     return text % variables
-
-
-_escape_inner = getattr(markupsafe, "_escape_inner", None)  # markupsafe's C escaping
-_as_markup = str.__new__
-
-
-def escape(value: object) -> Markup:
-    """``markupsafe.escape`` with the same results, for every ``{{ … }}`` of a template.
-
-    A page prints thousands of values (the board: about 2,000); markupsafe's Python wrapper
-    (``escape`` then ``Markup.__new__``) was a fifth of the board's time. This skips the second
-    call, and ints, which need no escaping, skip the escaping too.
-    """
-    kind = type(value)
-    if kind is str:
-        return _as_markup(Markup, _escape_inner(value))  # type: ignore[misc]
-    if kind is int:
-        return _as_markup(Markup, str(value))
-    html = getattr(value, "__html__", None)
-    if html is not None:
-        return _as_markup(Markup, html())
-    return _as_markup(Markup, _escape_inner(str(value)))  # type: ignore[misc]
-
-
-if _escape_inner is not None:
-    # Compiled templates take ``escape`` from jinja2.runtime when they are compiled.
-    jinja2.runtime.escape = escape  # type: ignore[attr-defined]
-
-
-class PageTemplate(jinja2.Template):
-    """Jinja's template, with a faster answer to ``{% import %}``: whether the importing
-    page's globals hold a name the imported template does not (then it is made anew for
-    them). Jinja compares the two sets of names, one of them a ChainMap, on every import of
-    every render, which was 5 % of the SOP page; here the imported template's names are
-    counted once, and a set comparison answers."""
-
-    _names: frozenset[str] | None = None
-
-    def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> Any:
-        if ctx is not None:
-            if self._names is None:
-                self._names = frozenset(self.globals)
-            if ctx.globals_keys <= self._names:
-                ctx = None  # nothing new: the module made once serves
-        return super()._get_default_module(ctx)
 
 
 def configure_jinja(env: Environment, auto_reload: bool = True) -> None:

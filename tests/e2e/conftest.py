@@ -37,7 +37,7 @@ def start_server(data, extra_env: dict[str, str] | None = None):
     (process, base URL, database URL)."""
     url = f"sqlite:///{data}/tracker.sqlite3"
     run_cli("migrate", database_url=url)
-    run_cli("demo", database_url=url)
+    run_cli("demo", "--lang", "en", database_url=url)
     port = free_port()
     env = {
         **os.environ,

@@ -59,6 +59,7 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/rollout-waves/{wave_id:int}": "admin lead member",
     "/o/{org_slug:str}/rollout-waves/{wave_id:int}/status": "admin lead member",
     "/o/{org_slug:str}/settings/api-tokens": "admin",
+    "/o/{org_slug:str}/settings/defaults-language": "admin",
     "/o/{org_slug:str}/settings/api-tokens/{token_id:int}/revoke": "admin",
     "/o/{org_slug:str}/settings/deliveries/{message_id:int}/retry": "admin",
     "/o/{org_slug:str}/settings/digests": "admin",

@@ -44,8 +44,24 @@ def test_settings_defaults_to_sqlite_with_generated_key(tmp_path):
         ({"SMTP_PORT": "abc"}, "SMTP_PORT must be a whole number"),
         ({"BASE_URL": "example.com"}, "BASE_URL must be an http"),
         ({"TRACKER_ENV": "staging"}, "TRACKER_ENV must be"),
+        ({"TRACKER_GC_THRESHOLD": "10"}, "TRACKER_GC_THRESHOLD must be"),
     ],
 )
 def test_bad_settings_fail_with_a_clear_message(tmp_path, env, message):
     with pytest.raises(SettingsError, match=message):
         load_settings({"TRACKER_DATA_DIR": str(tmp_path), **env})
+
+
+def test_tuning_knobs_come_from_settings_not_the_environment_at_import(tmp_path):
+    """The app reads every variable through Settings: a value given to load_settings is the
+    one used, whatever the process environment says."""
+    settings = load_settings(
+        {
+            "TRACKER_DATA_DIR": str(tmp_path),
+            "TRACKER_GC_THRESHOLD": "5000",
+            "TRACKER_QUERY_HEADER": "1",
+        }
+    )
+    assert (settings.gc_threshold, settings.query_header) == (5000, True)
+    plain = load_settings({"TRACKER_DATA_DIR": str(tmp_path)})
+    assert (plain.gc_threshold, plain.query_header) == (20000, False)

@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Environment
 
-from tracker import templating  # installs the escape the templates use
-from tracker.templating import escape
+from tracker import patches, templating
+from tracker.patches import escape
+
+patches.install()  # the escape the templates use
 
 
 class Html:
@@ -131,7 +133,7 @@ def test_imports_see_the_importing_pages_own_globals_as_with_jinja() -> None:
         autoescape=True,
     )
     templating.configure_jinja(env)
-    assert env.template_class is templating.PageTemplate
+    assert env.template_class is patches.PageTemplate
     assert env.get_template("page.html").render() == "hi -"
     assert env.get_template("page.html").render() == "hi -"  # the module made once serves
     page = env.get_template("page.html", globals={"extra": "there"})

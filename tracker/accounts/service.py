@@ -27,6 +27,7 @@ from tracker.accounts.tables import (
 from tracker.auth import hash_password, token_hash, verify_password
 from tracker.db import fetch, is_unique_violation, set_local, write_transaction
 from tracker.gates.settings_service import ensure_defaults
+from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.tenancy import Membership as MembershipView
@@ -106,7 +107,11 @@ async def signup(form: Form) -> bool:
                     )
                 )
             )[0]["id"]
-            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            org = (
+                await Organisation.insert(
+                    Organisation(name=org_name, slug=slug, language=get_language())
+                )
+            )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
             await ensure_defaults(org)
@@ -129,7 +134,11 @@ async def create_org(person_id: int, form: Form) -> str | None:
         return None
     try:
         async with write_transaction():
-            org = (await Organisation.insert(Organisation(name=org_name, slug=slug)))[0]["id"]
+            org = (
+                await Organisation.insert(
+                    Organisation(name=org_name, slug=slug, language=get_language())
+                )
+            )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
             await ensure_defaults(org)

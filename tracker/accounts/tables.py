@@ -21,6 +21,8 @@ class Organisation(Table, tablename="organisation"):
     timezone = Varchar(length=64, default="UTC")
     training_pass_mark = SmallInt(default=80)  # assessment score needed to pass training
     require_2fa = Varchar(length=10, default="none")  # none | admins | everyone
+    # the language its shipped defaults (gate criteria, starter risks, RACI roles) are made in
+    language = Varchar(length=10, default="en")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -10,12 +10,24 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from tracker.accounts.language import org_language
 from tracker.accounts.rules import Action
 from tracker.accounts.tables import Membership
-from tracker.gates import evidence, rules, service
+from tracker.gates import (
+    common,
+    deciding,
+    evidence,
+    follow_up,
+    queries,
+    requesting,
+    review_data,
+    rules,
+    voting,
+)
 from tracker.gates import settings_service as gate_settings
-from tracker.gates.service import GateError
+from tracker.gates.common import GateError
 from tracker.i18n import gettext as _
+from tracker.i18n import language_names
 from tracker.initiatives import service as initiatives
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
@@ -23,7 +35,7 @@ from tracker.web import Form, read_form, redirect, render
 
 @get("/reviews", name="my_reviews")
 async def my_reviews(request: Request, ctx: OrgContext) -> Template:
-    lists = await service.my_reviews(ctx)
+    lists = await queries.my_reviews(ctx)
     return render(request, "gates/my_reviews.html", ctx=ctx, lists=lists)
 
 
@@ -50,15 +62,15 @@ async def _request_page(
         evidence=await evidence.gather(
             ctx.scope, initiative["id"], {c["evidence"] for c in criteria}
         ),
-        committee=await service.committee_members(ctx.org_id),
-        blockers=await service.request_blockers(ctx.scope, initiative),
+        committee=await common.committee_members(ctx.org_id),
+        blockers=await requesting.request_blockers(ctx.scope, initiative),
         decisions=rules.DECISIONS,
     )
 
 
 async def _initiative_for_request(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
     initiative = await initiatives.get_initiative(ctx.scope, initiative_id)
-    if not service.may_request(ctx, initiative):
+    if not requesting.may_request(ctx, initiative):
         raise PermissionDeniedException(
             _("Only the initiative's program lead requests its gate review.")
         )
@@ -80,11 +92,11 @@ async def request_review(
 ) -> Template | Redirect:
     initiative = await _initiative_for_request(ctx, initiative_id)
     form = await read_form(request)
-    blockers = await service.request_blockers(ctx.scope, initiative)
+    blockers = await requesting.request_blockers(ctx.scope, initiative)
     if blockers:
         return await _request_page(request, ctx, initiative, form, 409, " ".join(blockers))
     try:
-        review_id = await service.request_review(ctx, initiative, form)
+        review_id = await requesting.request_review(ctx, initiative, form)
     except GateError as error:
         return await _request_page(request, ctx, initiative, form, error.status_code, error.message)
     if review_id is None:
@@ -101,7 +113,7 @@ async def _review_page(
     error: str | None = None,
     decide_form: Form | None = None,
 ) -> Template:
-    view = await service.review_view(ctx, review_id)
+    view = await review_data.review_view(ctx, review_id)
     return render(
         request,
         "gates/review.html",
@@ -129,7 +141,7 @@ async def review_page(request: Request, ctx: OrgContext, review_id: int) -> Temp
 async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await service.submit_vote(ctx, review_id, form)
+        await voting.submit_vote(ctx, review_id, form)
     except GateError as error:
         return await _review_page(request, ctx, review_id, form, error.status_code, error.message)
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your vote is recorded."))
@@ -139,7 +151,7 @@ async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | 
 async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await service.chair_decide(ctx, review_id, form)
+        await deciding.chair_decide(ctx, review_id, form)
     except GateError as error:
         return await _review_page(
             request,
@@ -156,7 +168,7 @@ async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template 
 async def approval(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await service.act_on_approval(
+        await deciding.act_on_approval(
             ctx, review_id, form.get("action") == "approve", form.limit("note", 5000)
         )
     except GateError as error:
@@ -170,7 +182,7 @@ async def approval(request: Request, ctx: OrgContext, review_id: int) -> Templat
 async def correction(request: Request, ctx: OrgContext, decision_id: int) -> Redirect:
     form = await read_form(request)
     try:
-        review_id = await service.add_correction(ctx, decision_id, form.get("text"))
+        review_id = await follow_up.add_correction(ctx, decision_id, form.get("text"))
     except GateError as error:
         if error.status_code == 403:
             raise PermissionDeniedException(error.message) from None
@@ -188,7 +200,7 @@ def error_response(error: GateError) -> Exception:
 async def close_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
     form = await read_form(request)
     try:
-        initiative_id = await service.close_condition(ctx, condition_id, form.limit("note", 5000))
+        initiative_id = await follow_up.close_condition(ctx, condition_id, form.limit("note", 5000))
     except GateError as error:
         if error.status_code == 403:
             raise PermissionDeniedException(error.message) from None
@@ -199,7 +211,7 @@ async def close_condition(request: Request, ctx: OrgContext, condition_id: int) 
 @post("/initiatives/{initiative_id:int}/resume")
 async def resume(ctx: OrgContext, initiative_id: int) -> Redirect:
     try:
-        await service.resume(ctx, initiative_id)
+        await follow_up.resume(ctx, initiative_id)
     except GateError as error:
         if error.status_code == 403:
             raise PermissionDeniedException(error.message) from None
@@ -253,6 +265,8 @@ async def _settings_page(
         people=people,
         chain_levels=range(1, gate_settings.MAX_CHAIN + 1),
         edit_id=edit_id,
+        defaults_language=await org_language(ctx.org_id),
+        default_languages=language_names(),
     )
 
 

@@ -221,41 +221,53 @@ def check_scores(criteria: Iterable[dict], values: dict[int, int | None]) -> dic
 
 # --- defaults ---------------------------------------------------------------------------
 
-# (text, kind, weight) per gate, from DOMAIN.md's exit criteria; bilingual, as organisations
-# keep them as data they may edit.
-DEFAULT_CRITERIA: dict[int, list[tuple[str, str, int]]] = {
+# ((English, Chinese), kind, weight) per gate, from DOMAIN.md's exit criteria. An organisation
+# gets them in its language (``Organisation.language``) as data it may edit.
+DEFAULT_CRITERIA: dict[int, list[tuple[tuple[str, str], str, int]]] = {
     1: [
-        ("Goal is SMART with baseline and target 目标符合SMART原则，有基线值和目标值", "must", 1),
-        ("Scope in and out written 已明确包含与不含的范围", "must", 1),
-        ("Team and owner named 已确定团队与负责人", "should", 2),
-        ("Sponsor committed 高层发起人已承诺支持", "should", 3),
+        (
+            ("Goal is SMART with baseline and target", "目标符合SMART原则，有基线值和目标值"),
+            "must",
+            1,
+        ),
+        (("Scope in and out written", "已明确包含与不含的范围"), "must", 1),
+        (("Team and owner named", "已确定团队与负责人"), "should", 2),
+        (("Sponsor committed", "高层发起人已承诺支持"), "should", 3),
     ],
     2: [
-        ("As-is steps recorded 现状流程步骤已记录", "must", 1),
-        ("Problems registered and prioritised 问题已登记并排序", "must", 1),
-        ("Root causes found for high-priority problems 高优先级问题已找到根因", "should", 3),
-        ("Top-5 problem report written TOP5 问题清单已完成", "should", 2),
+        (("As-is steps recorded", "现状流程步骤已记录"), "must", 1),
+        (("Problems registered and prioritised", "问题已登记并排序"), "must", 1),
+        (("Root causes found for high-priority problems", "高优先级问题已找到根因"), "should", 3),
+        (("Top-5 problem report written", "TOP5 问题清单已完成"), "should", 2),
     ],
     3: [
-        ("SOP drafted with a responsible role per step SOP已起草，每个步骤有责任岗位", "must", 1),
-        ("RACI has exactly one A per step RACI每个步骤只有一个A", "must", 1),
-        ("Measures linked to each high-priority problem 每个高优先级问题都有对应措施", "should", 3),
-        ("Design review held 已召开方案评审会", "should", 2),
+        (
+            ("SOP drafted with a responsible role per step", "SOP已起草，每个步骤有责任岗位"),
+            "must",
+            1,
+        ),
+        (("RACI has exactly one A per step", "RACI每个步骤只有一个A"), "must", 1),
+        (
+            ("Measures linked to each high-priority problem", "每个高优先级问题都有对应措施"),
+            "should",
+            3,
+        ),
+        (("Design review held", "已召开方案评审会"), "should", 2),
     ],
     4: [
-        ("Pilot metrics measured before and after 试点指标已有优化前后数据", "must", 1),
-        ("Satisfaction collected 已收集满意度", "should", 2),
-        ("Unmet problems listed with causes 未达标问题及原因已列明", "should", 2),
-        ("Pilot summary written 试点总结报告已完成", "should", 3),
+        (("Pilot metrics measured before and after", "试点指标已有优化前后数据"), "must", 1),
+        (("Satisfaction collected", "已收集满意度"), "should", 2),
+        (("Unmet problems listed with causes", "未达标问题及原因已列明"), "should", 2),
+        (("Pilot summary written", "试点总结报告已完成"), "should", 3),
     ],
     5: [
-        ("All rollout waves done 所有推广批次已完成", "must", 1),
-        ("Training pass rate meets the target 培训考核合格率达标", "should", 3),
-        ("SOP published at a version with effective date SOP已发布并有生效日期", "must", 1),
+        (("All rollout waves done", "所有推广批次已完成"), "must", 1),
+        (("Training pass rate meets the target", "培训考核合格率达标"), "should", 3),
+        (("SOP published at a version with effective date", "SOP已发布并有生效日期"), "must", 1),
     ],
     6: [
-        ("KPIs monitored against targets 监控指标已对照目标跟踪", "should", 3),
-        ("Periodic review held 已进行定期评审", "should", 2),
+        (("KPIs monitored against targets", "监控指标已对照目标跟踪"), "should", 3),
+        (("Periodic review held", "已进行定期评审"), "should", 2),
     ],
 }
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tracker.accounts.language import org_language
 from tracker.accounts.tables import Membership
 from tracker.db import write_transaction
 from tracker.gates import rules
 from tracker.gates.tables import GateCriterion, GateRule
 from tracker.i18n import gettext as _
+from tracker.i18n import in_language
 from tracker.tenancy import TenantScope
 from tracker.web import Form
 
@@ -17,14 +19,16 @@ MAX_CHAIN = 5
 
 
 async def ensure_defaults(org_id: int) -> None:
-    """Give a new organisation the default criteria of every gate and a decision rule."""
+    """Give a new organisation the default criteria of every gate (in its language) and a
+    decision rule."""
     scope = TenantScope(org_id)
     if not await scope.count(GateCriterion):
+        language = await org_language(org_id)
         rows = [
             {
                 "gate": gate,
                 "position": i,
-                "text": text,
+                "text": in_language(text, language),
                 "kind": kind,
                 "weight": weight,
                 "evidence": rules.DEFAULT_EVIDENCE.get((gate, i), ""),

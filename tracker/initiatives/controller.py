@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, KeptReads, rows_key
-from tracker.gates import service as gate_service
+from tracker.gates import queries as gate_queries
+from tracker.gates import requesting as gate_requesting
 from tracker.i18n import get_language, ngettext
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules, service
@@ -217,7 +218,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     phases = await service.phases(ctx.scope, initiative_id)
     today = date.today()
     bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
-    gates = await gate_service.initiative_gates(ctx.scope, initiative_id)
+    gates = await gate_queries.initiative_gates(ctx.scope, initiative_id)
     return render(
         request,
         "initiatives/detail.html",
@@ -232,7 +233,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
         change=rules.goal_change_percent(initiative["goal_baseline"], initiative["goal_target"]),
         departments=rules.split_departments(initiative["departments"]),
         gates=gates,
-        may_request=gate_service.may_request(ctx, initiative),
+        may_request=gate_requesting.may_request(ctx, initiative),
     )
 
 

@@ -210,3 +210,8 @@ def timeline(
             )
         )
     return bars, first, last
+
+
+# The states of a gate review still waiting for its decision (gates build on initiatives:
+# the board counts open reviews without importing the gates area).
+REVIEW_OPEN_STATES = ("open", "awaiting_chair", "approving")

@@ -141,10 +141,8 @@ async def board_rows(
     """The board's cards as rows: at most ``limit`` in each column (all of ``flt.column``),
     with their open review and open conditions, in one query whatever the number of
     initiatives."""
-    from tracker.gates.service import OPEN_STATES  # gates builds on initiatives
-
     conditions: list[str] = []
-    values: list[Any] = [*OPEN_STATES, today, scope.org_id]
+    values: list[Any] = [*rules.REVIEW_OPEN_STATES, today, scope.org_id]
     if flt.status:
         conditions.append("AND i.status = {}")
         values.append(flt.status)

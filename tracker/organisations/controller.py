@@ -1,11 +1,11 @@
-"""Organisation settings: members and their roles, invitations."""
+"""Organisation settings: members and their roles, invitations, the defaults' language."""
 
 from __future__ import annotations
 
 import secrets
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
@@ -13,7 +13,9 @@ from tracker.accounts.rules import TWO_FACTOR_RULES, Action, Role
 from tracker.accounts.tables import Invitation, Organisation
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
+from tracker.i18n import LANGUAGES, language_names
 from tracker.i18n import gettext as _
+from tracker.organisations import shipped
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
@@ -138,4 +140,23 @@ async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
     return redirect(f"/o/{ctx.slug}/settings/members", _("Two-factor log-in rule saved."))
 
 
-ROUTES = [members, invite, resend, revoke, change_role, remove, set_two_factor]
+@post("/settings/defaults-language")
+async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
+    """Switch the language of the shipped defaults (Settings › Gates)."""
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    language = form.get("language")
+    if language not in LANGUAGES:
+        raise ClientException(_("Choose English or Chinese."))
+    changed = await shipped.switch_language(ctx.scope, language)
+    return redirect(
+        f"/o/{ctx.slug}/settings/gates",
+        _(
+            "The shipped defaults are now in %(language)s (%(n)s texts changed).",
+            language=language_names()[language],
+            n=changed,
+        ),
+    )
+
+
+ROUTES = [members, invite, resend, revoke, change_role, remove, set_two_factor, defaults_language]

@@ -77,41 +77,57 @@ def is_rising(history: list[tuple[int, int]]) -> bool:
     return len(history) >= 2 and score(*history[-1]) > score(*history[-2])
 
 
-# The five starter risks of seed 004, in both languages (organisations keep them as data).
-STARTER_RISKS: list[tuple[str, str, int, int, str]] = [
+# The five starter risks of seed 004: (description, category, likelihood, impact, mitigation),
+# each text as (English, Chinese); a register gets them in its organisation's language.
+STARTER_RISKS: list[tuple[tuple[str, str], str, int, int, tuple[str, str]]] = [
     (
-        "Weak executive support 高层支持不足",
+        ("Weak executive support", "高层支持不足"),
         "organisation",
         3,
         5,
-        "Secure a sponsor; report progress to executives every two weeks 争取高层发起人，每两周汇报进展",
+        (
+            "Secure a sponsor; report progress to executives every two weeks",
+            "争取高层发起人，每两周汇报进展",
+        ),
     ),
     (
-        "Poor cross-department communication and blame-shifting 跨部门沟通不畅、推诿扯皮",
+        ("Poor cross-department communication and blame-shifting", "跨部门沟通不畅、推诿扯皮"),
         "communication",
         4,
         4,
-        "Name an owner per step; weekly cross-department meeting 明确每个环节负责人，每周跨部门例会",
+        (
+            "Name an owner per step; weekly cross-department meeting",
+            "明确每个环节负责人，每周跨部门例会",
+        ),
     ),
     (
-        "Front-line resistance to change (formalistic execution) 一线员工抵触变革（形式化执行）",
+        (
+            "Front-line resistance to change (formalistic execution)",
+            "一线员工抵触变革（形式化执行）",
+        ),
         "people",
         4,
         3,
-        "Involve staff in design; training; recognise a process optimisation star 让员工参与设计，开展培训，评选流程优化之星",
+        (
+            "Involve staff in design; training; recognise a process optimisation star",
+            "让员工参与设计，开展培训，评选流程优化之星",
+        ),
     ),
     (
-        "Standardisation vs flexibility: special cases such as urgent large-customer orders 标准化与灵活性冲突（如大客户紧急订单）",
+        (
+            "Standardisation vs flexibility: special cases such as urgent large-customer orders",
+            "标准化与灵活性冲突（如大客户紧急订单）",
+        ),
         "process",
         3,
         3,
-        "Define an exception path with approval 设计带审批的例外流程",
+        ("Define an exception path with approval", "设计带审批的例外流程"),
     ),
     (
-        "Data hard to collect, distorted evaluation 数据难以收集，评估失真",
+        ("Data hard to collect, distorted evaluation", "数据难以收集，评估失真"),
         "data",
         3,
         4,
-        "Define data sources and owners before the pilot 试点前明确数据来源和责任人",
+        ("Define data sources and owners before the pilot", "试点前明确数据来源和责任人"),
     ),
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.accounts.language import org_language
 from tracker.db import fetch_dicts, write_transaction
 from tracker.i18n import gettext as _
+from tracker.i18n import in_language
 from tracker.initiatives.tables import Initiative
 from tracker.registers import fields
 from tracker.risks import rules
@@ -168,6 +170,7 @@ async def update(scope: TenantScope, risk_id: int, form: Form, person_id: int) -
 async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -> int:
     """Add the five starter risks the initiative does not have yet; returns how many."""
     await scope.get(Initiative, initiative_id, Initiative.id)
+    language = await org_language(scope.org_id)
     async with write_transaction():
         have = {
             r["description"]
@@ -176,7 +179,11 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
             )
         }
         added = 0
-        for description, category, likelihood, impact, mitigation in rules.STARTER_RISKS:
+        for texts, category, likelihood, impact, mitigations in rules.STARTER_RISKS:
+            description, mitigation = (
+                in_language(texts, language),
+                in_language(mitigations, language),
+            )
             if description in have:
                 continue
             risk_id = (

@@ -13,10 +13,12 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
+from tracker.accounts.language import org_language
 from tracker.accounts.rules import Role
 from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
 from tracker.gates.tables import GateRule
 from tracker.i18n import gettext as _
+from tracker.i18n import in_language
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative
 from tracker.registers import fields
@@ -33,7 +35,15 @@ from tracker.sops.tables import (
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
 from tracker.web import Form
 
-DEFAULT_ROLES = ("Process owner 流程负责人", "Operator 执行岗", "Manager 部门经理", "Quality 质量")
+# The RACI roles of a new SOP, as (English, Chinese): given in the organisation's language.
+DEFAULT_ROLES = (
+    ("Process owner", "流程负责人"),
+    ("Operator", "执行岗"),
+    ("Manager", "部门经理"),
+    ("Quality", "质量"),
+)
+# The approval level of an organisation without an approval chain (any admin decides).
+ADMIN_LEVEL = ("Administrator", "管理员")
 
 
 class SopConflict(Exception):
@@ -93,6 +103,7 @@ async def create_document(
     scope_text = form.limit("scope", 5000)
     if not form.ok:
         return None
+    language = await org_language(scope.org_id)
     try:
         async with write_transaction():
             doc = (
@@ -110,7 +121,7 @@ async def create_document(
             await scope.insert(
                 RaciRole,
                 *(
-                    {"version": version, "position": i, "name": role}
+                    {"version": version, "position": i, "name": in_language(role, language)}
                     for i, role in enumerate(DEFAULT_ROLES)
                 ),
             )
@@ -490,7 +501,9 @@ async def approval_chain(org_id: int) -> list[dict[str, Any]]:
     """The organisation's approval chain (Settings › Gates), or an admin when it is empty."""
     row = await GateRule.select(GateRule.approval_chain).where(GateRule.org == org_id).first()
     chain = json.loads(row["approval_chain"] or "[]") if row else []
-    return chain or [{"label": "Administrator 管理员", "person": None}]
+    return chain or [
+        {"label": in_language(ADMIN_LEVEL, await org_language(org_id)), "person": None}
+    ]
 
 
 async def submit(ctx: OrgContext, version_id: int) -> None:

@@ -1,0 +1,67 @@
+"""Each patch of tracker/patches.py against the library it changes: the thing patched still
+exists with the shape the patch assumes, and the results are the library's own. An upgrade
+that moves or changes one fails here, not in production."""
+
+from __future__ import annotations
+
+import inspect
+
+import jinja2
+import jinja2.runtime
+import markupsafe
+from piccolo.columns import ForeignKey
+
+from tracker import patches
+from tracker.gates.tables import Condition, GateReview
+
+patches.install()
+
+
+def _with_piccolos_own(build):
+    ours = ForeignKey.__getattribute__
+    ForeignKey.__getattribute__ = patches._fk_getattribute  # type: ignore[method-assign]
+    try:
+        return build()
+    finally:
+        ForeignKey.__getattribute__ = ours  # type: ignore[method-assign]
+
+
+def test_piccolo_still_defines_the_foreign_key_lookup_the_patch_wraps() -> None:
+    assert patches._fk_getattribute.__qualname__ == "ForeignKey.__getattribute__"
+    assert inspect.getmodule(patches._fk_getattribute).__name__.startswith("piccolo.")
+    assert vars(ForeignKey)["__getattribute__"] is patches._joined_column
+
+
+def test_joined_columns_give_piccolos_own_sql_and_are_built_once() -> None:
+    def queries() -> list[str]:
+        return [
+            str(Condition.select(Condition.initiative.owner.name, Condition.text)),
+            str(
+                GateReview.select(GateReview.initiative.current_phase.number).where(
+                    GateReview.initiative.owner == 3
+                )
+            ),
+            str(Condition.select(Condition.initiative.name.as_alias("n"))),
+        ]
+
+    assert queries() == _with_piccolos_own(queries)
+    assert Condition.initiative.owner is Condition.initiative.owner  # one per path
+    assert _with_piccolos_own(lambda: Condition.initiative.owner is not Condition.initiative.owner)
+
+
+def test_markupsafe_still_has_the_c_escape_and_jinja_compiles_calls_to_runtime_escape() -> None:
+    assert markupsafe._escape_inner is not None  # else the patch would silently do nothing
+    env = jinja2.Environment(autoescape=True)
+    code = env.compile("{{ x }}", raw=True)
+    assert "escape" in code and "from jinja2.runtime import" in code
+    assert jinja2.runtime.escape is patches.escape
+    assert env.from_string("{{ x }}").render(x="<a&'\">") == markupsafe.escape("<a&'\">")
+
+
+def test_jinja_still_has_the_import_hook_page_template_overrides() -> None:
+    parameters = inspect.signature(jinja2.Template._get_default_module).parameters
+    assert list(parameters) == ["self", "ctx"]
+    assert "_get_default_module" in vars(patches.PageTemplate)
+    # Jinja decides whether to make an imported module anew by comparing globals: the
+    # attribute the override reads must still be there
+    assert "globals_keys" in inspect.getsource(jinja2.runtime.Context.__init__)
