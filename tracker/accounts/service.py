@@ -104,6 +104,7 @@ async def signup(form: Form) -> bool:
                         name=name,
                         password_hash=password_hash,
                         email_confirmed_at=None,
+                        language=get_language(),  # the confirmation mail's language
                     )
                 )
             )[0]["id"]
