@@ -85,6 +85,7 @@ async def start_session(person_id: int, user_agent: str = "", address: str = "")
             token_hash=token_hash(token),
             person=person_id,
             expires_at=datetime.now(UTC) + timedelta(hours=settings.session_lifetime_hours),
+            last_seen_at=datetime.now(UTC),
             idle_seconds=settings.session_idle_minutes * 60,
             user_agent=user_agent[:300],
             address=address[:45],
@@ -112,7 +113,7 @@ async def person_for_token(token: str | None) -> CurrentPerson | None:
         return None
     rows = await fetch(
         "SELECT p.id, p.name, p.email, p.language, p.totp_enabled_at, s.expires_at, "
-        "s.last_seen_at, "
+        "s.last_seen_at, s.created_at, "
         "s.idle_seconds FROM web_session s "
         "JOIN person p ON p.id = s.person WHERE s.token_hash = {}",
         token_hash(token),
@@ -121,7 +122,7 @@ async def person_for_token(token: str | None) -> CurrentPerson | None:
     now = datetime.now(UTC)
     if row is None or row["expires_at"] < now:
         return None
-    idle = (now - row["last_seen_at"]).total_seconds()
+    idle = (now - (row["last_seen_at"] or row["created_at"])).total_seconds()
     if idle > row["idle_seconds"]:
         return None
     if idle > TOUCH_SECONDS:

@@ -1,6 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
@@ -337,13 +338,13 @@ async def forwards():
     manager.add_column(
         table_class_name="Person",
         tablename="person",
-        column_name="email_confirmed_at",
-        db_column_name="email_confirmed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        column_name="email_confirmed",
+        db_column_name="email_confirmed",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "default": TimestamptzNow(),
-            "null": True,
+            "default": True,
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -471,8 +472,8 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -34,12 +34,12 @@ DECLARE
     wanted_org int;
     revision_now bigint;
 BEGIN
-    SELECT p.id, p.name, p.email, p.language, s.last_seen_at,
+    SELECT p.id, p.name, p.email, p.language, COALESCE(s.last_seen_at, s.created_at) AS seen,
            p.totp_enabled_at IS NOT NULL AS two_factor INTO who
     FROM web_session s JOIN person p ON p.id = s.person
     WHERE s.token_hash = wanted_session AND s.expires_at > now()
-      AND s.last_seen_at + make_interval(secs => s.idle_seconds) > now();
-    IF who.id IS NOT NULL AND who.last_seen_at < now() - interval '60 seconds' THEN
+      AND COALESCE(s.last_seen_at, s.created_at) + make_interval(secs => s.idle_seconds) > now();
+    IF who.id IS NOT NULL AND who.seen < now() - interval '60 seconds' THEN
         UPDATE web_session SET last_seen_at = now() WHERE token_hash = wanted_session;
     END IF;
     SELECT o.id INTO wanted_org FROM organisation o WHERE o.slug = wanted_slug;

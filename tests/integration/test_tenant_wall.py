@@ -3,16 +3,21 @@ that forgets the organisation sees nothing, and can neither read nor write anoth
 
 from __future__ import annotations
 
+import os
+
 import asyncpg
 import pytest
 
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
 
+# one name per test process: engineers sharing a PostgreSQL server run this at the same time
+WALL_DB = f"tracker_wall_test_{os.getpid()}"
+
 
 @pytest.fixture
 async def walled_db():
     need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_wall_test")
+    url = await fresh_postgres(WALL_DB)
     run_cli("migrate", database_url=url)
     owner = await asyncpg.connect(url)
     orgs = []
@@ -29,7 +34,7 @@ async def walled_db():
         orgs.append(org)
     yield owner, orgs
     await owner.close()
-    await drop_postgres("tracker_wall_test")
+    await drop_postgres(WALL_DB)
 
 
 async def test_every_tenant_table_has_the_policy(walled_db):
@@ -105,7 +110,7 @@ async def test_behind_the_wall_a_request_that_fails_writes_nothing(walled_db):
     from tracker.initiatives.tables import Initiative
 
     owner, (a, _) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test"
+    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
 
     @post("/o/wall-a/half-way", status_code=200)
     async def half_way(fail: bool = True) -> str:
@@ -148,7 +153,7 @@ async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(w
     from tracker.auth import IdentityMiddleware
 
     _owner, (a, _b) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test"
+    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
 
     async def seen() -> list[int]:
         return [r["org"] for r in await db.fetch("SELECT org FROM initiative")]
@@ -192,7 +197,7 @@ async def test_the_board_revision_moves_with_what_the_board_shows_when_it_commit
 
     first = await revisions()
     assert set(first) == {a, b}, "every organisation has one from its first row"
-    other = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test")
+    other = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}")
     try:
         async with owner.transaction():
             await owner.execute("UPDATE initiative SET name = 'y' WHERE org = $1", a)
@@ -256,7 +261,7 @@ async def test_concurrent_writers_of_one_organisation_all_commit_and_move_its_re
     import asyncio
 
     owner, (a, b) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + "/tracker_wall_test"
+    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
     people = []
     for n in range(2):
         person = await owner.fetchval(

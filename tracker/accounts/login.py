@@ -81,7 +81,7 @@ async def authenticate(email: str, password: str, address: str, device: str | No
             Person.id,
             Person.email,
             Person.password_hash,
-            Person.email_confirmed_at,
+            Person.email_confirmed,
             Person.totp_enabled_at,
         )
         .where(Person.email == email)
@@ -98,7 +98,7 @@ async def authenticate(email: str, password: str, address: str, device: str | No
         return LoginResult()
     assert person is not None
     await LoginFailure.delete().where(LoginFailure.email == email, LoginFailure.address == address)
-    if person["email_confirmed_at"] is None:
+    if not person["email_confirmed"]:
         await mail.queue(person["id"], "confirm", f"confirm:{person['id']}:{mail.hour_key()}")
         return LoginResult(unconfirmed=True)
     return LoginResult(
@@ -135,9 +135,7 @@ async def confirm_address(token: str) -> int | None:
     person = await Person.select(Person.id, Person.email).where(Person.id == person_id).first()
     if person is None or not links.verify("confirm", token, person["email"]):
         return None
-    await Person.update({Person.email_confirmed_at: datetime.now(UTC)}).where(
-        Person.id == person_id, Person.email_confirmed_at.is_null()
-    )
+    await Person.update({Person.email_confirmed: True}).where(Person.id == person_id)
     return person_id
 
 

@@ -73,7 +73,7 @@ def render(kind: str, person: dict) -> tuple[str, str]:
             "have an account: log in here: %(url)s. If it was not you, ignore this mail.",
             url=f"{base}/login",
         )
-        if person["email_confirmed_at"] is None:
+        if not person["email_confirmed"]:
             text += "\n\n" + _(
                 "Your address is not confirmed yet; confirm it here: %(url)s",
                 url=confirm_link(person),
@@ -106,7 +106,7 @@ async def deliver_account_mail(now: datetime | None = None, limit: int = 200) ->
             AccountMail.person.email,
             AccountMail.person.language,
             AccountMail.person.password_hash,
-            AccountMail.person.email_confirmed_at,
+            AccountMail.person.email_confirmed,
         )
         .where(
             # mail held while SMTP was not configured goes out once it is

@@ -103,7 +103,7 @@ async def signup(form: Form) -> bool:
                         email=email,
                         name=name,
                         password_hash=password_hash,
-                        email_confirmed_at=None,
+                        email_confirmed=False,
                         language=get_language(),  # the confirmation mail's language
                     )
                 )

@@ -28,6 +28,8 @@ async def of_person(person_id: int, current_token: str) -> list[dict[str, Any]]:
         .order_by(Session.last_seen_at, ascending=False)
     )
     current = token_hash(current_token) if current_token else ""
+    for r in rows:
+        r["last_seen_at"] = r["last_seen_at"] or r["created_at"]  # None: not since it started
     alive = [
         {
             **r,

@@ -1,6 +1,7 @@
 """People, organisations (tenants), memberships with roles, invitations, sessions."""
 
 from piccolo.columns import (
+    Boolean,
     ForeignKey,
     Integer,
     Serial,
@@ -33,9 +34,9 @@ class Person(Table, tablename="person"):
     password_hash = Text()
     language = Varchar(length=10, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
-    # None until the address is confirmed by the e-mailed link (self sign-up only; people made
+    # False until the address is confirmed by the e-mailed link (self sign-up only; people made
     # by the CLI, the demo or an accepted invitation are confirmed when created)
-    email_confirmed_at = Timestamptz(null=True, default=TimestamptzNow())
+    email_confirmed = Boolean(default=True)
     totp_secret = Varchar(length=64, null=True, default=None)  # base32; set while enrolling
     totp_enabled_at = Timestamptz(null=True, default=None)  # two-factor log-in is on
     totp_last_step = Integer(null=True, default=None)  # a code is accepted once (ASVS 2.8.4)
@@ -71,7 +72,7 @@ class Session(Table, tablename="web_session"):
     person = ForeignKey(Person, null=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()  # the session's whole lifetime ends here
-    last_seen_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(null=True, default=None)  # None: not since it started
     idle_seconds = Integer(default=8 * 3600)  # it ends after this long without a request
     user_agent = Varchar(length=300, default="")
     address = Varchar(length=45, default="")
