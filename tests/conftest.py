@@ -28,6 +28,7 @@ import pytest  # noqa: E402
 import pytest_asyncio  # noqa: E402
 from litestar.middleware.csrf import generate_csrf_token  # noqa: E402
 
+from tests import walled  # noqa: E402
 from tracker.settings import load_settings  # noqa: E402
 
 TASKS_FILE = Path(tempfile.gettempdir()) / "tracker-test-tasks.txt"
@@ -128,6 +129,11 @@ class World:
     engine: object = None
     password: str = "correct horse battery"
 
+    @property
+    def asgi(self) -> object:
+        """The app as its clients call it: on PostgreSQL, behind the wall (tests/walled.py)."""
+        return walled.as_deployed(self.app)
+
     def client(
         self, org: Org | None = None, role: str | None = None, address: str = "127.0.0.1"
     ) -> httpx.AsyncClient:
@@ -137,7 +143,7 @@ class World:
         if org is not None and role is not None:
             cookies["tracker_session"] = org.tokens[role]
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, client=(address, 123)),  # type: ignore[arg-type]
+            transport=httpx.ASGITransport(app=self.asgi, client=(address, 123)),  # type: ignore[arg-type]
             base_url="http://testserver",
             cookies=cookies,
             headers={"x-csrftoken": CSRF_TOKEN},
@@ -192,16 +198,31 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
     app = create_app(settings)
     # The app's own lifespan does this too; httpx's ASGI transport sends no lifespan events,
     # and pytest-asyncio finalises in another task than the one that set up.
-    engine = db.make_engine(url)
-    db.use_engine(engine)
-    await db.start(engine, 1, 5)
+    # PostgreSQL runs behind the tenant wall as in production (tests/walled.py).
+    if backend == "postgres":
+        engine = await walled.start(url)
+    else:
+        engine = db.make_engine(url)
+        db.use_engine(engine)
+        await db.start(engine, 1, 5)
     try:
         password_hash = await hash_password("correct horse battery")
         a = await make_org("alpha", password_hash)
         b = await make_org("beta", password_hash)
-        yield World(backend=backend, app=app, database_url=url, a=a, b=b, engine=engine)
+        # every request's work is the app's own: walled on PostgreSQL (tests/walled.py)
+        yield World(
+            backend=backend,
+            app=app,
+            database_url=url,
+            a=a,
+            b=b,
+            engine=engine,
+        )
     finally:
-        await db.stop(engine)
+        if backend == "postgres":
+            await walled.stop(engine)
+        else:
+            await db.stop(engine)
     if backend == "postgres":
         await drop_postgres(name)
 

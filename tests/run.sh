@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install what the tests need (the test extras, Debian's chromium when missing) and run the
-# whole suite. Extra arguments go to pytest. PostgreSQL, Redis or Chromium that cannot be
-# reached are skipped with the reason shown, unless TRACKER_REQUIRE_SERVICES=1 (CI).
+# Install what the tests need (the test extras, Debian's chromium and haproxy when missing) and
+# run the whole suite. Extra arguments go to pytest. PostgreSQL, Redis, Chromium or HAProxy that
+# cannot be reached are skipped with the reason shown, unless TRACKER_REQUIRE_SERVICES=1 (CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,14 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium fonts-noto-cjk; } \
     || echo "Could not install chromium: the browser tests will be skipped."
+fi
+
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  echo "Installing Debian's haproxy for the replica test…"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq haproxy; } \
+    || echo "Could not install haproxy: the replica test will be skipped."
 fi
 
 exec .venv/bin/pytest "$@"

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from litestar import Litestar, Request, Response, Router, get
@@ -21,11 +21,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Send
 
 from tracker import db, patches, templating
 from tracker.accounts import controller as accounts
 from tracker.accounts import security_controller as account_security
 from tracker.api import controller as api
+from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
@@ -41,13 +43,24 @@ from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
 from tracker.rollout import controller as rollout
-from tracker.security import QueryCountMiddleware, SecurityHeadersMiddleware
+from tracker.security import (
+    InputGuardMiddleware,
+    QueryCountMiddleware,
+    RefusedInput,
+    SecurityHeadersMiddleware,
+)
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
+from tracker.uploads import controller as uploads
+from tracker.wall_check import check_role
 from tracker.web import render
 
 log = logging.getLogger("tracker.web")
+# Paths without CSRF checks, anchored: Litestar searches the patterns anywhere in the path, so
+# an unanchored "/healthz" also exempted /o/healthz/… (issue 17, finding 1). The API
+# authenticates with bearer tokens, never cookies.
+CSRF_EXEMPT = ["^/static/", "^/healthz$", "^/readyz$", "^/api/"]
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = templating.TEMPLATES
 STATIC = ROOT / "static"
@@ -81,21 +94,26 @@ def error_handler(request: Request, exc: Exception) -> Response:
         message = _("This page does not exist, or you have no access to it.")
     elif status == 405:
         message = _("This address does not accept that kind of request.")
-    elif status == 409 and detail:
-        message = str(detail)  # a refused action, already worded for the person
+    elif isinstance(exc, RefusedInput) or (status == 409 and detail):
+        message = str(detail)  # refused input or action, already worded for the person
     elif status < 500:
         message = _("The request could not be understood.")
     else:
         message = _("Something went wrong on our side. Please try again.")
+    headers = api_openapi.allowed(exc) if isinstance(exc, HTTPException) else {}
     if request.headers.get("accept", "").startswith("application/json"):
-        return Response({"status_code": status, "detail": message}, status_code=status)
-    return render(
+        return Response(
+            {"status_code": status, "detail": message}, status_code=status, headers=headers
+        )
+    page = render(
         request,
         "errors/error.html",
         status_code=status,
         status=status,  # type: ignore[return-value]
         message=message,
     )
+    page.headers.update(headers)
+    return page
 
 
 @get("/healthz", name="health", exclude_from_csrf=True, include_in_schema=False)
@@ -127,6 +145,48 @@ async def ready(request: Request) -> Response:
     return Response(
         {"status": "ok" if status == 200 else "unavailable", **checks}, status_code=status
     )
+
+
+class TrackerApp(Litestar):
+    """Litestar that answers HEAD as GET without the body (RFC 9110 §9.3.2) instead of 405:
+    monitors, link checkers and caches ask HEAD first (issue 17, finding 8)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
+        elif scope["type"] == "http" and scope["method"] == "OPTIONS":
+            send = self._allow_every_method(scope, send)
+        await super().__call__(scope, receive, send)
+
+    def _allow_every_method(self, scope: Any, send: Send) -> Send:
+        """Litestar's automatic OPTIONS answer lists only the first handler's methods of a
+        path that has several (GET and POST): list them all, with HEAD wherever GET is."""
+
+        async def send_options(message: Message) -> None:
+            handler = scope.get("route_handler")
+            if message["type"] == "http.response.start" and handler is not None:
+                methods = set()
+                for route in self.routes:
+                    if route.path in handler.paths:
+                        methods |= set(getattr(route, "methods", ()))
+                if "GET" in methods:
+                    methods.add("HEAD")
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(sorted(methods)).encode()))
+                message = cast("Message", {**message, "headers": headers})
+            await send(message)
+
+        return send_options
+
+
+def _without_body(send: Send) -> Send:
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = cast("Message", {**message, "body": b""})
+        await send(message)
+
+    return send_head
 
 
 def settle_memory(young_threshold: int) -> None:
@@ -175,6 +235,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.use_engine(engine)
         await db.start(engine, settings.db_pool_min, settings.db_pool_max, settings.db_app_role)
+        await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
@@ -200,6 +261,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registers.ROUTES,
             *digests.ROUTES,
             *organisations.ROUTES,
+            *uploads.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,
@@ -214,10 +276,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
     ]
-    middleware: list[Any] = [SecurityHeadersMiddleware(), IdentityMiddleware(settings.db_pool_max)]
+    middleware: list[Any] = [
+        SecurityHeadersMiddleware(),
+        IdentityMiddleware(settings.db_pool_max),
+        InputGuardMiddleware(),  # after the identity: its refusals speak the person's language
+    ]
     if settings.query_header:
         middleware.insert(0, QueryCountMiddleware())  # benchmarks: X-Query-Count on responses
-    return Litestar(
+    app = TrackerApp(
         route_handlers=handlers,
         template_config=template_config(settings),
         csrf_config=CSRFConfig(
@@ -225,7 +291,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/static", "/healthz", "/readyz", "/api/"],
+            exclude=CSRF_EXEMPT,
         ),
         middleware=middleware,
         openapi_config=openapi_config(),
@@ -235,3 +301,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
         logging_config=None,  # the CLI configures logging once; Litestar must not replace it
     )
+    api_openapi.document_strict_bodies(app.openapi_schema)
+    return app

@@ -11,6 +11,10 @@ from tracker.settings import SettingsError, get_settings
 
 log = logging.getLogger("tracker")
 
+# On SIGTERM a web process stops taking connections and gives the requests in flight this long
+# (deploy/: compose's stop_grace_period and the k8s terminationGracePeriodSeconds are longer).
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
 
 async def run_migrations() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -37,9 +41,18 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("Database is up to date.")
 
 
+def refuse_unwalled_role() -> None:
+    """In production on PostgreSQL, stop before serving or working when the database role
+    bypasses row-level security (``tracker.wall_check``); elsewhere nothing."""
+    from tracker.wall_check import check_before_start
+
+    asyncio.run(check_before_start(get_settings()))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    refuse_unwalled_role()
     settings = get_settings()
     log.info("database: %s", settings.database_kind)
     uvicorn.run(
@@ -51,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For/-Proto count
         log_level="info",
         log_config=None,  # keep our logging (LOG_FORMAT=json for structured logs)
-        timeout_graceful_shutdown=20,  # finish requests in flight on SIGTERM
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # finish requests in flight
     )
 
 
@@ -90,6 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_up(args: argparse.Namespace) -> None:
     """Migrate, make sure the demo organisation exists, print how to log in, serve."""
+    if not get_settings().db_app_role:  # the app role may not exist before migrating
+        refuse_unwalled_role()
     cmd_migrate(args)
     cmd_demo(args)
     from tracker.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -106,6 +121,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
     if not get_settings().redis_url:
         raise SystemExit("tracker worker needs REDIS_URL (for example redis://127.0.0.1:6379/0).")
+    refuse_unwalled_role()
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
@@ -291,10 +307,10 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         get_settings()
+        args.func(args)
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    args.func(args)
 
 
 if __name__ == "__main__":

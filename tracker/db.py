@@ -176,6 +176,26 @@ async def fetch_dicts(sql: str, *values: Any) -> list[dict[str, Any]]:
 
 _app_role: str | None = None
 
+# True while code runs that production runs behind the wall in a transaction of its own (a
+# request, a job's work for one organisation). Production's pool is walled whatever this
+# says; the test suite's engine (tests/walled.py) routes by it, so the app's own queries run
+# as the walled role while a test's assertions read as the owner.
+_walled_work: contextvars.ContextVar[bool] = contextvars.ContextVar("walled_work", default=False)
+
+
+def in_walled_work() -> bool:
+    return _walled_work.get()
+
+
+@contextmanager
+def walled_work() -> Iterator[None]:
+    """Mark the body as the app's own work (see ``_walled_work``)."""
+    token = _walled_work.set(True)
+    try:
+        yield
+    finally:
+        _walled_work.reset(token)
+
 
 def tenant_wall() -> bool:
     """True when the app's connections run as the walled role (DB_APP_ROLE)."""
@@ -194,24 +214,26 @@ async def tenant_transaction(
         yield None
         return
     engine = current_engine()
-    async with engine.transaction() as transaction:
-        await engine.run_querystring(
-            QueryString(
-                "SELECT set_config('app.tenant_id', {}, true), "
-                "set_config('app.person_id', {}, true)",
-                "" if org_id is None else str(org_id),
-                "" if person_id is None else str(person_id),
+    with walled_work():
+        async with engine.transaction() as transaction:
+            await engine.run_querystring(
+                QueryString(
+                    "SELECT set_config('app.tenant_id', {}, true), "
+                    "set_config('app.person_id', {}, true)",
+                    "" if org_id is None else str(org_id),
+                    "" if person_id is None else str(person_id),
+                )
             )
-        )
-        yield transaction
+            yield transaction
 
 
 @asynccontextmanager
 async def request_transaction() -> AsyncIterator[Any]:
     """A web request's one transaction behind the wall; the caller sets the wall's settings
     (``auth.identify_walled``) before anything reads a tenant table."""
-    async with current_engine().transaction() as transaction:
-        yield transaction
+    with walled_work():
+        async with current_engine().transaction() as transaction:
+            yield transaction
 
 
 async def set_local(name: str, value: str) -> None:

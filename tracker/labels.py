@@ -262,6 +262,10 @@ def _import_messages() -> list[str]:
         _("Unknown column."),
         _("This column is missing."),
         _("Formulas are not accepted; enter the value."),
+        _("The file has more than 50 columns."),
+        _("This is not a text file; save the sheet as CSV and upload that."),
+        _("The workbook expands to more than 20 MB; split it."),
+        _("The workbook holds more than 200,000 cells; split it."),
     ]
 
 

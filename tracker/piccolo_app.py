@@ -50,6 +50,7 @@ from tracker.sops.tables import (
     SopStep,
     SopVersion,
 )
+from tracker.uploads.tables import StoredFile
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -109,6 +110,7 @@ APP_CONFIG = AppConfig(
         KpiAlert,
         OptimisationEntry,
         ApiToken,
+        StoredFile,
     ],
     migration_dependencies=[],
     commands=[],

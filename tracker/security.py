@@ -1,10 +1,21 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the guard on every request's input."""
 
 from __future__ import annotations
 
+import json
+import logging
+from urllib.parse import unquote_to_bytes
+
+from litestar import Request
+from litestar.datastructures import Headers
 from litestar.enums import ScopeType
+from litestar.exceptions import ClientException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("tracker.web")
+CSRF_COOKIE = "csrftoken"  # Litestar's CSRFConfig defaults
+CSRF_HEADER = "x-csrftoken"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -64,3 +75,87 @@ class QueryCountMiddleware(ASGIMiddleware):
                 await send(message)
 
             await next_app(scope, receive, send_with_count)
+
+
+class RefusedInput(ClientException):
+    """Input the app refuses outright (400), with a message already worded for the person."""
+
+
+def _refuse_nul(scope: Scope, where: str) -> RefusedInput:
+    from tracker.i18n import gettext as _
+
+    log.warning(
+        "refused %s %s: a NUL byte in the %s", scope.get("method", ""), scope["path"], where
+    )
+    return RefusedInput(_("The request holds a character that is not allowed (a NUL byte)."))
+
+
+def _refuse_csrf(scope: Scope, where: str) -> PermissionDeniedException:
+    log.warning(
+        "refused %s %s: a CSRF token with non-ASCII characters", scope.get("method", ""), where
+    )
+    return PermissionDeniedException("CSRF token verification failed")
+
+
+def _csrf_cookie(headers: Headers) -> str:
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == CSRF_COOKIE:
+            return value
+    return ""
+
+
+class InputGuardMiddleware(ASGIMiddleware):
+    """One place that refuses input no handler can use (issue 17, finding 4): a NUL byte in
+    the path, the query or any text field of a form or JSON body (PostgreSQL cannot store it;
+    asyncpg fails), and CSRF tokens with non-ASCII characters (the comparison would fail).
+    It reads the form as Litestar does, which keeps it for the CSRF check and the handler."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if "\x00" in scope["path"]:
+            raise _refuse_nul(scope, "address")
+        if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+            raise _refuse_nul(scope, "query")
+        request: Request = Request(scope, receive)
+        headers = request.headers
+        if not headers.get(CSRF_HEADER, "").isascii() or not _csrf_cookie(headers).isascii():
+            raise _refuse_csrf(scope, scope["path"])
+        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE"):
+            await self._check_body(scope, request)
+        await next_app(scope, receive, send)
+
+    @staticmethod
+    async def _check_body(scope: Scope, request: Request) -> None:
+        content_type, _ = request.content_type
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for name, value in (await request.form()).multi_items():
+                if not isinstance(value, str):
+                    continue  # an uploaded file: checked by tracker.uploads
+                if "\x00" in value or "\x00" in name:
+                    raise _refuse_nul(scope, "form")
+                if name == "_csrf_token" and not value.isascii():
+                    raise _refuse_csrf(scope, scope["path"])
+        elif content_type.endswith("json"):
+            body = await request.body()
+            if b"\\u0000" in body and _json_holds_nul(body):
+                raise _refuse_nul(scope, "body")
+
+
+def _json_holds_nul(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False  # the handler answers that it is not JSON
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -98,6 +98,7 @@ async def test_sop_raci_two_level_approval_and_publish(browser, tmp_path):
         await shot(admin, "sop-print-en-1280")
         await admin.set_viewport_size({"width": 390, "height": 844})
         await admin.goto(version_url)
+        await admin.locator("details.navmenu > summary").click()  # a phone: the top bar's menu
         await admin.locator("form.lang button[value='zh_Hans']").click()
         await admin.wait_for_selector("text=已发布：此版本不会再改变。")
         assert await admin.evaluate("document.documentElement.scrollWidth") <= 400
@@ -116,6 +117,7 @@ async def test_kpi_trend_on_a_phone_in_chinese(server, browser):
     await page.fill("#password", "demo-password-2026")
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(f"{server}/o/demo/")
+    await page.locator("details.navmenu > summary").click()  # a phone: the top bar's menu
     await page.locator("form.lang button[value='zh_Hans']").click()
     await page.wait_for_load_state()
     await page.goto(f"{server}/o/demo/kpis")

@@ -11,7 +11,7 @@ def bare_client(world, org=None, role=None, csrf=False):
     if org is not None:
         cookies["tracker_session"] = org.tokens[role]
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app), base_url="http://testserver", cookies=cookies
+        transport=httpx.ASGITransport(app=world.asgi), base_url="http://testserver", cookies=cookies
     )
 
 

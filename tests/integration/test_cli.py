@@ -1,10 +1,13 @@
 """The ``tracker`` command line, run as a person would run it (a real subprocess)."""
 
+import os
 import sqlite3
 
 import pytest
 
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
+
+CLI_DB = f"tracker_cli_test_{os.getpid()}"  # a run of its own: other runs may share the server
 
 
 def test_help_explains_every_command(tmp_path):
@@ -67,12 +70,12 @@ def test_migrate_demo_and_create_org_on_sqlite(tmp_path):
 
 async def test_migrate_and_demo_on_postgres():
     need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_cli_test")
+    url = await fresh_postgres(CLI_DB)
     try:
         assert "up to date" in run_cli("migrate", database_url=url).stdout
         assert "12 initiatives" in run_cli("demo", database_url=url).stdout
     finally:
-        await drop_postgres("tracker_cli_test")
+        await drop_postgres(CLI_DB)
 
 
 def test_worker_needs_redis_url(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 
+from tests import walled
 from tracker.accounts.tables import Invitation
 from tracker.app import create_app
 from tracker.digests.tables import EmailMessage
@@ -14,14 +15,13 @@ from tracker.settings import load_settings
 
 async def test_redis_down_pages_work_and_the_failure_is_reported(world, caplog):
     settings = load_settings(
-        {**os.environ, "DATABASE_URL": world.database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
+        {**os.environ, **walled.env(world), "REDIS_URL": "redis://127.0.0.1:1/0"}
     )
     app = create_app(settings)
     caplog.set_level(logging.INFO, logger="tracker.jobs")
     import httpx
 
     from tests.conftest import CSRF_TOKEN
-    from tracker import db
 
     email = f"redis-down-{world.backend}@example.com"
     try:
@@ -38,7 +38,7 @@ async def test_redis_down_pages_work_and_the_failure_is_reported(world, caplog):
                 )
                 ready = await client.get("/readyz")
     finally:
-        db.use_engine(world.engine)
+        walled.restore(world.engine)
     assert board.status_code == 200
     assert invite.status_code == 200 and "/invite/" in invite.text
     assert "waits in the outbox" in invite.text

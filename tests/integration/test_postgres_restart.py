@@ -17,6 +17,8 @@ from piccolo.querystring import QueryString
 from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, run_cli
 from tests.integration.test_tenant_wall_app import SERVER_KEY, free_port, sign_up, wait_until_up
 
+RESTART_DB = f"tracker_restart_{os.getpid()}"  # a run of its own: other runs may share the server
+
 
 def restart_postgres() -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
@@ -53,7 +55,7 @@ async def test_postgres_restart_the_running_app_recovers(world, tmp_path):
         and os.path.isdir("/etc/postgresql")
         and os.geteuid() == 0,
     )
-    url = await fresh_postgres("tracker_restart")
+    url = await fresh_postgres(RESTART_DB)
     run_cli("migrate", database_url=url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -101,4 +103,4 @@ async def test_postgres_restart_the_running_app_recovers(world, tmp_path):
         for _ in range(12):  # more than the pool holds
             with contextlib.suppress(Exception):
                 await world.engine.run_querystring(QueryString("SELECT 1"))  # type: ignore[attr-defined]
-        await drop_postgres("tracker_restart")
+        await drop_postgres(RESTART_DB)

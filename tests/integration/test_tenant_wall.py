@@ -8,10 +8,10 @@ import os
 import asyncpg
 import pytest
 
+from tests import walled
 from tests.conftest import PG_URL, drop_postgres, fresh_postgres, need, reachable, run_cli
 
-# one name per test process: engineers sharing a PostgreSQL server run this at the same time
-WALL_DB = f"tracker_wall_test_{os.getpid()}"
+WALL_DB = f"tracker_wall_test_{os.getpid()}"  # a run of its own: other runs may share the server
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ async def test_behind_the_wall_a_request_that_fails_writes_nothing(walled_db):
     from tracker.initiatives.tables import Initiative
 
     owner, (a, _) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
+    url = PG_URL.rsplit("/", 1)[0] + "/" + WALL_DB
 
     @post("/o/wall-a/half-way", status_code=200)
     async def half_way(fail: bool = True) -> str:
@@ -138,7 +138,7 @@ async def test_behind_the_wall_a_request_that_fails_writes_nothing(walled_db):
             )
     finally:
         await db.stop(engine)
-        db.use_engine(previous)
+        walled.restore(previous)
 
 
 async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(walled_db):
@@ -153,7 +153,7 @@ async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(w
     from tracker.auth import IdentityMiddleware
 
     _owner, (a, _b) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
+    url = PG_URL.rsplit("/", 1)[0] + "/" + WALL_DB
 
     async def seen() -> list[int]:
         return [r["org"] for r in await db.fetch("SELECT org FROM initiative")]
@@ -184,7 +184,7 @@ async def test_a_pooled_connection_carries_no_organisation_to_the_next_request(w
         assert rows[0]["role"] == "tracker_app" and not rows[0]["tenant"]
     finally:
         await db.stop(engine)
-        db.use_engine(previous)
+        walled.restore(previous)
 
 
 async def test_the_board_revision_moves_with_what_the_board_shows_when_it_commits(walled_db):
@@ -197,7 +197,7 @@ async def test_the_board_revision_moves_with_what_the_board_shows_when_it_commit
 
     first = await revisions()
     assert set(first) == {a, b}, "every organisation has one from its first row"
-    other = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}")
+    other = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/" + WALL_DB)
     try:
         async with owner.transaction():
             await owner.execute("UPDATE initiative SET name = 'y' WHERE org = $1", a)
@@ -261,7 +261,7 @@ async def test_concurrent_writers_of_one_organisation_all_commit_and_move_its_re
     import asyncio
 
     owner, (a, b) = walled_db
-    url = PG_URL.rsplit("/", 1)[0] + f"/{WALL_DB}"
+    url = PG_URL.rsplit("/", 1)[0] + "/" + WALL_DB
     people = []
     for n in range(2):
         person = await owner.fetchval(

@@ -16,6 +16,11 @@ import httpx
 
 from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, reachable, run_cli
 
+WALL_APP_DB = f"tracker_wall_app_{os.getpid()}"  # a run of its own: other runs may share the server
+WALL_BOARD_DB = (
+    f"tracker_wall_board_{os.getpid()}"  # a run of its own: other runs may share the server
+)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -140,7 +145,7 @@ def create_initiative(browser: Browser, slug: str, name: str) -> str:
 
 async def test_main_flows_work_behind_the_wall(tmp_path):
     need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_wall_app")
+    url = await fresh_postgres(WALL_APP_DB)
     run_cli("migrate", database_url=url)
     server, base, env = start_walled_server(url, tmp_path)
     owner = await asyncpg.connect(url)
@@ -305,7 +310,7 @@ async def test_main_flows_work_behind_the_wall(tmp_path):
         server.terminate()
         server.wait(timeout=30)
         await owner.close()
-        await drop_postgres("tracker_wall_app")
+        await drop_postgres(WALL_APP_DB)
 
 
 async def test_the_board_reads_nothing_while_nothing_on_it_changed(tmp_path):
@@ -313,7 +318,7 @@ async def test_the_board_reads_nothing_while_nothing_on_it_changed(tmp_path):
     database moves with every change the board shows, whoever makes it: a board seen again
     costs one query (the person), and shows at once what changed, here behind the app's back."""
     need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_wall_board")
+    url = await fresh_postgres(WALL_BOARD_DB)
     run_cli("migrate", database_url=url)
     server, base, _ = start_walled_server(url, tmp_path, {"TRACKER_QUERY_HEADER": "1"})
     owner = await asyncpg.connect(url)
@@ -384,4 +389,4 @@ async def test_the_board_reads_nothing_while_nothing_on_it_changed(tmp_path):
         server.terminate()
         server.wait(timeout=30)
         await owner.close()
-        await drop_postgres("tracker_wall_board")
+        await drop_postgres(WALL_BOARD_DB)

@@ -61,6 +61,7 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/settings/api-tokens": "admin",
     "/o/{org_slug:str}/settings/defaults-language": "admin",
     "/o/{org_slug:str}/settings/api-tokens/{token_id:int}/revoke": "admin",
+    "/o/{org_slug:str}/settings/files/{file_id:int}/delete": "admin",
     "/o/{org_slug:str}/settings/deliveries/{message_id:int}/retry": "admin",
     "/o/{org_slug:str}/settings/digests": "admin",
     "/o/{org_slug:str}/settings/gates/criteria/{criterion_id:int}": "admin",

@@ -29,6 +29,7 @@ from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
 from tracker.rollout.tables import RolloutWave, TrainingSession
 from tracker.sops.tables import RaciRole, SopDocument, SopStep, SopVersion
+from tracker.uploads.tables import StoredFile
 
 # path parameter → the table whose id it takes
 ID_TABLES = {
@@ -56,6 +57,7 @@ ID_TABLES = {
     "role_id": RaciRole,
     "wave_id": RolloutWave,
     "session_id": TrainingSession,
+    "file_id": StoredFile,
 }
 OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
 FORM = {
@@ -124,6 +126,11 @@ async def victim(world):
     )
     await ApiToken.insert(
         ApiToken(org=org.id, name="probe", token_hash=f"probe{org.id}", prefix="trk_probe")
+    )
+    await StoredFile.insert(
+        StoredFile(
+            org=org.id, kind="import", filename="p.csv", size=4, sha256="x", content=b"a,b\n"
+        )
     )
     await Invitation.insert(
         Invitation(
@@ -202,7 +209,7 @@ async def test_every_unsafe_route_needs_a_csrf_token(world):
     before = await snapshot(org)
     cookies = {"tracker_session": org.tokens["admin"]}
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app), base_url="http://testserver", cookies=cookies
+        transport=httpx.ASGITransport(app=world.asgi), base_url="http://testserver", cookies=cookies
     ) as client:
         for path, methods in org_routes(world.app):
             for method in methods - {"GET"}:

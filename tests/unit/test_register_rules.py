@@ -4,7 +4,7 @@ import pytest
 
 from tracker.pilots import rules as pilots
 from tracker.problems import rules as problems
-from tracker.registers import exporting, importing
+from tracker.registers import importing
 from tracker.risks import rules as risks
 
 
@@ -165,17 +165,3 @@ def test_reading_reports_bad_files():
     formula = importing.read("p.csv", b"title,impact\n=cmd|'/c calc'!A1,3\n", columns, {"title"})
     assert formula.errors == [(2, "title", "Formulas are not accepted; enter the value.")]
     assert importing.read("p.csv", b"\xff\xfe\x00garbage\x81", columns, {"title"}).errors
-
-
-def test_exports_neutralise_formulas():
-    data = exporting.to_csv(["Problem"], [['=HYPERLINK("http://x")'], ["plain"]]).decode(
-        "utf-8-sig"
-    )
-    assert "'=HYPERLINK" in data and "plain" in data
-    import io
-
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(exporting.to_xlsx("T", ["Problem"], [["=1+1"]])))
-    cell = book.active["A2"]
-    assert cell.value == "=1+1" and cell.data_type == "s"

@@ -120,7 +120,20 @@ def is_valid_email(email: str) -> bool:
 
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
-RESERVED_SLUGS = frozenset({"new", "admin", "api", "static", "login", "signup", "o"})
+# Addresses that name the application's own paths (every top-level path, tested) or could be
+# mistaken for them: refused for an organisation, so /o/<address>/ never looks like one.
+RESERVED_SLUGS = frozenset(
+    {
+        *("account", "api", "healthz", "invite", "language", "login", "logout", "o", "orgs"),
+        *("readyz", "signup", "static"),
+        *("admin", "new", "settings", "docs", "schema", "openapi", "metrics", "health"),
+        *("status", "www", "mail", "security", "well-known", "assets", "media", "uploads"),
+    }
+)
+
+
+def is_reserved_slug(slug: str) -> bool:
+    return slug in RESERVED_SLUGS
 
 
 def slugify(name: str) -> str:
@@ -130,7 +143,7 @@ def slugify(name: str) -> str:
 
 
 def is_valid_slug(slug: str) -> bool:
-    return bool(SLUG_RE.match(slug)) and slug not in RESERVED_SLUGS
+    return bool(SLUG_RE.match(slug)) and not is_reserved_slug(slug)
 
 
 # Log-in throttling (failures within the window), three counts:

@@ -11,6 +11,7 @@ from tracker.accounts.mail import hour_key
 from tracker.accounts.mail import queue as queue_mail
 from tracker.accounts.rules import (
     Role,
+    is_reserved_slug,
     is_valid_email,
     is_valid_slug,
     normalise_email,
@@ -61,7 +62,9 @@ def check_org(form: Form) -> tuple[str, str]:
     slug = form.get("org_slug") or slugify(name)
     if not form.get("org_slug") and name and not slug:
         slug = "org-" + secrets.token_hex(3)
-    if not is_valid_slug(slug):
+    if is_reserved_slug(slug):
+        form.error("org_slug", _("This address is reserved by the application; choose another."))
+    elif not is_valid_slug(slug):
         form.error(
             "org_slug",
             _("Use 1–60 lower-case letters, digits and hyphens (not at the start or end)."),

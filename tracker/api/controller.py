@@ -20,6 +20,7 @@ from litestar.openapi.spec import SecurityScheme
 from litestar.params import Parameter
 
 from tracker.api import schemas
+from tracker.api.openapi import allowed, answers
 from tracker.api.tokens import ApiClient, authenticate
 from tracker.db import write_transaction
 from tracker.gates.tables import GateDecision
@@ -71,7 +72,9 @@ def api_error(request: Request, exc: Exception) -> Response:
             detail = "Not found in this organisation."
         if exc.status_code == 413:
             detail = f"The body is larger than {MAX_BODY // 1024} KiB."
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        headers = allowed(exc)
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return Response(
             {"status_code": exc.status_code, "detail": detail},
             status_code=exc.status_code,
@@ -112,7 +115,7 @@ INITIATIVE_COLUMNS = (
 )
 
 
-@get("/initiatives", summary="List initiatives")
+@get("/initiatives", summary="List initiatives", responses=answers())
 async def list_initiatives(
     client: ApiClient,
     limit: Limit = 50,
@@ -158,7 +161,11 @@ async def _phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     ]
 
 
-@get("/initiatives/{initiative_id:int}", summary="One initiative with its phases")
+@get(
+    "/initiatives/{initiative_id:int}",
+    summary="One initiative with its phases",
+    responses=answers(404),
+)
 async def get_initiative(client: ApiClient, initiative_id: Id) -> schemas.InitiativeDetail:
     row = await client.tenant.get(Initiative, initiative_id, *INITIATIVE_COLUMNS)
     return schemas.InitiativeDetail(
@@ -169,13 +176,21 @@ async def get_initiative(client: ApiClient, initiative_id: Id) -> schemas.Initia
     )
 
 
-@get("/initiatives/{initiative_id:int}/phases", summary="The six phases of an initiative")
+@get(
+    "/initiatives/{initiative_id:int}/phases",
+    summary="The six phases of an initiative",
+    responses=answers(404),
+)
 async def list_phases(client: ApiClient, initiative_id: Id) -> list[schemas.Phase]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     return await _phases(client, initiative_id)
 
 
-@get("/initiatives/{initiative_id:int}/gate-decisions", summary="Gate decisions, oldest first")
+@get(
+    "/initiatives/{initiative_id:int}/gate-decisions",
+    summary="Gate decisions, oldest first",
+    responses=answers(404),
+)
 async def list_decisions(client: ApiClient, initiative_id: Id) -> list[schemas.GateDecision]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = (
@@ -203,7 +218,11 @@ async def list_decisions(client: ApiClient, initiative_id: Id) -> list[schemas.G
     ]
 
 
-@get("/initiatives/{initiative_id:int}/problems", summary="The problem register")
+@get(
+    "/initiatives/{initiative_id:int}/problems",
+    summary="The problem register",
+    responses=answers(404),
+)
 async def list_problems(
     client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Problem]:
@@ -233,7 +252,7 @@ async def list_problems(
     ]
 
 
-@get("/initiatives/{initiative_id:int}/risks", summary="The risk register")
+@get("/initiatives/{initiative_id:int}/risks", summary="The risk register", responses=answers(404))
 async def list_risks(
     client: ApiClient, initiative_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> list[schemas.Risk]:
@@ -283,14 +302,18 @@ def _kpi(row: dict[str, Any], open_alerts: int) -> schemas.Kpi:
     )
 
 
-@get("/initiatives/{initiative_id:int}/kpis", summary="The KPIs of an initiative")
+@get(
+    "/initiatives/{initiative_id:int}/kpis",
+    summary="The KPIs of an initiative",
+    responses=answers(404),
+)
 async def list_kpis(client: ApiClient, initiative_id: Id) -> list[schemas.Kpi]:
     await client.tenant.get(Initiative, initiative_id, Initiative.id)
     rows = await kpi_service.kpis(client.tenant, initiative_id)
     return [_kpi(r, r["open_alerts"]) for r in rows]
 
 
-@get("/kpis", summary="The organisation's KPIs, with their open alerts")
+@get("/kpis", summary="The organisation's KPIs, with their open alerts", responses=answers(404))
 async def list_all_kpis(
     client: ApiClient,
     limit: Limit = 50,
@@ -319,7 +342,7 @@ async def list_all_kpis(
     )
 
 
-@get("/kpis/{kpi_id:int}", summary="One KPI")
+@get("/kpis/{kpi_id:int}", summary="One KPI", responses=answers(404))
 async def get_kpi(client: ApiClient, kpi_id: Id) -> schemas.Kpi:
     row = await client.tenant.get(Kpi, kpi_id, *Kpi.all_columns())
     alerts = await client.tenant.count(KpiAlert).where(
@@ -338,7 +361,11 @@ def _measurement(row: dict[str, Any], kpi: dict[str, Any]) -> schemas.Measuremen
     )
 
 
-@get("/kpis/{kpi_id:int}/measurements", summary="Measurements of a KPI, oldest first")
+@get(
+    "/kpis/{kpi_id:int}/measurements",
+    summary="Measurements of a KPI, oldest first",
+    responses=answers(404),
+)
 async def list_measurements(
     client: ApiClient,
     kpi_id: Id,
@@ -365,12 +392,15 @@ async def list_measurements(
     summary="Record measurements (all or none)",
     request_max_body_size=MAX_BODY,
     status_code=201,
+    responses=answers(403, 404, 409, 413, 415, 422),
 )
 async def add_measurements(
-    client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
+    request: Request, client: ApiClient, kpi_id: Id, data: schemas.NewMeasurements
 ) -> schemas.Written:
     """Needs a token with the write scope. A date that already has a measurement, or that
     appears twice in the body, refuses the whole request (409); nothing is written."""
+    if request.content_type[0] != "application/json":
+        raise HTTPException(status_code=415, detail="Send the body as application/json.")
     if not client.can_write:
         raise PermissionDeniedException("This token may only read; ask an admin for a write token.")
     kpi = await kpi_service.get_kpi(client.tenant, kpi_id)
@@ -378,7 +408,7 @@ async def add_measurements(
     if len(set(days)) != len(days):
         raise HTTPException(status_code=409, detail="A date appears twice in the body.")
     if any(d > date.today() for d in days):
-        raise ValidationException("A measurement cannot be dated in the future.")
+        raise HTTPException(status_code=422, detail="A measurement cannot be dated in the future.")
     items, alerts = [], 0
     try:
         async with write_transaction():

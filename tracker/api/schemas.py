@@ -9,6 +9,13 @@ from typing import Annotated, Literal
 import msgspec
 
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
+Direction = Annotated[
+    Literal["lower", "higher"],
+    msgspec.Meta(
+        description="Which way is better: `lower` (the value should go down, e.g. a lead "
+        "time) or `higher` (it should go up, e.g. a satisfaction rate)."
+    ),
+]
 
 
 class Error(msgspec.Struct):
@@ -30,7 +37,7 @@ class Goal(msgspec.Struct):
     unit: str
     baseline: float | None
     target: float | None
-    direction: Literal["lower", "higher"] | str
+    direction: Direction
     due: date | None
 
 
@@ -112,7 +119,7 @@ class Kpi(msgspec.Struct):
     data_source: str
     frequency: str
     unit: str
-    direction: str
+    direction: Direction
     target: float
     threshold: float
     department: str

@@ -17,6 +17,7 @@ from tracker.digests import mailer, rules, service
 from tracker.digests.tables import Digest, EmailMessage
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
+from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
 
@@ -181,11 +182,13 @@ async def save_settings(request: Request, ctx: OrgContext) -> Template | Redirec
             DigestSetting.frequency: frequency,
             DigestSetting.weekday: int(weekday),
             DigestSetting.hour: int(hour),
+            DigestSetting.saved_at: datetime.now(UTC),
         },
     )
     await Organisation.update({Organisation.timezone: timezone}).where(
         Organisation.id == ctx.org_id
     )
+    onboarding.forget(ctx.org_id)
     return redirect(f"/o/{ctx.slug}/settings/digests", _("Digest settings saved."))
 
 

@@ -4,13 +4,16 @@ failure retry with back-off (visible to admins); give up after the last attempt.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage as MimeMessage
+from urllib.parse import urlparse
 
 import aiosmtplib
 
 from tracker.accounts.tables import Membership, Organisation
-from tracker.db import tenant_transaction
+from tracker.db import current_engine, tenant_transaction, tenant_wall
 from tracker.digests import rules
 from tracker.digests.tables import EmailMessage
 from tracker.settings import get_settings
@@ -25,6 +28,9 @@ def mime(message: dict) -> MimeMessage:
     mail["From"] = settings.smtp.sender
     mail["To"] = message["to_email"]
     mail["Subject"] = message["subject"]
+    # The same for every attempt: a message sent again is recognisable as the same one.
+    host = urlparse(settings.base_url).hostname or "localhost"
+    mail["Message-ID"] = f"<tracker.{message['org']}.{message['id']}@{host}>"
     mail.set_content(message["body_text"])
     if message["body_html"]:
         mail.add_alternative(message["body_html"], subtype="html")
@@ -49,35 +55,61 @@ async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict
     now = now or datetime.now(UTC)
     counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
     for org in await Organisation.select(Organisation.id):
-        async with tenant_transaction(org["id"]):
-            for outcome, n in (await _deliver_org(now, limit)).items():
-                counts[outcome] += n
+        for outcome, n in (await _deliver_org(org["id"], now, limit)).items():
+            counts[outcome] += n
     return counts
 
 
-async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
+async def _deliver_org(org_id: int, now: datetime, limit: int) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "retry": 0, "cancelled": 0, "held": 0}
-    # a worker that died while sending leaves a claim behind: release it for a retry
-    await EmailMessage.update({EmailMessage.status: "pending"}).where(
-        EmailMessage.status == "sending", EmailMessage.claimed_at < now - STALE_CLAIM
-    )
-    due = (
-        await EmailMessage.select()
-        .where(EmailMessage.status == "pending", EmailMessage.next_attempt_at <= now)
-        .order_by(EmailMessage.next_attempt_at)
-        .limit(limit)
-    )
-    if not get_settings().smtp.host:
-        if due:
-            await EmailMessage.update(
-                {
-                    EmailMessage.status: "held",
-                    EmailMessage.last_error: "SMTP is not configured (SMTP_HOST).",
-                }
-            ).where(EmailMessage.id.is_in([m["id"] for m in due]))
-        counts["held"] = len(due)
-        return counts
+    async with tenant_transaction(org_id):
+        # a worker that died while sending on SQLite leaves a claim behind: release it
+        await EmailMessage.update({EmailMessage.status: "pending"}).where(
+            EmailMessage.status == "sending", EmailMessage.claimed_at < now - STALE_CLAIM
+        )
+        due = (
+            await EmailMessage.select()
+            .where(EmailMessage.status == "pending", EmailMessage.next_attempt_at <= now)
+            .order_by(EmailMessage.next_attempt_at)
+            .limit(limit)
+        )
+        if not get_settings().smtp.host:
+            if due:
+                await EmailMessage.update(
+                    {
+                        EmailMessage.status: "held",
+                        EmailMessage.last_error: "SMTP is not configured (SMTP_HOST).",
+                    }
+                ).where(EmailMessage.id.is_in([m["id"] for m in due]))
+            counts["held"] = len(due)
+            return counts
     for message in due:
+        outcome = await _deliver_one(org_id, message, now)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+@asynccontextmanager
+async def _one_message(org_id: int) -> AsyncIterator[None]:
+    """A message's claim, sending and outcome in one transaction of its own on PostgreSQL: a
+    worker killed in between rolls back to "pending" and the next sweep sends it at once, while
+    the messages sent before stay sent (one transaction per organisation re-sent them all).
+    SQLite commits each statement (holding its one write lock while mail is sent would stall
+    every writer); a claim left there by a crash is released after STALE_CLAIM."""
+    if tenant_wall():
+        async with tenant_transaction(org_id):
+            yield
+    elif current_engine().engine_type == "postgres":
+        async with current_engine().transaction():
+            yield
+    else:
+        yield
+
+
+async def _deliver_one(org_id: int, message: dict, now: datetime) -> str | None:
+    """Send one message of the outbox; its outcome, or None when another worker has it."""
+    async with _one_message(org_id):
         claimed = (
             await EmailMessage.update(
                 {EmailMessage.status: "sending", EmailMessage.claimed_at: now}
@@ -86,7 +118,7 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
             .returning(EmailMessage.id)
         )
         if not claimed:
-            continue  # another worker has it
+            return None  # another worker has it (or sent it meanwhile)
         if message["person"] is not None and not await Membership.exists().where(
             Membership.org == message["org"], Membership.person == message["person"]
         ):
@@ -96,13 +128,11 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
                     EmailMessage.last_error: "The recipient left the organisation.",
                 }
             ).where(EmailMessage.id == message["id"])
-            counts["cancelled"] += 1
-            continue
+            return "cancelled"
         if message["kind"] == "invitation":
             linked = await _with_invitation_link(message)
             if linked is None:
-                counts["cancelled"] += 1
-                continue
+                return "cancelled"
             message = linked
         try:
             await send(mime(message))
@@ -117,7 +147,6 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
                     EmailMessage.next_attempt_at: retry_at or now,
                 }
             ).where(EmailMessage.id == message["id"])
-            counts["retry" if retry_at else "failed"] += 1
             log.warning(
                 "mail %s to %s failed (attempt %s): %s",
                 message["id"],
@@ -125,7 +154,7 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
                 attempts,
                 error,
             )
-            continue
+            return "retry" if retry_at else "failed"
         await EmailMessage.update(
             {
                 EmailMessage.status: "sent",
@@ -134,8 +163,7 @@ async def _deliver_org(now: datetime, limit: int) -> dict[str, int]:
                 EmailMessage.last_error: "",
             }
         ).where(EmailMessage.id == message["id"])
-        counts["sent"] += 1
-    return counts
+        return "sent"
 
 
 async def _with_invitation_link(message: dict) -> dict | None:

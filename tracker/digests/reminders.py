@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts.tables import Organisation, Person
-from tracker.db import is_unique_violation, tenant_transaction
+from tracker.db import is_unique_violation, tenant_transaction, write_transaction
 from tracker.digests.tables import EmailMessage
 from tracker.gates.tables import Condition, ReviewAssignment, Vote
 from tracker.i18n import gettext as _
@@ -23,17 +23,20 @@ async def _queue(
     scope: TenantScope, key: str, kind: str, person: dict[str, Any], subject: str, text: str
 ) -> int:
     try:
-        await scope.insert(
-            EmailMessage,
-            {
-                "person": person["id"],
-                "key": key,
-                "kind": kind,
-                "to_email": person["email"],
-                "subject": subject,
-                "body_text": text,
-            },
-        )
+        # a savepoint: behind the wall this runs in the organisation's one transaction, which
+        # a refused duplicate must not abort for the mails that follow
+        async with write_transaction():
+            await scope.insert(
+                EmailMessage,
+                {
+                    "person": person["id"],
+                    "key": key,
+                    "kind": kind,
+                    "to_email": person["email"],
+                    "subject": subject,
+                    "body_text": text,
+                },
+            )
     except Exception as error:
         if is_unique_violation(error):
             return 0
@@ -163,17 +166,18 @@ async def queue_invitation(
         url=INVITATION_LINK,
     )
     try:
-        await scope.insert(
-            EmailMessage,
-            {
-                "person": None,
-                "key": f"invitation:{invitation_id}{again}",
-                "kind": "invitation",
-                "to_email": email,
-                "subject": subject,
-                "body_text": text,
-            },
-        )
+        async with write_transaction():  # a savepoint inside a request's transaction
+            await scope.insert(
+                EmailMessage,
+                {
+                    "person": None,
+                    "key": f"invitation:{invitation_id}{again}",
+                    "kind": "invitation",
+                    "to_email": email,
+                    "subject": subject,
+                    "body_text": text,
+                },
+            )
     except Exception as error:
         if not is_unique_violation(error):
             raise

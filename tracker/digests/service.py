@@ -40,7 +40,8 @@ async def setting(scope: TenantScope) -> dict[str, Any]:
     row = await scope.select(DigestSetting, *DigestSetting.all_columns()).first()
     if row is None:
         try:
-            await scope.insert(DigestSetting, {})
+            async with write_transaction():  # a savepoint inside a request's transaction
+                await scope.insert(DigestSetting, {})
         except Exception as error:
             if not is_unique_violation(error):
                 raise

@@ -23,6 +23,7 @@ class DigestSetting(Table, tablename="digest_setting"):
     frequency = Varchar(length=10, default="weekly")  # daily | weekly | monthly
     weekday = SmallInt(default=0)  # 0 = Monday (weekly digests)
     hour = SmallInt(default=8)  # local hour in the organisation's time zone
+    saved_at = Timestamptz(null=True, default=None)  # when an admin last saved the schedule
 
 
 class DigestPreference(Table, tablename="digest_preference"):

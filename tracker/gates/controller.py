@@ -29,6 +29,7 @@ from tracker.gates.common import GateError
 from tracker.i18n import gettext as _
 from tracker.i18n import language_names
 from tracker.initiatives import service as initiatives
+from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, read_form, redirect, render
 
@@ -326,6 +327,7 @@ async def save_rule(request: Request, ctx: OrgContext) -> Template | Redirect:
     form = await read_form(request)
     if not await gate_settings.save_rule(ctx.scope, form):
         return await _settings_page(request, ctx, 422, rule_form=form)
+    onboarding.forget(ctx.org_id)
     return redirect(f"/o/{ctx.slug}/settings/gates", _("Decision rule saved."))
 
 

@@ -19,6 +19,7 @@ from tracker.initiatives import rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
+from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
 
@@ -124,6 +125,12 @@ async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]
     )
 
 
+async def _getting_started(request: Request, ctx: OrgContext) -> Any:
+    if ctx.role != "admin":
+        return None
+    return await onboarding.checklist(ctx.org_id, _revision(request, ctx))
+
+
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
     flt = service.BoardFilter.from_query(request.query_params)
@@ -140,6 +147,7 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         filters_html=await _filters_part(request, ctx, flt),
         alerts=await _open_alerts(request, ctx),
         can_write=ctx.can(Action.WRITE_REGISTER),
+        getting_started=await _getting_started(request, ctx),
     )
 
 

@@ -10,6 +10,7 @@ from arq.connections import RedisSettings
 from tracker import db
 from tracker.jobs.tasks import deliver, digest_tick, kpi_alerts_tick, reminders_tick
 from tracker.settings import get_settings
+from tracker.wall_check import check_role
 
 
 async def ping(ctx: dict[str, Any]) -> str:
@@ -22,6 +23,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = db.make_engine(settings.database_url)
     db.use_engine(engine)
     await db.start(engine, 1, settings.db_pool_max, settings.db_app_role)
+    await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
     ctx["engine"] = engine
 
 

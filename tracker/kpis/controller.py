@@ -11,6 +11,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from tracker import uploads
 from tracker.accounts.rules import Action
 from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
 from tracker.i18n import get_language
@@ -235,10 +236,17 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
         return _import_page(
             request, ctx, view, error=_("Choose a file to import."), status_code=422
         )
-    sheet = importing.read(filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"})
+    try:
+        await uploads.ensure_room(ctx.scope, len(data))
+    except uploads.QuotaExceeded as full:
+        return _import_page(request, ctx, view, error=full.message, status_code=422)
+    sheet = await importing.read_upload(
+        filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"}
+    )
     preview = await service.preview_import(ctx.scope, kpi_id, sheet)
     if form.get("confirm") == "1" and preview.ok:
         count, alerts = await service.write_import(ctx.scope, kpi_id, preview, ctx.person_id)
+        await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
         message = _("%(n)s measurements imported.", n=count)
         if alerts:
             message += " " + _("%(n)s alerts raised.", n=alerts)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.charts.rules import nice_ticks
+
 FREQUENCIES = ("daily", "weekly", "monthly")
 DIRECTIONS = ("lower", "higher")
 
@@ -43,7 +45,7 @@ class Chart:
     target_y: float
     threshold_y: float
     y_ticks: list[tuple[float, float]]  # y, value
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]  # x, text, text-anchor (start, middle, end)
 
     @property
     def path(self) -> str:
@@ -54,6 +56,8 @@ class Chart:
 
 
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 32
+LABEL_WIDTH = 80  # an ISO date at the axis' font size, with room to spare
+X_LABELS = 6
 
 
 def trend_chart(
@@ -61,17 +65,15 @@ def trend_chart(
     target: float,
     threshold: float,
     direction: str,
-    width: int = 640,
-    height: int = 240,
+    width: int = 960,
+    height: int = 300,
 ) -> Chart:
     """Coordinates of a line chart of the measurements (oldest first) with horizontal target
-    and threshold lines; the value axis always shows both lines."""
+    and threshold lines; the value axis runs between round ticks that hold every value and
+    both lines, and the date labels (the first, the last and a few between) stay inside."""
     values = [v for _d, v in measurements] + [target, threshold]
-    low, high = min(values), max(values)
-    if high == low:
-        high, low = high + 1, low - 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
 
     def y_of(value: float) -> float:
@@ -82,12 +84,18 @@ def trend_chart(
     for i, (day, value) in enumerate(measurements):
         x = LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
         points.append((x, y_of(value), day, value, breached(direction, threshold, value)))
-    ticks = [(y_of(low + (high - low) * k / 4), low + (high - low) * k / 4) for k in range(5)]
-    labels: list[tuple[float, str]] = []
-    if points:
-        step = max(1, count // 6)
-        labels = [(points[i][0], points[i][2].isoformat()) for i in range(0, count, step)]
-    return Chart(width, height, points, y_of(target), y_of(threshold), ticks, labels)
+    shown = sorted({round(k * (count - 1) / (X_LABELS - 1)) for k in range(X_LABELS)})
+    labels: list[tuple[float, str, str]] = []
+    for i in shown if points else []:
+        x = points[i][0]
+        anchor = "middle"
+        if x - LABEL_WIDTH / 2 < 0:
+            anchor = "start"
+        elif x + LABEL_WIDTH / 2 > width:
+            anchor = "end"
+        labels.append((x, points[i][2].isoformat(), anchor))
+    y_ticks = [(y_of(value), value) for value in ticks]
+    return Chart(width, height, points, y_of(target), y_of(threshold), y_ticks, labels)
 
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 31}

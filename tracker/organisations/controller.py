@@ -15,6 +15,7 @@ from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
 from tracker.i18n import LANGUAGES, language_names
 from tracker.i18n import gettext as _
+from tracker.onboarding import service as onboarding
 from tracker.organisations import shipped
 from tracker.settings import get_settings
 from tracker.tenancy import OrgContext
@@ -67,6 +68,7 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
         .first()
     )
     assert invitation is not None
+    onboarding.forget(ctx.org_id)
     await queue_invitation(
         ctx.org_id, invitation["id"], form.get("email"), ctx.membership.name, ctx.person_name
     )

@@ -11,15 +11,16 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from tracker import labels
+from tracker import labels, uploads
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.pilots import service as pilots
 from tracker.pilots.tables import PilotFeedback
 from tracker.problems import service as problems
-from tracker.registers import exporting, importing, imports
+from tracker.registers import importing, imports
 from tracker.registers.pages import initiative_header
 from tracker.risks import service as risks
+from tracker.spreadsheets import Table, download
 from tracker.tenancy import OrgContext
 from tracker.web import redirect, render
 
@@ -134,22 +135,14 @@ async def export(
 ) -> Response:
     initiative = await initiative_header(ctx, initiative_id)
     title, columns, rows = await _register(ctx, initiative_id, register)
-    headers = [c[0] for c in columns]
-    table = [[getter(row) for _, getter in columns] for row in rows]
-    filename = f"{initiative['process_code']}-{register}"
-    if format == "xlsx":
-        body = exporting.to_xlsx(title, headers, table)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif format == "csv":
-        body = exporting.to_csv(headers, table)
-        media = "text/csv; charset=utf-8"
-    else:
+    if format not in ("csv", "xlsx"):
         raise NotFoundException()
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{format}"'},
+    table = Table(
+        title=title,
+        headers=[c[0] for c in columns],
+        rows=[[getter(row) for _, getter in columns] for row in rows],
     )
+    return download(table, format, f"{initiative['process_code']}-{register}")
 
 
 IMPORTERS = {
@@ -162,7 +155,7 @@ async def _preview(
     ctx: OrgContext, initiative_id: int, register: str, filename: str, data: bytes
 ) -> imports.Preview:
     columns, required = IMPORTERS[register]
-    sheet = importing.read(filename, data, columns, required)
+    sheet = await importing.read_upload(filename, data, columns, required)
     if register == "problems":
         return await imports.preview_problems(ctx.scope, initiative_id, sheet)
     return await imports.preview_risks(ctx.scope, initiative_id, sheet)
@@ -222,12 +215,17 @@ async def import_upload(
         return _import_page(
             request, ctx, initiative, register, status_code=422, error=_("Choose a file to import.")
         )
+    try:
+        await uploads.ensure_room(ctx.scope, len(data))
+    except uploads.QuotaExceeded as full:
+        return _import_page(request, ctx, initiative, register, status_code=422, error=full.message)
     preview = await _preview(ctx, initiative_id, register, filename, data)
     if form.get("confirm") == "1" and preview.ok:
         if register == "problems":
             count = await imports.write_problems(ctx.scope, initiative_id, preview)
         else:
             count = await imports.write_risks(ctx.scope, initiative_id, preview, ctx.person_id)
+        await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
         return redirect(
             f"/o/{ctx.slug}/initiatives/{initiative_id}/{register}",
             _("%(n)s rows imported.", n=count),

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
-MAX_BYTES = 2 * 1024 * 1024
+from tracker import uploads
+
 MAX_ROWS = 2000
+MAX_COLUMNS = 50
 FORMULA_START = ("=", "+", "@")
 
 
@@ -50,35 +53,58 @@ def decode(data: bytes) -> str | None:
     return None
 
 
-def _table(filename: str, data: bytes) -> list[list[Any]] | str:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+def _xlsx_table(data: bytes) -> list[list[Any]] | str:
+    """The first sheet's rows, checked against the limits before and while reading."""
+    from openpyxl import load_workbook
 
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        except Exception:
-            return "The file is not a readable XLSX workbook."
+    try:
+        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        # the sheet's declared extent first (a workbook may declare none)
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            return "The file has more than 2000 rows."
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            return "The file has more than 50 columns."
+        table = []
+        # then what it really holds, reading no more than the limits allow
+        for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1):
+            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
+                return "The file has more than 50 columns."
+            table.append(list(row[:MAX_COLUMNS]))
+        workbook.close()
+    except Exception:
+        return "The file is not a readable XLSX workbook."
+    return table
+
+
+def _table(kind: str, data: bytes) -> list[list[Any]] | str:
+    if kind == "xlsx":
+        return _xlsx_table(data)
     text = decode(data)
     if text is None:
         return "The file is neither UTF-8 nor GBK text."
     try:
-        return [row for row in csv.reader(io.StringIO(text))]
+        return [row[: MAX_COLUMNS + 1] for row in csv.reader(io.StringIO(text))]
     except csv.Error:
         return "The file is not a readable CSV file."
+
+
+async def read_upload(
+    filename: str, data: bytes, columns: dict[str, list[str]], required: set[str]
+) -> Sheet:
+    """``read`` in a worker thread: parsing a workbook never holds up other requests."""
+    return await uploads.in_worker(read, filename, data, columns, required)
 
 
 def read(filename: str, data: bytes, columns: dict[str, list[str]], required: set[str]) -> Sheet:
     """``columns`` maps each column key to the header names accepted for it (any language)."""
     sheet = Sheet()
-    if not filename.lower().endswith((".csv", ".xlsx")):
-        sheet.error(0, "", "Upload a .csv or .xlsx file.")
+    try:
+        kind = uploads.check(filename, data)
+    except uploads.UploadRefused as refused:
+        sheet.error(0, "", refused.message)
         return sheet
-    if len(data) > MAX_BYTES:
-        sheet.error(0, "", "The file is larger than 2 MB.")
-        return sheet
-    table = _table(filename, data)
+    table = _table(kind, data)
     if isinstance(table, str):
         sheet.error(0, "", table)
         return sheet

@@ -4,7 +4,6 @@ diff between two versions, the print page and the RACI export."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from litestar import Request, Response, get, post
@@ -16,6 +15,7 @@ from tracker.i18n import gettext as _
 from tracker.registers.pages import can_write, initiative_header
 from tracker.sops import service
 from tracker.sops.service import SopConflict
+from tracker.spreadsheets import Table, download
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
@@ -365,42 +365,26 @@ async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Templa
 
 @get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
 async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Response:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     view = await service.version_view(ctx, version_id)
     version, raci = view["version"], view["raci"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "RACI"
-    sheet.append([f"{version['document.number']} {version['document.process_name']}"])
-    sheet.append([version["label"]])
-    header = [_("No."), _("Step"), *(r["name"] for r in raci["roles"]), _("Problems")]
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    red = PatternFill("solid", fgColor="FDECEA")
+    rows, marked = [], set()
     for number, step in enumerate(view["steps"], start=1):
         problems = [_(p) for p in raci["problems"].get(step["id"], [])]
-        sheet.append(
-            [
-                number,
-                step["name"],
-                *(raci["cells"].get((step["id"], r["id"]), "") for r in raci["roles"]),
-                " ".join(problems),
-            ]
-        )
         if problems:
-            for cell in sheet[sheet.max_row]:
-                cell.fill = red
-    buffer = io.BytesIO()
-    book.save(buffer)
-    filename = f"RACI-{version['document.number']}-{version['label']}.xlsx"
-    return Response(
-        buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            marked.add(number - 1)
+        cells = [raci["cells"].get((step["id"], r["id"]), "") for r in raci["roles"]]
+        rows.append([number, step["name"], *cells, " ".join(problems)])
+    table = Table(
+        title="RACI",
+        preface=[
+            [f"{version['document.number']} {version['document.process_name']}"],
+            [version["label"]],
+        ],
+        headers=[_("No."), _("Step"), *(r["name"] for r in raci["roles"]), _("Problems")],
+        rows=rows,
+        marked=marked,
     )
+    return download(table, "xlsx", f"RACI-{version['document.number']}-{version['label']}")
 
 
 @post("/sop-versions/{version_id:int}/submit")

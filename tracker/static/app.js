@@ -7,3 +7,15 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var invalid = event.target.querySelector && event.target.querySelector("[aria-invalid='true']");
   if (invalid) { invalid.focus(); }
 });
+
+// The top bar's navigation is a <details> "Menu" on phones. On wide screens CSS shows its
+// content from the first paint (::details-content); opening it here as well tells screen
+// readers (and browsers without that selector) that it is open.
+document.addEventListener("DOMContentLoaded", function () {
+  var menu = document.querySelector("details.navmenu");
+  if (!menu || !window.matchMedia) { return; }
+  var wide = window.matchMedia("(min-width: 48.01rem)");
+  var sync = function () { menu.open = wide.matches; };
+  sync();
+  if (wide.addEventListener) { wide.addEventListener("change", sync); }
+});

@@ -25,7 +25,7 @@ async def token_for(world, org, scope="read", name="Finance BI"):
 def api(world, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app),
+        transport=httpx.ASGITransport(app=world.asgi),
         base_url="http://testserver/api/v1",
         headers=headers,
     )
@@ -154,7 +154,13 @@ async def test_malformed_requests_get_json_errors(world):
             f"/kpis/{kpi}/measurements",
             json={"measurements": [{"measured_on": future, "value": 1}]},
         )
-        assert ahead.status_code == 400 and "future" in ahead.json()["detail"]
+        assert ahead.status_code == 422 and "future" in ahead.json()["detail"]
+        as_text = await client.post(
+            f"/kpis/{kpi}/measurements",
+            content=b'{"measurements": [{"measured_on": "2026-01-01", "value": 1}]}',
+            headers={"content-type": "text/plain"},
+        )
+        assert as_text.status_code == 415 and "application/json" in as_text.json()["detail"]
         huge = await client.post(
             f"/kpis/{kpi}/measurements",
             content=b'{"measurements": [' + b'{"measured_on": "2026-01-01", "value": 1},' * 3000,
@@ -181,7 +187,7 @@ async def test_malformed_requests_get_json_errors(world):
 
 async def test_openapi_document_and_docs_page(world):
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=world.asgi), base_url="http://testserver"
     ) as client:
         document = (await client.get("/api/v1/schema/openapi.json")).json()
         docs = await client.get("/api/v1/docs")
@@ -190,3 +196,15 @@ async def test_openapi_document_and_docs_page(world):
     assert "post" in document["paths"]["/api/v1/kpis/{kpi_id}/measurements"]
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     assert docs.status_code == 200 and "GET /api/v1/initiatives" in docs.text
+    # every answer the API gives is declared (issue 17, finding 8)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            assert {"200" if method == "get" else "201", "400", "401"} <= declared, path
+            if "{" in path:
+                assert "404" in declared, path
+    post = document["paths"]["/api/v1/kpis/{kpi_id}/measurements"]["post"]
+    assert {"403", "409", "413", "415", "422"} <= set(post["responses"])
+    direction = document["components"]["schemas"]["Goal"]["properties"]["direction"]
+    assert direction["enum"] == ["lower", "higher"] and "oneOf" not in direction
+    assert document["components"]["schemas"]["NewMeasurement"]["additionalProperties"] is False

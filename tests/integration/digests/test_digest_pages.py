@@ -1,6 +1,7 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
+from tests import walled
 from tests.jobs.test_digest_jobs import seeded_org
 from tracker.digests import service
 from tracker.digests.tables import Digest, DigestSetting, EmailMessage
@@ -141,7 +142,7 @@ async def test_embedded_scheduler_runs_jobs_inside_serve(world, mailbox, caplog)
     settings = load_settings(
         {
             **os.environ,
-            "DATABASE_URL": world.database_url,
+            **walled.env(world),
             "TRACKER_SCHEDULER": "on",
             "TRACKER_SCHEDULER_SECONDS": "1",
             "REDIS_URL": "",
@@ -158,9 +159,7 @@ async def test_embedded_scheduler_runs_jobs_inside_serve(world, mailbox, caplog)
                     break
                 await asyncio.sleep(0.1)
     finally:
-        from tracker import db
-
-        db.use_engine(world.engine)  # the app's lifespan bound the tables to its own engine
+        walled.restore(world.engine)  # the app's lifespan bound the tables to its own engine
     assert "no REDIS_URL, running digests, reminders and mail inside this process" in caplog.text
     assert await Digest.count().where(Digest.org == org.id) == 5
     committee = [m for rcpt, m in mailbox.messages if rcpt == [org.emails["committee"]]]

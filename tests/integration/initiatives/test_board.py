@@ -164,9 +164,11 @@ async def test_board_query_count_does_not_grow_with_data(world, size):
     if size > 6 * COLUMN_LIMIT:
         assert f"Show all {size // 6}" in response.text
     # session + memberships + the cards with their badges (+ open KPI alerts, owners and
-    # departments for the page), whatever the size
-    assert counted.count == 6, counted.statements
-    assert fragment.count == 3, fragment.statements
+    # departments for the page), whatever the size; behind the wall (PostgreSQL, as deployed)
+    # the session and the memberships come in one round trip
+    walled = world.backend == "postgres"
+    assert counted.count == (5 if walled else 6), counted.statements
+    assert fragment.count == (2 if walled else 3), fragment.statements
     print(
         f"\nboard queries with {size} initiatives ({world.backend}): page {counted.count}, "
         f"fragment {fragment.count}; today {date.today()}"

@@ -353,7 +353,7 @@ async def test_the_kept_measurements_carry_each_visitors_own_csrf_token(world):
 
     # another visitor, without a CSRF cookie yet: Litestar gives them a token of their own
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=world.app),
+        transport=httpx.ASGITransport(app=world.asgi),
         base_url="http://testserver",
         cookies={"tracker_session": world.a.tokens["lead"]},
     ) as other:

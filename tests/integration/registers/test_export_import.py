@@ -15,6 +15,18 @@ PROBLEMS_CSV = (
 )
 
 
+def _zip_without_workbook() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    return buffer.getvalue()
+
+
+ZIP_WITHOUT_WORKBOOK = _zip_without_workbook()
+
+
 async def upload(client, path, filename, data, **extra):
     return await client.post(path, files={"file": (filename, data)}, data=extra)
 
@@ -83,7 +95,10 @@ async def test_gbk_encoded_chinese_csv(world):
             b"title,category,impact,urgency\nA,efficiency,3,3\nA,quality,2,2\n",
             "appears twice",
         ),
-        ("p.csv", b"\xff\xfe\x81\x00\x9f", "neither UTF-8 nor GBK"),
+        ("p.csv", b"\xff\xfe\x81\x9f", "neither UTF-8 nor GBK"),
+        ("p.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a text file"),
+        ("p.csv", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "This is not a text file"),
+        ("p.xlsx", ZIP_WITHOUT_WORKBOOK, "not a readable XLSX"),
         ("p.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file."),
         ("p.xlsx", b"not a zip", "not a readable XLSX"),
         (

@@ -1,0 +1,1 @@
+"""Shared rules of the server-rendered SVG charts (round axis ticks)."""

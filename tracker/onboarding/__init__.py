@@ -1,0 +1,1 @@
+"""Getting started: the short checklist a new organisation's admins see on the board."""
