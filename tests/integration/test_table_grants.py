@@ -66,21 +66,25 @@ TABLES: dict[str, tuple[str, str]] = {
     "training_session": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
-        "SELECT INSERT UPDATE(language) UPDATE(password_hash)",
+        "SELECT INSERT UPDATE(language) UPDATE(password_hash) UPDATE(email_confirmed) "
+        "UPDATE(totp_secret) UPDATE(totp_enabled_at) UPDATE(totp_last_step)",
     ),
     "organisation": (
         "none: found by its address before the wall knows it (tracker_identify)",
-        "SELECT INSERT UPDATE(language) UPDATE(timezone) UPDATE(training_pass_mark)",
+        "SELECT INSERT UPDATE(language) UPDATE(timezone) UPDATE(training_pass_mark) "
+        "UPDATE(require_2fa)",
     ),
     "web_session": (
         "none: read from the cookie before anyone is known; holds only a hash",
-        "SELECT INSERT DELETE",
+        "SELECT INSERT DELETE UPDATE(last_seen_at)",
     ),
     "login_failure": (
         "none: counted per e-mail address before anyone is known",
         "SELECT INSERT DELETE",
     ),
     "migration": ("none: Piccolo's applied migrations; only 'tracker migrate' (the owner)", ""),
+    "recovery_code": ("none: a person's own, reached by their id only; kept as hashes", CRUD),
+    "account_mail": ("none: mail about a person's account, before any organisation", CRUD),
 }
 
 SEQUENCES = {  # the id sequences of the tables without an organisation
@@ -89,6 +93,8 @@ SEQUENCES = {  # the id sequences of the tables without an organisation
     "web_session_id_seq": "USAGE",
     "login_failure_id_seq": "USAGE",
     "migration_id_seq": "",
+    "recovery_code_id_seq": "USAGE",
+    "account_mail_id_seq": "USAGE",
 }
 
 

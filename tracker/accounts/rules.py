@@ -125,7 +125,7 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {
         *("account", "api", "healthz", "invite", "language", "login", "logout", "o", "orgs"),
-        *("readyz", "signup", "static"),
+        *("readyz", "signup", "static", "confirm", "unlock"),
         *("admin", "new", "settings", "docs", "schema", "openapi", "metrics", "health"),
         *("status", "www", "mail", "security", "well-known", "assets", "media", "uploads"),
     }
