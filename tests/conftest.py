@@ -134,13 +134,16 @@ class World:
         """The app as its clients call it: on PostgreSQL, behind the wall (tests/walled.py)."""
         return walled.as_deployed(self.app)
 
-    def client(self, org: Org | None = None, role: str | None = None) -> httpx.AsyncClient:
-        """A client signed in as ``role`` of ``org`` (anonymous without them), CSRF ready."""
+    def client(
+        self, org: Org | None = None, role: str | None = None, address: str = "127.0.0.1"
+    ) -> httpx.AsyncClient:
+        """A client signed in as ``role`` of ``org`` (anonymous without them), CSRF ready,
+        connecting from ``address``."""
         cookies = {"csrftoken": CSRF_TOKEN}
         if org is not None and role is not None:
             cookies["tracker_session"] = org.tokens[role]
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.asgi),  # type: ignore[arg-type]
+            transport=httpx.ASGITransport(app=self.asgi, client=(address, 123)),  # type: ignore[arg-type]
             base_url="http://testserver",
             cookies=cookies,
             headers={"x-csrftoken": CSRF_TOKEN},

@@ -27,6 +27,7 @@ from litestar.types import Message, Send
 from tracker import db, patches, templating
 from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
+from tracker.accounts import security_controller as account_security
 from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
@@ -41,7 +42,7 @@ from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
-from tracker.organisations.context import provide_org_context
+from tracker.organisations.context import TwoFactorRequired, provide_org_context
 from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
@@ -84,6 +85,8 @@ def template_config(settings: Settings) -> TemplateConfig:
 def error_handler(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return api.api_error(request, exc)
+    if isinstance(exc, TwoFactorRequired):
+        return Redirect("/account/security?required=1", status_code=303)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}", status_code=303)
@@ -288,6 +291,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             route_handlers=[*accounts.ROUTES, *recovery.ROUTES, *account_settings.ROUTES],
             include_in_schema=False,
         ),
+        Router(path="/", route_handlers=account_security.ROUTES, include_in_schema=False),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),

@@ -28,7 +28,8 @@ from tracker.tenancy import Membership as MembershipView
 
 SESSION_COOKIE = "tracker_session"
 LANGUAGE_COOKIE = "tracker_lang"
-SESSION_DAYS = 14
+SESSION_DAYS = 14  # the default lifetime (SESSION_LIFETIME_HOURS)
+TOUCH_SECONDS = 60  # a session's last-seen time is written at most once a minute
 
 _hasher: PasswordHasher | None = None
 
@@ -75,13 +76,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start_session(person_id: int) -> str:
+async def start_session(person_id: int, user_agent: str = "", address: str = "") -> str:
+    """A new session: it ends after the configured lifetime, or sooner when idle."""
+    settings = get_settings()
     token = secrets.token_urlsafe(32)
     await Session.insert(
         Session(
             token_hash=token_hash(token),
             person=person_id,
-            expires_at=datetime.now(UTC) + timedelta(days=SESSION_DAYS),
+            expires_at=datetime.now(UTC) + timedelta(hours=settings.session_lifetime_hours),
+            last_seen_at=datetime.now(UTC),
+            idle_seconds=settings.session_idle_minutes * 60,
+            user_agent=user_agent[:300],
+            address=address[:45],
         )
     )
     return token
@@ -98,24 +105,36 @@ class CurrentPerson:
     name: str
     email: str
     language: str | None
+    two_factor: bool = False  # logs in with a second factor
 
 
 async def person_for_token(token: str | None) -> CurrentPerson | None:
     if not token or len(token) > 100:
         return None
     rows = await fetch(
-        "SELECT p.id, p.name, p.email, p.language, s.expires_at FROM web_session s "
+        "SELECT p.id, p.name, p.email, p.language, p.totp_enabled_at, s.expires_at, "
+        "s.last_seen_at, s.created_at, "
+        "s.idle_seconds FROM web_session s "
         "JOIN person p ON p.id = s.person WHERE s.token_hash = {}",
         token_hash(token),
     )
     row = rows[0] if rows else None
-    if row is None or row["expires_at"] < datetime.now(UTC):
+    now = datetime.now(UTC)
+    if row is None or row["expires_at"] < now:
         return None
+    idle = (now - (row["last_seen_at"] or row["created_at"])).total_seconds()
+    if idle > row["idle_seconds"]:
+        return None
+    if idle > TOUCH_SECONDS:
+        await Session.update({Session.last_seen_at: now}).where(
+            Session.token_hash == token_hash(token)
+        )
     return CurrentPerson(
         id=row["id"],
         name=row["name"],
         email=row["email"],
         language=row["language"],
+        two_factor=row["totp_enabled_at"] is not None,
     )
 
 
@@ -167,9 +186,10 @@ async def identify_walled(
         name=first["person_name"],
         email=first["person_email"],
         language=first["person_language"],
+        two_factor=first["person_two_factor"],
     )
     memberships = [
-        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"])
+        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"], r["org_require_2fa"])
         for r in rows
         if r["org_id"] is not None
     ]

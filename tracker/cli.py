@@ -61,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,  # whose X-Forwarded-For/-Proto count
         log_level="info",
         log_config=None,  # keep our logging (LOG_FORMAT=json for structured logs)
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # finish requests in flight

@@ -72,6 +72,21 @@ def _rule_messages() -> list[str]:
         _("Use at most 200 characters."),
         _("Use more different characters."),
         _("Do not use your e-mail address as your password."),
+        _("This is a common password, or too close to one."),
+        _("Do not use your e-mail address or name in your password."),
+        _("Common words and names on their own are easy to guess."),
+        _("Keyboard patterns such as qwerty are easy to guess."),
+        _("Repeated characters or words such as abcabc are easy to guess."),
+        _("Sequences such as abc or 6543 are easy to guess."),
+        _("Years and dates are easy to guess."),
+        _("This password is too easy to guess."),
+        _("Add another word or two: a few unrelated words make a strong password."),
+        _("Too many failed log-ins from your network. Try again in %(n)s minutes."),
+        _(
+            "Someone has tried many wrong passwords on this account, so it only opens from a "
+            "browser that logged in to it before. If it is yours, we have e-mailed you a link "
+            "that lets this browser in at once; or try again in %(n)s minutes."
+        ),
         _("The target must be below the baseline when lower is better."),
         _("The target must be above the baseline when higher is better."),
         _("The goal's due date cannot be in the past."),

@@ -6,11 +6,13 @@ from piccolo.conf.apps import AppConfig
 
 from tracker.accounts.recovery_tables import EmailChange, PasswordReset
 from tracker.accounts.tables import (
+    AccountMail,
     Invitation,
     LoginFailure,
     Membership,
     Organisation,
     Person,
+    RecoveryCode,
     Session,
 )
 from tracker.api.tables import ApiToken
@@ -71,6 +73,8 @@ APP_CONFIG = AppConfig(
         Invitation,
         Session,
         LoginFailure,
+        RecoveryCode,
+        AccountMail,
         Initiative,
         Phase,
         GateCriterion,

@@ -32,15 +32,25 @@ HEADERS = [
 ]
 
 
+# Over https only (a browser ignores it over http): stay on https for a year. Behind a proxy
+# that terminates TLS, the scheme comes from its X-Forwarded-Proto when the proxy's address is
+# in TRUSTED_PROXIES (uvicorn's proxy headers, set up by ``tracker serve``).
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
 class SecurityHeadersMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        https = scope.get("scheme") == "https"
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.extend(h for h in HEADERS if h[0] not in names)
+                if https:
+                    headers.append(HSTS)
                 message["headers"] = headers  # type: ignore[typeddict-unknown-key]
             await send(message)
 

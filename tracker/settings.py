@@ -46,6 +46,9 @@ class Settings:
     )
     scheduler: bool = True  # the embedded scheduler (only without REDIS_URL)
     scheduler_seconds: int = 60
+    session_lifetime_hours: int = 14 * 24  # a session ends this long after log-in
+    session_idle_minutes: int = 8 * 60  # or after this long without a request
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto are believed
     upload_quota_mb: int = 100  # per organisation: the files it keeps (imports, attachments)
     gc_threshold: int = 20000  # allocations between young-generation collections
     query_header: bool = False  # benchmarks: X-Query-Count on every response
@@ -161,6 +164,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         scheduler=env.get("TRACKER_SCHEDULER", "off" if mode == "test" else "on").lower()
         in {"on", "1", "true", "yes"},
         scheduler_seconds=_int(env, "TRACKER_SCHEDULER_SECONDS", 60, 1, 86400),
+        # production defaults meet ASVS 3.3.2 level 2: 12 hours, or 30 minutes idle
+        session_lifetime_hours=_int(
+            env, "SESSION_LIFETIME_HOURS", 12 if production else 14 * 24, 1, 24 * 366
+        ),
+        session_idle_minutes=_int(
+            env, "SESSION_IDLE_MINUTES", 30 if production else 8 * 60, 5, 60 * 24 * 366
+        ),
+        trusted_proxies=env.get("TRUSTED_PROXIES", "127.0.0.1").strip(),
         upload_quota_mb=_int(env, "TRACKER_UPLOAD_QUOTA_MB", 100, 1, 1_000_000),
         gc_threshold=_int(env, "TRACKER_GC_THRESHOLD", 20000, 700, 10_000_000),
         query_header=env.get("TRACKER_QUERY_HEADER") == "1",

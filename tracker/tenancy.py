@@ -27,6 +27,7 @@ class Membership:
     slug: str
     name: str
     role: str
+    require_2fa: str = "none"  # the organisation's two-factor rule: none | admins | everyone
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,40 @@ def stop_server(process) -> None:
     process.wait(timeout=10)
 
 
+class Server(str):
+    """The server's base URL, knowing its data folder (its database and secret key)."""
+
+    data: object
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    process, base, _url = start_server(tmp_path_factory.mktemp("e2e"))
-    yield base
+    data = tmp_path_factory.mktemp("e2e")
+    process, base, _url = start_server(data)
+    server = Server(base)
+    server.data = data
+    yield server
     stop_server(process)
+
+
+def confirmation_path(server: Server, email: str) -> str:
+    """The confirmation link the server mails after a sign-up (made with its secret key)."""
+    import sqlite3
+
+    from tracker.accounts import links
+
+    data = server.data
+    with sqlite3.connect(f"{data}/tracker.sqlite3") as db:
+        (person_id,) = db.execute("SELECT id FROM person WHERE email = ?", (email,)).fetchone()
+    key = (data / "secret_key").read_text().strip()  # type: ignore[operator]
+    return f"/confirm/{links.sign('confirm', person_id, email, 600, key=key)}"
+
+
+async def confirm_sign_up(page, server: Server, email: str) -> None:
+    """After "Create account": follow the e-mailed link and confirm."""
+    await page.get_by_role("heading", name="Check your e-mail").wait_for()
+    await page.goto(f"{server}{confirmation_path(server, email)}")
+    await page.get_by_role("button", name="Confirm my address").click()
 
 
 @pytest_asyncio.fixture

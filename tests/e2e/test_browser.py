@@ -7,6 +7,7 @@ Screenshots of the key screens (1280 × 800 and 390 × 844, English and Chinese)
 from __future__ import annotations
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import confirm_sign_up
 
 SHOTS = ROOT / "test-output" / "screenshots"
 
@@ -35,6 +36,8 @@ async def test_new_user_signs_up_creates_an_initiative_filters_and_switches_to_c
     await page.fill("#password", "correct horse battery")
     await page.fill("#org_name", "Browser Test Co")
     await page.get_by_role("button", name="Create account and organisation").click()
+    await shot(page, "signup-check-email-1280-en")
+    await confirm_sign_up(page, server, "li.na@browser.example.com")
     await page.wait_for_url(f"{server}/o/browser-test-co/")
     assert "No initiatives yet" in await page.inner_text("#board")
 

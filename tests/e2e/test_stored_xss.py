@@ -22,6 +22,8 @@ class Session:
         self.token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         response = self.post("/login", {"email": email, "password": "demo-password-2026"})
         assert response.status_code == 303
+        page = self.client.get("/account")  # the CSRF token changes at log-in
+        self.token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
 
     def post(self, path: str, data: dict) -> httpx.Response:
         return self.client.post(path, data={**data, "_csrf_token": self.token})

@@ -15,7 +15,7 @@ import httpx
 from piccolo.querystring import QueryString
 
 from tests.conftest import PG_URL, ROOT, drop_postgres, fresh_postgres, need, run_cli
-from tests.integration.test_tenant_wall_app import Browser, free_port, wait_until_up
+from tests.integration.test_tenant_wall_app import SERVER_KEY, free_port, sign_up, wait_until_up
 
 RESTART_DB = f"tracker_restart_{os.getpid()}"  # a run of its own: other runs may share the server
 
@@ -71,21 +71,14 @@ async def test_postgres_restart_the_running_app_recovers(world, tmp_path):
             "REDIS_URL": "",
             "BASE_URL": base,
             "TRACKER_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": SERVER_KEY,
         },
         stdout=subprocess.DEVNULL,
         stderr=open(tmp_path / "server.log", "w"),
     )
     try:
         wait_until_up(base)
-        person = Browser(base)
-        signup = {
-            "name": "Rita",
-            "email": "rita@restart.example.com",
-            "password": "a long password 1",
-            "org_name": "Restart",
-            "org_slug": "restart",
-        }
-        assert person.post("/signup", signup).status_code == 303
+        person = await sign_up(base, "Rita", "restart", url)
         assert person.get("/o/restart/").status_code == 200
 
         restart_postgres()

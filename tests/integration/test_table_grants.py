@@ -70,16 +70,18 @@ TABLES: dict[str, tuple[str, str]] = {
     "sustainment_check": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
-        "SELECT INSERT UPDATE(email) UPDATE(language) UPDATE(name) UPDATE(password_hash) "
-        "UPDATE(timezone)",
+        "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "
+        "UPDATE(password_hash) UPDATE(timezone) UPDATE(totp_enabled_at) UPDATE(totp_last_step) "
+        "UPDATE(totp_secret)",
     ),
     "organisation": (
         "none: found by its address before the wall knows it (tracker_identify)",
-        "SELECT INSERT UPDATE(language) UPDATE(timezone) UPDATE(training_pass_mark)",
+        "SELECT INSERT UPDATE(language) UPDATE(timezone) UPDATE(training_pass_mark) "
+        "UPDATE(require_2fa)",
     ),
     "web_session": (
         "none: read from the cookie before anyone is known; holds only a hash",
-        "SELECT INSERT DELETE",
+        "SELECT INSERT DELETE UPDATE(last_seen_at)",
     ),
     "login_failure": (
         "none: counted per e-mail address before anyone is known",
@@ -94,6 +96,8 @@ TABLES: dict[str, tuple[str, str]] = {
         "none: a person's own, confirmed from a link before they sign in; holds only a hash",
         CRUD,  # asked for, confirmed once, the person's other pending changes deleted
     ),
+    "recovery_code": ("none: a person's own, reached by their id only; kept as hashes", CRUD),
+    "account_mail": ("none: mail about a person's account, before any organisation", CRUD),
 }
 
 SEQUENCES = {  # the id sequences of the tables without an organisation
@@ -104,6 +108,8 @@ SEQUENCES = {  # the id sequences of the tables without an organisation
     "migration_id_seq": "",
     "password_reset_id_seq": "USAGE",
     "email_change_id_seq": "USAGE",
+    "recovery_code_id_seq": "USAGE",
+    "account_mail_id_seq": "USAGE",
 }
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Redirect, Template
 
+from tracker.accounts import login as login_service
 from tracker.accounts import service
+from tracker.accounts.rules import Refusal
 from tracker.accounts.settings_controller import settings_page
-from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, SESSION_DAYS, end_session, start_session
+from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, end_session, start_session
 from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
@@ -26,11 +29,11 @@ from tracker.web import (
 )
 
 
-def session_cookie(token: str) -> Cookie:
+def private_cookie(key: str, value: str, max_age: int) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        max_age=SESSION_DAYS * 86400,
+        key=key,
+        value=value,
+        max_age=max_age,
         path="/",
         httponly=True,
         samesite="lax",
@@ -38,9 +41,47 @@ def session_cookie(token: str) -> Cookie:
     )
 
 
-def signed_in(path: str, token: str, flash: str | None = None) -> Redirect:
+def session_cookie(token: str) -> Cookie:
+    return private_cookie(SESSION_COOKIE, token, get_settings().session_lifetime_hours * 3600)
+
+
+def csrf_cookie() -> Cookie:
+    """A new CSRF token: it changes whenever who is signed in changes (log-in, log-out)."""
+    return Cookie(
+        key="csrftoken",
+        value=generate_csrf_token(get_settings().secret_key),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a trusted proxy, its X-Forwarded-For: see TRUSTED_PROXIES)."""
+    return request.client.host if request.client else ""
+
+
+async def signed_in(
+    request: Request, person_id: int, path: str, flash: str | None = None
+) -> Redirect:
+    """Start a session (a new id, a new CSRF token) and remember this browser for the account."""
+    await end_session(request.cookies.get(SESSION_COOKIE))  # the session id always changes
+    token = await start_session(
+        person_id, request.headers.get("user-agent", ""), client_address(request)
+    )
+    person = await service.person_email(person_id)
     response = redirect(path, flash)
     response.cookies.append(session_cookie(token))
+    response.cookies.append(csrf_cookie())
+    response.cookies.append(
+        private_cookie(
+            login_service.DEVICE_COOKIE,
+            login_service.device_token(person_id, person),
+            login_service.DEVICE_SECONDS,
+        )
+    )
+    response.cookies.append(private_cookie(login_service.PENDING_COOKIE, "", 0))
     return response
 
 
@@ -61,14 +102,12 @@ async def signup_page(request: Request) -> Template:
 
 
 @post("/signup")
-async def signup(request: Request) -> Template | Redirect:
+async def signup(request: Request) -> Template:
     form = await read_form(request)
-    result = await service.signup(form)
-    if result is None:
+    if not await service.signup(form):
+        form.values.pop("password", None)
         return render(request, "accounts/signup.html", status_code=422, form=form)
-    person_id, slug = result
-    token = await start_session(person_id)
-    return signed_in(f"/o/{slug}/", token, _("Welcome! Your organisation is ready."))
+    return render(request, "accounts/check_email.html", email=form.get("email"))
 
 
 @get("/login", name="login")
@@ -76,28 +115,60 @@ async def login_page(request: Request, next: str | None = None) -> Template:
     return render(request, "accounts/login.html", form=Form({"next": next or ""}))
 
 
+REFUSALS = {
+    Refusal.ADDRESS: "Too many failed log-ins from your network. Try again in %(n)s minutes.",
+    Refusal.ACCOUNT: "Too many failed attempts. Try again in %(n)s minutes.",
+    Refusal.UNLOCK: (
+        "Someone has tried many wrong passwords on this account, so it only opens from a "
+        "browser that logged in to it before. If it is yours, we have e-mailed you a link that "
+        "lets this browser in at once; or try again in %(n)s minutes."
+    ),
+}
+
+
 @post("/login")
 async def login(request: Request) -> Template | Redirect:
     form = await read_form(request)
-    result = await service.authenticate(form.get("email"), form.get("password"))
-    if result.wait_seconds:
+    result = await login_service.authenticate(
+        form.get("email"),
+        form.get("password"),
+        client_address(request),
+        request.cookies.get(login_service.DEVICE_COOKIE),
+    )
+    form.values.pop("password", None)
+    if result.refusal:
         minutes = max(1, round(result.wait_seconds / 60))
+        form.error("email", _(REFUSALS[result.refusal], n=minutes))
+        return render(request, "accounts/login.html", status_code=429, form=form)
+    if result.unconfirmed:
         form.error(
             "email",
-            _("Too many failed attempts. Try again in %(n)s minutes.", n=minutes),
+            _("Your e-mail address is not confirmed yet: we have sent you a new link."),
         )
-        return render(request, "accounts/login.html", status_code=429, form=form)
+        return render(request, "accounts/login.html", status_code=403, form=form)
     if result.person_id is None:
         form.error("password", _("The e-mail address or the password is wrong."))
-        form.values.pop("password", None)
         return render(request, "accounts/login.html", status_code=422, form=form)
     if request.headers.get("accept-language") or request.cookies.get(LANGUAGE_COOKIE):
         # what the browser (or the switch) says they read: mail to them follows it
         await service.remember_language(result.person_id, get_language())
-    old = request.cookies.get(SESSION_COOKIE)
-    await end_session(old)  # the session id always changes at log-in
-    token = await start_session(result.person_id)
-    return signed_in(safe_next(form.get("next")), token)
+    if result.needs_code:
+        pending = login_service.pending_token(result.person_id, result.password_hash)
+        response = redirect(f"/login/code?next={quote(safe_next(form.get('next')))}")
+        response.cookies.append(
+            private_cookie(login_service.PENDING_COOKIE, pending, login_service.PENDING_SECONDS)
+        )
+        return response
+    return await signed_in(request, result.person_id, await after_login(result.person_id, form))
+
+
+async def after_login(person_id: int, form: Form) -> str:
+    """Where a person goes after log-in: enrolment first when an organisation requires it."""
+    from tracker.accounts.twofactor import must_enrol
+
+    if await must_enrol(person_id):
+        return "/account/security?required=1"
+    return safe_next(form.get("next"))
 
 
 @post("/logout", name="logout")
@@ -105,6 +176,7 @@ async def logout(request: Request) -> Redirect:
     await end_session(request.cookies.get(SESSION_COOKIE))
     response = redirect("/login", _("You are logged out."))
     response.cookies.append(Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"))
+    response.cookies.append(csrf_cookie())
     return response
 
 
@@ -228,8 +300,7 @@ async def accept_invitation(request: Request, token: str) -> Template | Redirect
             **state,
         )
     await service.accept_invitation(invitation, person_id)
-    session = await start_session(person_id)
-    return signed_in(f"/o/{slug}/", session, welcome)
+    return await signed_in(request, person_id, f"/o/{slug}/", welcome)
 
 
 ROUTES = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -50,10 +51,29 @@ def can(role: str, action: Action) -> bool:
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
+PASSWORD_MIN_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable: moderate protection offline"
+ESTIMATE_CHARS = 72  # zxcvbn refuses longer input (its time grows with length)
+
+# zxcvbn's weakest match → why we refuse (English source strings, translated where shown)
+WEAK_REASONS = {
+    "passwords": "This is a common password, or too close to one.",
+    "user_inputs": "Do not use your e-mail address or name in your password.",
+    "dictionary": "Common words and names on their own are easy to guess.",
+    "spatial": "Keyboard patterns such as qwerty are easy to guess.",
+    "repeat": "Repeated characters or words such as abcabc are easy to guess.",
+    "sequence": "Sequences such as abc or 6543 are easy to guess.",
+    "regex": "Years and dates are easy to guess.",
+    "date": "Years and dates are easy to guess.",
+}
+WEAK_FALLBACK = "This password is too easy to guess."
+WEAK_ADVICE = "Add another word or two: a few unrelated words make a strong password."
 
 
-def password_problems(password: str, email: str = "") -> list[str]:
-    """Message ids (English source strings) for each rule the password breaks."""
+def password_problems(password: str, email: str = "", name: str = "") -> list[str]:
+    """Message ids (English source strings) for each rule the password breaks: its length,
+    and how guessable it is by the zxcvbn estimator (common passwords, words, names, keyboard
+    patterns, repeats, sequences, dates, the person's own e-mail address and name). The one
+    rule for every place a password is set (sign-up, invitation, change, reset)."""
     problems = []
     if len(password) < PASSWORD_MIN:
         problems.append("Use at least 10 characters.")
@@ -63,7 +83,29 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append("Use more different characters.")
     if email and password.lower() == email.lower():
         problems.append("Do not use your e-mail address as your password.")
-    return problems
+    if problems:
+        return problems
+    reason = guessable_reason(password, [email, email.split("@")[0], *name.split()])
+    return [reason, WEAK_ADVICE] if reason else []
+
+
+def guessable_reason(password: str, user_inputs: list[str]) -> str | None:
+    """None when zxcvbn rates the password strong enough, else the reason of its weakest part."""
+    from zxcvbn import zxcvbn  # loads its word lists once, on first use
+
+    result = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=[u for u in user_inputs if u])
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return None
+    for match in result["sequence"]:
+        pattern = match["pattern"]
+        if pattern == "dictionary":
+            listed = match.get("dictionary_name", "")
+            if listed in ("passwords", "user_inputs"):
+                return WEAK_REASONS[listed]
+            return WEAK_REASONS["dictionary"]
+        if pattern in WEAK_REASONS:
+            return WEAK_REASONS[pattern]
+    return WEAK_FALLBACK
 
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -83,7 +125,7 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {
         *("account", "api", "healthz", "invite", "language", "login", "logout", "o", "orgs"),
-        *("readyz", "signup", "static", "password"),
+        *("readyz", "signup", "static", "password", "confirm", "unlock"),
         *("admin", "new", "settings", "docs", "schema", "openapi", "metrics", "health"),
         *("status", "www", "mail", "security", "well-known", "assets", "media", "uploads"),
     }
@@ -104,19 +146,27 @@ def is_valid_slug(slug: str) -> bool:
     return bool(SLUG_RE.match(slug)) and not is_reserved_slug(slug)
 
 
-# Log-in throttling: failures for one address within the window slow further attempts.
+# Log-in throttling (failures within the window), three counts:
+# - one client address, whatever the accounts: spraying one password over many accounts;
+# - one account from one address: guessing one person's password;
+# - one account from everywhere: a guess spread over many addresses. Past this limit only a
+#   browser the owner has logged in with before (or unlocked with the e-mailed link) gets
+#   through, so an attacker cannot lock the owner out. Such a browser passes the address limit
+#   too.
 THROTTLE_WINDOW_SECONDS = 15 * 60
-THROTTLE_FREE_FAILURES = 5
+THROTTLE_FREE_FAILURES = 5  # one account from one address
+ADDRESS_FREE_FAILURES = 10  # one address, any accounts
+ACCOUNT_FREE_FAILURES = 10  # one account, any addresses
 THROTTLE_MAX_DELAY_SECONDS = 900
 
 
-def login_wait_seconds(recent_failures: int, seconds_since_last: float) -> int:
+def login_wait_seconds(
+    recent_failures: int, seconds_since_last: float, free: int = THROTTLE_FREE_FAILURES
+) -> int:
     """How long the next attempt must wait: none for the first few failures, then doubling."""
-    if recent_failures < THROTTLE_FREE_FAILURES:
+    if recent_failures < free:
         return 0
-    delay = min(
-        2 ** (recent_failures - THROTTLE_FREE_FAILURES + 1) * 15, THROTTLE_MAX_DELAY_SECONDS
-    )
+    delay = min(2 ** (recent_failures - free + 1) * 15, THROTTLE_MAX_DELAY_SECONDS)
     return max(0, int(delay - seconds_since_last))
 
 
@@ -154,3 +204,69 @@ def last_admin_leaving(role: str, admins: int) -> bool:
     """An organisation keeps at least one admin: its last admin can neither leave nor be
     removed."""
     return role == Role.ADMIN and admins <= 1
+
+
+class Refusal(StrEnum):
+    NONE = ""
+    ADDRESS = "address"  # too many failures from this address: wait
+    ACCOUNT = "account"  # too many failures on this account from this address: wait
+    UNLOCK = "unlock"  # the account is under attack: a known browser, or the e-mailed link
+
+
+@dataclass(frozen=True)
+class Failures:
+    count: int = 0
+    seconds_since_last: float = 0.0
+
+
+def login_refusal(
+    address: Failures, pair: Failures, account: Failures, known_browser: bool
+) -> tuple[Refusal, int]:
+    """Whether a log-in attempt is refused before its password is checked, and the wait.
+
+    A browser that logged in to the account before is not held back by the address's or the
+    account's failures (a sprayer has no such browser for the accounts it tries; people behind
+    one shared address, or a proxy not in TRUSTED_PROXIES, are not locked out together), only
+    by its own failures on that account."""
+    wait = login_wait_seconds(address.count, address.seconds_since_last, ADDRESS_FREE_FAILURES)
+    if wait and not known_browser:
+        return Refusal.ADDRESS, wait
+    wait = login_wait_seconds(pair.count, pair.seconds_since_last)
+    if wait:
+        return Refusal.ACCOUNT, wait
+    if not known_browser:
+        wait = login_wait_seconds(account.count, account.seconds_since_last, ACCOUNT_FREE_FAILURES)
+        if wait:
+            return Refusal.UNLOCK, wait
+    return Refusal.NONE, 0
+
+
+# Two-factor log-in: an organisation may require it of its admins, or of everyone.
+TWO_FACTOR_RULES = ("none", "admins", "everyone")
+
+
+def must_use_two_factor(role: str, rule: str) -> bool:
+    return rule == "everyone" or (rule == "admins" and role == Role.ADMIN)
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"))
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_user_agent(agent: str) -> str:
+    """ "Browser on system" from a User-Agent header, for the list of sessions."""
+    browser = next((name for mark, name in BROWSERS if mark in agent), "")
+    if not browser and "Safari/" in agent:
+        browser = "Safari"
+    system = next((name for mark, name in SYSTEMS if mark in agent), "")
+    if browser and system:
+        return f"{browser} · {system}"
+    return browser or system or (agent[:60] if agent else "?")

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.accounts.links import invitation_token
+from tracker.accounts.mail import hour_key
+from tracker.accounts.mail import queue as queue_mail
 from tracker.accounts.rules import (
-    THROTTLE_WINDOW_SECONDS,
     Role,
     is_reserved_slug,
     is_valid_email,
     is_valid_slug,
-    login_wait_seconds,
     normalise_email,
     password_problems,
     slugify,
 )
 from tracker.accounts.tables import (
     Invitation,
-    LoginFailure,
     Membership,
     Organisation,
     Person,
@@ -31,6 +30,7 @@ from tracker.db import fetch, is_unique_violation, set_local, write_transaction
 from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
+from tracker.settings import get_settings
 from tracker.tenancy import Membership as MembershipView
 from tracker.web import Form
 
@@ -39,16 +39,19 @@ INVITATION_DAYS = 14
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
     rows = await fetch(
-        "SELECT o.id, o.slug, o.name, m.role FROM membership m "
+        "SELECT o.id, o.slug, o.name, m.role, o.require_2fa FROM membership m "
         "JOIN organisation o ON o.id = m.org WHERE m.person = {} ORDER BY o.name, o.id",
         person_id,
     )
-    return [MembershipView(r["id"], r["slug"], r["name"], r["role"]) for r in rows]
+    return [
+        MembershipView(r["id"], r["slug"], r["name"], r["role"], r["require_2fa"]) for r in rows
+    ]
 
 
-def check_password(form: Form, field: str, email: str) -> str:
+def check_password(form: Form, field: str, email: str, name: str = "") -> str:
+    """The password rule (``rules.password_problems``) with its reasons beside the field."""
     password = form.get(field)
-    problems = password_problems(password, email)
+    problems = password_problems(password, email, name)
     if problems:
         form.error(field, " ".join(_(p) for p in problems))
     return password
@@ -74,22 +77,27 @@ async def slug_taken(slug: str) -> bool:
     return await Organisation.exists().where(Organisation.slug == slug)
 
 
-async def signup(form: Form) -> tuple[int, str] | None:
-    """Create a person, their organisation and their admin membership; None when invalid."""
+async def signup(form: Form) -> bool:
+    """Sign up: a new person (unconfirmed), their organisation and admin membership, and a
+    mail with the confirmation link. An address that already has an account gets a mail
+    saying so instead, and the answer is the same (no one learns which addresses exist).
+    False when the form is invalid."""
     name = form.require("name", _("Enter your name."), 120)
     email = normalise_email(form.get("email"))
     form.values["email"] = email
     if not is_valid_email(email):
         form.error("email", _("Enter a valid e-mail address."))
-    password = check_password(form, "password", email)
+    password = check_password(form, "password", email, name)
     org_name, slug = check_org(form)
-    if form.ok and await Person.exists().where(Person.email == email):
-        form.error("email", _("This e-mail address already has an account. Log in instead."))
     if form.ok and await slug_taken(slug):
         form.error("org_slug", _("This address is taken; choose another."))
     if not form.ok:
-        return None
-    password_hash = await hash_password(password)
+        return False
+    password_hash = await hash_password(password)  # the same work either way
+    existing = await Person.select(Person.id).where(Person.email == email).first()
+    if existing is not None:
+        await queue_mail(existing["id"], "signup_attempt", f"signup:{existing['id']}:{hour_key()}")
+        return True
     try:
         async with write_transaction():
             person = (
@@ -99,7 +107,8 @@ async def signup(form: Form) -> tuple[int, str] | None:
                         email=email,
                         name=name,
                         password_hash=password_hash,
-                        language=get_language(),
+                        email_confirmed=False,
+                        language=get_language(),  # the confirmation mail's language
                     )
                 )
             )[0]["id"]
@@ -114,9 +123,12 @@ async def signup(form: Form) -> tuple[int, str] | None:
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("email", _("This e-mail address or organisation address is already taken."))
-        return None
-    return person, slug
+        if await Person.exists().where(Person.email == email):
+            return True  # signed up at the same moment: that owner has the confirmation mail
+        form.error("org_slug", _("This address is taken; choose another."))
+        return False
+    await queue_mail(person, "confirm", f"confirm:{person}:{hour_key()}")
+    return True
 
 
 async def create_org(person_id: int, form: Form) -> str | None:
@@ -143,38 +155,12 @@ async def create_org(person_id: int, form: Form) -> str | None:
     return slug
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    person_id: int | None = None
-    wait_seconds: int = 0
-
-
-async def authenticate(email: str, password: str) -> LoginResult:
-    email = normalise_email(email)[:254]
-    since = datetime.now(UTC) - timedelta(seconds=THROTTLE_WINDOW_SECONDS)
-    failures = (
-        await LoginFailure.select(LoginFailure.at)
-        .where(LoginFailure.email == email, LoginFailure.at > since)
-        .order_by(LoginFailure.at, ascending=False)
-    )
-    if failures:
-        elapsed = (datetime.now(UTC) - failures[0]["at"]).total_seconds()
-        wait = login_wait_seconds(len(failures), elapsed)
-        if wait:
-            return LoginResult(wait_seconds=wait)
-    row = await Person.select(Person.id, Person.password_hash).where(Person.email == email).first()
-    if await verify_password(row["password_hash"] if row else None, password):
-        await LoginFailure.delete().where(LoginFailure.email == email)
-        return LoginResult(person_id=row["id"])  # type: ignore[index]
-    await LoginFailure.insert(LoginFailure(email=email))
-    return LoginResult()
-
-
 async def change_password(person_id: int, email: str, form: Form, keep_session: str) -> bool:
     row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     if not await verify_password(row["password_hash"] if row else None, form.get("current")):
         form.error("current", _("This is not your current password."))
-    password = check_password(form, "new", email)
+    name = await Person.select(Person.name).where(Person.id == person_id).first()
+    password = check_password(form, "new", email, name["name"] if name else "")
     if form.get("new") != form.get("confirm"):
         form.error("confirm", _("The two new passwords differ."))
     if not form.ok:
@@ -187,6 +173,11 @@ async def change_password(person_id: int, email: str, form: Form, keep_session: 
         Session.person == person_id, Session.token_hash != token_hash(keep_session)
     )
     return True
+
+
+async def person_email(person_id: int) -> str:
+    row = await Person.select(Person.email).where(Person.id == person_id).first()
+    return row["email"] if row else ""
 
 
 async def set_language(person_id: int, lang: str) -> None:
@@ -254,18 +245,59 @@ async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
         form.error("email", _("This person is already a member."))
     if not form.ok:
         return None
-    token = secrets.token_urlsafe(32)
+    link_key = secrets.token_urlsafe(24)
+    token = invitation_token(link_key)
     await Invitation.insert(
         Invitation(
             org=org_id,
             email=email,
             role=role,
             token_hash=token_hash(token),
+            link_key=link_key,
             invited_by=invited_by,
             expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
         )
     )
     return token
+
+
+async def renew_invitation_link(org_id: int, invitation_id: int) -> dict[str, Any] | None:
+    """A new link for an open invitation (the old one stops working), for sending it again."""
+    link_key = secrets.token_urlsafe(24)
+    rows = (
+        await Invitation.update(
+            {
+                Invitation.link_key: link_key,
+                Invitation.token_hash: token_hash(invitation_token(link_key)),
+                Invitation.expires_at: datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
+            }
+        )
+        .where(
+            Invitation.org == org_id,
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_null(),
+            Invitation.revoked_at.is_null(),
+        )
+        .returning(Invitation.id, Invitation.email)
+    )
+    return rows[0] if rows else None
+
+
+async def invitation_link(invitation_id: int) -> str | None:
+    """The link of an open invitation, made from its key (for the mail, when it is sent)."""
+    row = (
+        await Invitation.select(Invitation.link_key)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.accepted_at.is_null(),
+            Invitation.revoked_at.is_null(),
+            Invitation.expires_at > datetime.now(UTC),
+        )
+        .first()
+    )
+    if row is None or not row["link_key"]:
+        return None
+    return f"{get_settings().base_url}/invite/{invitation_token(row['link_key'])}"
 
 
 async def revoke_invitation(org_id: int, invitation_id: int) -> bool:
@@ -329,7 +361,7 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
 
 async def create_invited_person(invitation: dict[str, Any], form: Form) -> int | None:
     name = form.require("name", _("Enter your name."), 120)
-    password = check_password(form, "password", invitation["email"])
+    password = check_password(form, "password", invitation["email"], name)
     if form.ok and await Person.exists().where(Person.email == invitation["email"]):
         form.error("name", _("This e-mail address already has an account. Log in instead."))
     if not form.ok:

@@ -134,6 +134,11 @@ async def _deliver_one(org_id: int, message: dict, now: datetime) -> str | None:
                 }
             ).where(EmailMessage.id == message["id"])
             return "cancelled"
+        if message["kind"] == "invitation":
+            linked = await _with_invitation_link(message)
+            if linked is None:
+                return "cancelled"
+            message = linked
         try:
             await send(mime(message))
         except Exception as error:  # any SMTP or network failure: retry later
@@ -165,6 +170,25 @@ async def _deliver_one(org_id: int, message: dict, now: datetime) -> str | None:
             sent[EmailMessage.body_text] = SENT_SECRET_BODY
         await EmailMessage.update(sent).where(EmailMessage.id == message["id"])
         return "sent"
+
+
+async def _with_invitation_link(message: dict) -> dict | None:
+    """The invitation's text with its link, made now; None (and the mail cancelled) when the
+    invitation was accepted, revoked or has expired meanwhile, or its link was renewed."""
+    from tracker.accounts.service import invitation_link
+    from tracker.digests.reminders import INVITATION_LINK
+
+    invitation_id = message["key"].split(":")[1]
+    link = await invitation_link(int(invitation_id)) if invitation_id.isdigit() else None
+    if link is None or INVITATION_LINK not in message["body_text"]:
+        await EmailMessage.update(
+            {
+                EmailMessage.status: "cancelled",
+                EmailMessage.last_error: "The invitation is no longer open.",
+            }
+        ).where(EmailMessage.id == message["id"])
+        return None
+    return {**message, "body_text": message["body_text"].replace(INVITATION_LINK, link)}
 
 
 async def retry(message_id: int, org_id: int) -> bool:

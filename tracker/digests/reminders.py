@@ -148,10 +148,14 @@ async def _org_reminders(org: dict[str, Any], today: Any, base: str) -> int:
     return queued
 
 
+INVITATION_LINK = "[[invitation-link]]"  # the link is put in when the mail is sent
+
+
 async def queue_invitation(
-    org_id: int, invitation_id: int, email: str, org_name: str, link: str, inviter: str
+    org_id: int, invitation_id: int, email: str, org_name: str, inviter: str, again: str = ""
 ) -> None:
-    """The invitation link by e-mail (the admin sees the same link on the page)."""
+    """The invitation by e-mail. The outbox keeps no link: the mailer renders it from the
+    invitation's key when it sends (tracker.accounts.service.invitation_link)."""
     scope = TenantScope(org_id)
     subject = _("%(who)s invites you to %(org)s", who=inviter, org=org_name)
     text = _(
@@ -159,7 +163,7 @@ async def queue_invitation(
         "Accept here (the link works once and expires in 14 days): %(url)s",
         who=inviter,
         org=org_name,
-        url=link,
+        url=INVITATION_LINK,
     )
     try:
         async with write_transaction():  # a savepoint inside a request's transaction
@@ -167,7 +171,7 @@ async def queue_invitation(
                 EmailMessage,
                 {
                     "person": None,
-                    "key": f"invitation:{invitation_id}",
+                    "key": f"invitation:{invitation_id}{again}",
                     "kind": "invitation",
                     "to_email": email,
                     "subject": subject,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tracker.accounts.mail import deliver_account_mail
 from tracker.accounts.recovery import process_requests
 from tracker.digests.mailer import deliver_pending
 from tracker.digests.reminders import queue_kpi_alerts, queue_reminders
@@ -49,11 +50,14 @@ async def sustainment_tick(ctx: dict[str, Any], now: str | None = None) -> int:
 
 async def deliver(ctx: dict[str, Any], now: str | None = None) -> dict[str, int]:
     """Mail the links of new password-reset requests, then send what is due in the outbox
-    (retries included)."""
+    (retries included) and the account mail."""
     links = await process_requests(_when(now))
     if links:
         log.info("queued %s password-reset links", links)
-    return await deliver_pending(_when(now))
+    counts = await deliver_pending(_when(now))
+    for outcome, n in (await deliver_account_mail(_when(now))).items():
+        counts[outcome] = counts.get(outcome, 0) + n
+    return counts
 
 
 @dataclass

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from litestar import Request
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from tracker.accounts.rules import must_use_two_factor
 from tracker.accounts.service import memberships_of
 from tracker.tenancy import OrgContext
 from tracker.web import require_person
+
+
+class TwoFactorRequired(PermissionDeniedException):
+    """The organisation requires two-factor log-in of this person's role: enrol first."""
 
 
 async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
@@ -24,6 +29,10 @@ async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
         memberships = await memberships_of(person.id)
     for membership in memberships:
         if membership.slug == org_slug:
+            if not person.two_factor and must_use_two_factor(
+                membership.role, membership.require_2fa
+            ):
+                raise TwoFactorRequired()
             ctx = OrgContext(
                 person_id=person.id,
                 person_name=person.name,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from litestar import Request, get, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.response import Redirect, Template
 
 from tracker.accounts import service
-from tracker.accounts.rules import Action, Role
-from tracker.accounts.tables import Invitation, Person
+from tracker.accounts.rules import TWO_FACTOR_RULES, Action, Role
+from tracker.accounts.tables import Invitation, Organisation, Person
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
 from tracker.i18n import LANGUAGES, get_language, language, language_names
@@ -41,6 +43,8 @@ async def _members_page(
         invitation_link=invitation_link,
         error=error,
         mail_delayed=mail_delayed,
+        require_2fa=await two_factor_rule(ctx.org_id),
+        two_factor_rules=TWO_FACTOR_RULES,
     )
 
 
@@ -73,12 +77,26 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
             invitation["id"],
             form.get("email"),
             ctx.membership.name,
-            link,
             ctx.person_name,
         )
     dispatcher = getattr(request.app.state, "dispatcher", None)
     delayed = dispatcher is not None and bool(dispatcher.redis_url) and not await dispatcher.kick()
     return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
+
+
+@post("/settings/invitations/{invitation_id:int}/resend")
+async def resend(request: Request, ctx: OrgContext, invitation_id: int) -> Template:
+    """Send an open invitation again, with a new link (the old link stops working)."""
+    ctx.require(Action.MANAGE_ORG)
+    invitation = await service.renew_invitation_link(ctx.org_id, invitation_id)
+    if invitation is None:
+        raise NotFoundException()
+    again = f":{secrets.token_hex(4)}"
+    await queue_invitation(
+        ctx.org_id, invitation_id, invitation["email"], ctx.membership.name, ctx.person_name, again
+    )
+    link = await service.invitation_link(invitation_id)
+    return await _members_page(request, ctx, invitation_link=link)
 
 
 @post("/settings/invitations/{invitation_id:int}/revoke")
@@ -101,6 +119,25 @@ async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> 
     return redirect(f"/o/{ctx.slug}/settings/members", _("Role changed."))
 
 
+async def two_factor_rule(org_id: int) -> str:
+    row = (
+        await Organisation.select(Organisation.require_2fa).where(Organisation.id == org_id).first()
+    )
+    return row["require_2fa"] if row else "none"
+
+
+@post("/settings/two-factor")
+async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
+    """Who must log in with a second factor: nobody (by choice), the admins, or everyone."""
+    ctx.require(Action.MANAGE_ORG)
+    form = await read_form(request)
+    rule = form.get("require_2fa")
+    if rule not in TWO_FACTOR_RULES:
+        raise ValidationException(_("Choose who must use two-factor log-in."))
+    await Organisation.update({Organisation.require_2fa: rule}).where(Organisation.id == ctx.org_id)
+    return redirect(f"/o/{ctx.slug}/settings/members", _("Two-factor log-in rule saved."))
+
+
 @post("/settings/defaults-language")
 async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
     """Switch the language of the shipped defaults (Settings › Gates)."""
@@ -120,4 +157,4 @@ async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
     )
 
 
-ROUTES = [members, invite, revoke, change_role, defaults_language]
+ROUTES = [members, invite, resend, revoke, change_role, set_two_factor, defaults_language]

@@ -86,3 +86,49 @@ async def test_bogus_and_revoked_tokens_are_404(world):
         assert (
             await client.post(path, data={"name": "x", "password": "a long new password"})
         ).status_code == 404
+
+
+async def test_the_outbox_keeps_no_invitation_link_and_the_mail_has_one(world, mailbox):
+    """Finding 8: the link is made when the mail is sent; only its hash is stored."""
+    from tracker.digests.mailer import deliver_pending
+    from tracker.digests.tables import EmailMessage
+
+    email = f"outboxed-{world.backend}@example.com"
+    path = await invite(world, email)
+    token = path.rsplit("/", 1)[1]
+    invitation = await Invitation.select().where(Invitation.email == email).first()
+    queued = await EmailMessage.select().where(EmailMessage.key == f"invitation:{invitation['id']}")
+    assert (
+        queued and token not in queued[0]["body_text"] and "/invite/" not in queued[0]["body_text"]
+    )
+    assert token not in str(invitation)  # the row has the hash and a key, never the token
+    await deliver_pending()
+    sent = [m for rcpt, m in mailbox.messages if rcpt == [email]]
+    assert len(sent) == 1 and path in sent[0].get_body(("plain",)).get_content()
+    async with world.client(world.a, "admin") as client:
+        again = await client.post(f"/o/alpha/settings/invitations/{invitation['id']}/resend")
+    assert again.status_code == 200
+    new_path = (
+        "/" + re.search(r'value="(http[^"]+/invite/[^"]+)"', again.text).group(1).split("/", 3)[3]
+    )
+    assert new_path != path
+    await deliver_pending()
+    sent = [m for rcpt, m in mailbox.messages if rcpt == [email]]
+    assert len(sent) == 2 and new_path in sent[1].get_body(("plain",)).get_content()
+    async with world.client() as client:
+        assert (await client.get(path)).status_code == 404  # the old link stopped working
+        assert (await client.get(new_path)).status_code == 200
+    async with world.client(world.b, "admin") as outsider:
+        response = await outsider.post(f"/o/beta/settings/invitations/{invitation['id']}/resend")
+    assert response.status_code == 404
+
+
+async def test_a_guessable_password_is_refused_when_accepting(world):
+    """Finding 6: the same rule when an invited person sets their password."""
+    email = f"weakling-{world.backend}@example.com"
+    path = await invite(world, email)
+    async with world.client() as client:
+        response = await client.post(path, data={"name": "Wei Ling", "password": "1234567890"})
+    assert response.status_code == 422
+    assert "This is a common password, or too close to one." in response.text
+    assert not await Person.exists().where(Person.email == email)

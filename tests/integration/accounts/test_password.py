@@ -59,3 +59,15 @@ async def test_account_page_needs_login(world):
     async with world.client() as client:
         response = await client.get("/account")
     assert response.status_code == 303
+
+
+async def test_a_guessable_new_password_is_refused_with_the_reason(world):
+    """Finding 6: the same rule when a password is changed."""
+    async with world.client(world.a, "lead") as client:
+        response = await client.post(
+            "/account/password",
+            data={"current": world.password, "new": "Passw0rd!!", "confirm": "Passw0rd!!"},
+        )
+    assert response.status_code == 422
+    assert "This is a common password, or too close to one." in response.text
+    assert 'id="new-error"' in response.text
