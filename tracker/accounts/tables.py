@@ -102,8 +102,9 @@ class AccountMail(Table, tablename="account_mail"):
 
     id: Serial  # Piccolo adds the primary key; declared for the type checker
     person = ForeignKey(Person, null=False, index=True, on_delete=OnDelete.cascade)
-    kind = Varchar(length=20)  # confirm | signup_attempt | unlock
+    kind = Varchar(length=20)  # confirm | signup_attempt | unlock | mail.NOTICES
     key = Varchar(length=100, unique=True)  # one mail per purpose and period
+    to_email = Varchar(length=254, null=True, default=None)  # None: the person's address
     status = Varchar(length=10, default="pending")  # pending | sent | failed | held
     attempts = SmallInt(default=0)
     last_error = Text(default="")

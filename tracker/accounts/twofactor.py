@@ -15,6 +15,7 @@ import pyotp
 import segno
 
 from tracker.accounts import links
+from tracker.accounts.mail import notify
 from tracker.accounts.rules import must_use_two_factor
 from tracker.accounts.tables import Person, RecoveryCode
 from tracker.db import fetch, set_local, write_transaction
@@ -135,7 +136,9 @@ async def enable(person_id: int, code: str) -> list[str] | None:
     if not await check_code(person_id, code, enrolled=False):
         return None
     await Person.update({Person.totp_enabled_at: datetime.now(UTC)}).where(Person.id == person_id)
-    return await new_recovery_codes(person_id)
+    codes = await new_recovery_codes(person_id)
+    await notify(person_id, "two_factor_on")
+    return codes
 
 
 async def disable(person_id: int) -> None:
@@ -144,6 +147,14 @@ async def disable(person_id: int) -> None:
             {Person.totp_enabled_at: None, Person.totp_secret: None, Person.totp_last_step: None}
         ).where(Person.id == person_id)
         await RecoveryCode.delete().where(RecoveryCode.person == person_id)
+    await notify(person_id, "two_factor_off")
+
+
+async def renew_recovery_codes(person_id: int) -> list[str]:
+    """New codes asked for by the person (the old ones stop working); they are told by mail."""
+    codes = await new_recovery_codes(person_id)
+    await notify(person_id, "recovery_codes")
+    return codes
 
 
 async def is_enabled(person_id: int) -> bool:
