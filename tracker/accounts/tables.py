@@ -38,7 +38,8 @@ class Person(Table, tablename="person"):
     # False until the address is confirmed by the e-mailed link (self sign-up only; people made
     # by the CLI, the demo or an accepted invitation are confirmed when created)
     email_confirmed = Boolean(default=True)
-    totp_secret = Varchar(length=64, null=True, default=None)  # base32; set while enrolling
+    # the base32 key sealed by twofactor.seal (Fernet: 140 characters); set while enrolling
+    totp_secret = Varchar(length=200, null=True, default=None)
     totp_enabled_at = Timestamptz(null=True, default=None)  # two-factor log-in is on
     totp_last_step = Integer(null=True, default=None)  # a code is accepted once (ASVS 2.8.4)
 

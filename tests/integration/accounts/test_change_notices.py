@@ -9,7 +9,7 @@ import itertools
 import re
 
 from tests.integration.accounts.test_password_reset import link_of, request_link
-from tests.integration.accounts.test_two_factor import code_for
+from tests.integration.accounts.test_two_factor import code_for, stored_key
 from tracker.accounts.mail import NOTICES, deliver_account_mail
 from tracker.accounts.tables import AccountMail, Membership, Person
 from tracker.auth import hash_password, start_session
@@ -96,9 +96,7 @@ async def test_two_factor_on_new_codes_and_off_are_each_told_once(world):
     me = await newcomer(world)
     async with client_of(world, me, await start_session(me["id"])) as client:
         await client.post("/account/security/two-factor")
-        secret = (await Person.select(Person.totp_secret).where(Person.id == me["id"]).first())[
-            "totp_secret"
-        ]
+        secret = await stored_key(me["id"])
         wrong = await client.post("/account/security/two-factor/confirm", data={"code": "000000"})
         assert wrong.status_code == 422 and await notices(me) == []
         on = await client.post(
