@@ -8,16 +8,19 @@ import re
 
 import pyotp
 
+from tests.integration.accounts.test_change_notices import client_of, newcomer
 from tests.integration.accounts.test_two_factor import code_for, enrol, stored_key
 from tracker.accounts import twofactor
 from tracker.accounts.tables import Person
+from tracker.auth import start_session
 
 BASE32 = re.compile(r"^[A-Z2-7]+=*$")
 
 
 async def test_the_stored_key_is_not_the_key_and_log_in_with_a_code_still_works(world):
-    person_id, email = world.b.people["member"], world.b.emails["member"]
-    async with world.client(world.b, "member") as client:
+    me = await newcomer(world)
+    person_id, email = me["id"], me["email"]
+    async with client_of(world, me, await start_session(person_id)) as client:
         page = await client.post("/account/security/two-factor")
         shown = re.search(r"<code[^>]*>([A-Z2-7 ]{20,})</code>", page.text).group(1)
         stored = (await Person.select(Person.totp_secret).where(Person.id == person_id).first())[
@@ -35,12 +38,12 @@ async def test_the_stored_key_is_not_the_key_and_log_in_with_a_code_still_works(
         assert response.headers["location"].startswith("/login/code")
         right = await client.post("/login/code", data={"code": code_for(key, 30)})
         assert right.status_code == 303 and right.cookies.get("tracker_session")
-    await twofactor.disable(person_id)
 
 
 async def test_keys_stored_in_clear_before_are_sealed_and_still_work(world):
-    person_id = world.a.people["committee"]
-    async with world.client(world.a, "committee") as client:
+    me = await newcomer(world)
+    person_id = me["id"]
+    async with client_of(world, me, await start_session(person_id)) as client:
         await enrol(client, person_id)
     key = await stored_key(person_id)
     # as an installation from before kept it: in clear
@@ -52,7 +55,6 @@ async def test_keys_stored_in_clear_before_are_sealed_and_still_work(world):
     assert stored != key and twofactor.is_sealed(stored)
     assert await twofactor.seal_stored_keys() == 0  # sealed once
     assert await twofactor.check_code(person_id, code_for(key, 30))
-    await twofactor.disable(person_id)
 
 
 def test_a_key_sealed_with_another_secret_key_is_not_read():
