@@ -37,7 +37,7 @@ async def create_org_with_admin(
     async with write_transaction():
         if person is None:
             if not password or password_problems(password, email):
-                raise SystemExit("A new admin needs --admin-password of at least 10 characters.")
+                raise SystemExit("A new admin needs --admin-password of at least 12 characters.")
             person_id = (
                 await Person.insert(
                     Person(

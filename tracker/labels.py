@@ -68,7 +68,7 @@ def translate(message: str) -> str:
 def _rule_messages() -> list[str]:
     """Never called: lists the pure rules' message ids so that extraction finds them."""
     return [
-        _("Use at least 10 characters."),
+        _("Use at least 12 characters."),
         _("Use at most 200 characters."),
         _("Use more different characters."),
         _("Do not use your e-mail address as your password."),

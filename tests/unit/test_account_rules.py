@@ -46,7 +46,10 @@ def test_unknown_role_may_do_nothing():
 
 def test_password_rules():
     assert password_problems("correct horse battery") == []
-    assert "Use at least 10 characters." in password_problems("short")
+    assert "Use at least 12 characters." in password_problems("short")
+    # ASVS 2.1.1: eleven characters are refused however random, twelve are enough
+    assert password_problems("tq8#Vw2!pLz") == ["Use at least 12 characters."]
+    assert password_problems("tq8#Vw2!pLzR") == []
     assert "Use more different characters." in password_problems("aaaaaaaaaaaa")
     assert password_problems("me@example.com", "ME@example.com")
     assert password_problems("x" * 201 + "abcd")
@@ -76,17 +79,22 @@ def test_login_throttle_grows_and_expires():
 @pytest.mark.parametrize(
     ("password", "reason"),
     [
-        ("password12", "This is a common password, or too close to one."),
-        ("1234567890", "This is a common password, or too close to one."),
-        ("Passw0rd!!", "This is a common password, or too close to one."),
-        ("abcdabcdab", "Repeated characters or words such as abcabc are easy to guess."),
-        ("li.na2026!", "Do not use your e-mail address or name in your password."),
+        ("password1234", "This is a common password, or too close to one."),
+        ("123456789012", "This is a common password, or too close to one."),
+        ("Passw0rd!!!!", "This is a common password, or too close to one."),
+        ("abcdabcdabcd", "Repeated characters or words such as abcabc are easy to guess."),
+        ("li.na20262026", "Do not use your e-mail address or name in your password."),
     ],
 )
 def test_guessable_passwords_are_refused_with_their_reason(password, reason):
     problems = password_problems(password, "li.na@example.com", "Li Na")
     assert problems[0] == reason
     assert "Add another word or two" in problems[1]
+
+
+def test_the_scans_ten_character_examples_are_refused():
+    for password in ("password12", "1234567890", "Passw0rd!!", "abcdabcdab", "li.na2026!"):
+        assert password_problems(password, "li.na@example.com", "Li Na")
 
 
 def test_long_unrelated_words_pass_and_very_long_passwords_are_estimated():

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from tracker.accounts import rules
+from tracker.accounts.mail import notify
 from tracker.accounts.recovery import home_org, local_time
 from tracker.accounts.recovery_tables import EmailChange
 from tracker.accounts.rules import is_valid_email, normalise_email
@@ -174,4 +175,5 @@ async def confirm_email_change(change: dict[str, Any]) -> str | None:
         if not is_unique_violation(error):
             raise
         return _("Another account uses this e-mail address.")
+    await notify(change["person"], "email_changed", to_email=change["person.email"])
     return None

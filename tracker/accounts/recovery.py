@@ -13,9 +13,9 @@ import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from tracker.accounts import rules
+from tracker.accounts import mail, rules
+from tracker.accounts.mail import local_time
 from tracker.accounts.recovery_tables import PasswordReset
 from tracker.accounts.rules import is_valid_email, normalise_email
 from tracker.accounts.service import check_password
@@ -72,14 +72,6 @@ async def home_org(person_id: int) -> int | None:
             .first()
         )
     return None if row is None else int(row["org"])
-
-
-def local_time(moment: datetime, timezone: str | None) -> str:
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 async def process_requests(now: datetime | None = None, limit: int = 200) -> int:
@@ -208,32 +200,4 @@ async def set_new_password(reset: dict[str, Any], form: Form) -> bool | None:
 async def notify_changed(person_id: int) -> None:
     """Tell the person by e-mail that their password was set through a reset link (so a
     reset they did not make does not go unnoticed)."""
-    person = (
-        await Person.select(Person.id, Person.email, Person.language, Person.timezone)
-        .where(Person.id == person_id)
-        .first()
-    )
-    org = await home_org(person_id)
-    if person is None or org is None:
-        return
-    now = datetime.now(UTC)
-    with language(person["language"] or "en"):
-        subject = _("Your password was changed")
-        text = _(
-            "The password of %(email)s was set through a reset link at %(time)s, and every "
-            "session of the account was ended. If it was not you, ask for a new link at "
-            "%(url)s and tell your organisation's admin.",
-            email=person["email"],
-            time=local_time(now, person["timezone"]),
-            url=f"{get_settings().base_url}/password/forgot",
-        )
-    async with tenant_transaction(org, person_id):
-        await queue_mail(
-            org,
-            person_id,
-            f"password_changed:{person_id}:{now.isoformat()}",
-            "password_changed",
-            person["email"],
-            subject,
-            text,
-        )
+    await mail.notify(person_id, "password_reset_done")

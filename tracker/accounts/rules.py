@@ -49,7 +49,7 @@ def can(role: str, action: Action) -> bool:
         return False
 
 
-PASSWORD_MIN = 10
+PASSWORD_MIN = 12  # ASVS 2.1.1
 PASSWORD_MAX = 200
 PASSWORD_MIN_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable: moderate protection offline"
 ESTIMATE_CHARS = 72  # zxcvbn refuses longer input (its time grows with length)
@@ -76,7 +76,7 @@ def password_problems(password: str, email: str = "", name: str = "") -> list[st
     rule for every place a password is set (sign-up, invitation, change, reset)."""
     problems = []
     if len(password) < PASSWORD_MIN:
-        problems.append("Use at least 10 characters.")
+        problems.append("Use at least 12 characters.")
     if len(password) > PASSWORD_MAX:
         problems.append("Use at most 200 characters.")
     if password and len(set(password)) < 4:

@@ -163,7 +163,7 @@ async def renew_recovery_codes(request: Request) -> Template:
     form = await read_form(request)
     if not await _password_checked(request, form) or not await twofactor.is_enabled(person.id):
         return await _security_page(request, form, 422)
-    return await _security_page(request, codes=await twofactor.new_recovery_codes(person.id))
+    return await _security_page(request, codes=await twofactor.renew_recovery_codes(person.id))
 
 
 @post("/account/sessions/{session_id:int}/end")

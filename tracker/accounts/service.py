@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts.links import invitation_token
-from tracker.accounts.mail import hour_key
+from tracker.accounts.mail import hour_key, notify
 from tracker.accounts.mail import queue as queue_mail
 from tracker.accounts.rules import (
     Role,
@@ -172,6 +172,7 @@ async def change_password(person_id: int, email: str, form: Form, keep_session: 
     await Session.delete().where(
         Session.person == person_id, Session.token_hash != token_hash(keep_session)
     )
+    await notify(person_id, "password_changed")
     return True
 
 

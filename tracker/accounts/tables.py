@@ -38,7 +38,8 @@ class Person(Table, tablename="person"):
     # False until the address is confirmed by the e-mailed link (self sign-up only; people made
     # by the CLI, the demo or an accepted invitation are confirmed when created)
     email_confirmed = Boolean(default=True)
-    totp_secret = Varchar(length=64, null=True, default=None)  # base32; set while enrolling
+    # the base32 key sealed by twofactor.seal (Fernet: 140 characters); set while enrolling
+    totp_secret = Varchar(length=200, null=True, default=None)
     totp_enabled_at = Timestamptz(null=True, default=None)  # two-factor log-in is on
     totp_last_step = Integer(null=True, default=None)  # a code is accepted once (ASVS 2.8.4)
 
@@ -102,8 +103,9 @@ class AccountMail(Table, tablename="account_mail"):
 
     id: Serial  # Piccolo adds the primary key; declared for the type checker
     person = ForeignKey(Person, null=False, index=True, on_delete=OnDelete.cascade)
-    kind = Varchar(length=20)  # confirm | signup_attempt | unlock
+    kind = Varchar(length=20)  # confirm | signup_attempt | unlock | mail.NOTICES
     key = Varchar(length=100, unique=True)  # one mail per purpose and period
+    to_email = Varchar(length=254, null=True, default=None)  # None: the person's address
     status = Varchar(length=10, default="pending")  # pending | sent | failed | held
     attempts = SmallInt(default=0)
     last_error = Text(default="")

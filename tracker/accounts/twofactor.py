@@ -1,9 +1,13 @@
 """Two-factor log-in (ASVS V2.8): time-based one-time codes (pyotp), enrolment with a QR code
 (segno, an inline SVG without styles or scripts), recovery codes kept as hashes and used once,
-and the organisations' rule of who must use it."""
+and the organisations' rule of who must use it. The TOTP key is kept encrypted (Fernet, with a
+key derived from ``SECRET_KEY`` by HKDF: ASVS 2.8.2), so a copy of the database alone gives no
+one the codes."""
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -13,16 +17,66 @@ from datetime import UTC, datetime
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker.accounts import links
+from tracker.accounts.mail import notify
 from tracker.accounts.rules import must_use_two_factor
 from tracker.accounts.tables import Person, RecoveryCode
 from tracker.db import fetch, set_local, write_transaction
+from tracker.settings import get_settings
 
 log = logging.getLogger("tracker.auth")
 ISSUER = "Improvement tracker"
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"tracker two-factor key"
+    ).derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(secret: str, secret_key: str | None = None) -> str:
+    """The TOTP key as it is stored: encrypted and authenticated with SECRET_KEY's key."""
+    return _fernet(secret_key or get_settings().secret_key).encrypt(secret.encode()).decode()
+
+
+def is_sealed(stored: str) -> bool:
+    return stored.startswith("gAAAAA")  # a Fernet token (version byte 0x80)
+
+
+def unseal(stored: str | None) -> str | None:
+    """The TOTP key of a stored value; None when there is none or it cannot be read (another
+    SECRET_KEY: the person logs in with a recovery code and enrols again)."""
+    if not stored:
+        return None
+    try:
+        return _fernet(get_settings().secret_key).decrypt(stored.encode()).decode()
+    except InvalidToken:
+        log.warning("a two-factor key cannot be read with this SECRET_KEY")
+        return None
+
+
+async def seal_stored_keys(person_table: type[Person] = Person) -> int:
+    """Seal every key stored in clear (keys from before ASVS 2.8.2); returns how many. The
+    migration passes its own copy of the table."""
+    rows = await person_table.select(person_table.id, person_table.totp_secret).where(
+        person_table.totp_secret.is_not_null()
+    )
+    sealed = 0
+    for row in rows:
+        if not is_sealed(row["totp_secret"]):
+            await person_table.update({person_table.totp_secret: seal(row["totp_secret"])}).where(
+                person_table.id == row["id"]
+            )
+            sealed += 1
+    return sealed
 
 
 def qr_svg(secret: str, email: str) -> str:
@@ -39,7 +93,7 @@ def grouped(secret: str) -> str:
 async def start_enrolment(person_id: int) -> str:
     """A new secret, kept but not in force until a code from it is entered."""
     secret = pyotp.random_base32()
-    await Person.update({Person.totp_secret: secret}).where(
+    await Person.update({Person.totp_secret: seal(secret)}).where(
         Person.id == person_id, Person.totp_enabled_at.is_null()
     )
     return secret
@@ -53,7 +107,7 @@ async def pending_secret(person_id: int) -> str | None:
     )
     if row is None or row["totp_enabled_at"] is not None:
         return None
-    return row["totp_secret"]  # type: ignore[no-any-return]
+    return unseal(row["totp_secret"])
 
 
 def _clean(code: str) -> str:
@@ -70,9 +124,12 @@ async def check_code(person_id: int, code: str, enrolled: bool = True) -> bool:
         .where(Person.id == person_id)
         .first()
     )
-    if row is None or not row["totp_secret"] or (row["totp_enabled_at"] is None) == enrolled:
+    if row is None or (row["totp_enabled_at"] is None) == enrolled:
         return False
-    totp = pyotp.TOTP(row["totp_secret"])
+    secret = unseal(row["totp_secret"])
+    if secret is None:
+        return False
+    totp = pyotp.TOTP(secret)
     now_step = int(time.time()) // STEP_SECONDS
     last = row["totp_last_step"] or 0
     for step in (now_step - 1, now_step, now_step + 1):
@@ -135,7 +192,9 @@ async def enable(person_id: int, code: str) -> list[str] | None:
     if not await check_code(person_id, code, enrolled=False):
         return None
     await Person.update({Person.totp_enabled_at: datetime.now(UTC)}).where(Person.id == person_id)
-    return await new_recovery_codes(person_id)
+    codes = await new_recovery_codes(person_id)
+    await notify(person_id, "two_factor_on")
+    return codes
 
 
 async def disable(person_id: int) -> None:
@@ -144,6 +203,14 @@ async def disable(person_id: int) -> None:
             {Person.totp_enabled_at: None, Person.totp_secret: None, Person.totp_last_step: None}
         ).where(Person.id == person_id)
         await RecoveryCode.delete().where(RecoveryCode.person == person_id)
+    await notify(person_id, "two_factor_off")
+
+
+async def renew_recovery_codes(person_id: int) -> list[str]:
+    """New codes asked for by the person (the old ones stop working); they are told by mail."""
+    codes = await new_recovery_codes(person_id)
+    await notify(person_id, "recovery_codes")
+    return codes
 
 
 async def is_enabled(person_id: int) -> bool:

@@ -19,3 +19,27 @@ document.addEventListener("DOMContentLoaded", function () {
   sync();
   if (wide.addEventListener) { wide.addEventListener("change", sync); }
 });
+
+// "Show" beside each password field (ASVS 2.1.12). The server renders the button hidden, so
+// without script the field stays a plain password field; the field is a password field again
+// before its form is sent, so browsers do not keep the text as an ordinary entry.
+function wireReveal(root) {
+  var buttons = root.querySelectorAll ? root.querySelectorAll("button.reveal[aria-controls]") : [];
+  Array.prototype.forEach.call(buttons, function (button) {
+    var field = document.getElementById(button.getAttribute("aria-controls"));
+    if (!field || button.getAttribute("data-wired")) { return; }
+    button.setAttribute("data-wired", "1");
+    button.hidden = false;
+    var set = function (shown) {
+      field.type = shown ? "text" : "password";
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+    };
+    button.addEventListener("click", function () {
+      set(field.type === "password");
+      field.focus();
+    });
+    if (field.form) { field.form.addEventListener("submit", function () { set(false); }); }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { wireReveal(document); });
+document.addEventListener("htmx:afterSwap", function (event) { wireReveal(event.target); });

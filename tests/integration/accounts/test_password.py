@@ -45,7 +45,7 @@ async def test_change_password_errors(world):
         )
     assert response.status_code == 422
     assert "This is not your current password." in response.text
-    assert "Use at least 10 characters." in response.text
+    assert "Use at least 12 characters." in response.text
     assert "The two new passwords differ." in response.text
     after = (
         await Person.select(Person.password_hash)
@@ -66,7 +66,7 @@ async def test_a_guessable_new_password_is_refused_with_the_reason(world):
     async with world.client(world.a, "lead") as client:
         response = await client.post(
             "/account/password",
-            data={"current": world.password, "new": "Passw0rd!!", "confirm": "Passw0rd!!"},
+            data={"current": world.password, "new": "Passw0rd!!!!", "confirm": "Passw0rd!!!!"},
         )
     assert response.status_code == 422
     assert "This is a common password, or too close to one." in response.text

@@ -9,6 +9,14 @@ import pyotp
 from tracker.accounts.tables import LoginFailure, Organisation, Person, RecoveryCode
 
 
+async def stored_key(person_id: int) -> str:
+    """The person's TOTP key, read as the server reads it (it is stored sealed)."""
+    from tracker.accounts.twofactor import unseal
+
+    row = await Person.select(Person.totp_secret).where(Person.id == person_id).first()
+    return unseal(row["totp_secret"])
+
+
 def code_for(secret: str, offset: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + offset)
 
@@ -16,9 +24,7 @@ def code_for(secret: str, offset: int = 0) -> str:
 async def enrol(client, person_id: int) -> list[str]:
     page = await client.post("/account/security/two-factor")
     assert page.status_code == 200 and "<svg" in page.text and "style=" not in page.text
-    secret = (await Person.select(Person.totp_secret).where(Person.id == person_id).first())[
-        "totp_secret"
-    ]
+    secret = await stored_key(person_id)
     wrong = await client.post("/account/security/two-factor/confirm", data={"code": "000000"})
     assert wrong.status_code == 422 and "This code is not right" in wrong.text
     done = await client.post(
@@ -39,9 +45,7 @@ async def test_enrol_then_log_in_with_a_code_once_and_a_recovery_code_once(world
         RecoveryCode.person == person_id
     )
     assert not {c.replace("-", "") for c in codes} & {r["code_hash"] for r in stored}
-    secret = (await Person.select(Person.totp_secret).where(Person.id == person_id).first())[
-        "totp_secret"
-    ]
+    secret = await stored_key(person_id)
     async with world.client(address="192.0.2.70") as client:
         response = await client.post("/login", data={"email": email, "password": world.password})
         assert response.status_code == 303
