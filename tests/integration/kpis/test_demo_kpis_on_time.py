@@ -1,0 +1,41 @@
+"""A fresh demo shows no "Measurement overdue" badge on any day of the week: its control-chart
+KPI ("Complaint cycle time", measured daily) was measured up to the demo's today, weekends
+included, and keeps its three stages and its one special cause."""
+
+from datetime import date
+
+import pytest
+
+from tracker.accounts.tables import Organisation
+from tracker.demo import create_demo
+from tracker.kpis import rules
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
+
+
+@pytest.mark.parametrize(
+    "today",
+    [date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30)],
+    ids=["saturday", "sunday", "monday"],
+)
+async def test_no_demo_kpi_is_overdue_at_weekends(world, today):
+    slug = f"demo-{today.strftime('%a').lower()}-{world.backend}"
+    await create_demo(today=today, slug=slug, domain=f"{slug}.example.com")
+    org = (await Organisation.select().where(Organisation.slug == slug).first())["id"]
+    kpis = await Kpi.select().where(Kpi.org == org)
+    assert kpis
+    overdue = []
+    for kpi in kpis:
+        last = (
+            await KpiMeasurement.select(KpiMeasurement.measured_on)
+            .where(KpiMeasurement.kpi == kpi["id"])
+            .order_by(KpiMeasurement.measured_on, ascending=False)
+            .first()
+        )
+        when = last["measured_on"] if last else None
+        if rules.measurement_overdue(kpi["frequency"], when, kpi["created_at"].date(), today):
+            overdue.append((kpi["name"], kpi["frequency"], when))
+    assert overdue == []
+    charted = next(k for k in kpis if k["name"] == "Complaint cycle time")
+    assert await KpiStage.count().where(KpiStage.kpi == charted["id"]) == 3
+    signals = await KpiAlert.count().where(KpiAlert.kpi == charted["id"], KpiAlert.kind == "signal")
+    assert signals == 1
