@@ -3,6 +3,7 @@ the target, and the geometry of the trend chart."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,23 @@ def breached(direction: str, threshold: float, value: float) -> bool:
     if direction == "higher":
         return value < threshold
     raise ValueError(f"unknown direction {direction!r}")
+
+
+def denominator_problem(
+    chart_kind: str, scale: float, value: float, denominator: float | None
+) -> str | None:
+    """What is wrong with a measurement's denominator ("out of how many"), one rule for the
+    KPI page's form, the file import and the API; None when nothing. "missing": a proportion
+    needs one. "not_whole": one given must be a whole number above 0 (things counted).
+    "over": a proportion's value is a share × scale (per cent when scale is 100), so the count
+    it stands for (value / scale × denominator) must lie between 0 and the denominator."""
+    if denominator is None:
+        return "missing" if chart_kind == "proportion" else None
+    if not math.isfinite(denominator) or denominator < 1 or not denominator.is_integer():
+        return "not_whole"
+    if chart_kind == "proportion" and not 0 <= value <= scale:
+        return "over"
+    return None
 
 
 def target_met(direction: str, target: float, value: float) -> bool:
