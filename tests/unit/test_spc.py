@@ -190,6 +190,14 @@ def test_a_new_point_never_changes_the_signals_before_it(series, point):
         ("higher", 88.0, 97.0, 80.0, False, "lost"),
         ("higher", 96.0, 97.0, 80.0, True, "drifting"),
         ("lower", 3.1, None, None, False, "lost"),  # nothing to compare with but the target
+        # no pilot stage: judged against the baseline (held when not worse than it)
+        ("lower", 3.1, None, 3.2, False, "held"),
+        ("lower", 3.2, None, 3.2, False, "held"),
+        ("lower", 3.1, None, 3.2, True, "drifting"),
+        ("lower", 3.4, None, 3.2, False, "lost"),
+        ("higher", 93.0, None, 92.0, False, "held"),
+        ("higher", 90.0, None, 92.0, False, "lost"),
+        ("lower", 2.8, None, 3.2, False, "held"),  # meets the target
     ],
 )
 def test_sustainment_outcome(direction, mean, after, baseline, signal, outcome):

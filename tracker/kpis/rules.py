@@ -142,8 +142,9 @@ def sustainment_outcome(
     """A sustainment check of a KPI after the rollout gate, from the mean of its latest
     points: "lost" when it misses the target and has given back at least half of the pilot's
     gain (baseline → after-value; with no baseline known, when it is worse than the
-    after-value); "drifting" when not lost but a special cause points toward the baseline;
-    "held" otherwise."""
+    after-value; with no pilot stage, when it is worse than the baseline: a KPI never
+    piloted keeps what it had); "drifting" when not lost but a special cause points toward
+    the baseline; "held" otherwise. With neither, missing the target is "lost"."""
 
     def worse(a: float, b: float) -> bool:
         return a > b if direction == "lower" else a < b
@@ -156,7 +157,7 @@ def sustainment_outcome(
                 return "lost"
         elif worse(recent_mean, after_value):
             return "lost"
-    elif missed:
+    elif missed and (baseline_value is None or worse(recent_mean, baseline_value)):
         return "lost"
     return "drifting" if toward_baseline_signal else "held"
 
