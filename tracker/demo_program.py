@@ -12,7 +12,8 @@ from typing import Any
 from tracker import demo_content as c
 from tracker.demo_content import resolve
 from tracker.kpis import rules as kpi_rules
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis import spc
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, OptimisationEntry
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.sops.tables import RaciCell, RaciRole, SopApproval, SopDocument, SopStep, SopVersion
 
@@ -219,6 +220,26 @@ async def seed_rollout(
         )
 
 
+async def _seed_baseline(org: int, kpi: int, rows: list[Any]) -> None:
+    """The baseline stage the app gives a KPI at its first measurement, its limits from the
+    first 20 points (a sustainment check judges a KPI never piloted against it)."""
+    if not rows:
+        return
+    limits = spc.xmr_limits([r.value for r in rows[: spc.DEFAULT_LIMIT_POINTS]])
+    await KpiStage.insert(
+        KpiStage(
+            org=org,
+            kpi=kpi,
+            starts_on=rows[0].measured_on,
+            label="baseline",
+            limit_points=spc.DEFAULT_LIMIT_POINTS,
+            centre=limits.centre if limits else None,
+            mr_bar=limits.mr_bar if limits else None,
+            based_on=limits.points if limits else 0,
+        )
+    )
+
+
 async def seed_kpis(
     org: int,
     initiative: int,
@@ -265,6 +286,7 @@ async def seed_kpis(
             if kpi_rules.breached(direction, threshold, value):
                 breaches.append((day, value))
         await KpiMeasurement.insert(*rows)
+        await _seed_baseline(org, kpi, rows)
         for day, value in breaches:
             acknowledged = day < today - timedelta(days=21)
             await KpiAlert.insert(

@@ -138,13 +138,16 @@ def sustainment_outcome(
     after_value: float | None,
     baseline_value: float | None,
     toward_baseline_signal: bool,
+    baseline_noise: float = 0.0,
 ) -> str:
     """A sustainment check of a KPI after the rollout gate, from the mean of its latest
     points: "lost" when it misses the target and has given back at least half of the pilot's
     gain (baseline → after-value; with no baseline known, when it is worse than the
-    after-value; with no pilot stage, when it is worse than the baseline: a KPI never
-    piloted keeps what it had); "drifting" when not lost but a special cause points toward
-    the baseline; "held" otherwise. With neither, missing the target is "lost"."""
+    after-value; with no pilot stage, when it is worse than the baseline by more than
+    `baseline_noise`, what the baseline's own variation explains of a mean of that many
+    points: a KPI never piloted keeps what it had); "drifting" when not lost but a special
+    cause points toward the baseline; "held" otherwise. With neither, missing the target is
+    "lost"."""
 
     def worse(a: float, b: float) -> bool:
         return a > b if direction == "lower" else a < b
@@ -157,7 +160,13 @@ def sustainment_outcome(
                 return "lost"
         elif worse(recent_mean, after_value):
             return "lost"
-    elif missed and (baseline_value is None or worse(recent_mean, baseline_value)):
+    elif missed and (
+        baseline_value is None
+        or worse(
+            recent_mean,
+            baseline_value + (baseline_noise if direction == "lower" else -baseline_noise),
+        )
+    ):
         return "lost"
     return "drifting" if toward_baseline_signal else "held"
 

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from tracker.accounts.tables import Organisation
+from tracker.db import tenant_transaction
 from tracker.demo import create_demo
-from tracker.kpis import rules
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
+from tracker.kpis import rules, sustainment
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
+from tracker.tenancy import TenantScope
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,23 @@ async def test_no_demo_kpi_is_overdue_at_weekends(world, today):
     assert await KpiStage.count().where(KpiStage.kpi == charted["id"]) == 3
     signals = await KpiAlert.count().where(KpiAlert.kpi == charted["id"], KpiAlert.kind == "signal")
     assert signals == 1
+
+
+async def test_the_demo_complaint_resolution_cycle_is_not_judged_lost(world):
+    """It was never piloted (no pilot stage) and sits near its baseline: its sustainment
+    checks are judged against that baseline, not lost for missing the target."""
+    slug = f"demo-checks-{world.backend}"
+    await create_demo(slug=slug, domain=f"{slug}.example.com")
+    org = (await Organisation.select().where(Organisation.slug == slug).first())["id"]
+    async with tenant_transaction(org):
+        await sustainment.check_org(TenantScope(org), date.today())
+    kpi = (
+        await Kpi.select(Kpi.id)
+        .where(Kpi.org == org, Kpi.name == "Complaint resolution cycle")
+        .first()
+    )
+    checks = await SustainmentCheck.select().where(SustainmentCheck.kpi == kpi["id"])
+    assert checks, "the demo's monitoring initiative has its checks"
+    assert [c["outcome"] for c in checks if c["outcome"] == "lost"] == [], [
+        (c["days"], c["recent_mean"], c["after_value"], c["baseline_value"]) for c in checks
+    ]
