@@ -59,6 +59,12 @@ async def test_the_demo_complaint_resolution_cycle_is_not_judged_lost(world):
         .where(Kpi.org == org, Kpi.name == "Complaint resolution cycle")
         .first()
     )
+    assert await KpiStage.count().where(KpiStage.kpi == kpi["id"]) == 1  # its baseline
+    # the recent breach is a special cause on its chart, raised as the app would have
+    signals = await KpiAlert.select(KpiAlert.value).where(
+        KpiAlert.kpi == kpi["id"], KpiAlert.kind == "signal"
+    )
+    assert 4.1 in [a["value"] for a in signals]
     checks = await SustainmentCheck.select().where(SustainmentCheck.kpi == kpi["id"])
     assert checks, "the demo's monitoring initiative has its checks"
     assert [c["outcome"] for c in checks if c["outcome"] == "lost"] == [], [
