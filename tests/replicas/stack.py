@@ -21,6 +21,7 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.processes import free_port, stop, wait_for
+from tracker.accounts import links
 
 HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
 COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())["services"]
@@ -60,6 +61,7 @@ def haproxy_config(front: int, stats: int, ports: dict[str, int]) -> str:
 class Stack:
     def __init__(self, tmp: Path, database_url: str, redis_url: str, smtp_port: int) -> None:
         self.tmp = tmp
+        self.database_url = database_url
         self.front = free_port()
         self.base = f"http://127.0.0.1:{self.front}"
         self.stats_port = free_port()
@@ -71,7 +73,7 @@ class Stack:
         self.env = {
             **os.environ,
             **{k: v for k, v in settings.items() if k not in LOCAL_SETTINGS},
-            "SECRET_KEY": "replicas-" + "k" * 40,  # the same on every replica
+            "SECRET_KEY": SECRET_KEY,  # the same on every replica
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "BASE_URL": self.base,
@@ -195,12 +197,16 @@ class Stack:
             stop(self.haproxy)
 
 
+SECRET_KEY = "replicas-" + "k" * 40
+
+
 class Visitor:
     """A person with a plain HTTP client through the balancer: cookies, the CSRF token of the
     last form, and which replica answered each request."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, database_url: str = "") -> None:
         self.client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+        self.database_url = database_url
         self.token = ""
         self.served: list[str] = []
 
@@ -230,7 +236,28 @@ class Visitor:
                 "org_slug": slug,
             },
         )
-        assert signed_up.status_code == 303, signed_up.text[:500]
+        # sign-up answers "check your e-mail" (issue 17, finding 7): follow the confirmation
+        # link the mail would carry, made with the replicas' key; it logs the person in
+        assert signed_up.status_code == 200, signed_up.text[:500]
+        email = f"{name.lower()}@{slug}.example.com"
+        person_id = int(
+            subprocess.run(
+                [
+                    "psql",
+                    self.database_url,
+                    "-tAc",
+                    f"SELECT id FROM person WHERE email = '{email}'",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        token = links.sign("confirm", person_id, email, 600, key=SECRET_KEY)
+        self.get(f"/confirm/{token}")
+        confirmed = self.post(f"/confirm/{token}", {})
+        assert confirmed.status_code == 303, confirmed.text[:500]
+        self.get("/account")  # the CSRF token changes at log-in: take the new one
 
     def log_in(self, email: str, password: str) -> None:
         self.get("/login")

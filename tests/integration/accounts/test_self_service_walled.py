@@ -4,6 +4,7 @@ works, the settings page reads every organisation of the person, and a member ca
 
 from __future__ import annotations
 
+import os
 import re
 
 import asyncpg
@@ -16,10 +17,12 @@ from tests.integration.test_tenant_wall_app import (
     wait_until_up,
 )
 
+SELF_DB = f"tracker_wall_self_{os.getpid()}"  # a run of its own
+
 
 async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
     need("PostgreSQL", reachable(PG_URL, 5432))
-    url = await fresh_postgres("tracker_wall_self")
+    url = await fresh_postgres(SELF_DB)
     run_cli("migrate", database_url=url)
     server, base, env = start_walled_server(
         url, tmp_path, {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port)}
@@ -27,8 +30,8 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
     owner = await asyncpg.connect(url)
     try:
         wait_until_up(base)
-        ada = sign_up(base, "Ada", "self-a")
-        sign_up(base, "Bob", "self-b")
+        ada = await sign_up(base, "Ada", "self-a", url)
+        await sign_up(base, "Bob", "self-b", url)
         invited = ada.post(
             "/o/self-a/settings/invitations", {"email": "bob@self-b.example.com", "role": "member"}
         )
@@ -40,6 +43,7 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
             ).status_code
             == 303
         )
+        bob.signed_in()  # the CSRF token changes at log-in
         assert bob.post(link.replace(base, ""), {}).status_code == 303
         settings = bob.get("/account")
         assert settings.status_code == 200
@@ -105,4 +109,4 @@ async def test_reset_settings_and_leaving_behind_the_wall(tmp_path, mailbox):
         server.terminate()
         server.wait(timeout=30)
         await owner.close()
-        await drop_postgres("tracker_wall_self")
+        await drop_postgres(SELF_DB)
