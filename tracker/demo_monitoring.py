@@ -1,7 +1,10 @@
-"""The demo's control chart: a KPI measured every working day, of the first initiative in
-continuous monitoring. Its level shifts down at the pilot's start and again at rollout (a
-stage each, with limits of its own), and one special cause after rollout (a point beyond the
-new upper limit) raised a signal alert. Called from tracker.demo with one line."""
+"""The demo's control chart: a KPI measured every working day and today (the day the demo
+is made, whatever day of the week: its "daily" frequency then shows no overdue badge at a
+weekend; a whole calendar of days would not fit the 104 points a KPI page shows), of the
+first initiative in continuous monitoring. Its level shifts down at the pilot's start and
+again at rollout (a stage each, with limits of its own), and one special cause after rollout
+(a point beyond the new upper limit) raised a signal alert. Called from tracker.demo with
+one line."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage
 NOISE = [0.3, -0.2, 0.1, -0.4, 0.2, -0.1, 0.35, -0.25, 0.05, -0.3, 0.25, -0.15]
 LEVELS = {"baseline": 4.2, "pilot": 3.4, "rollout": 2.6}  # days per complaint
 LIMIT_POINTS = {"baseline": 15, "pilot": 10, "rollout": 12}
-SPECIAL_DAYS_AGO = 4  # the special cause, 4 working days ago: a backlog after an outage
+SPECIAL_DAYS_AGO = 4  # the special cause, 4 measurements ago: a backlog after an outage
 SPECIAL_VALUE = 3.6
 
 
@@ -61,12 +64,13 @@ async def seed_monitoring(org: int, recorded_by: int, today: date, lang: str = "
         )
     )[0]["id"]
     days, values = [], []
-    workdays = [first + timedelta(days=n) for n in range((today - first).days)]
-    workdays = [d for d in workdays if d.weekday() < 5]  # complaints are closed Mon–Fri
-    for n, day in enumerate(workdays):
+    # complaints are closed Mon–Fri, and today's figure is in: the last measurement is today
+    measured_days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    measured_days = [d for d in measured_days if d.weekday() < 5 or d == today]
+    for n, day in enumerate(measured_days):
         stage = "rollout" if day >= rollout else "pilot" if day >= pilot else "baseline"
         value = LEVELS[stage] + NOISE[n % len(NOISE)] * 0.5
-        if n == len(workdays) - SPECIAL_DAYS_AGO:
+        if n == len(measured_days) - SPECIAL_DAYS_AGO:
             value = SPECIAL_VALUE
         days.append(day)
         values.append(round(value, 2))

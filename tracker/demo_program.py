@@ -12,7 +12,8 @@ from typing import Any
 from tracker import demo_content as c
 from tracker.demo_content import resolve
 from tracker.kpis import rules as kpi_rules
-from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, OptimisationEntry
+from tracker.kpis import spc
+from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, OptimisationEntry
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.sops.tables import RaciCell, RaciRole, SopApproval, SopDocument, SopStep, SopVersion
 
@@ -219,6 +220,45 @@ async def seed_rollout(
         )
 
 
+async def _seed_baseline(org: int, kpi: int, rows: list[Any], ids: list[Any]) -> None:
+    """The baseline stage the app gives a KPI at its first measurement, its limits from the
+    first 20 points (a sustainment check judges a KPI never piloted against it), and the
+    signal alert of each special cause its chart rings, as the app would have raised."""
+    if not rows:
+        return
+    values = [r.value for r in rows]
+    limits = spc.xmr_limits(values[: spc.DEFAULT_LIMIT_POINTS])
+    stage = spc.Stage(rows[0].measured_on, "baseline", limits)
+    days = [r.measured_on for r in rows]
+    for part in spc.segments(days, values, [stage], spc.RULES):
+        for signal in part.signals:
+            assert limits is not None  # no signal without limits
+            await KpiAlert.insert(
+                KpiAlert(
+                    org=org,
+                    kpi=kpi,
+                    measurement=ids[signal.index]["id"],
+                    measured_on=days[signal.index],
+                    value=values[signal.index],
+                    threshold=limits.upper,
+                    kind="signal",
+                    rule=signal.rule,
+                )
+            )
+    await KpiStage.insert(
+        KpiStage(
+            org=org,
+            kpi=kpi,
+            starts_on=rows[0].measured_on,
+            label="baseline",
+            limit_points=spc.DEFAULT_LIMIT_POINTS,
+            centre=limits.centre if limits else None,
+            mr_bar=limits.mr_bar if limits else None,
+            based_on=limits.points if limits else 0,
+        )
+    )
+
+
 async def seed_kpis(
     org: int,
     initiative: int,
@@ -264,7 +304,8 @@ async def seed_kpis(
             )
             if kpi_rules.breached(direction, threshold, value):
                 breaches.append((day, value))
-        await KpiMeasurement.insert(*rows)
+        ids = await KpiMeasurement.insert(*rows)
+        await _seed_baseline(org, kpi, rows, ids)
         for day, value in breaches:
             acknowledged = day < today - timedelta(days=21)
             await KpiAlert.insert(

@@ -75,3 +75,24 @@ def test_date_labels_stay_inside_the_chart():
         left = {"start": x, "middle": x - label_width / 2, "end": x - label_width}[anchor]
         assert 0 <= left and left + label_width <= chart.width
     assert chart.x_labels[0][1] == "2025-11-30" and chart.x_labels[-1][1] == "2026-11-29"
+
+
+def test_a_denominator_is_a_whole_count_no_smaller_than_its_proportion():
+    from tracker.kpis.rules import denominator_problem
+
+    # a proportion needs its denominator; other KPIs may leave it out
+    assert denominator_problem("proportion", 100.0, 2.0, None) == "missing"
+    assert denominator_problem("individuals", 1.0, 3.2, None) is None
+    assert denominator_problem("count", 1.0, 5.0, None) is None
+    # a whole number above 0, whatever the chart
+    for bad in (0.0, -3.0, 150.5, float("nan"), float("inf")):
+        assert denominator_problem("proportion", 100.0, 2.0, bad) == "not_whole", bad
+        assert denominator_problem("individuals", 1.0, 2.0, bad) == "not_whole", bad
+    assert denominator_problem("individuals", 1.0, 2.0, 40.0) is None
+    # the share stands for value / scale × denominator things: between none and all of them
+    assert denominator_problem("proportion", 100.0, 100.0, 1.0) is None  # 1 of 1
+    assert denominator_problem("proportion", 100.0, 0.0, 1.0) is None
+    assert denominator_problem("proportion", 100.0, 120.0, 100.0) == "over"
+    assert denominator_problem("proportion", 1.0, 1.2, 100.0) == "over"  # a fraction
+    assert denominator_problem("proportion", 100.0, -1.0, 100.0) == "over"
+    assert denominator_problem("proportion", 1.0, 0.02, 150.0) is None

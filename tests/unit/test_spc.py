@@ -177,6 +177,16 @@ def test_a_new_point_never_changes_the_signals_before_it(series, point):
     assert after == before
 
 
+def test_a_kpi_never_piloted_is_lost_only_beyond_the_baselines_noise():
+    from tracker.kpis.rules import sustainment_outcome
+
+    # baseline 2.9, a mean of 3.1 misses the target 3.0: within 0.3 of noise it held
+    assert sustainment_outcome("lower", 3.0, 3.1, None, 2.9, False, 0.3) == "held"
+    assert sustainment_outcome("lower", 3.0, 3.3, None, 2.9, False, 0.3) == "lost"
+    assert sustainment_outcome("higher", 95.0, 93.0, None, 94.0, False, 2.0) == "held"
+    assert sustainment_outcome("higher", 95.0, 91.0, None, 94.0, False, 2.0) == "lost"
+
+
 @pytest.mark.parametrize(
     ("direction", "mean", "after", "baseline", "signal", "outcome"),
     [
@@ -190,6 +200,14 @@ def test_a_new_point_never_changes_the_signals_before_it(series, point):
         ("higher", 88.0, 97.0, 80.0, False, "lost"),
         ("higher", 96.0, 97.0, 80.0, True, "drifting"),
         ("lower", 3.1, None, None, False, "lost"),  # nothing to compare with but the target
+        # no pilot stage: judged against the baseline (held when not worse than it)
+        ("lower", 3.1, None, 3.2, False, "held"),
+        ("lower", 3.2, None, 3.2, False, "held"),
+        ("lower", 3.1, None, 3.2, True, "drifting"),
+        ("lower", 3.4, None, 3.2, False, "lost"),
+        ("higher", 93.0, None, 92.0, False, "held"),
+        ("higher", 90.0, None, 92.0, False, "lost"),
+        ("lower", 2.8, None, 3.2, False, "held"),  # meets the target
     ],
 )
 def test_sustainment_outcome(direction, mean, after, baseline, signal, outcome):

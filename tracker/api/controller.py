@@ -358,6 +358,7 @@ def _measurement(row: dict[str, Any], kpi: dict[str, Any]) -> schemas.Measuremen
         value=row["value"],
         source=row["source"],
         breached=kpi_rules.breached(kpi["direction"], kpi["threshold"], row["value"]),
+        denominator=row["denominator"],
     )
 
 
@@ -387,6 +388,15 @@ async def list_measurements(
     )
 
 
+def _check_denominators(kpi: dict[str, Any], measurements: list[schemas.NewMeasurement]) -> None:
+    """422 naming the first measurement whose denominator the KPI page's rule refuses."""
+    for number, m in enumerate(measurements, start=1):
+        denominator = None if m.denominator is None else float(m.denominator)
+        if problem := kpi_service.denominator_error(kpi, m.value, denominator):
+            detail = f"Measurement {number} ({m.measured_on}): {problem} Nothing was written."
+            raise HTTPException(status_code=422, detail=detail)
+
+
 @post(
     "/kpis/{kpi_id:int}/measurements",
     summary="Record measurements (all or none)",
@@ -409,12 +419,14 @@ async def add_measurements(
         raise HTTPException(status_code=409, detail="A date appears twice in the body.")
     if any(d > date.today() for d in days):
         raise HTTPException(status_code=422, detail="A measurement cannot be dated in the future.")
+    _check_denominators(kpi, data.measurements)
     items, alerts = [], 0
     try:
         async with write_transaction():
             for m in data.measurements:
+                denominator = None if m.denominator is None else float(m.denominator)
                 measurement_id, alert = await kpi_service.record(
-                    client.tenant, kpi, m.measured_on, m.value, "api", None
+                    client.tenant, kpi, m.measured_on, m.value, "api", None, denominator
                 )
                 alerts += alert
                 items.append(
@@ -424,6 +436,7 @@ async def add_measurements(
                         value=m.value,
                         source="api",
                         breached=alert,
+                        denominator=denominator,
                     )
                 )
     except kpi_service.DuplicateMeasurement:

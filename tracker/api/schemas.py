@@ -139,6 +139,7 @@ class Measurement(msgspec.Struct):
     value: float
     source: str
     breached: bool
+    denominator: float | None = None  # of a proportion: how many were counted
 
 
 class MeasurementPage(msgspec.Struct):
@@ -151,6 +152,19 @@ class MeasurementPage(msgspec.Struct):
 class NewMeasurement(msgspec.Struct, forbid_unknown_fields=True):
     measured_on: date
     value: Annotated[float, msgspec.Meta(ge=-1e12, le=1e12)]
+    denominator: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1,
+                le=1_000_000_000,
+                description="How many were counted (a whole number): needed by a KPI read as a "
+                "proportion (p-chart), whose value is a share of it (per cent when the unit "
+                "is %); optional otherwise.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class NewMeasurements(msgspec.Struct, forbid_unknown_fields=True):

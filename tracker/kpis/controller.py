@@ -256,6 +256,7 @@ def _import_page(
         filename=filename,
         error=error,
         columns=service.MEASUREMENT_COLUMNS,
+        required=service.MEASUREMENT_REQUIRED,
     )
 
 
@@ -280,7 +281,7 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
     except uploads.QuotaExceeded as full:
         return _import_page(request, ctx, view, error=full.message, status_code=422)
     sheet = await importing.read_upload(
-        filename, data, service.MEASUREMENT_COLUMNS, {"measured_on", "value"}
+        filename, data, service.MEASUREMENT_COLUMNS, service.MEASUREMENT_REQUIRED
     )
     preview = await service.preview_import(ctx.scope, kpi_id, sheet)
     if form.get("confirm") == "1" and preview.ok:

@@ -3,6 +3,7 @@ the target, and the geometry of the trend chart."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,23 @@ def breached(direction: str, threshold: float, value: float) -> bool:
     if direction == "higher":
         return value < threshold
     raise ValueError(f"unknown direction {direction!r}")
+
+
+def denominator_problem(
+    chart_kind: str, scale: float, value: float, denominator: float | None
+) -> str | None:
+    """What is wrong with a measurement's denominator ("out of how many"), one rule for the
+    KPI page's form, the file import and the API; None when nothing. "missing": a proportion
+    needs one. "not_whole": one given must be a whole number above 0 (things counted).
+    "over": a proportion's value is a share × scale (per cent when scale is 100), so the count
+    it stands for (value / scale × denominator) must lie between 0 and the denominator."""
+    if denominator is None:
+        return "missing" if chart_kind == "proportion" else None
+    if not math.isfinite(denominator) or denominator < 1 or not denominator.is_integer():
+        return "not_whole"
+    if chart_kind == "proportion" and not 0 <= value <= scale:
+        return "over"
+    return None
 
 
 def target_met(direction: str, target: float, value: float) -> bool:
@@ -120,12 +138,16 @@ def sustainment_outcome(
     after_value: float | None,
     baseline_value: float | None,
     toward_baseline_signal: bool,
+    baseline_noise: float = 0.0,
 ) -> str:
     """A sustainment check of a KPI after the rollout gate, from the mean of its latest
     points: "lost" when it misses the target and has given back at least half of the pilot's
     gain (baseline → after-value; with no baseline known, when it is worse than the
-    after-value); "drifting" when not lost but a special cause points toward the baseline;
-    "held" otherwise."""
+    after-value; with no pilot stage, when it is worse than the baseline by more than
+    `baseline_noise`, what the baseline's own variation explains of a mean of that many
+    points: a KPI never piloted keeps what it had); "drifting" when not lost but a special
+    cause points toward the baseline; "held" otherwise. With neither, missing the target is
+    "lost"."""
 
     def worse(a: float, b: float) -> bool:
         return a > b if direction == "lower" else a < b
@@ -138,7 +160,13 @@ def sustainment_outcome(
                 return "lost"
         elif worse(recent_mean, after_value):
             return "lost"
-    elif missed:
+    elif missed and (
+        baseline_value is None
+        or worse(
+            recent_mean,
+            baseline_value + (baseline_noise if direction == "lower" else -baseline_noise),
+        )
+    ):
         return "lost"
     return "drifting" if toward_baseline_signal else "held"
 

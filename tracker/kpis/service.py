@@ -4,6 +4,7 @@ raises alerts runs the same way whatever the source."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,7 +24,29 @@ from tracker.web import Form
 MEASUREMENT_COLUMNS = {
     "measured_on": ["date", "日期", "监控日期"],
     "value": ["value", "actual", "实际值", "数值"],
+    "denominator": ["denominator", "out of", "分母", "样本数"],
 }
+MEASUREMENT_REQUIRED = {"measured_on", "value"}
+
+
+def denominator_message(problem: str) -> str:
+    """The words for a rules.denominator_problem, in the person's language."""
+    if problem == "missing":
+        return _("A proportion needs its denominator: enter how many were counted.")
+    if problem == "over":
+        return _(
+            "A proportion cannot be more than its denominator: enter a share from 0 to 1 "
+            "(0 to 100 when the unit is %%)."
+        )
+    return _("Enter how many were counted: a whole number above 0.")
+
+
+def denominator_error(kpi: dict[str, Any], value: float, denominator: float | None) -> str | None:
+    """The message for a bad denominator of this KPI's measurement, or None."""
+    problem = rules.denominator_problem(
+        kpi["chart_kind"], control.scale_of(kpi), value, denominator
+    )
+    return None if problem is None else denominator_message(problem)
 
 
 MAX_SHOWN = 104  # measurements read for a KPI page (two years of weekly values)
@@ -267,9 +290,10 @@ async def record(
     value: float,
     source: str,
     person_id: int | None,
+    denominator: float | None = None,
 ) -> tuple[int, bool]:
     """``record_measurement`` as (measurement id, threshold alert raised)."""
-    done = await record_measurement(scope, kpi, measured_on, value, source, person_id)
+    done = await record_measurement(scope, kpi, measured_on, value, source, person_id, denominator)
     return done.id, done.alert
 
 
@@ -295,8 +319,8 @@ async def add_measurement(
     measured_on = fields.day(form, "measured_on", required=True)
     value = fields.number(form, "value", required=True)
     denominator = fields.number(form, "denominator", required=kpi["chart_kind"] == "proportion")
-    if denominator is not None and denominator <= 0:
-        form.error("denominator", _("Enter how many were counted: a number above 0."))
+    if value is not None and form.ok and (problem := denominator_error(kpi, value, denominator)):
+        form.error("denominator", problem)
     if measured_on and measured_on > date.today():
         form.error("measured_on", _("A measurement cannot be dated in the future."))
     if not form.ok or measured_on is None or value is None:
@@ -312,7 +336,7 @@ async def add_measurement(
 
 @dataclass
 class ImportPreview:
-    rows: list[tuple[date, float]] = field(default_factory=list)
+    rows: list[tuple[date, float, float | None]] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
@@ -324,6 +348,7 @@ async def preview_import(scope: TenantScope, kpi_id: int, sheet: Sheet) -> Impor
     preview = ImportPreview(errors=[(r, c, _(m)) for r, c, m in sheet.errors])
     if sheet.errors:
         return preview
+    kpi = await get_kpi(scope, kpi_id)
     taken = {
         m["measured_on"]
         for m in await scope.select(KpiMeasurement, KpiMeasurement.measured_on).where(
@@ -343,6 +368,10 @@ async def preview_import(scope: TenantScope, kpi_id: int, sheet: Sheet) -> Impor
         except ValueError:
             preview.errors.append((number, "value", _("Enter a number.")))
             continue
+        denominator = _import_denominator(row.get("denominator", ""))
+        if problem := denominator_error(kpi, value, denominator):
+            preview.errors.append((number, "denominator", problem))
+            continue
         if day > date.today():
             preview.errors.append(
                 (number, "date", _("A measurement cannot be dated in the future."))
@@ -354,8 +383,18 @@ async def preview_import(scope: TenantScope, kpi_id: int, sheet: Sheet) -> Impor
         elif day in seen:
             preview.errors.append((number, "date", _("This date appears twice in the file.")))
         seen.add(day)
-        preview.rows.append((day, value))
+        preview.rows.append((day, value, denominator))
     return preview
+
+
+def _import_denominator(text: str) -> float | None:
+    """A file's denominator cell: None when empty, NaN (refused by the rule) when not a number."""
+    if not text.strip():
+        return None
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return math.nan
 
 
 async def write_import(
@@ -366,8 +405,10 @@ async def write_import(
     kpi = await get_kpi(scope, kpi_id)
     alerts = 0
     async with write_transaction():
-        for day, value in sorted(preview.rows):
-            done = await record_measurement(scope, kpi, day, value, "import", person_id)
+        for day, value, denominator in sorted(preview.rows, key=lambda row: row[0]):
+            done = await record_measurement(
+                scope, kpi, day, value, "import", person_id, denominator
+            )
             alerts += done.alert + done.signals
     return len(preview.rows), alerts
 

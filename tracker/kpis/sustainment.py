@@ -8,6 +8,7 @@ accepts or dismisses with a reason; both are recorded in the initiative's histor
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -72,6 +73,13 @@ async def check_org(scope: TenantScope, today: date) -> int:
     return made
 
 
+def _noise(stage_rows: list[dict[str, Any]], window: list[int]) -> float:
+    """What the baseline's own variation explains of a mean of the window's points: three
+    standard errors, sigma = mR̄ / d2 of the baseline stage (0 when it has no limits)."""
+    mr_bar = next((r["mr_bar"] for r in stage_rows if r["label"] == "baseline"), None)
+    return 3 * (mr_bar or 0.0) / spc.D2 / math.sqrt(len(window)) if window else 0.0
+
+
 async def check_kpi(
     scope: TenantScope, kpi: dict[str, Any], n: int, previous: int, due: date
 ) -> int:
@@ -110,7 +118,7 @@ async def check_kpi(
                 toward = True
     mean = sum(values[i] for i in window) / len(window)
     outcome = rules.sustainment_outcome(
-        kpi["direction"], kpi["target"], mean, after, baseline, toward
+        kpi["direction"], kpi["target"], mean, after, baseline, toward, _noise(stage_rows, window)
     )
     async with write_transaction():
         made = await fetch(
