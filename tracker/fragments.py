@@ -29,7 +29,12 @@ T = TypeVar("T")
 
 
 class Kept(Generic[T]):
-    """Values by key, the least recently used first out past ``max_entries``."""
+    """Values by key, the least recently used first out past ``max_entries``.
+
+    ``Kept.enabled`` off (``TRACKER_KEPT_PARTS=off``, for benchmarks) keeps nothing: every
+    part is rendered and every kept read made anew, as on a first visit after a change."""
+
+    enabled = True
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
@@ -38,7 +43,7 @@ class Kept(Generic[T]):
 
     def get(self, key: Hashable) -> T | None:
         """The value kept for ``key``, if any."""
-        value = self._values.get(key)
+        value = self._values.get(key) if Kept.enabled else None
         if value is not None:
             self._values.move_to_end(key)
             self.hits += 1

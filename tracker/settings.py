@@ -52,6 +52,7 @@ class Settings:
     upload_quota_mb: int = 100  # per organisation: the files it keeps (imports, attachments)
     gc_threshold: int = 20000  # allocations between young-generation collections
     query_header: bool = False  # benchmarks: X-Query-Count on every response
+    kept_parts: bool = True  # benchmarks: off renders every part anew (a first visit's cost)
 
     @property
     def is_production(self) -> bool:
@@ -175,6 +176,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         upload_quota_mb=_int(env, "TRACKER_UPLOAD_QUOTA_MB", 100, 1, 1_000_000),
         gc_threshold=_int(env, "TRACKER_GC_THRESHOLD", 20000, 700, 10_000_000),
         query_header=env.get("TRACKER_QUERY_HEADER") == "1",
+        kept_parts=env.get("TRACKER_KEPT_PARTS", "on") != "off",
     )
 
 

@@ -70,3 +70,29 @@ def test_a_part_kept_with_the_csrf_mark_shows_each_visitors_input_as_markup() ->
     assert mine == Markup('<form><input name="_csrf_token" value="mine"><b>&amp;</b></form>')
     assert isinstance(mine, Markup) and "theirs" in theirs and "mine" not in theirs
     assert str(CSRF_MARK) in part  # the kept part itself holds no token
+
+
+def test_kept_parts_off_renders_every_time_as_a_first_visit_would() -> None:
+    """``TRACKER_KEPT_PARTS=off`` (the load benchmark's ``--cold``) keeps nothing."""
+    from tracker.fragments import FragmentCache, Kept
+    from tracker.settings import load_settings
+
+    assert load_settings({"TRACKER_KEPT_PARTS": "off"}).kept_parts is False
+    assert load_settings({}).kept_parts is True
+    made: list[int] = []
+    parts = FragmentCache(max_entries=10)
+
+    def make() -> str:
+        made.append(1)
+        return "<p>part</p>"
+
+    parts.render("key", make)
+    parts.render("key", make)
+    assert len(made) == 1  # kept
+    Kept.enabled = False
+    try:
+        parts.render("key", make)
+        parts.render("key", make)
+    finally:
+        Kept.enabled = True
+    assert len(made) == 3  # made anew each time

@@ -1,0 +1,373 @@
+"""The load benchmark's data: organisations of initiatives with their registers, KPIs with a
+year of weekly measurements and open gate reviews to vote on, seeded once into a template
+database (``--seed-cache``) and copied for each run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+VOTE_REVIEWS = 499  # open reviews in each organisation (all its initiatives but one)
+# Who votes on each of them: the rule asks for one more (the lead, who does not vote), so every
+# vote finds the review still open and waiting, whoever comes first.
+VOTERS = ("admin", "committee")
+SEED_VERSION = 2  # bump when the seed's shape changes: a kept seed of another shape is remade
+KPIS = (("Cycle days", "lower", 3.0), ("Resolution %", "higher", 95.0))
+
+
+async def _registers(org: int, initiative: int, n: int, rng: random.Random) -> list[int]:
+    """An initiative's problems, risks, pilot and KPIs (a year of weekly measurements each);
+    returns the KPI ids."""
+    from tracker.kpis.tables import Kpi, KpiMeasurement
+    from tracker.pilots.tables import Pilot, PilotMetric
+    from tracker.problems.tables import Problem
+    from tracker.risks.tables import Risk
+
+    today = date.today()
+    await Problem.insert(
+        *(
+            Problem(
+                org=org,
+                initiative=initiative,
+                title=f"Problem {n}.{k}",
+                category="quality",
+                impact=rng.randint(1, 5),
+                urgency=rng.randint(1, 5),
+            )
+            for k in range(4)
+        )
+    )
+    await Risk.insert(
+        *(
+            Risk(
+                org=org,
+                initiative=initiative,
+                description=f"Risk {n}.{k}",
+                category="other",
+                likelihood=rng.randint(1, 5),
+                impact=rng.randint(1, 5),
+            )
+            for k in range(3)
+        )
+    )
+    pilot = (
+        await Pilot.insert(
+            Pilot(org=org, initiative=initiative, process="P", scope="Team", start_date=today)
+        )
+    )[0]["id"]
+    await PilotMetric.insert(
+        PilotMetric(
+            org=org,
+            pilot=pilot,
+            name="Time",
+            direction="lower",
+            baseline=30,
+            result=rng.randint(5, 40),
+            target=10,
+            recorded_at=datetime.now(UTC),
+        )
+    )
+    kpi_ids = []
+    for name, direction, base in KPIS:
+        threshold = base * (1.15 if direction == "lower" else 0.95)
+        kpi = (
+            await Kpi.insert(
+                Kpi(
+                    org=org,
+                    initiative=initiative,
+                    name=name,
+                    direction=direction,
+                    target=base,
+                    threshold=threshold,
+                )
+            )
+        )[0]["id"]
+        kpi_ids.append(kpi)
+        await KpiMeasurement.insert(  # a year of weekly measurements
+            *(
+                KpiMeasurement(
+                    org=org,
+                    kpi=kpi,
+                    measured_on=today - timedelta(days=7 * (52 - week)),
+                    value=round(base * rng.uniform(0.9, 1.1), 2),
+                )
+                for week in range(52)
+            )
+        )
+    return kpi_ids
+
+
+async def _open_review(
+    org: int, initiative: int, rule: str, lead: int, reviewers: list[int]
+) -> tuple[int, list[int]]:
+    """An open gate-1 review with four criteria; returns it and its criteria."""
+    from tracker.gates.tables import GateReview, ReviewAssignment, ReviewCriterion
+
+    review = (
+        await GateReview.insert(
+            GateReview(
+                org=org,
+                initiative=initiative,
+                gate=1,
+                status="open",
+                proposed_decision="go",
+                due_date=date.today(),
+                rule_snapshot=rule,
+                requested_by=lead,
+            )
+        )
+    )[0]["id"]
+    await ReviewAssignment.insert(
+        *(ReviewAssignment(org=org, review=review, reviewer=r) for r in reviewers)
+    )
+    criteria = await ReviewCriterion.insert(
+        *(
+            ReviewCriterion(
+                org=org, review=review, position=i, text=f"Criterion {i}", kind="should", weight=2
+            )
+            for i in range(4)
+        )
+    )
+    return review, [c["id"] for c in criteria]
+
+
+async def _seed_org(o: int, initiatives: int, rng: random.Random) -> dict[str, Any]:
+    from tracker.accounts.tables import Membership, Organisation, Person
+    from tracker.auth import start_session
+    from tracker.demo import seed_initiative
+    from tracker.gates.settings_service import ensure_defaults, rule_row, snapshot
+    from tracker.tenancy import TenantScope
+
+    today = date.today()
+    org = (await Organisation.insert(Organisation(name=f"Load {o}", slug=f"load-{o}")))[0]["id"]
+    await ensure_defaults(org)
+    people = await Person.insert(
+        *(
+            Person(email=f"{r}{o}@load.example.com", name=f"{r} {o}", password_hash="x")
+            for r in ("admin", "lead", "committee")
+        )
+    )
+    admin, lead, committee = (p["id"] for p in people)
+    await Membership.insert(
+        Membership(org=org, person=admin, role="admin"),
+        Membership(org=org, person=lead, role="lead"),
+        Membership(org=org, person=committee, role="committee"),
+    )
+    rule = snapshot(await rule_row(TenantScope(org)))
+    vote_rule = json.dumps({**json.loads(rule), "quorum_kind": "count", "quorum_value": 3})
+    kpi_ids: list[int] = []
+    initiative_ids: list[int] = []
+    vote_reviews: list[tuple[int, list[int]]] = []
+    for n in range(initiatives):
+        values = dict(
+            name=f"Initiative {n}",
+            process_code=f"L-X-{today.year}-{n:05d}",
+            process_class="core",
+            departments=f"Dept {n % 9}",
+            owner=lead,
+            goal_metric="Cycle time",
+            goal_unit="h",
+            goal_baseline=48.0,
+            goal_target=24.0,
+            goal_direction="lower",
+            status="on_track",
+        )
+        initiative = await seed_initiative(
+            org, values, today - timedelta(days=rng.randint(1, 200)), rng.randint(1, 6), today
+        )
+        initiative_ids.append(initiative)
+        kpi_ids += await _registers(org, initiative, n, rng)
+        if 0 < n <= VOTE_REVIEWS:
+            reviewers = [committee, admin, lead]
+            vote_reviews.append(await _open_review(org, initiative, vote_rule, lead, reviewers))
+    sessions = {"admin": await start_session(admin), "committee": await start_session(committee)}
+    return {
+        "org": org,
+        "slug": f"load-{o}",
+        "people": (admin, lead, committee),
+        "sessions": sessions,
+        "rule": rule,
+        "first": initiative_ids[0],
+        "kpis": kpi_ids,
+        "votes": [
+            [f"tracker_session={sessions[who]}", f"/o/load-{o}/reviews/{r}/vote", c]
+            for who in VOTERS
+            for r, c in vote_reviews
+        ],
+    }
+
+
+async def _pages(seeded: dict[str, Any]) -> dict[str, str]:
+    """The routes measured, in the first organisation (with a review to look at and a SOP)."""
+    from tracker.demo_program import seed_sop
+    from tracker.sops.tables import SopVersion
+
+    org, slug, first = seeded["org"], seeded["slug"], seeded["first"]
+    admin, lead, committee = seeded["people"]
+    review, _ = await _open_review(org, first, seeded["rule"], lead, [committee])
+    today = date.today()
+    sop = await seed_sop(
+        org, first, f"SOP-LD-{today.year}-001", "Load SOP", [admin, lead, committee], today,
+        "published",
+    )  # fmt: skip
+    row = await SopVersion.select(SopVersion.id).where(SopVersion.document == sop).first()
+    assert row is not None
+    return {
+        "plain route (/healthz)": "/healthz",
+        "portfolio board": f"/o/{slug}/",
+        "initiative page": f"/o/{slug}/initiatives/{first}",
+        "matrix": f"/o/{slug}/initiatives/{first}/matrix",
+        "heat map": f"/o/{slug}/initiatives/{first}/heatmap",
+        "gate review page": f"/o/{slug}/reviews/{review}",
+        "KPI page (52 weeks)": f"/o/{slug}/kpis/{seeded['kpis'][0]}",
+        "SOP version page": f"/o/{slug}/sop-versions/{row['id']}",
+    }
+
+
+async def seed(orgs: int, initiatives: int) -> dict[str, Any]:
+    """Seed the data; returns the URLs to measure with a session cookie for them, the open
+    reviews (with their criteria) that the vote benchmark votes on, and per organisation what
+    the mixed benchmark reads and writes (its board, its admin's session, its KPIs)."""
+    rng = random.Random(11)
+    seeded = []
+    for o in range(orgs):
+        seeded.append(await _seed_org(o, initiatives, rng))
+        print(f"  organisation {o + 1}/{orgs} seeded", flush=True)
+    targets: dict[str, Any] = {
+        "cookie": f"tracker_session={seeded[0]['sessions']['admin']}",
+        "pages": await _pages(seeded[0]),
+        # one organisation after another, so that votes at the same moment are in different ones
+        "votes": [
+            vote for turn in zip(*(s["votes"] for s in seeded), strict=True) for vote in turn
+        ],
+        "mixed": [
+            {
+                "cookie": f"tracker_session={s['sessions']['admin']}",
+                "board": f"/o/{s['slug']}/",
+                "kpis": s["kpis"][:: len(KPIS)],  # the "Cycle days" ones (lower is better)
+                "slug": s["slug"],
+            }
+            for s in seeded
+        ],
+    }
+    return targets
+
+
+async def seed_db(url: str, orgs: int, initiatives: int) -> dict[str, Any]:
+    from tracker import db
+
+    engine = db.make_engine(url)
+    db.use_engine(engine)
+    await db.start(engine, 1, 4)
+    try:
+        return await seed(orgs, initiatives)
+    finally:
+        await db.stop(engine)
+
+
+def server_url(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+async def on_server(url: str, *statements: str) -> Any:
+    """Run statements on the server's maintenance database; the first row's value of the last."""
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url(url, "postgres"))
+    try:
+        result = None
+        for statement in statements:
+            result = await connection.fetchval(statement)
+        return result
+    finally:
+        await connection.close()
+
+
+async def on_database(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def migrate(url: str, env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "migrate"],
+        env={**env, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+
+
+def fresh_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    migrate(args.database_url, env)
+    started = time.perf_counter()
+    targets = asyncio.run(seed_db(args.database_url, args.orgs, args.initiatives))
+    asyncio.run(on_database(args.database_url, "VACUUM ANALYZE"))
+    print(f"seeded in {time.perf_counter() - started:.0f} s")
+    return targets
+
+
+def cached_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    """Seed once into a template database, then copy it for each run."""
+    name = urlsplit(args.database_url).path.lstrip("/")
+    seed_name = f"{name}_seed_{args.orgs}x{args.initiatives}"
+    key = f"v{SEED_VERSION}: {args.orgs}x{args.initiatives}, {len(VOTERS)} voters"
+    stored = asyncio.run(
+        on_server(
+            args.database_url,
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            f"WHERE datname = '{seed_name}'",
+        )
+    )
+    cache = json.loads(stored) if stored else {}
+    if cache.get("key") != key:
+        print(f"no seed of {key} in {seed_name} yet: seeding it once")
+        asyncio.run(
+            on_server(
+                args.database_url,
+                f'DROP DATABASE IF EXISTS "{seed_name}" WITH (FORCE)',
+                f'CREATE DATABASE "{seed_name}"',
+            )
+        )
+        seed_url = server_url(args.database_url, seed_name)
+        migrate(seed_url, env)
+        started = time.perf_counter()
+        targets = asyncio.run(seed_db(seed_url, args.orgs, args.initiatives))
+        # as autovacuum would have it in production: visibility maps set, statistics known
+        asyncio.run(on_database(seed_url, "VACUUM ANALYZE"))
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
+        cache = {"key": key, "targets": targets}
+        text = json.dumps(cache).replace("'", "''")
+        asyncio.run(
+            on_server(args.database_url, f"COMMENT ON DATABASE \"{seed_name}\" IS '{text}'")
+        )
+    started = time.perf_counter()
+    asyncio.run(
+        on_server(
+            args.database_url,
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            # FILE_COPY: the default (WAL_LOG) writes the whole copy to the WAL, and its
+            # checkpoints then land in the measurements
+            f'CREATE DATABASE "{name}" TEMPLATE "{seed_name}" STRATEGY = FILE_COPY',
+        )
+    )
+    migrate(args.database_url, env)  # the code may have migrations the seed predates
+    # Planner statistics, as autovacuum keeps them in production (a fresh seed has none yet);
+    # then a checkpoint, so that writing out the copy does not happen during the measurements.
+    asyncio.run(on_database(args.database_url, "ANALYZE"))
+    asyncio.run(on_database(args.database_url, "CHECKPOINT"))
+    print(f"copied the seed from {seed_name} in {time.perf_counter() - started:.0f} s")
+    return dict(cache["targets"])
