@@ -55,6 +55,7 @@ from tracker.security import (
     RefusedInput,
     SecurityHeadersMiddleware,
 )
+from tracker.seedtables import controller as seedtables
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
@@ -279,6 +280,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *organisations.ROUTES,
             *membership.ROUTES,
             *uploads.ROUTES,
+            *seedtables.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

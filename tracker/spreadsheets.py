@@ -79,11 +79,28 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _xlsx_value(raw: Any) -> Any:
+    """Dates stay dates and numbers stay numbers in a workbook (sorting and sums work)."""
+    if isinstance(raw, datetime):
+        return raw.replace(tzinfo=None)  # XLSX has no time zones
+    if isinstance(raw, date):
+        return raw
+    return _plain(raw)
+
+
 def _put_row(
     sheet: Any, line: int, values: Sequence[Any], widths: dict[int, int], style: dict
 ) -> None:
     for column, raw in enumerate(values, start=1):
-        value = _plain(raw)
+        value = _xlsx_value(raw)
+        if isinstance(value, datetime):
+            sheet.cell(row=line, column=column, value=value).number_format = "yyyy-mm-dd hh:mm"
+            widths[column] = max(widths.get(column, 0), 16)
+            continue
+        if isinstance(value, date):
+            sheet.cell(row=line, column=column, value=value).number_format = "yyyy-mm-dd"
+            widths[column] = max(widths.get(column, 0), 10)
+            continue
         if isinstance(value, str):
             value = ILLEGAL_XML.sub("", value)
         cell = sheet.cell(row=line, column=column, value=value)
@@ -92,7 +109,12 @@ def _put_row(
             cell.quotePrefix = is_formula_like(value)
         for name, look in style.items():
             setattr(cell, name, look)
-        widths[column] = max(widths.get(column, 0), len(str(value)))
+        widths[column] = max(widths.get(column, 0), _width(str(value)))
+
+
+def _width(text: str) -> int:
+    """Columns wide enough for the text: a Chinese character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def to_xlsx(*tables: Table) -> bytes:
@@ -112,6 +134,7 @@ def to_xlsx(*tables: Table) -> bytes:
             _put_row(sheet, line, values, widths, {})
         line += 1
         _put_row(sheet, line, table.headers, widths, bold)
+        sheet.freeze_panes = sheet.cell(row=line + 1, column=1)  # the header stays in view
         for index, row in enumerate(table.rows):
             _put_row(sheet, line + 1 + index, row, widths, red if index in table.marked else {})
         for column, width in widths.items():
@@ -121,15 +144,24 @@ def to_xlsx(*tables: Table) -> bytes:
     return buffer.getvalue()
 
 
-def download(table: Table, format: str, filename: str) -> Response:
-    """The table as a CSV or XLSX attachment; ``filename`` without its extension."""
-    if format == "xlsx":
-        body, media = to_xlsx(table), XLSX_MEDIA
-    else:
-        body, media = to_csv(table), CSV_MEDIA
+def _attachment(body: bytes, media: str, filename: str, format: str) -> Response:
     safe_name = re.sub(r"[^\w.\- ]+", "_", filename, flags=re.ASCII).strip() or "export"
     return Response(
         body,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{safe_name}.{format}"'},
     )
+
+
+def download_tables(tables: Sequence[Table], filename: str) -> Response:
+    """Several tables as one workbook, a sheet each; ``filename`` without its extension."""
+    return _attachment(to_xlsx(*tables), XLSX_MEDIA, filename, "xlsx")
+
+
+def download(table: Table, format: str, filename: str) -> Response:
+    """The table as a CSV or XLSX attachment; ``filename`` without its extension."""
+    if format == "xlsx":
+        body, media = to_xlsx(table), XLSX_MEDIA
+    else:
+        body, media = to_csv(table), CSV_MEDIA
+    return _attachment(body, media, filename, format)

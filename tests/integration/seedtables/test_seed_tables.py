@@ -1,0 +1,265 @@
+"""Every seed table leaves the app with the seed's column names in the seed's order (issue 18):
+in Chinese for a Chinese reader, in English for an English one, as XLSX and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.helpers import make_initiative
+from tracker.demo_program import seed_sop
+from tracker.kpis.tables import Kpi, KpiMeasurement, OptimisationEntry
+from tracker.pilots.tables import Pilot, PilotMetric
+from tracker.problems.tables import AsIsStep, Measure, Problem
+from tracker.risks.tables import Risk
+from tracker.sops.tables import SopVersion
+
+# The seeds' own headers (../shared/seeds, as issue 18 lists them), in order.
+CHINESE = {
+    "as-is-survey": "流程名称 涉及部门 当前步骤简述（按顺序） 责任岗位 单步耗时（分钟） 存在问题 具体问题描述",
+    "matrix": "问题 影响范围 紧急程度 象限",
+    "design": "优化目标 问题点 具体优化措施 责任部门 完成时间 预期效果（量化指标）",
+    "pilot-evaluation": "试点流程 试点范围 关键指标 优化前数据 优化后数据 差异率 满意度（1-5分） 未达标问题及原因",
+    "risks": "风险 风险表现 应对策略",
+    "kpi-monitoring": "指标名称 计算公式 数据来源 监控频率 目标值 实际值 责任部门",
+    "optimisation-log": "优化日期 流程名称 优化背景 具体措施 效果评估 负责人 备注",
+    "sop-steps": "流程步骤 责任部门/人 操作说明 输入文档/信息 输出文档/信息 时间要求 关键控制点",
+    "sop-basic": "步骤编号 步骤名称",
+    "standardisation": "流程名称 责任岗位 流程步骤 操作规范 输入要求 输出要求 时间节点 相关表单/工具",
+    "task-assignment": "流程步骤 执行部门/岗位 负责人 协助人 完成时限 输出成果 验收标准",
+    "version-log": "流程ID 流程名称 版本号 生效日期 修改内容摘要 修改人 审核人 备注",
+    "process-inventory": "流程名称 所属部门 当前版本 流程负责人 关键节点（按顺序） 问题描述 优化建议",
+}
+ENGLISH = {
+    "design": [
+        "Optimisation goal",
+        "Problem point",
+        "Specific optimisation measure",
+        "Responsible department",
+        "Completion date",
+        "Expected effect (quantified)",
+    ],
+    "matrix": ["Problem", "Scope of impact", "Urgency", "Quadrant"],
+    "sop-steps": [
+        "Process step",
+        "Responsible department/person",
+        "Operating instructions",
+        "Input documents/information",
+        "Output documents/information",
+        "Time requirement",
+        "Key control point",
+    ],
+}
+INITIATIVE_TABLES = [
+    "as-is-survey",
+    "matrix",
+    "design",
+    "pilot-evaluation",
+    "risks",
+    "kpi-monitoring",
+    "optimisation-log",
+]
+_numbers = itertools.count(1)  # SOP numbers are unique in an organisation
+SOP_TABLES = ["sop-steps", "sop-basic", "standardisation", "task-assignment", "version-log"]
+
+
+async def _programme(org) -> tuple[int, int]:
+    """An initiative with a row in every register, and a revised SOP (V1.0, V1.1)."""
+    initiative = await make_initiative(org, phase=4, name="投诉处理优化", departments="客服部")
+    o, today = org.id, date.today()
+    problem = (
+        await Problem.insert(
+            Problem(
+                org=o, initiative=initiative, title="审批环节多", description="三级签字",
+                category="efficiency", impact=4, urgency=5,
+            )
+        )
+    )[0]["id"]  # fmt: skip
+    await AsIsStep.insert(
+        AsIsStep(org=o, problem=problem, position=1, step="接收投诉", role="客服专员", minutes=10),
+        AsIsStep(org=o, problem=problem, position=2, step="分类分级", role="主管", minutes=30),
+    )
+    await Measure.insert(
+        Measure(
+            org=o, initiative=initiative, goal="缩短处理时长", problem=problem,
+            measure="合并审批", department="客服部", completion_date=today,
+            expected_effect="时长缩短30%",
+        )
+    )  # fmt: skip
+    await Risk.insert(
+        Risk(
+            org=o, initiative=initiative, description="高层支持不足", category="organisation",
+            likelihood=3, impact=5, mitigation="定期汇报",
+        )
+    )  # fmt: skip
+    pilot = (
+        await Pilot.insert(
+            Pilot(
+                org=o, initiative=initiative, process="投诉处理", scope="华东区", start_date=today
+            )
+        )
+    )[0]["id"]
+    await PilotMetric.insert(
+        PilotMetric(org=o, pilot=pilot, name="处理时长", direction="lower", baseline=48, result=24)
+    )
+    kpi = (
+        await Kpi.insert(
+            Kpi(
+                org=o, initiative=initiative, name="投诉处理时长", formula="总时长/件数",
+                data_source="工单系统", frequency="weekly", target=24, threshold=30,
+                department="客服部",
+            )
+        )
+    )[0]["id"]  # fmt: skip
+    await KpiMeasurement.insert(
+        KpiMeasurement(org=o, kpi=kpi, measured_on=today - timedelta(days=7), value=28.5),
+        KpiMeasurement(org=o, kpi=kpi, measured_on=today, value=26.0),
+    )
+    await OptimisationEntry.insert(
+        OptimisationEntry(
+            org=o, initiative=initiative, logged_on=today, process="投诉处理",
+            background="时长过长", measures="合并审批", effect="缩短一半", owner="张三",
+        )
+    )  # fmt: skip
+    people = [org.people["admin"], org.people["lead"], org.people["committee"]]
+    document = await seed_sop(o, initiative, f"SOP-ST-{next(_numbers):04d}", "客户投诉处理", people, today, "revised", lang="zh_Hans")  # fmt: skip
+    version = await SopVersion.select(SopVersion.id).where(SopVersion.document == document).order_by(SopVersion.minor, ascending=False).first()  # fmt: skip
+    assert version is not None
+    return initiative, version["id"]
+
+
+def _csv_header(content: bytes, first: str) -> list[str]:
+    assert content.startswith("\ufeff".encode())  # a byte-order mark: Excel reads UTF-8
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return next(line for line in lines if line and line[0] == first)
+
+
+def _xlsx_header(content: bytes, first: str) -> tuple[list, object]:
+    """The header row (which must stay in view: the panes are frozen below it) and the sheet."""
+    sheet = load_workbook(io.BytesIO(content)).active
+    for line, row in enumerate(sheet.iter_rows(), start=1):
+        values = [c.value for c in row]
+        if values and values[0] == first:
+            assert sheet.freeze_panes == f"A{line + 1}"
+            return [v for v in values if v is not None], sheet
+    raise AssertionError(f"no header starting with {first}")
+
+
+def _url(key: str, initiative: int, version: int) -> str:
+    if key in SOP_TABLES:
+        return f"/o/alpha/sop-versions/{version}/tables/{key}"
+    if key == "process-inventory":
+        return "/o/alpha/tables/process-inventory"
+    return f"/o/alpha/initiatives/{initiative}/tables/{key}"
+
+
+@pytest.mark.parametrize("key", [*INITIATIVE_TABLES, *SOP_TABLES, "process-inventory"])
+async def test_each_table_has_the_seeds_columns_in_order_in_chinese(world, key):
+    initiative, version = await _programme(world.a)
+    expected = CHINESE[key].split()
+    async with world.client(world.a, "viewer") as client:
+        zh = {"accept-language": "zh-CN"}
+        xlsx = await client.get(_url(key, initiative, version) + "?format=xlsx", headers=zh)
+        csv_response = await client.get(_url(key, initiative, version) + "?format=csv", headers=zh)
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
+    header, sheet = _xlsx_header(xlsx.content, expected[0])
+    assert header[: len(expected)] == expected
+    assert sheet.max_row >= int(sheet.freeze_panes[1:])  # a row of data below the header
+    assert _csv_header(csv_response.content, expected[0])[: len(expected)] == expected
+
+
+@pytest.mark.parametrize("key", sorted(ENGLISH))
+async def test_english_readers_get_english_headers_in_the_same_order(world, key):
+    initiative, version = await _programme(world.a)
+    async with world.client(world.a, "lead") as client:
+        response = await client.get(
+            _url(key, initiative, version) + "?format=csv", headers={"accept-language": "en"}
+        )
+    assert _csv_header(response.content, ENGLISH[key][0])[: len(ENGLISH[key])] == ENGLISH[key]
+
+
+async def test_values_land_in_their_columns_as_dates_and_numbers(world):
+    initiative, version = await _programme(world.a)
+    zh = {"accept-language": "zh-CN"}
+    async with world.client(world.a, "lead") as client:
+        kpis = await client.get(
+            f"/o/alpha/initiatives/{initiative}/tables/kpi-monitoring", headers=zh
+        )
+        design = await client.get(f"/o/alpha/initiatives/{initiative}/tables/design", headers=zh)
+        basic = await client.get(f"/o/alpha/sop-versions/{version}/tables/sop-basic", headers=zh)
+    _, sheet = _xlsx_header(kpis.content, "指标名称")
+    row = [c.value for c in next(r for r in sheet.iter_rows() if r[0].value == "投诉处理时长")]
+    assert row[:7] == ["投诉处理时长", "总时长/件数", "工单系统", "每周", 24, 26, "客服部"]
+    _, sheet = _xlsx_header(design.content, "优化目标")
+    row = [c.value for c in next(r for r in sheet.iter_rows() if r[0].value == "缩短处理时长")]
+    assert row[1:4] == ["审批环节多", "合并审批", "客服部"]
+    assert row[4].date() == date.today()  # a date cell, not text
+    # seed 001: the labelled block above the steps
+    sheet = load_workbook(io.BytesIO(basic.content)).active
+    block = {r[0].value: r[1].value for r in sheet.iter_rows() if r[0].value and len(r) > 1}
+    assert block["流程编号"].startswith("SOP-ST-") and block["版本号"] == "V1.1"
+    assert block["流程名称"] == "客户投诉处理"
+
+
+async def test_the_programme_file_has_a_sheet_per_table_with_data_named_as_in_the_seeds(world):
+    initiative, _ = await _programme(world.a)
+    async with world.client(world.a, "viewer") as client:
+        response = await client.get(
+            f"/o/alpha/initiatives/{initiative}/programme.xlsx",
+            headers={"accept-language": "zh-CN"},
+        )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    names = book.sheetnames
+    for title in ("运营流程现状调研表", "流程优化方案设计表", "试点效果评估表", "流程监控指标表"):
+        assert title in names, names
+    assert any(n.startswith("流程基本信息") for n in names)
+    assert any(n.startswith("流程优化记录表（版本管理）") for n in names)
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes, sheet.title  # headers stay in view
+
+
+async def test_an_initiative_without_records_gives_blank_forms_to_fill_in(world):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "lead") as client:
+        response = await client.get(f"/o/alpha/initiatives/{initiative}/programme.xlsx")
+        empty = await client.get(f"/o/alpha/initiatives/{initiative}/tables/design?format=csv")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) == len(INITIATIVE_TABLES)
+    assert all(sheet.max_row == 3 for sheet in book.worksheets)  # title, initiative, header
+    assert _csv_header(empty.content, "Optimisation goal")  # the header, no rows
+
+
+async def test_outsiders_unknown_tables_and_formats_get_404(world):
+    initiative, version = await _programme(world.a)
+    async with world.client(world.b, "admin") as client:
+        for key in ("design", "sop-steps"):
+            assert (await client.get(_url(key, initiative, version).replace("alpha", "beta"))).status_code == 404  # fmt: skip
+        assert (await client.get(f"/o/beta/initiatives/{initiative}/programme.xlsx")).status_code == 404  # fmt: skip
+    async with world.client(world.a, "admin") as client:
+        assert (await client.get(f"/o/alpha/initiatives/{initiative}/tables/nope")).status_code == 404  # fmt: skip
+        assert (await client.get(f"/o/alpha/sop-versions/{version}/tables/design")).status_code == 404  # fmt: skip
+        bad_format = f"/o/alpha/initiatives/{initiative}/tables/design?format=pdf"
+        assert (await client.get(bad_format)).status_code == 404
+
+
+async def test_the_pages_link_their_seed_tables(world):
+    initiative, version = await _programme(world.a)
+    async with world.client(world.a, "viewer") as client:
+        pages = {
+            f"/o/alpha/initiatives/{initiative}/measures": "tables/design",
+            f"/o/alpha/initiatives/{initiative}/matrix": "tables/matrix",
+            f"/o/alpha/initiatives/{initiative}/kpis": "tables/kpi-monitoring",
+            f"/o/alpha/sop-versions/{version}": "tables/task-assignment",
+            "/o/alpha/sops": "tables/process-inventory",
+            f"/o/alpha/initiatives/{initiative}": "programme.xlsx",
+        }
+        for page, link in pages.items():
+            response = await client.get(page)
+            assert response.status_code == 200 and link in response.text, page

@@ -1,0 +1,133 @@
+"""Downloads of the seeds' tables, each from the page where its table lives, and the
+programme file: one workbook per initiative with a sheet per seed table that has data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
+
+from tracker.i18n import pgettext
+from tracker.initiatives.tables import Initiative
+from tracker.seedtables import inventory, layouts, rows
+from tracker.sops import documents, versions
+from tracker.spreadsheets import Table, download, download_tables
+from tracker.tenancy import OrgContext, TenantScope
+
+FORMATS = ("csv", "xlsx")
+
+
+def _table(layout: layouts.Layout, body: list[list[Any]], preface: list[list[Any]]) -> Table:
+    return Table(title=layout.title, headers=layout.columns, rows=body, preface=preface)
+
+
+async def _initiative(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
+    return await scope.get(
+        Initiative,
+        initiative_id,
+        Initiative.id,
+        Initiative.name,
+        Initiative.process_code,
+        Initiative.departments,
+    )
+
+
+async def initiative_table(scope: TenantScope, initiative: dict[str, Any], key: str) -> Table:
+    layout = layouts.INITIATIVE[key]()
+    body = await rows.INITIATIVE[key](scope, initiative)
+    return _table(layout, body, [[layout.title], [initiative["process_code"], initiative["name"]]])
+
+
+def sop_table(view: dict[str, Any], key: str, document: dict[str, Any] | None = None) -> Table:
+    layout = layouts.SOP_VERSION[key]()
+    version = view["version"]
+    title = [[layout.title], [version["document.number"], version["document.process_name"]]]
+    if key == "version-log":
+        assert document is not None
+        return _table(layout, rows.version_log(document), title)
+    if key == "sop-basic":  # seed 001: a labelled block above the steps
+        pairs = zip(layouts.sop_basic_block(), rows.sop_basic_block(view), strict=True)
+        block: list[list[Any]] = [[label, value] for label, value in pairs]
+        return _table(layout, rows.sop_basic(view), [[layout.title], *block, []])
+    builders = {
+        "sop-steps": rows.sop_steps,
+        "standardisation": rows.standardisation,
+        "task-assignment": rows.task_assignment,
+    }
+    return _table(layout, builders[key](view), title)
+
+
+def _format(format: str) -> str:
+    if format not in FORMATS:
+        raise NotFoundException()
+    return format
+
+
+@get("/initiatives/{initiative_id:int}/tables/{key:str}", name="seed_table")
+async def initiative_download(
+    ctx: OrgContext, initiative_id: int, key: str, format: str = "xlsx"
+) -> Response:
+    if key not in layouts.INITIATIVE:
+        raise NotFoundException()
+    initiative = await _initiative(ctx.scope, initiative_id)
+    table = await initiative_table(ctx.scope, initiative, key)
+    return download(table, _format(format), f"{initiative['process_code']}-{key}")
+
+
+@get("/sop-versions/{version_id:int}/tables/{key:str}", name="sop_seed_table")
+async def sop_download(
+    ctx: OrgContext, version_id: int, key: str, format: str = "xlsx"
+) -> Response:
+    if key not in layouts.SOP_VERSION:
+        raise NotFoundException()
+    view = await versions.version_view(ctx, version_id)
+    document = None
+    if key == "version-log":
+        document = await documents.document_view(ctx.scope, view["version"]["document"])
+    table = sop_table(view, key, document)
+    name = f"{view['version']['document.number']}-{view['version']['label']}-{key}"
+    return download(table, _format(format), name)
+
+
+@get("/tables/process-inventory", name="process_inventory_table")
+async def inventory_download(ctx: OrgContext, format: str = "xlsx") -> Response:
+    layout = layouts.process_inventory()
+    entries = await inventory.inventory(ctx.scope)
+    extra = pgettext("seed table", "SOP number")
+    table = Table(
+        title=layout.title,
+        headers=[*layout.columns, extra],
+        rows=inventory.rows(entries),
+        preface=[[layout.title]],
+    )
+    return download(table, _format(format), "process-inventory")
+
+
+async def programme_tables(ctx: OrgContext, initiative: dict[str, Any]) -> list[Table]:
+    """Every seed table of the initiative that has data: its registers, then each SOP
+    document's current version (else its latest). With no data at all, every register table
+    with its header only: blank forms to fill in, as the seeds are used."""
+    tables = [await initiative_table(ctx.scope, initiative, key) for key in layouts.INITIATIVE]
+    for doc in await documents.documents(ctx.scope, initiative["id"]):
+        shown = doc["current"] or doc["latest"]
+        if shown is None:
+            continue
+        view = await versions.version_view(ctx, shown["id"])
+        document = await documents.document_view(ctx.scope, doc["id"])
+        for key in layouts.SOP_VERSION:
+            table = sop_table(view, key, document)
+            table.title = f"{table.title} {doc['number']}"
+            tables.append(table)
+    filled = [t for t in tables if list(t.rows)]
+    return filled or tables
+
+
+@get("/initiatives/{initiative_id:int}/programme.xlsx", name="programme_file")
+async def programme_file(ctx: OrgContext, initiative_id: int) -> Response:
+    initiative = await _initiative(ctx.scope, initiative_id)
+    tables = await programme_tables(ctx, initiative)
+    return download_tables(tables, f"{initiative['process_code']}-programme")
+
+
+ROUTES = [initiative_download, sop_download, inventory_download, programme_file]
