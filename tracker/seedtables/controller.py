@@ -3,6 +3,7 @@ programme file: one workbook per initiative with a sheet per seed table that has
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Response, get
@@ -10,7 +11,7 @@ from litestar.exceptions import NotFoundException
 
 from tracker.i18n import pgettext
 from tracker.initiatives.tables import Initiative
-from tracker.seedtables import inventory, layouts, rows
+from tracker.seedtables import inventory, layouts, rows, sop_document
 from tracker.sops import documents, versions
 from tracker.spreadsheets import Table, download, download_tables
 from tracker.tenancy import OrgContext, TenantScope
@@ -130,4 +131,20 @@ async def programme_file(ctx: OrgContext, initiative_id: int) -> Response:
     return download_tables(tables, f"{initiative['process_code']}-programme")
 
 
-ROUTES = [initiative_download, sop_download, inventory_download, programme_file]
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@get("/sop-versions/{version_id:int}/document.docx", name="sop_docx")
+async def sop_word(ctx: OrgContext, version_id: int) -> Response:
+    view = await versions.version_view(ctx, version_id)
+    document = await documents.document_view(ctx.scope, view["version"]["document"])
+    name = f"{view['version']['document.number']}-{view['version']['label']}"
+    safe = re.sub(r"[^\w.\- ]+", "_", name, flags=re.ASCII).strip() or "sop"
+    return Response(
+        sop_document.sop_docx(view, document),
+        media_type=DOCX_MEDIA,
+        headers={"Content-Disposition": f'attachment; filename="{safe}.docx"'},
+    )
+
+
+ROUTES = [initiative_download, sop_download, inventory_download, programme_file, sop_word]

@@ -263,3 +263,28 @@ async def test_the_pages_link_their_seed_tables(world):
         for page, link in pages.items():
             response = await client.get(page)
             assert response.status_code == 200 and link in response.text, page
+
+
+async def test_the_sop_version_as_a_word_document_holds_its_steps_in_the_seeds_layout(world):
+    from docx import Document
+
+    _, version = await _programme(world.a)
+    async with world.client(world.a, "viewer") as client:
+        response = await client.get(
+            f"/o/alpha/sop-versions/{version}/document.docx", headers={"accept-language": "zh-CN"}
+        )
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "流程基本信息" in text and "流程优化记录表（版本管理）" in text
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    basic = {row[0]: row[1] for row in tables[0]}
+    assert basic["流程名称"] == "客户投诉处理" and basic["版本号"] == "V1.1"
+    steps = tables[1]
+    assert steps[0] == CHINESE["sop-steps"].split() and len(steps) > 2
+    log = tables[-1]
+    assert log[0] == CHINESE["version-log"].split()
+    assert [row[2] for row in log[1:]] == ["V1.0", "V1.1"]
+    async with world.client(world.b, "admin") as client:
+        outsider = await client.get(f"/o/beta/sop-versions/{version}/document.docx")
+    assert outsider.status_code == 404
