@@ -252,17 +252,20 @@ async def test_outsiders_unknown_tables_and_formats_get_404(world):
 async def test_the_pages_link_their_seed_tables(world):
     initiative, version = await _programme(world.a)
     async with world.client(world.a, "viewer") as client:
+        i, v = f"/o/alpha/initiatives/{initiative}", f"/o/alpha/sop-versions/{version}"
         pages = {
-            f"/o/alpha/initiatives/{initiative}/measures": "tables/design",
-            f"/o/alpha/initiatives/{initiative}/matrix": "tables/matrix",
-            f"/o/alpha/initiatives/{initiative}/kpis": "tables/kpi-monitoring",
-            f"/o/alpha/sop-versions/{version}": "tables/task-assignment",
-            "/o/alpha/sops": "tables/process-inventory",
-            f"/o/alpha/initiatives/{initiative}": "programme.xlsx",
+            f"{i}/measures": f"{i}/tables/design?format=xlsx",
+            f"{i}/matrix": f"{i}/tables/matrix?format=csv",
+            f"{i}/kpis": f"{i}/tables/kpi-monitoring?format=xlsx",
+            f"{i}/pilots": f"{i}/tables/pilot-evaluation?format=xlsx",
+            v: f"{v}/tables/task-assignment?format=xlsx",
+            "/o/alpha/sops": "/o/alpha/tables/process-inventory?format=xlsx",
+            i: f"{i}/programme.xlsx",
         }
         for page, link in pages.items():
             response = await client.get(page)
-            assert response.status_code == 200 and link in response.text, page
+            assert response.status_code == 200 and f'href="{link}"' in response.text, page
+            assert (await client.get(link)).status_code == 200, link
 
 
 async def test_the_sop_version_as_a_word_document_holds_its_steps_in_the_seeds_layout(world):
