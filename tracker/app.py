@@ -44,6 +44,7 @@ from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import TwoFactorRequired, provide_org_context
 from tracker.pareto import controller as pareto
+from tracker.analytics import controller as analytics
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
@@ -270,6 +271,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *kpis.ROUTES,
             *kpi_control.ROUTES,
             *pareto.ROUTES,
+            *analytics.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

@@ -121,15 +121,24 @@ def to_xlsx(*tables: Table) -> bytes:
     return buffer.getvalue()
 
 
-def download(table: Table, format: str, filename: str) -> Response:
-    """The table as a CSV or XLSX attachment; ``filename`` without its extension."""
-    if format == "xlsx":
-        body, media = to_xlsx(table), XLSX_MEDIA
-    else:
-        body, media = to_csv(table), CSV_MEDIA
+def _attachment(body: bytes, media: str, filename: str, format: str) -> Response:
     safe_name = re.sub(r"[^\w.\- ]+", "_", filename, flags=re.ASCII).strip() or "export"
     return Response(
         body,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{safe_name}.{format}"'},
     )
+
+
+def download_workbook(tables: Sequence[Table], filename: str) -> Response:
+    """Several tables as one XLSX attachment, a sheet each; ``filename`` without extension."""
+    return _attachment(to_xlsx(*tables), XLSX_MEDIA, filename, "xlsx")
+
+
+def download(table: Table, format: str, filename: str) -> Response:
+    """The table as a CSV or XLSX attachment; ``filename`` without its extension."""
+    if format == "xlsx":
+        body, media = to_xlsx(table), XLSX_MEDIA
+    else:
+        body, media = to_csv(table), CSV_MEDIA
+    return _attachment(body, media, filename, format)
