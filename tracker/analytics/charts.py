@@ -73,7 +73,7 @@ class Stacked:
     width: int
     height: int
     columns: list[Column]
-    ticks: list[tuple[float, int]]
+    ticks: list[tuple[float, float]]
     left: int
     right: int
     bottom: int
@@ -98,7 +98,7 @@ def outcomes(rows: list[OutcomeRow]) -> Stacked:
             y -= h
             segments.append(Segment(outcome, count, x, y, slot * 0.6, h))
         columns.append(Column(int(row.key), row.total, segments, x + slot * 0.3, y))
-    scale = [(bottom - t / highest * (bottom - top), int(t)) for t in ticks]
+    scale = [(bottom - t / highest * (bottom - top), t) for t in ticks]
     return Stacked(WIDTH, height, columns, scale, left, right, bottom)
 
 

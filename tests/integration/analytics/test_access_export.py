@@ -88,12 +88,21 @@ async def test_the_export_has_a_sheet_per_table_with_headers_in_the_readers_lang
     assert header == ["阶段", "当前项目数", "当前逾期", "进入", "离开"]
 
 
+async def insert(table, rows, size: int = 200) -> list:
+    """Rows in batches (PostgreSQL takes at most 32,767 values per statement)."""
+    rows, made = list(rows), []
+    for i in range(0, len(rows), size):
+        made += await table.insert(*rows[i : i + size])
+    return made
+
+
 async def add_initiatives(org, count: int, tag: str) -> None:
     """``count`` initiatives in bulk, each with its phases and a decided Go at Scoping."""
     today = date.today()
     start = today - timedelta(days=40)
-    rows = await Initiative.insert(
-        *(
+    rows = await insert(
+        Initiative,
+        (
             Initiative(
                 org=org.id,
                 name=f"Bulk {n}",
@@ -105,12 +114,13 @@ async def add_initiatives(org, count: int, tag: str) -> None:
                 start_date=start,
             )
             for n in range(count)
-        )
+        ),
     )
     ids = [r["id"] for r in rows]
     plan = plan_phases(start)
-    await Phase.insert(
-        *(
+    await insert(
+        Phase,
+        (
             Phase(
                 org=org.id,
                 initiative=i,
@@ -122,7 +132,7 @@ async def add_initiatives(org, count: int, tag: str) -> None:
             )
             for i in ids
             for p in plan
-        )
+        ),
     )
     await fetch(
         "UPDATE initiative SET current_phase = (SELECT ph.id FROM phase ph "
@@ -130,8 +140,9 @@ async def add_initiatives(org, count: int, tag: str) -> None:
         org.id,
     )
     decided = datetime.now(UTC) - timedelta(days=30)
-    reviews = await GateReview.insert(
-        *(
+    reviews = await insert(
+        GateReview,
+        (
             GateReview(
                 org=org.id,
                 initiative=i,
@@ -143,10 +154,11 @@ async def add_initiatives(org, count: int, tag: str) -> None:
                 requested_at=decided - timedelta(days=n % 9 + 1),
             )
             for n, i in enumerate(ids)
-        )
+        ),
     )
-    await GateDecision.insert(
-        *(
+    await insert(
+        GateDecision,
+        (
             GateDecision(
                 org=org.id,
                 review=r["id"],
@@ -159,13 +171,14 @@ async def add_initiatives(org, count: int, tag: str) -> None:
                 to_phase=2,
             )
             for n, (r, i) in enumerate(zip(reviews, ids, strict=True))
-        )
+        ),
     )
-    await Vote.insert(
-        *(
+    await insert(
+        Vote,
+        (
             Vote(org=org.id, review=r["id"], reviewer=org.people["committee"], vote="go")
             for r in reviews
-        )
+        ),
     )
 
 
