@@ -29,6 +29,7 @@ from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
 from tracker.accounts import security_controller as account_security
 from tracker.accounts import settings_controller as account_settings
+from tracker.analytics import controller as analytics
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
@@ -44,7 +45,6 @@ from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import TwoFactorRequired, provide_org_context
 from tracker.pareto import controller as pareto
-from tracker.analytics import controller as analytics
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers

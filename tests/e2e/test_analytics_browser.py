@@ -21,14 +21,17 @@ async def shot(page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-async def test_the_analytics_page_reads_on_a_phone_and_a_laptop_in_both_languages(
-    server, browser
-):
+async def test_the_analytics_page_reads_on_a_phone_and_a_laptop_in_both_languages(server, browser):
+    errors: list[str] = []
+
+    def note(message) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
     for width in (390, 1280):
         context = await browser.new_context(viewport={"width": width, "height": 844})
         page = await context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("console", note)
         await page.goto(f"{server}/login")
         await page.fill("#email", "demo@example.com")
         await page.fill("#password", "demo-password-2026")
