@@ -48,7 +48,7 @@ class Keys:
 
     @classmethod
     def from_query(cls, params: Any) -> Keys:
-        kind = params.get("kind") or ""
+        kind = params.get("kind") or "now"  # without a figure: the active initiatives
         if kind not in KINDS:
             raise BadDrill(kind)
 
