@@ -207,6 +207,7 @@ async def test_the_page_makes_the_same_number_of_queries_for_10_and_1000_initiat
     await add_initiatives(org, 990, "L")
     large = await measured()
     assert small == large, (small, large)
+    print(f"analytics queries ({world.backend}; admin page, viewer page, export):", small)
     async with world.client(org, "admin") as client:
         text = (await client.get(f"/o/{org.slug}/analytics")).text
     assert 'kind=now&amp;phase=2">1000</a>' in text
