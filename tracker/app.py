@@ -29,6 +29,7 @@ from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
 from tracker.accounts import security_controller as account_security
 from tracker.accounts import settings_controller as account_settings
+from tracker.analytics import controller as analytics
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
@@ -272,6 +273,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *kpis.ROUTES,
             *kpi_control.ROUTES,
             *pareto.ROUTES,
+            *analytics.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

@@ -429,3 +429,28 @@ def pareto_dimension_label(value: str) -> str:
         "risks": _("Risks"),
         "resistance": _("Resistance barriers"),
     }.get(value, value)
+
+
+def analytics_kind_label(value: str) -> str:
+    """The figure a drill-down of the analytics page lists, or a condition's state."""
+    return {
+        "now": _("Initiatives per phase now"),
+        "overdue": _("Overdue phases now"),
+        "completed": _("Completed initiatives"),
+        "stopped": _("Stopped initiatives"),
+        "entered": _("Entered a phase"),
+        "left": _("Left a phase"),
+        "decisions": _("Gate decisions"),
+        "first": _("First reviews of a gate"),
+        "phase_time": _("Finished phases against the plan"),
+        "conditions": _("Conditions due"),
+        "reviewer": _("Reviewer calibration"),
+    }.get(value, value)
+
+
+def condition_state_label(value: str) -> str:
+    return {
+        "on_time": _("Closed on time"),
+        "late": _("Closed late"),
+        "overdue": _("Open past due"),
+    }.get(value, value)

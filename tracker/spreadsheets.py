@@ -153,8 +153,8 @@ def _attachment(body: bytes, media: str, filename: str, format: str) -> Response
     )
 
 
-def download_tables(tables: Sequence[Table], filename: str) -> Response:
-    """Several tables as one workbook, a sheet each; ``filename`` without its extension."""
+def download_workbook(tables: Sequence[Table], filename: str) -> Response:
+    """Several tables as one XLSX attachment, a sheet each; ``filename`` without extension."""
     return _attachment(to_xlsx(*tables), XLSX_MEDIA, filename, "xlsx")
 
 

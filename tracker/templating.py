@@ -139,12 +139,16 @@ def configure_jinja(
         spc_rule_label=labels.spc_rule_label,
         sustainment_label=labels.sustainment_label,
         pareto_dimension_label=labels.pareto_dimension_label,
+        analytics_kind_label=labels.analytics_kind_label,
+        condition_state_label=labels.condition_state_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],
         hour_options=[(str(h), f"{h:02d}:00") for h in range(24)],
     )
     env.filters["list_pairs"] = lambda keys, values: list(zip(keys, values, strict=False))
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f} %"
+    env.filters["dec1"] = lambda v: "—" if v is None else f"{v:.1f}"
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -13,7 +13,7 @@ from tracker.i18n import pgettext
 from tracker.initiatives.tables import Initiative
 from tracker.seedtables import inventory, layouts, rows, sop_document
 from tracker.sops import documents, versions
-from tracker.spreadsheets import Table, download, download_tables
+from tracker.spreadsheets import Table, download, download_workbook
 from tracker.tenancy import OrgContext, TenantScope
 
 FORMATS = ("csv", "xlsx")
@@ -128,7 +128,7 @@ async def programme_tables(ctx: OrgContext, initiative: dict[str, Any]) -> list[
 async def programme_file(ctx: OrgContext, initiative_id: int) -> Response:
     initiative = await _initiative(ctx.scope, initiative_id)
     tables = await programme_tables(ctx, initiative)
-    return download_tables(tables, f"{initiative['process_code']}-programme")
+    return download_workbook(tables, f"{initiative['process_code']}-programme")
 
 
 DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

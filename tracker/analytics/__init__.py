@@ -1,0 +1,2 @@
+"""Portfolio analytics: how the programme's gate process performs (one page, with drill-down
+and an XLSX export)."""
