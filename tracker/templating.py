@@ -139,6 +139,9 @@ def configure_jinja(
         spc_rule_label=labels.spc_rule_label,
         sustainment_label=labels.sustainment_label,
         pareto_dimension_label=labels.pareto_dimension_label,
+        benefit_method_label=labels.benefit_method_label,
+        value_kind_label=labels.value_kind_label,
+        benefit_field_label=labels.benefit_field_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],
@@ -146,6 +149,7 @@ def configure_jinja(
     )
     env.filters["list_pairs"] = lambda keys, values: list(zip(keys, values, strict=False))
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
+    env.filters["money"] = lambda v: "" if v is None else f"{round(v):,}"
     env.trim_blocks = True
     env.lstrip_blocks = True
 
