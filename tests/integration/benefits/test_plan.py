@@ -108,7 +108,9 @@ async def test_after_the_rollout_gate_a_change_needs_a_recorded_rebaseline(world
     history = await BenefitRebaseline.select().where(BenefitRebaseline.initiative == initiative)
     assert len(history) == 1
     (row,) = history
-    assert row["changed_by"] == org.people["lead"] and row["reason"] == "Volume fell after the merger"
+    assert (
+        row["changed_by"] == org.people["lead"] and row["reason"] == "Volume fell after the merger"
+    )
     assert json.loads(row["old_plan"])["annual_value"] == 120000
     assert json.loads(row["new_plan"])["annual_value"] == 90000
     assert await InitiativeEvent.exists().where(
