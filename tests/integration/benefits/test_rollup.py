@@ -38,7 +38,7 @@ async def portfolio_of(world):
 
 
 async def test_the_rollup_equals_the_hand_computed_figures(world):
-    org, a, b, c = await portfolio_of(world)
+    org, a, b, _c = await portfolio_of(world)
     result = await rollup.portfolio(TenantScope(org.id), None, month(-2), month(0))
     cny, usd = result.currencies
     assert (cny.currency, usd.currency) == ("CNY", "USD")
@@ -74,7 +74,7 @@ async def test_the_rollup_equals_the_hand_computed_figures(world):
 
 
 async def test_the_benefits_page_calls_out_the_gap_for_every_member(world):
-    org, a, b, c = await portfolio_of(world)
+    org, *_ = await portfolio_of(world)
     query = f"?start={month(-2):%Y-%m}&end={month(0):%Y-%m}"
     for role in ("admin", "lead", "committee", "member", "viewer"):
         async with world.client(org, role) as client:
@@ -156,7 +156,7 @@ async def test_the_page_and_the_digest_read_a_fixed_number_of_queries(world):
 
 
 async def test_the_digest_has_the_benefits_for_admins_and_the_committee(world):
-    org, a, b, c = await portfolio_of(world)
+    org, *_ = await portfolio_of(world)
     now, today = datetime.now(UTC), date.today()
     data = await gather(TenantScope(org.id), now, now, today)
     year = await rollup.portfolio(TenantScope(org.id), None, today.replace(month=1, day=1), today)
