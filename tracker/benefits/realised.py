@@ -214,15 +214,12 @@ async def derive(
         for d in derived:
             if d.month in by_hand:
                 continue
-            note = _(
-                "mean %(mean)s over %(n)s points vs baseline %(baseline)s: "
-                "%(improvement)s × %(units)s × %(value)s",
-                mean=f"{d.mean:g}",
-                n=d.points,
-                baseline=f"{float(plan['kpi_baseline']):g}",
-                improvement=f"{d.improvement:g}",
-                units=f"{float(plan['units_per_month'] or 1):g}",
-                value=f"{float(plan['value_per_unit']):g}",
+            note = rules.derivation_note(
+                d,
+                float(plan["kpi_baseline"]),
+                plan["kpi_direction"] or "lower",
+                float(plan["units_per_month"] or 1),
+                float(plan["value_per_unit"]),
             )
             await _put(
                 scope, initiative_id, d.month, d.amount, rules.Method.DERIVED, note, person_id

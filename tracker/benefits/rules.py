@@ -162,6 +162,13 @@ def derive(
     return derived
 
 
+def derivation_note(d: Derived, baseline: float, direction: str, units: float, value: float) -> str:
+    """How a derived month was computed, in numbers only (read in any language):
+    ``(30 − 22) × 100 × 0.5 = 400``."""
+    first, second = (baseline, d.mean) if direction == "lower" else (d.mean, baseline)
+    return f"({first:g} − {second:g}) × {units:g} × {value:g} = {d.amount:g}"
+
+
 # --- the roll-up ----------------------------------------------------------------------------
 
 

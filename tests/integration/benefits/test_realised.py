@@ -146,7 +146,7 @@ async def test_months_derived_from_the_kpi_keep_the_ones_entered_by_hand(world):
         assert done.status_code == 303
         page = await client.get(url)
         assert page.text.count("Derived from the KPI") == 2
-        assert "mean 22 over 2 points vs baseline 30: 8 × 100 × 0.5" in page.text
+        assert "(30 − 22) × 100 × 0.5 = 400" in page.text
     assert await realised(initiative) == {
         month(-2): (400.0, "derived"),  # (30 − 22) × 100 × 0.5
         month(-1): (999.0, "entered"),
