@@ -3,6 +3,7 @@ and cumulative realised (solid) as lines, on one value axis with round ticks."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ def geometry(figures: list[MonthFigure]) -> Chart | None:
     step = (chart.right - chart.left) / len(figures)
     width = max(2.0, step * 0.5)
     planned, realised = [], []
-    every = max(1, len(figures) // 8)
+    every = max(1, math.ceil(len(figures) / 6))
     for k, f in enumerate(figures):
         centre = chart.left + step * (k + 0.5)
         top, bottom = sorted((y(f.realised), chart.zero))

@@ -53,7 +53,7 @@ async def _page(
         kpis=await service.kpi_choices(scope, initiative_id) if plan else [],
         can_edit=service.may_edit(ctx, initiative),
         plan_form=forms.get("plan") or service.plan_form(plan, today),
-        derive_form=forms.get("derive") or service.plan_form(plan, today),
+        derive_form=forms.get("derive") or service.derive_form(plan, initiative),
         month_form=forms.get("month") or Form({"month": today.strftime("%Y-%m")}),
         value_kinds=list(rules.ValueKind),
         this_month=today.strftime("%Y-%m"),

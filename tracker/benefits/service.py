@@ -243,3 +243,11 @@ def plan_form(current: dict[str, Any] | None, today: date) -> Form:
             }
         )
     return Form({key: text(value) for key, value in current.items()})
+
+
+def derive_form(current: dict[str, Any] | None, initiative: dict[str, Any]) -> Form:
+    """The derivation settings; the baseline is the goal's until one is set."""
+    form = plan_form(current, date.today())
+    if not form.get("kpi_baseline") and initiative.get("goal_baseline") is not None:
+        form.values["kpi_baseline"] = f"{initiative['goal_baseline']:g}"
+    return form

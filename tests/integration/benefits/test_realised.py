@@ -138,6 +138,9 @@ async def test_months_derived_from_the_kpi_keep_the_ones_entered_by_hand(world):
         "value_per_unit": "0.5",
     }
     async with world.client(org, "lead") as client:
+        form = await client.get(url)  # the derivation's form, the goal's baseline proposed
+        assert form.status_code == 200 and 'id="kpi_baseline" name="kpi_baseline"' in form.text
+        assert 'name="kpi_baseline" type="text" value="48"' in form.text
         entered = {"month": month(-1).strftime("%Y-%m"), "amount": "999"}
         assert (await client.post(url + "/realised", data=entered)).status_code == 303
         bad = await client.post(url + "/derivation", data={**settings, "units_per_month": "0"})
