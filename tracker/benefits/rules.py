@@ -310,7 +310,7 @@ def rollup(
             CurrencyRollup(
                 currency,
                 figures,
-                sorted(departments.values(), key=lambda g: (g.gap, g.key)),
+                sorted(departments.values(), key=lambda g: (-g.planned, g.gap, g.key)),
                 initiatives,
                 total,
             )

@@ -11,7 +11,7 @@ from typing import Any
 ZOOMS = ("month", "quarter")
 # months shown, the width of one tick (px) and the months a tick spans, per zoom
 SPAN = {"month": (12, 80, 1), "quarter": (24, 120, 3)}
-BEFORE = {"month": 2, "quarter": 6}  # months shown before today's
+BEFORE = {"month": 1, "quarter": 3}  # months shown before today's
 SHIFT = {"month": 6, "quarter": 12}  # months moved by "Earlier" and "Later"
 ROW_HEIGHT = 34
 PAGE = 50  # rows per step of "show more"

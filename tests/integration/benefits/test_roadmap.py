@@ -114,10 +114,10 @@ async def test_a_fixed_number_of_queries_and_show_more(world):
 def test_window_and_bars_are_placed_by_date():
     today = date(2026, 11, 29)
     win = rules.window("month", today)
-    assert (win.first, win.end, win.width) == (date(2026, 9, 1), date(2027, 9, 1), 960)
+    assert (win.first, win.end, win.width) == (date(2026, 10, 1), date(2027, 10, 1), 960)
     quarter = rules.window("quarter", today)
-    assert (quarter.first, quarter.end) == (date(2026, 4, 1), date(2028, 4, 1))
-    assert [t.quarter for t in rules.ticks(quarter)][:4] == [2, 3, 4, 1]
+    assert (quarter.first, quarter.end) == (date(2026, 7, 1), date(2028, 7, 1))
+    assert [t.quarter for t in rules.ticks(quarter)][:4] == [3, 4, 1, 2]
     row = rules.row(
         {"id": 1, "process_code": "X", "name": "n", "status": "on_track", "phase": 2},
         [
@@ -145,7 +145,7 @@ def test_window_and_bars_are_placed_by_date():
     assert second.x == win.x(date(2026, 10, 13)) and second.end == today
     assert [(g.gate, g.outcome) for g in row.gates] == [(1, "go"), (2, None)]
     assert row.gates[1].day == date(2026, 12, 31)
-    assert win.x(date(2026, 9, 1)) == 0 and win.x(date(2027, 9, 1)) == 960
-    assert rules.window("month", today, "nonsense").first == date(2026, 9, 1)
+    assert win.x(date(2026, 10, 1)) == 0 and win.x(date(2027, 10, 1)) == 960
+    assert rules.window("month", today, "nonsense").first == date(2026, 10, 1)
     assert rules.window("bogus", today, "2030-05").first == date(2030, 5, 1)
     assert timedelta(days=win.days) == win.end - win.first
