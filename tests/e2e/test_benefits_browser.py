@@ -25,7 +25,9 @@ async def test_benefits_and_roadmap_at_both_widths_in_both_languages(server, bro
         context = await browser.new_context(viewport={"width": width, "height": 844})
         page = await context.new_page()
         errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console", lambda m, seen=errors: seen.append(m.text) if m.type == "error" else None
+        )
         await page.goto(f"{server}/login")
         await page.fill("#email", "li.na@example.com")
         await page.fill("#password", "demo-password-2026")

@@ -29,6 +29,14 @@ async def _editable(ctx: OrgContext, initiative_id: int) -> tuple[dict[str, Any]
     return initiative, await service.plan(ctx.scope, initiative_id)
 
 
+async def _with_plan(ctx: OrgContext, initiative_id: int) -> tuple[dict[str, Any], Any]:
+    """``_editable``, for what needs a plan (its currency): 404 without one."""
+    initiative, plan = await _editable(ctx, initiative_id)
+    if plan is None:
+        raise NotFoundException()
+    return initiative, plan
+
+
 async def _page(
     request: Request,
     ctx: OrgContext,
@@ -89,9 +97,7 @@ async def save_plan(request: Request, ctx: OrgContext, initiative_id: int) -> Te
 async def save_derivation(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    _initiative, plan = await _editable(ctx, initiative_id)
-    if plan is None:
-        raise NotFoundException()
+    await _with_plan(ctx, initiative_id)
     form = await read_form(request)
     if not await service.save_derivation(ctx.scope, initiative_id, form):
         return await _page(request, ctx, initiative_id, {"derive": form}, 422)
@@ -107,9 +113,7 @@ async def save_derivation(
 
 @post("/initiatives/{initiative_id:int}/benefits/realised")
 async def enter_month(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    _initiative, plan = await _editable(ctx, initiative_id)
-    if plan is None:
-        raise NotFoundException()
+    await _with_plan(ctx, initiative_id)
     form = await read_form(request)
     if not await realised.enter(ctx.scope, initiative_id, form, ctx.person_id):
         return await _page(request, ctx, initiative_id, {"month": form}, 422)
@@ -157,9 +161,7 @@ def _import_page(
 
 @get("/initiatives/{initiative_id:int}/benefits/import", name="benefits_import")
 async def import_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
-    initiative, plan = await _editable(ctx, initiative_id)
-    if plan is None:
-        raise NotFoundException()
+    initiative, _plan = await _with_plan(ctx, initiative_id)
     return _import_page(request, ctx, initiative)
 
 
@@ -167,9 +169,7 @@ async def import_page(request: Request, ctx: OrgContext, initiative_id: int) -> 
 async def import_upload(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    initiative, plan = await _editable(ctx, initiative_id)
-    if plan is None:
-        raise NotFoundException()
+    initiative, _plan = await _with_plan(ctx, initiative_id)
     form = await request.form()
     filename, data = importing.uploaded(form)
     if not data:

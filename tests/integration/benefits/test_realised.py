@@ -42,11 +42,23 @@ async def test_a_month_entered_by_hand_and_the_roles(world):
         again = {**form, "amount": "900"}  # the month again: its figure is replaced
         assert (await client.post(url + "/realised", data=again)).status_code == 303
     assert await realised(initiative) == {month(-1): (900.0, "entered")}
+    row = (
+        await BenefitRealised.select(BenefitRealised.id)
+        .where(BenefitRealised.initiative == initiative)
+        .first()
+    )
+    remove = f"{url}/realised/{row['id']}/delete"
     other = await fresh_org(world)
     async with world.client(other, "admin") as outsider:
         assert (await outsider.post(url + "/realised", data=form)).status_code == 404
         assert (await outsider.get(url + "/import")).status_code == 404
+        assert (await outsider.post(remove)).status_code == 404
+    async with world.client(org, "viewer") as client:
+        assert (await client.post(remove)).status_code == 403
     assert await realised(initiative) == {month(-1): (900.0, "entered")}
+    async with world.client(org, "admin") as client:
+        assert (await client.post(remove)).status_code == 303
+    assert await realised(initiative) == {}
 
 
 def xlsx(rows):
