@@ -12,6 +12,7 @@ from tracker.benefits import rollup
 from tracker.benefits.tables import BenefitPlan, BenefitRealised
 from tracker.db import count_queries
 from tracker.digests import rules as digest_rules
+from tracker.digests import service as digest_service
 from tracker.digests.gathering import gather, person_data
 from tracker.initiatives.service import BoardFilter
 from tracker.initiatives.tables import Initiative
@@ -167,3 +168,11 @@ async def test_the_digest_has_the_benefits_for_admins_and_the_committee(world):
     assert not digest_rules.worth_sending(
         digest_rules.compose("committee", {"benefits": data.benefits})
     )
+    sections = digest_rules.compose("admin", {"benefits": data.benefits})
+    period = digest_rules.Period("W", now, now)
+    where = {"name": "Org", "slug": org.slug, "timezone": "UTC"}
+    for lang, behind in (("en", "behind plan by"), ("zh_Hans", "落后计划")):
+        _subject, text, html = digest_service.render(
+            where, {"name": "Admin"}, sections, period, lang, data.initiatives
+        )
+        assert behind in text and "CNY" in text and f"/o/{org.slug}/benefits" in html
