@@ -15,16 +15,15 @@ from tracker.tenancy import OrgContext
 from tracker.web import is_fragment_request, render
 
 
-@get("/roadmap", name="roadmap")
-async def roadmap_page(
-    request: Request, ctx: OrgContext, zoom: str = "month", start: str = "", rows: int = 0
-) -> Template:
-    flt = initiatives.BoardFilter.from_query(request.query_params)
+async def _timeline(
+    ctx: OrgContext, flt: initiatives.BoardFilter, zoom: str, start: str, rows: int
+) -> dict[str, Any]:
+    """What the timeline shows: the window, its ticks, a page of rows and how many in all."""
     today = date.today()
     win = rules.window(zoom, today, start)
     limit = min(max(rows, rules.PAGE), rules.MAX_ROWS)
     shown, total = await service.rows(ctx.scope, flt, win, today, limit)
-    context: dict[str, Any] = {
+    return {
         "ctx": ctx,
         "filter": flt,
         "win": win,
@@ -34,10 +33,17 @@ async def roadmap_page(
         "limit": limit,
         "page": rules.PAGE,
         "row_height": rules.ROW_HEIGHT,
-        "today": today,
         "today_x": win.x(today) if win.shows(today) else None,
         "start": start,
     }
+
+
+@get("/roadmap", name="roadmap")
+async def roadmap_page(
+    request: Request, ctx: OrgContext, zoom: str = "month", start: str = "", rows: int = 0
+) -> Template:
+    flt = initiatives.BoardFilter.from_query(request.query_params)
+    context = await _timeline(ctx, flt, zoom, start, rows)
     if is_fragment_request(request):
         return render(request, "roadmap/_timeline.html", **context)
     return render(
