@@ -34,6 +34,7 @@ from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
+from tracker.benefits import controller as benefits
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
@@ -49,6 +50,7 @@ from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
 from tracker.registers import controller as registers
 from tracker.risks import controller as risks
+from tracker.roadmap import controller as roadmap
 from tracker.rollout import controller as rollout
 from tracker.security import (
     InputGuardMiddleware,
@@ -274,6 +276,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *kpi_control.ROUTES,
             *pareto.ROUTES,
             *analytics.ROUTES,
+            *benefits.ROUTES,
+            *roadmap.ROUTES,
             *sops.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,

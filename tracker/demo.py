@@ -9,6 +9,7 @@ from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import hash_password
 from tracker.db import write_transaction
+from tracker.demo_benefits import seed_benefits
 from tracker.demo_content import resolve
 from tracker.demo_monitoring import seed_monitoring
 from tracker.demo_program import seed_program
@@ -318,6 +319,7 @@ async def create_demo(
             initiatives.append((initiative_id, code, start, phase, status))
         await seed_gates(org, slug, people, initiatives, today, lang)
         await seed_monitoring(org, people[1], today, lang)
+        await seed_benefits(org, people[1], today)
     return (
         f"Created the demo organisation at /o/{slug}/ with {len(content.INITIATIVES)} "
         f"initiatives; log in as demo@{domain} / {DEMO_PASSWORD}."

@@ -147,6 +147,7 @@ def event_label(kind: str) -> str:
         "handed_over": _("Handed over"),
         "sustainment_accepted": _("Recycle to Design accepted after a sustainment check"),
         "sustainment_dismissed": _("Recycle to Design dismissed after a sustainment check"),
+        "benefits_rebaselined": _("Benefit plan re-baselined"),
     }.get(kind, kind)
 
 
@@ -453,4 +454,27 @@ def condition_state_label(value: str) -> str:
         "on_time": _("Closed on time"),
         "late": _("Closed late"),
         "overdue": _("Open past due"),
+    }.get(value, value)
+
+
+def benefit_method_label(value: str) -> str:
+    return {
+        "entered": _("Entered"),
+        "imported": _("Imported"),
+        "derived": _("Derived from the KPI"),
+    }.get(value, value)
+
+
+def value_kind_label(value: str) -> str:
+    return {"savings": _("Annual savings"), "revenue": _("Annual revenue")}.get(value, value)
+
+
+def benefit_field_label(value: str) -> str:
+    return {
+        "metric_change": _("Expected change of the goal's metric"),
+        "value_kind": _("Kind of benefit"),
+        "annual_value": _("Annual value"),
+        "one_off_cost": _("One-off cost"),
+        "currency": _("Currency"),
+        "start_month": _("Benefits start"),
     }.get(value, value)

@@ -16,6 +16,7 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.api.tables import ApiToken
+from tracker.benefits.tables import BenefitPlan, BenefitRealised, BenefitRebaseline
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
@@ -125,6 +126,9 @@ APP_CONFIG = AppConfig(
         PasswordReset,
         EmailChange,
         StoredFile,
+        BenefitPlan,
+        BenefitRebaseline,
+        BenefitRealised,
     ],
     migration_dependencies=[],
     commands=[],

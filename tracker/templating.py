@@ -141,6 +141,9 @@ def configure_jinja(
         pareto_dimension_label=labels.pareto_dimension_label,
         analytics_kind_label=labels.analytics_kind_label,
         condition_state_label=labels.condition_state_label,
+        benefit_method_label=labels.benefit_method_label,
+        value_kind_label=labels.value_kind_label,
+        benefit_field_label=labels.benefit_field_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],
@@ -150,6 +153,7 @@ def configure_jinja(
     env.filters["pct"] = lambda v: "—" if v is None else f"{v * 100:.1f} %"
     env.filters["dec1"] = lambda v: "—" if v is None else f"{v:.1f}"
     env.filters["num"] = lambda v: "" if v is None else f"{v:,.6g}" if abs(v) >= 1e6 else f"{v:g}"
+    env.filters["money"] = lambda v: "" if v is None else f"{round(v):,}"
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -68,6 +68,9 @@ TABLES: dict[str, tuple[str, str]] = {
     "kpi_stage": TENANT,
     "control_chart_setting": TENANT,
     "sustainment_check": TENANT,
+    "benefit_plan": TENANT,
+    "benefit_realised": TENANT,
+    "benefit_rebaseline": ("tenant_isolation", "SELECT INSERT"),  # history: never changed
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "

@@ -24,6 +24,14 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/digests/preference": EVERYONE,
     "/o/{org_slug:str}/initiatives": "admin lead",
     "/o/{org_slug:str}/initiatives/{initiative_id:int}/edit": "admin lead",
+    # the initiative's lead (the probe's initiatives are the lead's) and admins
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/benefits/derivation": "admin lead",
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/benefits/import": "admin lead",
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/benefits/plan": "admin lead",
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/benefits/realised": "admin lead",
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/benefits/realised/{realised_id:int}/delete": (
+        "admin lead"
+    ),
     "/o/{org_slug:str}/initiatives/{initiative_id:int}/gate/request": "admin lead",
     "/o/{org_slug:str}/initiatives/{initiative_id:int}/import/{register:str}": "admin lead member",
     "/o/{org_slug:str}/initiatives/{initiative_id:int}/kpis": "admin lead member",

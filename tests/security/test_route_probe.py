@@ -17,6 +17,7 @@ import httpx
 from tests.jobs.test_digest_jobs import seeded_org
 from tracker.accounts.tables import Invitation, Membership
 from tracker.api.tables import ApiToken
+from tracker.benefits.tables import BenefitPlan, BenefitRealised
 from tracker.db import all_tables
 from tracker.demo_program import seed_program
 from tracker.digests import service as digests
@@ -60,8 +61,15 @@ ID_TABLES = {
     "wave_id": RolloutWave,
     "session_id": TrainingSession,
     "file_id": StoredFile,
+    "realised_id": BenefitRealised,
 }
-OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
+OTHER_PARAMS = {
+    "gate": "2",
+    "register": "problems",
+    "token": "x",
+    "key": "design",  # a seed table of an initiative
+    "table": "sop-steps",  # a seed table of an SOP version
+}
 FORM = {
     "name": "probe",
     "title": "probe",
@@ -141,6 +149,13 @@ async def victim(world):
     )
     await ApiToken.insert(
         ApiToken(org=org.id, name="probe", token_hash=f"probe{org.id}", prefix="trk_probe")
+    )
+    month = date.today().replace(day=1)
+    await BenefitPlan.insert(
+        BenefitPlan(org=org.id, initiative=initiative, annual_value=1200.0, start_month=month)
+    )
+    await BenefitRealised.insert(
+        BenefitRealised(org=org.id, initiative=initiative, month=month, amount=100.0)
     )
     await StoredFile.insert(
         StoredFile(

@@ -15,7 +15,10 @@ from litestar.response import Template
 from tracker.accounts.rules import Role
 from tracker.analytics import charts, drill, export, service
 from tracker.analytics.rules import OUTCOMES, Filter
+from tracker.benefits import rollup
+from tracker.benefits import rules as benefit_rules
 from tracker.i18n import gettext as _
+from tracker.initiatives.service import BoardFilter
 from tracker.spreadsheets import download_workbook
 from tracker.tenancy import OrgContext
 from tracker.web import is_fragment_request, render
@@ -26,12 +29,20 @@ async def _report(request: Request, ctx: OrgContext) -> service.Report:
     return await service.report(ctx.org_id, flt, date.today(), ctx.role == Role.ADMIN)
 
 
+async def _benefits(ctx: OrgContext, flt: Filter) -> Any:
+    """The benefits roll-up for the same initiatives and period (two queries)."""
+    board = BoardFilter(owner=flt.owner, department=flt.department, process_class=flt.process_class)
+    first, last = benefit_rules.period_of(flt.since, flt.until, date.today())
+    return await rollup.portfolio(ctx.scope, board, first, last)
+
+
 @get("/analytics", name="analytics")
 async def analytics_page(request: Request, ctx: OrgContext) -> Template:
     report = await _report(request, ctx)
     context: dict[str, Any] = dict(
         ctx=ctx,
         report=report,
+        rollup=await _benefits(ctx, report.filter),
         flt=report.filter,
         outcomes=OUTCOMES,
         funnel_chart=charts.funnel(report.funnel),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from tracker.benefits import rollup as benefits_rollup
+from tracker.benefits.rules import month_of
 from tracker.digests import rules
 from tracker.gates.tables import Condition, GateDecision, ReviewAssignment, Vote
 from tracker.initiatives import rules as initiative_rules
@@ -38,6 +40,7 @@ class OrgData:
     pilot_results: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
     kpi_alerts: list[dict[str, Any]]
+    benefits: list[dict[str, Any]]
 
 
 async def gather(scope: TenantScope, start: datetime, end: datetime, today: date) -> OrgData:
@@ -130,6 +133,8 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         KpiAlert.kpi.direction,
         KpiAlert.kpi.initiative,
     ).where(KpiAlert.raised_at >= start, KpiAlert.raised_at < end)
+    # planned vs realised this year so far (two queries whatever the number of initiatives)
+    year = await benefits_rollup.portfolio(scope, None, month_of(today).replace(month=1), today)
     return OrgData(
         initiatives,
         open_assignments,
@@ -140,6 +145,7 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         pilot_results,
         decisions,
         kpi_alerts,
+        benefits_rollup.summary(year),
     )
 
 
@@ -279,4 +285,5 @@ def person_data(
             if a["kpi.initiative"] in relevant
         ],
         "portfolio": portfolio,
+        "benefits": data.benefits if role in rules.BENEFIT_ROLES else [],
     }

@@ -124,8 +124,10 @@ SECTIONS = (
     "pilot_results",
     "kpi_breaches",
     "portfolio",
+    "benefits",
 )
 PORTFOLIO_ROLES = ("admin", "lead")
+BENEFIT_ROLES = ("admin", "committee")  # the benefits roll-up: planned vs realised
 
 
 @dataclass
@@ -136,10 +138,13 @@ class Section:
 
 def compose(role: str, data: dict[str, list[dict[str, Any]]]) -> list[Section]:
     """The sections a person sees, in order; empty sections are left out. The portfolio
-    summary goes to admins and program leads only."""
+    summary goes to admins and program leads only, the benefits roll-up to admins and the
+    committee."""
     sections = []
     for name in SECTIONS:
         if name == "portfolio" and role not in PORTFOLIO_ROLES:
+            continue
+        if name == "benefits" and role not in BENEFIT_ROLES:
             continue
         items = data.get(name) or []
         if name == "reviews_waiting":
@@ -150,5 +155,6 @@ def compose(role: str, data: dict[str, list[dict[str, Any]]]) -> list[Section]:
 
 
 def worth_sending(sections: list[Section]) -> bool:
-    """A digest with nothing in it is not sent (the portfolio summary alone is not news)."""
-    return any(s.name != "portfolio" for s in sections)
+    """A digest with nothing in it is not sent (the portfolio summary and the benefits
+    roll-up alone are not news)."""
+    return any(s.name not in ("portfolio", "benefits") for s in sections)

@@ -141,8 +141,18 @@ async def board_rows(
     """The board's cards as rows: at most ``limit`` in each column (all of ``flt.column``),
     with their open review and open conditions, in one query whatever the number of
     initiatives."""
+    conditions, filter_values = filter_sql(flt)
+    values: list[Any] = [*rules.REVIEW_OPEN_STATES, today, scope.org_id, *filter_values]
+    values += [limit, flt.column or 0]
+    return await fetch(_BOARD_SQL % " ".join(conditions), *values)
+
+
+def filter_sql(flt: BoardFilter, alias: str = "i") -> tuple[list[str], list[Any]]:
+    """The board filter as SQL conditions on the initiative (``alias``), each starting with
+    AND, and their values: for every page that filters the portfolio as the board does
+    (the roadmap, the benefits roll-up)."""
     conditions: list[str] = []
-    values: list[Any] = [*rules.REVIEW_OPEN_STATES, today, scope.org_id]
+    values: list[Any] = []
     if flt.status:
         conditions.append("AND i.status = {}")
         values.append(flt.status)
@@ -158,8 +168,7 @@ async def board_rows(
     if flt.q:
         conditions.append("AND (LOWER(i.name) LIKE {} OR LOWER(i.process_code) LIKE {})")
         values += [_like(flt.q), _like(flt.q)]
-    values += [limit, flt.column or 0]
-    return await fetch(_BOARD_SQL % " ".join(conditions), *values)
+    return [c.replace("i.", f"{alias}.") for c in conditions], values
 
 
 def board_columns(rows: list[Any], today: date) -> list[Column]:

@@ -76,19 +76,19 @@ async def initiative_download(
     return download(table, _format(format), f"{initiative['process_code']}-{key}")
 
 
-@get("/sop-versions/{version_id:int}/tables/{key:str}", name="sop_seed_table")
+@get("/sop-versions/{version_id:int}/tables/{table:str}", name="sop_seed_table")
 async def sop_download(
-    ctx: OrgContext, version_id: int, key: str, format: str = "xlsx"
+    ctx: OrgContext, version_id: int, table: str, format: str = "xlsx"
 ) -> Response:
+    key = table
     if key not in layouts.SOP_VERSION:
         raise NotFoundException()
     view = await versions.version_view(ctx, version_id)
     document = None
     if key == "version-log":
         document = await documents.document_view(ctx.scope, view["version"]["document"])
-    table = sop_table(view, key, document)
     name = f"{view['version']['document.number']}-{view['version']['label']}-{key}"
-    return download(table, _format(format), name)
+    return download(sop_table(view, key, document), _format(format), name)
 
 
 @get("/tables/process-inventory", name="process_inventory_table")

@@ -1,0 +1,76 @@
+"""The portfolio roll-up of benefits, for the benefits page, the analytics page and the
+digests: two queries whatever the number of initiatives (the plans, and the realised sums per
+initiative and month summed in SQL), then ``rules.rollup``.
+
+For another page: ``await rollup.portfolio(scope, flt, first, last)`` with a board filter
+(``tracker.initiatives.service.BoardFilter``) and a period of months, then include
+``benefits/_rollup.html`` with ``rollup`` (and ``ctx``) in the context.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tracker.benefits import rules
+from tracker.benefits.service import as_date
+from tracker.db import fetch
+from tracker.initiatives.service import BoardFilter, filter_sql
+from tracker.tenancy import TenantScope
+
+_PLANS_SQL = """
+SELECT i.id, i.process_code, i.name, i.departments, b.currency, b.annual_value,
+       b.one_off_cost, b.start_month
+FROM benefit_plan b JOIN initiative i ON i.id = b.initiative
+WHERE b.org = {} %s
+"""
+
+_REALISED_SQL = """
+SELECT r.initiative, r.month, SUM(r.amount) AS amount
+FROM benefit_realised r
+JOIN initiative i ON i.id = r.initiative
+JOIN benefit_plan b ON b.initiative = r.initiative
+WHERE r.org = {} AND r.month >= {} AND r.month <= {} %s
+GROUP BY r.initiative, r.month
+"""
+
+
+async def portfolio(
+    scope: TenantScope, flt: BoardFilter | None, first: date, last: date
+) -> rules.Rollup:
+    """Planned vs realised over the months ``first`` to ``last`` of the initiatives the
+    filter keeps (all without one), per currency."""
+    conditions, values = filter_sql(flt or BoardFilter())
+    where = " ".join(conditions)
+    plans: list[dict[str, Any]] = [
+        {**row, "start_month": as_date(row["start_month"])}
+        for row in await fetch(_PLANS_SQL % where, scope.org_id, *values)
+    ]
+    realised = [
+        {**row, "month": as_date(row["month"])}
+        for row in await fetch(
+            _REALISED_SQL % where,
+            scope.org_id,
+            rules.month_of(first),
+            rules.month_of(last),
+            *values,
+        )
+    ]
+    return rules.rollup(plans, realised, first, last)
+
+
+def summary(result: rules.Rollup) -> list[dict[str, Any]]:
+    """One line per currency for the digests: planned, realised and the gap over the
+    period."""
+    return [
+        {
+            "currency": c.currency,
+            "first": result.first,
+            "last": result.last,
+            "planned": c.total.planned,
+            "realised": c.total.realised,
+            "gap": c.total.gap,
+            "behind": [(g.key, g.name, g.gap) for g in c.behind[:3]],
+        }
+        for c in result.currencies
+    ]
