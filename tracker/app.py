@@ -32,8 +32,8 @@ from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
-from tracker.comments import controller as comments
 from tracker.auth import IdentityMiddleware
+from tracker.comments import controller as comments
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _

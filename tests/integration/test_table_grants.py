@@ -68,6 +68,9 @@ TABLES: dict[str, tuple[str, str]] = {
     "kpi_stage": TENANT,
     "control_chart_setting": TENANT,
     "sustainment_check": TENANT,
+    # a deleted comment keeps its row ("deleted" in the thread): no DELETE
+    "comment": ("tenant_isolation", "SELECT INSERT UPDATE"),
+    "comment_mention": ("tenant_isolation", "SELECT INSERT DELETE"),  # re-made on an edit
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "

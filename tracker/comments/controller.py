@@ -5,6 +5,7 @@ script the same address is a page of its own. Edits and deletions go by the comm
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from tracker.comments import rules, service
@@ -23,6 +24,16 @@ async def _show(
     return render(request, template, status_code=status, ctx=ctx, thread=thread)
 
 
+async def _whole(
+    request: Request, ctx: OrgContext, subject: Subject, status: int = 200
+) -> Template:
+    """The thread, for a request whose htmx target was one comment: it replaces the thread."""
+    response = await _show(request, ctx, subject, status=status)
+    if is_fragment_request(request):
+        response.headers.update({"HX-Retarget": "#thread", "HX-Reswap": "outerHTML"})
+    return response
+
+
 async def _thread(request: Request, ctx: OrgContext, kind: str, subject_id: int) -> Template:
     return await _show(request, ctx, await load_subject(ctx, kind, subject_id))
 
@@ -32,12 +43,25 @@ async def _post(
 ) -> Template | Redirect:
     subject = await load_subject(ctx, kind, subject_id)
     form = await read_form(request)
-    comment_id = await service.post(ctx, subject, form)
+    try:
+        comment_id = await service.post(ctx, subject, form)
+    except service.Closed:
+        return await _closed(request, ctx, subject)
     if comment_id is None:
         return await _show(request, ctx, subject, form, 422)
     if is_fragment_request(request):
         return await _show(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment posted."))
+
+
+async def _closed(request: Request, ctx: OrgContext, subject: Subject) -> Template:
+    """A change to a thread that closed meanwhile: htmx gets the thread as it is now (it says
+    why), a plain form a 409 page."""
+    if not is_fragment_request(request):
+        raise HTTPException(
+            status_code=409, detail=_("This review is decided: its discussion is closed.")
+        )
+    return await _whole(request, ctx, subject, 409)
 
 
 @get("/initiatives/{initiative_id:int}/comments", name="initiative_comments")
@@ -107,8 +131,8 @@ async def sop_version_post(
 @get("/comments/{comment_id:int}/edit", name="edit_comment")
 async def edit_form(request: Request, ctx: OrgContext, comment_id: int) -> Template | Redirect:
     row, subject = await service.comment_and_subject(ctx, comment_id)
-    if not service.editable(ctx, row, subject):
-        return redirect(f"{subject.thread_url}#comment-{comment_id}")
+    if not service.editable(ctx, row, subject):  # not yours, or too late: the thread instead
+        return await _whole(request, ctx, subject)
     form = Form({"body": row["body"]}, prefix=f"c{comment_id}-")
     return _edit_page(request, ctx, subject, row, form)
 
@@ -126,19 +150,24 @@ async def save_edit(request: Request, ctx: OrgContext, comment_id: int) -> Templ
     row, subject = await service.comment_and_subject(ctx, comment_id)
     form = await read_form(request)
     form.prefix = f"c{comment_id}-"
-    if not await service.edit(ctx, row, subject, form):
+    try:
+        saved = await service.edit(ctx, row, subject, form)
+    except service.Closed:
+        return await _closed(request, ctx, subject)
+    if not saved:
         return _edit_page(request, ctx, subject, row, form, 422)
     if is_fragment_request(request):  # the form sat in the comment; the answer is the thread
-        response = await _show(request, ctx, subject)
-        response.headers.update({"HX-Retarget": "#thread", "HX-Reswap": "outerHTML"})
-        return response
+        return await _whole(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment saved."))
 
 
 @post("/comments/{comment_id:int}/delete")
 async def delete(request: Request, ctx: OrgContext, comment_id: int) -> Template | Redirect:
     row, subject = await service.comment_and_subject(ctx, comment_id)
-    await service.delete(ctx, row, subject)
+    try:
+        await service.delete(ctx, row, subject)
+    except service.Closed:
+        return await _closed(request, ctx, subject)
     if is_fragment_request(request):
         return await _show(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment deleted."))

@@ -55,7 +55,9 @@ class Reader:
     def writes(self) -> bool:
         return self.is_open and may_write(self.role)
 
-    def may_edit(self, author: int | None, created_at: datetime, deleted: bool, now: datetime) -> bool:
+    def may_edit(
+        self, author: int | None, created_at: datetime, deleted: bool, now: datetime
+    ) -> bool:
         """Your own comment, for 15 minutes after you wrote it."""
         return (
             self.writes
@@ -66,11 +68,7 @@ class Reader:
 
     def may_delete(self, author: int | None, deleted: bool) -> bool:
         """Your own comment, any time the thread is open; an admin any comment."""
-        return (
-            self.writes
-            and not deleted
-            and (author == self.person_id or self.role == Role.ADMIN)
-        )
+        return self.writes and not deleted and (author == self.person_id or self.role == Role.ADMIN)
 
     def reads(self, author: int | None, sealed: bool) -> bool:
         """The gate review page's rule for scores, applied to comments: a reviewer who has not
@@ -94,7 +92,6 @@ def sealed_when_written(kind: str, author_is_reviewer: bool, is_open: bool) -> b
 # --- mentions -------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z0-9_]")
-_TOKEN = re.compile(r"@([^\s@]{0,40})$")
 
 
 @dataclass(frozen=True)
@@ -143,15 +140,6 @@ def find_mentions(text: str, names: Mapping[str, tuple[int, ...]]) -> list[Menti
         if hit:
             found.append(hit)
     return found
-
-
-def typed_mention(before_caret: str) -> str | None:
-    """The name being typed after an "@" just before the caret, or None (the autocomplete's
-    question; the script asks with what it finds here, the server answers with members)."""
-    match = _TOKEN.search(before_caret)
-    if not match or not _boundary_before(before_caret, match.start()):
-        return None
-    return match.group(1)
 
 
 def member_matches(

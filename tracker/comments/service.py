@@ -18,6 +18,17 @@ from tracker.tenancy import MAX_ID, OrgContext
 from tracker.web import Form
 
 
+class Closed(Exception):
+    """The thread takes no more changes: its gate review is decided (409)."""
+
+
+def _check_writer(reader: rules.Reader) -> None:
+    if not rules.may_write(reader.role):
+        raise PermissionDeniedException(_("Viewers read the discussion; they do not write in it."))
+    if not reader.is_open:
+        raise Closed()
+
+
 def now() -> datetime:
     """The clock every rule of this area reads (tests put another in its place)."""
     return datetime.now(UTC)
@@ -101,8 +112,7 @@ async def post(ctx: OrgContext, subject: Subject, form: Form) -> int | None:
     """Write a comment (None when the form has errors, which it then carries), record its
     mentions and tell the listeners, all in one transaction."""
     reader = subject.reader(ctx)
-    if not reader.writes:
-        raise PermissionDeniedException(_("This discussion is closed to you."))
+    _check_writer(reader)
     body = _read_body(form)
     if not form.ok:
         return None
@@ -195,6 +205,7 @@ def editable(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> bool:
 
 async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: Form) -> bool:
     """Change your own comment within its window; False when the form has errors."""
+    _check_writer(subject.reader(ctx))
     if not editable(ctx, row, subject):
         raise PermissionDeniedException(
             _("A comment can be changed by its author for 15 minutes after it was written.")
@@ -229,10 +240,14 @@ async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: For
 
 
 async def delete(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> None:
-    """Your own comment, or any as an admin: its text goes, the row stays ("deleted")."""
-    deleted = row["deleted_at"] is not None
-    if not subject.reader(ctx).may_delete(row["author"], deleted):
-        raise PermissionDeniedException(_("You cannot delete this comment."))
+    """Your own comment, or any as an admin: its text goes, the row stays ("deleted").
+    Deleting it again (a double click) changes nothing."""
+    reader = subject.reader(ctx)
+    _check_writer(reader)
+    if not reader.may_delete(row["author"], deleted=False):
+        raise PermissionDeniedException(_("You can delete only your own comments."))
+    if row["deleted_at"] is not None:
+        return
     async with write_transaction():
         await fetch(
             "UPDATE comment SET body = '', body_html = '', deleted_at = {}, deleted_by = {} "

@@ -70,9 +70,9 @@ async def subjects(world, org) -> dict[str, str]:
             )
         )
     )[0]["id"]
-    version = (
-        await SopVersion.insert(SopVersion(org=org.id, document=document, author=lead))
-    )[0]["id"]
+    version = (await SopVersion.insert(SopVersion(org=org.id, document=document, author=lead)))[0][
+        "id"
+    ]
     review = await open_review(world, org, initiative)
     base = f"/o/{org.slug}"
     return {
@@ -87,7 +87,9 @@ async def subjects(world, org) -> dict[str, str]:
 
 async def say(world, org, role, path, body, fragment=True):
     async with world.client(org, role) as client:
-        return await client.post(f"{path}/comments", data={"body": body}, headers=HX if fragment else {})
+        return await client.post(
+            f"{path}/comments", data={"body": body}, headers=HX if fragment else {}
+        )
 
 
 async def thread(world, org, role, path) -> str:
