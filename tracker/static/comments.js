@@ -102,4 +102,15 @@
   document.addEventListener("focusout", function (event) {
     if (isBox(event.target)) { setTimeout(function () { close(event.target); }, 150); }
   });
+
+  // A link to a comment (/o/…/problems/7#comment-12) opens the page before htmx has loaded
+  // the thread: once it is in, bring the comment into view (once).
+  var sought = /^#comment-\d+$/.test(location.hash) ? location.hash.slice(1) : null;
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = sought && document.getElementById(sought);
+    if (target) {
+      sought = null;
+      target.scrollIntoView({ block: "center" });
+    }
+  });
 })();
