@@ -6,9 +6,9 @@ test-output/comments/)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import start_server, stop_server
@@ -17,7 +17,7 @@ SHOTS = ROOT / "test-output" / "comments"
 PASSWORD = "demo-password-2026"
 PAYLOAD = (
     "<script>alert(1)</script> <img src=x onerror=alert(2)> "
-    "[click me](javascript:alert(3)) <a href=\"javascript:alert(4)\">raw</a> "
+    '[click me](javascript:alert(3)) <a href="javascript:alert(4)">raw</a> '
     "[spaced](java script:alert(5)) [ok](https://example.com/ok)"
 )
 OVERFLOW_JS = "document.documentElement.scrollWidth > window.innerWidth"
@@ -132,6 +132,13 @@ async def test_mentions_autocomplete_and_comments_edit_and_delete_in_place(comme
     mentions = await mine.locator(".mention").all_inner_texts()
     assert mentions == ["@Zhang Min", "@Liu Yang"]
     assert page.url == risk  # posted in place
+    # a link to the comment (as a notification gives) brings it into view once loaded
+    anchor = await mine.get_attribute("id")
+    await page.set_viewport_size({"width": 1280, "height": 300})
+    await page.goto(f"{risk}#{anchor}")
+    await expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    mine = page.locator(".comment", has_text="Can you confirm the owner")
 
     await mine.get_by_role("link", name="Edit").click()
     editing = page.locator(".comment.editing textarea")
@@ -146,6 +153,8 @@ async def test_mentions_autocomplete_and_comments_edit_and_delete_in_place(comme
     await edited.get_by_role("button", name="Delete").click()
     await page.locator(".comment.deleted", has_text="Comment deleted.").wait_for()
     assert await page.locator(".comment", has_text="Owner confirmed by").count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.locator("#comments").screenshot(path=str(SHOTS / "risk-thread-deleted-en-1280.png"))
     assert errors == []
     await context.close()
 
@@ -154,9 +163,9 @@ async def test_mentions_autocomplete_and_comments_edit_and_delete_in_place(comme
 async def test_the_thread_on_a_phone_and_a_laptop(comment_server, browser, language):
     server = comment_server
     SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
     for width in (390, 1280):
         context, page = await signed_in(browser, server, "demo@example.com", width)
-        errors: list[str] = []
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
         token = await page.locator("input[name=_csrf_token]").first.get_attribute("value")
         await context.request.post(
@@ -179,4 +188,3 @@ async def test_the_thread_on_a_phone_and_a_laptop(comment_server, browser, langu
         assert not await page.evaluate(OVERFLOW_JS), name
         assert errors == [], errors
         await context.close()
-    assert Path(SHOTS / f"review-thread-{language}-390.png").exists()
