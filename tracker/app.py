@@ -35,6 +35,7 @@ from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.benefits import controller as benefits
+from tracker.comments import controller as comments
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
@@ -287,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *membership.ROUTES,
             *uploads.ROUTES,
             *seedtables.ROUTES,
+            *comments.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

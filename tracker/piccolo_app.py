@@ -17,6 +17,7 @@ from tracker.accounts.tables import (
 )
 from tracker.api.tables import ApiToken
 from tracker.benefits.tables import BenefitPlan, BenefitRealised, BenefitRebaseline
+from tracker.comments.tables import Comment, CommentMention
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
@@ -129,6 +130,8 @@ APP_CONFIG = AppConfig(
         BenefitPlan,
         BenefitRebaseline,
         BenefitRealised,
+        Comment,
+        CommentMention,
     ],
     migration_dependencies=[],
     commands=[],

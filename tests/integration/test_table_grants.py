@@ -71,6 +71,9 @@ TABLES: dict[str, tuple[str, str]] = {
     "benefit_plan": TENANT,
     "benefit_realised": TENANT,
     "benefit_rebaseline": ("tenant_isolation", "SELECT INSERT"),  # history: never changed
+    # a deleted comment keeps its row ("deleted" in the thread): no DELETE
+    "comment": ("tenant_isolation", "SELECT INSERT UPDATE"),
+    "comment_mention": ("tenant_isolation", "SELECT INSERT DELETE"),  # re-made on an edit
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "

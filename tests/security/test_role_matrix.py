@@ -17,7 +17,20 @@ ROLES = ("admin", "lead", "committee", "member", "viewer")
 APPROVER = "approver"
 EVERYONE = " ".join(ROLES)
 
+# Comments: every member but a viewer writes in a thread; a comment is changed by its author
+# (within 15 minutes) and deleted by its author or an admin.
+WRITERS = "admin lead committee member"
+
 ALLOWED: dict[str, str] = {
+    "/o/{org_slug:str}/initiatives/{initiative_id:int}/comments": WRITERS,
+    "/o/{org_slug:str}/reviews/{review_id:int}/comments": WRITERS,
+    "/o/{org_slug:str}/problems/{problem_id:int}/comments": WRITERS,
+    "/o/{org_slug:str}/risks/{risk_id:int}/comments": WRITERS,
+    "/o/{org_slug:str}/pilots/{pilot_id:int}/comments": WRITERS,
+    "/o/{org_slug:str}/sop-versions/{version_id:int}/comments": WRITERS,
+    # the probe's comment is the member's, written just now
+    "/o/{org_slug:str}/comments/{comment_id:int}": "member",
+    "/o/{org_slug:str}/comments/{comment_id:int}/delete": "admin member",
     "/o/{org_slug:str}/conditions/{condition_id:int}/close": "admin lead",
     "/o/{org_slug:str}/conditions/{condition_id:int}/plan": "admin lead",
     "/o/{org_slug:str}/decisions/{decision_id:int}/corrections": "admin",

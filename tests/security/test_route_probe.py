@@ -18,6 +18,7 @@ from tests.jobs.test_digest_jobs import seeded_org
 from tracker.accounts.tables import Invitation, Membership
 from tracker.api.tables import ApiToken
 from tracker.benefits.tables import BenefitPlan, BenefitRealised
+from tracker.comments.tables import Comment
 from tracker.db import all_tables
 from tracker.demo_program import seed_program
 from tracker.digests import service as digests
@@ -62,6 +63,7 @@ ID_TABLES = {
     "session_id": TrainingSession,
     "file_id": StoredFile,
     "realised_id": BenefitRealised,
+    "comment_id": Comment,
 }
 OTHER_PARAMS = {
     "gate": "2",
@@ -160,6 +162,16 @@ async def victim(world):
     await StoredFile.insert(
         StoredFile(
             org=org.id, kind="import", filename="p.csv", size=4, sha256="x", content=b"a,b\n"
+        )
+    )
+    await Comment.insert(  # by the member, just now: theirs to edit (see test_role_matrix)
+        Comment(
+            org=org.id,
+            subject_kind="initiative",
+            subject_id=initiative,
+            author=org.people["member"],
+            body="probe",
+            body_html="<p>probe</p>",
         )
     )
     await Invitation.insert(

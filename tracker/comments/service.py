@@ -1,0 +1,262 @@
+"""Reading and writing threads. The thread is one query whatever its length (authors joined);
+a comment's Markdown is rendered once, when written, and its mentions are rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from tracker.comments import events, markdown, rules
+from tracker.comments.subjects import Subject
+from tracker.comments.subjects import load as load_subject
+from tracker.db import fetch, fetch_dicts, write_transaction
+from tracker.i18n import gettext as _
+from tracker.tenancy import MAX_ID, OrgContext
+from tracker.web import Form
+
+
+class Closed(Exception):
+    """The thread takes no more changes: its gate review is decided (409)."""
+
+
+def _check_writer(reader: rules.Reader) -> None:
+    if not rules.may_write(reader.role):
+        raise PermissionDeniedException(_("Viewers read the discussion; they do not write in it."))
+    if not reader.is_open:
+        raise Closed()
+
+
+def now() -> datetime:
+    """The clock every rule of this area reads (tests put another in its place)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Thread:
+    subject: Subject
+    reader: rules.Reader
+    comments: list[dict[str, Any]]
+    hidden: int = 0  # sealed comments of other reviewers, until the reader votes
+    form: Form = field(default_factory=lambda: Form({}))
+
+
+THREAD_SQL = (
+    "SELECT c.id, c.author, c.body_html, c.sealed, c.created_at, c.edited_at, c.deleted_at, "
+    'c.deleted_by, a.name AS "author.name" FROM comment c '
+    "LEFT JOIN person a ON a.id = c.author "
+    "WHERE c.org = {} AND c.subject_kind = {} AND c.subject_id = {} ORDER BY c.created_at, c.id"
+)
+
+
+async def thread(
+    ctx: OrgContext, subject: Subject, form: Form | None = None, at: datetime | None = None
+) -> Thread:
+    reader = subject.reader(ctx)
+    moment = at or now()
+    shown = []
+    hidden = 0
+    for row in await fetch_dicts(THREAD_SQL, ctx.org_id, subject.kind, subject.id):
+        if not reader.reads(row["author"], bool(row["sealed"])):
+            hidden += 1
+            continue
+        deleted = row["deleted_at"] is not None
+        row["may_edit"] = reader.may_edit(row["author"], row["created_at"], deleted, moment)
+        row["may_delete"] = reader.may_delete(row["author"], deleted)
+        row["by_admin"] = deleted and row["deleted_by"] != row["author"]
+        shown.append(row)
+    return Thread(subject, reader, shown, hidden, form or Form({}))
+
+
+async def members(org_id: int) -> list[tuple[int, str]]:
+    rows = await fetch(
+        "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
+        "WHERE m.org = {} ORDER BY p.name, p.id",
+        org_id,
+    )
+    return [(r["id"], r["name"]) for r in rows]
+
+
+def _read_body(form: Form) -> str:
+    body = form.get("body")
+    if not body:
+        form.error("body", _("Write something first."))
+    elif len(body) > rules.MAX_BODY:
+        form.error("body", _("Use at most %(n)s characters.", n=rules.MAX_BODY))
+    return body
+
+
+async def _mention(ctx: OrgContext, comment_id: int, person_ids: set[int]) -> None:
+    if not person_ids:
+        return
+    marks = ", ".join("({}, {}, {})" for _ in person_ids)
+    values = [v for p in sorted(person_ids) for v in (ctx.org_id, comment_id, p)]
+    await fetch(f"INSERT INTO comment_mention (org, comment, person) VALUES {marks}", *values)
+
+
+async def _reviewers(ctx: OrgContext, subject: Subject) -> list[dict[str, Any]]:
+    if subject.kind != "review":
+        return []
+    return await fetch_dicts(
+        "SELECT a.reviewer, (SELECT COUNT(*) FROM gate_vote v WHERE v.org = a.org "
+        "AND v.review = a.review AND v.reviewer = a.reviewer) AS voted "
+        "FROM review_assignment a WHERE a.org = {} AND a.review = {}",
+        ctx.org_id,
+        subject.id,
+    )
+
+
+async def post(ctx: OrgContext, subject: Subject, form: Form) -> int | None:
+    """Write a comment (None when the form has errors, which it then carries), record its
+    mentions and tell the listeners, all in one transaction."""
+    reader = subject.reader(ctx)
+    _check_writer(reader)
+    body = _read_body(form)
+    if not form.ok:
+        return None
+    html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
+    sealed = rules.sealed_when_written(subject.kind, reader.is_reviewer, reader.is_open)
+    async with write_transaction():
+        rows = await fetch(
+            "INSERT INTO comment (org, subject_kind, subject_id, author, body, body_html, "
+            "sealed, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+            ctx.org_id,
+            subject.kind,
+            subject.id,
+            ctx.person_id,
+            body,
+            html,
+            sealed,
+            now(),
+        )
+        comment_id = rows[0]["id"]
+        await _mention(ctx, comment_id, mentioned)
+        await _tell(ctx, subject, comment_id, mentioned, sealed, edited=False)
+    return int(comment_id)
+
+
+async def _tell(
+    ctx: OrgContext,
+    subject: Subject,
+    comment_id: int,
+    mentioned: set[int],
+    sealed: bool,
+    edited: bool,
+) -> None:
+    reviewers = await _reviewers(ctx, subject)
+    writers = await fetch(
+        "SELECT DISTINCT author FROM comment WHERE org = {} AND subject_kind = {} "
+        "AND subject_id = {} AND author IS NOT NULL AND id <> {}",
+        ctx.org_id,
+        subject.kind,
+        subject.id,
+        comment_id,
+    )
+    me = ctx.person_id
+    followers = [r["author"] for r in writers] + [r["reviewer"] for r in reviewers]
+    hidden = [r["reviewer"] for r in reviewers if sealed and not r["voted"] and r["reviewer"] != me]
+    await events.publish(
+        events.CommentPosted(
+            org_id=ctx.org_id,
+            comment_id=comment_id,
+            author_id=me,
+            subject_kind=subject.kind,
+            subject_id=subject.id,
+            url=f"{subject.url}#comment-{comment_id}",
+            owner_ids=tuple(i for i in subject.owner_ids if i != me),
+            follower_ids=tuple(sorted({i for i in followers if i != me})),
+            mentioned_ids=tuple(sorted(mentioned - {me})),
+            hidden_from=tuple(sorted(set(hidden))),
+            edited=edited,
+        )
+    )
+
+
+async def comment_row(ctx: OrgContext, comment_id: int) -> dict[str, Any]:
+    """A comment of the organisation, or 404."""
+    if not 0 < comment_id <= MAX_ID:
+        raise NotFoundException()
+    rows = await fetch_dicts(
+        "SELECT id, subject_kind, subject_id, author, body, sealed, created_at, deleted_at "
+        "FROM comment WHERE org = {} AND id = {}",
+        ctx.org_id,
+        comment_id,
+    )
+    if not rows:
+        raise NotFoundException()
+    return rows[0]
+
+
+async def comment_and_subject(ctx: OrgContext, comment_id: int) -> tuple[dict[str, Any], Subject]:
+    """The comment and its subject; a comment the reader may not read yet is a missing one."""
+    row = await comment_row(ctx, comment_id)
+    subject = await load_subject(ctx, row["subject_kind"], row["subject_id"])
+    if not subject.reader(ctx).reads(row["author"], bool(row["sealed"])):
+        raise NotFoundException()
+    return row, subject
+
+
+def editable(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> bool:
+    reader = subject.reader(ctx)
+    return reader.may_edit(row["author"], row["created_at"], row["deleted_at"] is not None, now())
+
+
+async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: Form) -> bool:
+    """Change your own comment within its window; False when the form has errors."""
+    _check_writer(subject.reader(ctx))
+    if not editable(ctx, row, subject):
+        raise PermissionDeniedException(
+            _("A comment can be changed by its author for 15 minutes after it was written.")
+        )
+    body = _read_body(form)
+    if not form.ok:
+        return False
+    html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
+    async with write_transaction():
+        before = await fetch(
+            "SELECT person FROM comment_mention WHERE org = {} AND comment = {}",
+            ctx.org_id,
+            row["id"],
+        )
+        await fetch(
+            "UPDATE comment SET body = {}, body_html = {}, edited_at = {} "
+            "WHERE org = {} AND id = {}",
+            body,
+            html,
+            now(),
+            ctx.org_id,
+            row["id"],
+        )
+        known = {r["person"] for r in before}
+        await fetch(
+            "DELETE FROM comment_mention WHERE org = {} AND comment = {}", ctx.org_id, row["id"]
+        )
+        await _mention(ctx, row["id"], mentioned)
+        if mentioned - known:  # an edit is news only to whom it newly names
+            await _tell(ctx, subject, row["id"], mentioned - known, bool(row["sealed"]), True)
+    return True
+
+
+async def delete(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> None:
+    """Your own comment, or any as an admin: its text goes, the row stays ("deleted").
+    Deleting it again (a double click) changes nothing."""
+    reader = subject.reader(ctx)
+    _check_writer(reader)
+    if not reader.may_delete(row["author"], deleted=False):
+        raise PermissionDeniedException(_("You can delete only your own comments."))
+    if row["deleted_at"] is not None:
+        return
+    async with write_transaction():
+        await fetch(
+            "UPDATE comment SET body = '', body_html = '', deleted_at = {}, deleted_by = {} "
+            "WHERE org = {} AND id = {}",
+            now(),
+            ctx.person_id,
+            ctx.org_id,
+            row["id"],
+        )
+        await fetch(
+            "DELETE FROM comment_mention WHERE org = {} AND comment = {}", ctx.org_id, row["id"]
+        )
