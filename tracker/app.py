@@ -33,6 +33,7 @@ from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
+from tracker.calendar import controller as calendar
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
@@ -278,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *organisations.ROUTES,
             *membership.ROUTES,
             *uploads.ROUTES,
+            *calendar.ORG_ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,
@@ -292,6 +294,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             include_in_schema=False,
         ),
         Router(path="/", route_handlers=account_security.ROUTES, include_in_schema=False),
+        Router(path="/", route_handlers=calendar.PUBLIC_ROUTES, include_in_schema=False),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),
