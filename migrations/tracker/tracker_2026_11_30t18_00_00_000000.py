@@ -59,7 +59,9 @@ COLUMNS = [
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
-    manager.add_table(class_name="CalendarFeed", tablename="calendar_feed", schema=None, columns=None)
+    manager.add_table(
+        class_name="CalendarFeed", tablename="calendar_feed", schema=None, columns=None
+    )
     for name, class_name, column_class, params in COLUMNS:
         manager.add_column(
             table_class_name="CalendarFeed",

@@ -141,7 +141,11 @@ async def _reviews(feed: Feed, base: str) -> list[EventSpec]:
             kind="review",
             row_id=r["id"],
             day=r["due_date"],
-            summary=_("Your vote is due: gate %(n)s review of %(initiative)s", n=r["gate"], initiative=_label(r))
+            summary=_(
+                "Your vote is due: gate %(n)s review of %(initiative)s",
+                n=r["gate"],
+                initiative=_label(r),
+            )
             if mine
             else _("Gate %(n)s decision due: %(initiative)s", n=r["gate"], initiative=_label(r)),
             description=_("Gate review: end of %(phase)s", phase=phase_label(r["gate"])),
@@ -208,7 +212,9 @@ async def _phase_ends(feed: Feed, base: str) -> list[EventSpec]:
                 phase=phase_label(r["number"]),
                 initiative=_label(r),
             ),
-            description=_("Gate %(n)s: end of %(phase)s", n=r["number"], phase=phase_label(r["number"])),
+            description=_(
+                "Gate %(n)s: end of %(phase)s", n=r["number"], phase=phase_label(r["number"])
+            ),
             url=f"{base}/o/{feed.slug}/initiatives/{r['initiative']}",
             modified=rules.latest(r["created_at"], r["decided_at"]),
             sequence=int(r["decisions"] or 0),

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
@@ -125,16 +124,13 @@ _KEPT = 8
 _kept: OrderedDict[str, bytes] = OrderedDict()
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The minutes load nothing: no image, no stylesheet, no font by URL (no server-side
-    request to an address an evidence link names)."""
-    raise ValueError(f"not fetched: {url[:80]}")
-
-
 def _write_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
 
-    document = HTML(string=html, base_url=str(STATIC), url_fetcher=_refuse_fetch)
+    # The minutes load nothing by address (no image, stylesheet or font; never a server-side
+    # request to an address an evidence link names): every protocol is refused.
+    document = HTML(string=html, base_url=str(STATIC), url_fetcher=URLFetcher(allowed_protocols=()))
     pdf = document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
     assert pdf is not None
     return bytes(pdf)
@@ -158,6 +154,7 @@ async def pdf_bytes(html: str) -> bytes:
 
 def pdf_filename(minutes: Minutes) -> str:
     review = minutes.view.review
-    code = "".join(ch for ch in str(review["initiative.process_code"]) if ch.isalnum() or ch in "-_")
+    code = "".join(
+        ch for ch in str(review["initiative.process_code"]) if ch.isalnum() or ch in "-_"
+    )
     return f"minutes-{code or 'review'}-gate{review['gate']}-{minutes.meeting_date.isoformat()}.pdf"
-
