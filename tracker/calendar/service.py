@@ -24,7 +24,7 @@ from tracker.accounts.rules import Role
 from tracker.calendar import rules
 from tracker.calendar.rules import EventSpec
 from tracker.calendar.tables import CalendarFeed
-from tracker.db import fetch, set_local, write_transaction
+from tracker.db import fetch, set_local, tenant_wall, write_transaction
 from tracker.i18n import gettext as _
 from tracker.labels import phase_label
 from tracker.tenancy import OrgContext
@@ -82,8 +82,12 @@ async def feed_for_token(token: str) -> Feed | None:
     if not rows:
         return None
     row = rows[0]
-    await set_local("app.tenant_id", str(row["org"]))
-    await set_local("app.person_id", str(row["person"]))
+    if tenant_wall():  # from here on, the feed's organisation and person only
+        await fetch(
+            "SELECT set_config('app.tenant_id', {}, true), set_config('app.person_id', {}, true)",
+            str(row["org"]),
+            str(row["person"]),
+        )
     members = await fetch(
         "SELECT m.role, o.slug, o.name AS org_name, o.timezone AS org_zone, "
         "p.timezone AS my_zone, p.language FROM membership m "

@@ -236,3 +236,23 @@ async def test_the_account_page_resets_a_feed(world):
     async with world.client(world.a, "viewer") as client:
         page = await client.get("/account")
     assert "/o/alpha/calendar/person/reset" in page.text
+
+
+async def test_a_feed_makes_a_fixed_number_of_queries(world):
+    from tracker.db import count_queries
+
+    path = await new_feed(world, world.a, "admin", "org")
+
+    async def queries() -> int:
+        with count_queries() as counter:
+            response = await fetch_feed(world, path)
+        assert response.status_code == 200
+        return counter.count
+
+    await queries()  # the first fetch records its time (once an hour)
+    before = await queries()
+    for _ in range(6):
+        await open_review(world, world.a, await make_initiative(world.a, phase=2))
+    after = await queries()
+    assert before == after, (before, after)
+    print(f"\nfeed queries ({world.backend}): {before}")

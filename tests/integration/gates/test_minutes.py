@@ -214,3 +214,29 @@ async def test_outsiders_get_404(world):
         async with world.client() as anonymous:
             response = await anonymous.get(f"/o/alpha{path}")
             assert response.status_code in (302, 303, 401), response.status_code
+
+
+async def test_the_minutes_page_makes_a_fixed_number_of_queries(world):
+    from tracker.db import count_queries
+    from tracker.gates.tables import DecisionCorrection, GateDecision
+
+    small = await decided_review(world, world.a)
+    large = await decided_review(world, world.a)
+    decision = (
+        await GateDecision.select(GateDecision.id).where(GateDecision.review == large).first()
+    )
+    await DecisionCorrection.insert(
+        *(
+            DecisionCorrection(org=world.a.id, decision=decision["id"], text=f"Note {i}")
+            for i in range(12)
+        )
+    )
+    counted = {}
+    async with world.client(world.a, "admin") as client:
+        for review in (small, large):
+            with count_queries() as counter:
+                response = await client.get(f"/o/alpha/reviews/{review}/minutes")
+            assert response.status_code == 200
+            counted[review] = counter.count
+    assert counted[small] == counted[large], counted
+    print(f"\nminutes page queries ({world.backend}): {counted[small]}")
