@@ -42,7 +42,9 @@ AT_ONCE = 4
 # Only the pages whose address matches this pattern (while fixing one page; unset in CI).
 ONLY = re.compile(os.environ.get("LAYOUT_SWEEP_ONLY", ""))
 # Not pages: files to download, the API's machine-readable schema, static files.
-SKIP = re.compile(r"(\.(csv|xlsx|json|png|svg|ico|js|css)$|/export\b|/static/|/api/v1/schema)")
+SKIP = re.compile(
+    r"(\.(csv|xlsx|json|png|svg|ico|js|css|pdf|ics)$|/export\b|/static/|/api/v1/schema)"
+)
 
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
