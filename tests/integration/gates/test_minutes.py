@@ -113,6 +113,8 @@ async def test_minutes_pdf_holds_decision_votes_and_conditions_in_the_readers_la
         assert "会议纪要" in squashed and "Minutes of the gate review" not in text
     else:
         assert "Minutes of the gate review" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
     fonts = font_files(reader)
     assert fonts and all(embedded for _, embedded in fonts), fonts
     assert any("CJK" in name for name, _ in fonts), fonts  # the Chinese text has its face
