@@ -85,7 +85,7 @@ async def test_minutes_pages_in_both_languages_and_widths(server, browser):
                 assert await page.locator("input, button, form").count() == 0
                 await page.screenshot(path=str(SHOTS / f"draft-{lang}-{width}.png"), full_page=True)
                 await page.goto(f"{server}/o/demo/calendar")
-                await page.locator("form[action$='/calendar/person/reset'] button").click()
+                await page.locator("form[action$='/demo/calendar/reset'] button").click()
                 assert await page.locator("#feed-url").count() == 1
                 await page.screenshot(
                     path=str(SHOTS / f"calendar-{lang}-{width}.png"), full_page=True

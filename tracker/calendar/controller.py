@@ -22,14 +22,6 @@ def _feed_url(token: str) -> str:
     return f"{get_settings().base_url.rstrip('/')}/calendar/{token}{rules.SUFFIX}"
 
 
-def _kind(ctx: OrgContext, kind: str) -> str:
-    if kind not in rules.KINDS:
-        raise NotFoundException()
-    if kind == "org":
-        ctx.require(Action.MANAGE_ORG)
-    return kind
-
-
 async def _page(
     request: Request, ctx: OrgContext, new_kind: str | None = None, new_url: str | None = None
 ) -> Template:
@@ -49,17 +41,38 @@ async def calendar_page(request: Request, ctx: OrgContext) -> Template:
     return await _page(request, ctx)
 
 
-@post("/calendar/{kind:str}/reset")
-async def reset_feed(request: Request, ctx: OrgContext, kind: str) -> Template:
-    token = await service.reset(ctx, _kind(ctx, kind))
+async def _reset(request: Request, ctx: OrgContext, kind: str) -> Template:
+    token = await service.reset(ctx, kind)
     # shown once, on this page: only its hash is kept
     return await _page(request, ctx, kind, _feed_url(token))
 
 
-@post("/calendar/{kind:str}/stop")
-async def stop_feed(ctx: OrgContext, kind: str) -> Redirect:
-    await service.stop(ctx, _kind(ctx, kind))
+async def _stop(ctx: OrgContext, kind: str) -> Redirect:
+    await service.stop(ctx, kind)
     return redirect(f"/o/{ctx.slug}/calendar", _("The calendar feed is stopped."))
+
+
+@post("/calendar/reset")
+async def reset_my_feed(request: Request, ctx: OrgContext) -> Template:
+    """Every member has a feed of what concerns them (a viewer too)."""
+    return await _reset(request, ctx, "person")
+
+
+@post("/calendar/stop")
+async def stop_my_feed(ctx: OrgContext) -> Redirect:
+    return await _stop(ctx, "person")
+
+
+@post("/calendar/org/reset")
+async def reset_org_feed(request: Request, ctx: OrgContext) -> Template:
+    ctx.require(Action.MANAGE_ORG)
+    return await _reset(request, ctx, "org")
+
+
+@post("/calendar/org/stop")
+async def stop_org_feed(ctx: OrgContext) -> Redirect:
+    ctx.require(Action.MANAGE_ORG)
+    return await _stop(ctx, "org")
 
 
 @get("/calendar/{segment:str}", name="calendar_feed")
@@ -96,5 +109,5 @@ def _host(base_url: str) -> str:
     return urlparse(base_url).hostname or "tracker.localhost"
 
 
-ORG_ROUTES = [calendar_page, reset_feed, stop_feed]
+ORG_ROUTES = [calendar_page, reset_my_feed, stop_my_feed, reset_org_feed, stop_org_feed]
 PUBLIC_ROUTES = [calendar_feed]

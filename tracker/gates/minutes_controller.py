@@ -47,7 +47,13 @@ async def minutes_pdf(request: Request, ctx: OrgContext, review_id: int) -> Resp
         language=get_language(),
         **_context(ctx, m, pdf=True),
     )
-    pdf = await service.pdf_bytes(html)
+    try:
+        pdf = await service.pdf_bytes(html)
+    except OSError:  # WeasyPrint's libraries (pango) are missing on this server
+        raise HTTPException(
+            status_code=503,
+            detail=_("The PDF cannot be made on this server; print the page instead."),
+        ) from None
     return Response(
         content=pdf,
         media_type="application/pdf",

@@ -24,7 +24,9 @@ URL = re.compile(r'<code id="feed-url">[^<]*(/calendar/cal_[A-Za-z0-9_-]+\.ics)<
 async def new_feed(world, org, role, kind="person") -> str:
     """Make (or reset) the feed; the path of its address, shown once."""
     async with world.client(org, role) as client:
-        response = await client.post(f"/o/{org.slug}/calendar/{kind}/reset")
+        response = await client.post(
+            f"/o/{org.slug}/calendar{'' if kind == 'person' else '/org'}/reset"
+        )
     assert response.status_code == 200, response.text[:2000]
     return URL.search(response.text).group(1)
 
@@ -148,7 +150,7 @@ async def test_a_reset_address_makes_the_old_one_404(world):
     assert (await fetch_feed(world, old)).status_code == 404
     assert (await fetch_feed(world, new)).status_code == 200
     async with world.client(world.a, "member") as client:
-        stopped = await client.post("/o/alpha/calendar/person/stop")
+        stopped = await client.post("/o/alpha/calendar/stop")
     assert stopped.status_code == 303
     assert (await fetch_feed(world, new)).status_code == 404
 
@@ -198,7 +200,7 @@ async def test_roles(world, role):
     async with world.client(world.a, role) as client:
         page = await client.get("/o/alpha/calendar")
         org_reset = await client.post("/o/alpha/calendar/org/reset")
-    assert page.status_code == 200 and "/o/alpha/calendar/person/reset" in page.text
+    assert page.status_code == 200 and "/o/alpha/calendar/reset" in page.text
     if role == "admin":
         assert org_reset.status_code == 200 and "/o/alpha/calendar/org/reset" in page.text
     else:
@@ -225,7 +227,7 @@ async def test_an_org_feed_stops_when_its_admin_is_no_longer_one(world):
 async def test_outsiders_get_404(world):
     async with world.client(world.b, "admin") as client:
         assert (await client.get("/o/alpha/calendar")).status_code == 404
-        assert (await client.post("/o/alpha/calendar/person/reset")).status_code == 404
+        assert (await client.post("/o/alpha/calendar/reset")).status_code == 404
         assert (await client.post("/o/alpha/calendar/org/reset")).status_code == 404
     assert not await CalendarFeed.exists().where(
         CalendarFeed.org == world.a.id, CalendarFeed.person == world.b.people["admin"]
@@ -235,7 +237,7 @@ async def test_outsiders_get_404(world):
 async def test_the_account_page_resets_a_feed(world):
     async with world.client(world.a, "viewer") as client:
         page = await client.get("/account")
-    assert "/o/alpha/calendar/person/reset" in page.text
+    assert "/o/alpha/calendar/reset" in page.text
 
 
 async def test_a_feed_makes_a_fixed_number_of_queries(world):

@@ -242,3 +242,33 @@ async def test_the_minutes_page_makes_a_fixed_number_of_queries(world):
             counted[review] = counter.count
     assert counted[small] == counted[large], counted
     print(f"\nminutes page queries ({world.backend}): {counted[small]}")
+
+
+async def test_the_pdf_is_laid_out_without_blocking_other_requests(world):
+    """While WeasyPrint lays out the PDF (in a worker thread), the server answers others."""
+    import asyncio
+    import time
+
+    review = await decided_review(world, world.a)
+
+    async def pdf():
+        started = time.perf_counter()
+        async with world.client(world.a, "admin") as client:
+            response = await client.get(f"/o/alpha/reviews/{review}/minutes.pdf")
+        assert response.status_code == 200
+        return time.perf_counter() - started
+
+    async def pings():
+        gaps = []
+        async with world.client() as client:
+            await asyncio.sleep(0.05)
+            for _ in range(10):
+                started = time.perf_counter()
+                assert (await client.get("/healthz")).status_code == 200
+                gaps.append(time.perf_counter() - started)
+                await asyncio.sleep(0.02)
+        return max(gaps)
+
+    took, worst_ping = await asyncio.gather(pdf(), pings())
+    print(f"\npdf {took:.2f} s, slowest /healthz meanwhile {worst_ping * 1000:.0f} ms")
+    assert worst_ping < max(0.25, took / 3), (took, worst_ping)
