@@ -119,7 +119,8 @@ async def minutes(ctx: OrgContext, review_id: int) -> Minutes:
 # subsets (the CJK faces are large) in memory while it works; a second request waits its turn.
 _limiter: anyio.CapacityLimiter | None = None
 # Decided minutes change rarely (a condition closed, a correction): the PDF of the same HTML is
-# kept, a few of them, so printing the same minutes again costs no second layout.
+# kept, a few of them, so printing the same minutes again costs no second layout (the PDF says
+# the day it was printed, not the minute, so the same minutes read again on the day match).
 _KEPT = 8
 _kept: OrderedDict[str, bytes] = OrderedDict()
 
