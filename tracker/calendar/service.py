@@ -24,7 +24,7 @@ from tracker.accounts.rules import Role
 from tracker.calendar import rules
 from tracker.calendar.rules import EventSpec
 from tracker.calendar.tables import CalendarFeed
-from tracker.db import fetch, set_local, tenant_wall, write_transaction
+from tracker.db import fetch, set_local, tenant_wall
 from tracker.i18n import gettext as _
 from tracker.labels import phase_label
 from tracker.tenancy import OrgContext
@@ -55,14 +55,17 @@ async def reset(ctx: OrgContext, kind: str) -> str:
     """A new secret address for the person's feed of ``kind``; the old one stops at once.
     Returns the token (shown once, never stored)."""
     token = rules.new_token()
-    async with write_transaction():
-        await ctx.scope.delete(
-            CalendarFeed, CalendarFeed.person == ctx.person_id, CalendarFeed.kind == kind
-        )
-        await ctx.scope.insert(
-            CalendarFeed,
-            {"person": ctx.person_id, "kind": kind, "token_hash": rules.token_hash(token)},
-        )
+    # one statement, so two resets at once (a double click) leave one row, the later one's
+    await fetch(
+        "INSERT INTO calendar_feed (org, person, kind, token_hash, created_at, last_used_at) "
+        "VALUES ({}, {}, {}, {}, {}, NULL) ON CONFLICT (org, person, kind) DO UPDATE SET "
+        "token_hash = excluded.token_hash, created_at = excluded.created_at, last_used_at = NULL",
+        ctx.org_id,
+        ctx.person_id,
+        kind,
+        rules.token_hash(token),
+        datetime.now(UTC),
+    )
     return token
 
 

@@ -258,3 +258,28 @@ async def test_a_feed_makes_a_fixed_number_of_queries(world):
     after = await queries()
     assert before == after, (before, after)
     print(f"\nfeed queries ({world.backend}): {before}")
+
+
+async def test_a_double_clicked_reset_leaves_one_working_address(world):
+    import asyncio
+
+    async def reset():
+        async with world.client(world.a, "lead") as client:
+            return await client.post("/o/alpha/calendar/reset")
+
+    responses = await asyncio.gather(*(reset() for _ in range(4)))
+    assert [r.status_code for r in responses] == [200] * 4
+    assert (
+        await CalendarFeed.count().where(
+            CalendarFeed.org == world.a.id,
+            CalendarFeed.person == world.a.people["lead"],
+            CalendarFeed.kind == "person",
+        )
+        == 1
+    )
+    working = [
+        path
+        for r in responses
+        if (await fetch_feed(world, path := URL.search(r.text).group(1))).status_code == 200
+    ]
+    assert len(working) == 1
