@@ -90,6 +90,10 @@ async def test_minutes_pages_in_both_languages_and_widths(server, browser):
                 await page.screenshot(
                     path=str(SHOTS / f"calendar-{lang}-{width}.png"), full_page=True
                 )
+                await page.goto(f"{server}/account")
+                await page.locator("section[aria-labelledby='orgs-h']").screenshot(
+                    path=str(SHOTS / f"account-calendar-{lang}-{width}.png")
+                )
             await page.goto(f"{server}/o/demo/reviews/{decided}")
             if width == 390:
                 await page.locator("details.navmenu > summary").click()
