@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need (the test extras, Debian's chromium and haproxy when missing) and
+# Install what the tests need (the test extras; Debian's chromium, haproxy and WeasyPrint's
+# libraries and fonts when missing) and
 # run the whole suite. Extra arguments go to pytest. PostgreSQL, Redis, Chromium or HAProxy that
 # cannot be reached are skipped with the reason shown, unless TRACKER_REQUIRE_SERVICES=1 (CI).
 set -euo pipefail
@@ -15,6 +16,21 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium fonts-noto-cjk; } \
     || echo "Could not install chromium: the browser tests will be skipped."
+fi
+
+# WeasyPrint (the gate minutes' PDF) needs Debian's pango and HarfBuzz's subsetter, and the
+# Noto CJK fonts for Chinese; install whichever is missing.
+missing=""
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  echo "Installing Debian's$missing for the PDF minutes…"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  # shellcheck disable=SC2086
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq $missing; } \
+    || echo "Could not install$missing: the PDF tests will be skipped."
 fi
 
 if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then

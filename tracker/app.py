@@ -35,6 +35,7 @@ from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.benefits import controller as benefits
+from tracker.calendar import controller as calendar
 from tracker.comments import controller as comments
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
@@ -289,6 +290,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *uploads.ROUTES,
             *seedtables.ROUTES,
             *comments.ROUTES,
+            *calendar.ORG_ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,
@@ -303,6 +305,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             include_in_schema=False,
         ),
         Router(path="/", route_handlers=account_security.ROUTES, include_in_schema=False),
+        Router(path="/", route_handlers=calendar.PUBLIC_ROUTES, include_in_schema=False),
         org_router,
         api.router(),
         create_static_files_router(path="/static", directories=[STATIC], name="static"),

@@ -17,6 +17,7 @@ from tracker.accounts.tables import (
 )
 from tracker.api.tables import ApiToken
 from tracker.benefits.tables import BenefitPlan, BenefitRealised, BenefitRebaseline
+from tracker.calendar.tables import CalendarFeed
 from tracker.comments.tables import Comment, CommentMention
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
@@ -132,6 +133,7 @@ APP_CONFIG = AppConfig(
         BenefitRealised,
         Comment,
         CommentMention,
+        CalendarFeed,
     ],
     migration_dependencies=[],
     commands=[],

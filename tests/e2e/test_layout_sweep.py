@@ -43,7 +43,7 @@ AT_ONCE = 4
 ONLY = re.compile(os.environ.get("LAYOUT_SWEEP_ONLY", ""))
 # Not pages: files to download, the API's machine-readable schema, static files.
 SKIP = re.compile(
-    r"(\.(csv|xlsx|json|png|svg|ico|js|css)$|/export\b|/tables/|/static/|/api/v1/schema)"
+    r"(\.(csv|xlsx|json|png|svg|ico|js|css|pdf|ics)$|/export\b|/tables/|/static/|/api/v1/schema)"
 )
 
 OVERFLOW_JS = """() => {
@@ -219,6 +219,7 @@ def sweep_server(tmp_path_factory):
     stop_server(process)
 
 
+@pytest.mark.timeout(1200)  # about a hundred pages, four times each: minutes on a busy machine
 async def test_every_page_fits_a_phone_and_a_laptop_in_both_languages(sweep_server, browser):
     base = sweep_server
     # signed out: the log-in page and what it links to

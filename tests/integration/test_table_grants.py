@@ -18,6 +18,7 @@ TENANT = ("tenant_isolation", CRUD)  # rows of one organisation: app.tenant_id
 # table -> (its row-level policies, or "none: <why>"; the grants of tracker_app)
 TABLES: dict[str, tuple[str, str]] = {
     "api_token": ("api_token_by_hash tenant_isolation", CRUD),
+    "calendar_feed": ("calendar_feed_by_hash tenant_isolation", CRUD),
     "approval_step": TENANT,
     "as_is_step": TENANT,
     "board_revision": ("tenant_isolation", "SELECT"),  # moved by triggers only

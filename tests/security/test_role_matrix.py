@@ -35,6 +35,11 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/conditions/{condition_id:int}/plan": "admin lead",
     "/o/{org_slug:str}/decisions/{decision_id:int}/corrections": "admin",
     "/o/{org_slug:str}/digests/preference": EVERYONE,
+    # one's own calendar feed (its secret address); the organisation's feed is the admins'
+    "/o/{org_slug:str}/calendar/reset": EVERYONE,
+    "/o/{org_slug:str}/calendar/stop": EVERYONE,
+    "/o/{org_slug:str}/calendar/org/reset": "admin",
+    "/o/{org_slug:str}/calendar/org/stop": "admin",
     "/o/{org_slug:str}/initiatives": "admin lead",
     "/o/{org_slug:str}/initiatives/{initiative_id:int}/edit": "admin lead",
     # the initiative's lead (the probe's initiatives are the lead's) and admins

@@ -128,6 +128,7 @@ RESERVED_SLUGS = frozenset(
         *("readyz", "signup", "static", "password", "confirm", "unlock"),
         *("admin", "new", "settings", "docs", "schema", "openapi", "metrics", "health"),
         *("status", "www", "mail", "security", "well-known", "assets", "media", "uploads"),
+        "calendar",
     }
 )
 

@@ -18,6 +18,7 @@ from tracker.gates import (
     deciding,
     evidence,
     follow_up,
+    minutes_controller,
     queries,
     requesting,
     review_data,
@@ -370,4 +371,5 @@ ROUTES = [
     move_criterion,
     retire_criterion,
     save_rule,
+    *minutes_controller.ROUTES,
 ]
