@@ -32,6 +32,7 @@ from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
+from tracker.attachments import controller as attachments
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
@@ -278,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *organisations.ROUTES,
             *membership.ROUTES,
             *uploads.ROUTES,
+            *attachments.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

@@ -16,6 +16,7 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.api.tables import ApiToken
+from tracker.attachments.tables import Attachment
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
@@ -59,7 +60,7 @@ from tracker.sops.tables import (
     SopStep,
     SopVersion,
 )
-from tracker.uploads.tables import StoredFile
+from tracker.uploads.tables import StoredFile, StoredFileChunk
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -125,6 +126,8 @@ APP_CONFIG = AppConfig(
         PasswordReset,
         EmailChange,
         StoredFile,
+        StoredFileChunk,
+        Attachment,
     ],
     migration_dependencies=[],
     commands=[],

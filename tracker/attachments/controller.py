@@ -1,0 +1,134 @@
+"""Attachments: the files of a subject (a panel its page loads, or a page of its own), the
+streamed upload, the download (sandboxed, never sniffed) and removal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Stream, Template
+
+from tracker.accounts.rules import Action
+from tracker.attachments import rules, service
+from tracker.attachments.subjects import Subject, resolve
+from tracker.i18n import gettext as _
+from tracker.tenancy import OrgContext
+from tracker.uploads import UploadRefused, storage
+from tracker.uploads.receive import STREAMED, drain, receive
+from tracker.uploads.sniff import KINDS, MAX_ATTACHMENT
+from tracker.web import is_fragment_request, redirect, render
+
+DRAIN_LIMIT = 64 * 1024 * 1024  # a refused body is read and dropped up to this size
+SANDBOX = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "object-src 'self'; frame-ancestors 'none'"
+)
+ACCEPT = ",".join(f".{ext}" for kind in KINDS.values() for ext in kind.extensions)
+
+
+async def _panel(
+    request: Request,
+    ctx: OrgContext,
+    subject: Subject,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    rows = await service.listing(ctx.scope, subject)
+    for row in rows:
+        kind = service.kind_of(row)
+        row["inline"] = bool(kind and kind.inline)
+        row["removable"] = rules.can_remove(
+            ctx.role, ctx.person_id, row["created_by"], subject.permanent
+        )
+        row["size_label"] = rules.size_label(row["file.size"])
+    fragment = is_fragment_request(request) and status == 200
+    return render(
+        request,
+        "attachments/panel.html" if fragment else "attachments/page.html",
+        status_code=status,
+        ctx=ctx,
+        subject=subject,
+        rows=rows,
+        items=dict(subject.items),
+        can_attach=rules.can_attach(ctx.role) and not subject.permanent,
+        errors=errors or {},
+        values=values or {},
+        accept=ACCEPT,
+        max_mb=MAX_ATTACHMENT // (1024 * 1024),
+    )
+
+
+@get("/attachments/on/{kind:str}/{subject_id:int}", name="attachments")
+async def attachments_page(
+    request: Request, ctx: OrgContext, kind: str, subject_id: int
+) -> Template:
+    return await _panel(request, ctx, await resolve(ctx.scope, kind, subject_id))
+
+
+@post(
+    "/attachments/on/{kind:str}/{subject_id:int}",
+    opt={STREAMED: True},
+    exclude_from_csrf=True,  # checked while streaming: see tracker/uploads/receive.py
+    request_max_body_size=None,  # refused at 20 MiB by receive(), with a message
+)
+async def upload(
+    request: Request, ctx: OrgContext, kind: str, subject_id: int
+) -> Template | Redirect:
+    subject = await resolve(ctx.scope, kind, subject_id)
+    ctx.require(Action.LOG_FEEDBACK)
+    if subject.permanent:
+        await drain(request, DRAIN_LIMIT)
+        return await _panel(request, ctx, subject, {"file": subject.permanent_reason}, None, 409)
+    try:
+        received = await receive(request, "file", MAX_ATTACHMENT)
+    except UploadRefused as refused:  # too large: from its Content-Length, or while streaming
+        await drain(request, DRAIN_LIMIT)
+        return await _panel(
+            request, ctx, subject, {"file": _(refused.message, **refused.params)}, None, 413
+        )
+    try:
+        await service.attach(ctx, subject, received)
+    except service.Refused as refused:
+        return await _panel(
+            request, ctx, subject, {refused.field: refused.message}, received.fields, 422
+        )
+    finally:
+        received.close()
+    return redirect(
+        f"/o/{ctx.slug}{subject.url}#attachments",
+        _("File attached: %(name)s", name=storage.clean_name(received.filename)),
+    )
+
+
+@get("/attachments/{attachment_id:int}", name="attachment")
+async def download(request: Request, ctx: OrgContext, attachment_id: int, view: str = "") -> Any:
+    row = await service.attachment(ctx.scope, attachment_id)
+    kind = service.kind_of(row)
+    inline = view == "inline" and kind is not None and kind.inline
+    file = {"id": row["file"], "storage": row["file.storage"], "sha256": row["file.sha256"]}
+    return Stream(
+        storage.read(ctx.scope, file),
+        headers={
+            "Content-Type": row["file.media_type"] if kind else "application/octet-stream",
+            "Content-Disposition": rules.content_disposition(row["file.filename"], inline),
+            "Content-Length": str(row["file.size"]),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": SANDBOX,
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@post("/attachments/{attachment_id:int}/delete")
+async def delete(request: Request, ctx: OrgContext, attachment_id: int) -> Response | Redirect:
+    try:
+        subject = await service.remove(ctx, attachment_id)
+    except service.Permanent as permanent:
+        row = await service.attachment(ctx.scope, attachment_id)
+        subject = await resolve(ctx.scope, row["subject_kind"], row["subject_id"])
+        return await _panel(request, ctx, subject, {"file": permanent.message}, None, 409)
+    return redirect(f"/o/{ctx.slug}{subject.url}#attachments", _("File removed."))
+
+
+ROUTES = [attachments_page, upload, download, delete]
