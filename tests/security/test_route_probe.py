@@ -29,6 +29,7 @@ from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
 from tracker.rollout.tables import RolloutWave, TrainingSession
 from tracker.sops.tables import RaciRole, SopDocument, SopStep, SopVersion
+from tracker.attachments.tables import Attachment
 from tracker.uploads.tables import StoredFile
 
 # path parameter → the table whose id it takes
@@ -60,8 +61,10 @@ ID_TABLES = {
     "wave_id": RolloutWave,
     "session_id": TrainingSession,
     "file_id": StoredFile,
+    "attachment_id": Attachment,
+    "subject_id": Problem,  # /attachments/on/{kind}/{subject_id}: kind is "problem"
 }
-OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
+OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x", "kind": "problem"}
 FORM = {
     "name": "probe",
     "title": "probe",
@@ -146,6 +149,20 @@ async def victim(world):
         StoredFile(
             org=org.id, kind="import", filename="p.csv", size=4, sha256="x", content=b"a,b\n"
         )
+    )
+    problem = (await Problem.select(Problem.id).where(Problem.org == org.id).first())["id"]
+    attached = await StoredFile.insert(
+        StoredFile(
+            org=org.id,
+            kind="attachment",
+            filename="a.txt",
+            size=3,
+            sha256="y",
+            storage="database",
+        )
+    )
+    await Attachment.insert(
+        Attachment(org=org.id, subject_kind="problem", subject_id=problem, file=attached[0]["id"])
     )
     await Invitation.insert(
         Invitation(

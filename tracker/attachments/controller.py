@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
+from litestar.response.streaming import ASGIStreamingResponse
+from litestar.types import Receive, Send
 
 from tracker.accounts.rules import Action
 from tracker.attachments import rules, service
@@ -24,6 +26,16 @@ SANDBOX = (
     "object-src 'self'; frame-ancestors 'none'"
 )
 ACCEPT = ",".join(f".{ext}" for kind in KINDS.values() for ext in kind.extensions)
+
+
+class FileStream(ASGIStreamingResponse):
+    """The chunks of a file as they are read, ended by the last one (Litestar's streaming
+    response also waits for the client to disconnect, which never comes while the tenant wall
+    holds the response: see ``IdentityMiddleware``, which lets a ``STREAMED`` route's answer
+    through as it is made)."""
+
+    async def send_body(self, send: Send, receive: Receive) -> None:
+        await self._stream(send)
 
 
 async def _panel(
@@ -101,14 +113,16 @@ async def upload(
     )
 
 
-@get("/attachments/{attachment_id:int}", name="attachment")
-async def download(request: Request, ctx: OrgContext, attachment_id: int, view: str = "") -> Any:
+@get("/attachments/{attachment_id:int}", name="attachment", opt={STREAMED: True})
+async def download(
+    request: Request, ctx: OrgContext, attachment_id: int, view: str = ""
+) -> ASGIStreamingResponse:
     row = await service.attachment(ctx.scope, attachment_id)
     kind = service.kind_of(row)
     inline = view == "inline" and kind is not None and kind.inline
     file = {"id": row["file"], "storage": row["file.storage"], "sha256": row["file.sha256"]}
-    return Stream(
-        storage.read(ctx.scope, file),
+    return FileStream(
+        iterator=storage.read(ctx.scope, file),
         headers={
             "Content-Type": row["file.media_type"] if kind else "application/octet-stream",
             "Content-Disposition": rules.content_disposition(row["file.filename"], inline),
