@@ -231,8 +231,10 @@ class IdentityMiddleware(ASGIMiddleware):
         # writes nothing: its chunks go out as they are read, inside the transaction, instead
         # of being held whole in memory.
         handler = scope.get("route_handler")
-        passing = scope.get("method") == "GET" and handler is not None and handler.opt.get(
-            "streamed_upload"
+        passing = (
+            scope.get("method") == "GET"
+            and handler is not None
+            and handler.opt.get("streamed_upload")
         )
         async with self.turns, request_transaction() as transaction:
             person, memberships, board_revision = await identify_walled(

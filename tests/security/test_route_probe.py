@@ -17,6 +17,7 @@ import httpx
 from tests.jobs.test_digest_jobs import seeded_org
 from tracker.accounts.tables import Invitation, Membership
 from tracker.api.tables import ApiToken
+from tracker.attachments.tables import Attachment
 from tracker.db import all_tables
 from tracker.demo_program import seed_program
 from tracker.digests import service as digests
@@ -29,7 +30,6 @@ from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
 from tracker.rollout.tables import RolloutWave, TrainingSession
 from tracker.sops.tables import RaciRole, SopDocument, SopStep, SopVersion
-from tracker.attachments.tables import Attachment
 from tracker.uploads.tables import StoredFile
 
 # path parameter → the table whose id it takes

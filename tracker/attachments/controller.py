@@ -3,8 +3,6 @@ streamed upload, the download (sandboxed, never sniffed) and removal."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 from litestar.response.streaming import ASGIStreamingResponse

@@ -34,16 +34,20 @@ def backend(request, monkeypatch, tmp_path) -> Path | None:
 
 
 async def kept(org) -> list[dict]:
-    return await Attachment.select(
-        Attachment.id,
-        Attachment.item,
-        Attachment.created_by,
-        Attachment.file,
-        Attachment.file.filename,
-        Attachment.file.size,
-        Attachment.file.sha256,
-        Attachment.file.storage,
-    ).where(Attachment.org == org.id).order_by(Attachment.id)
+    return (
+        await Attachment.select(
+            Attachment.id,
+            Attachment.item,
+            Attachment.created_by,
+            Attachment.file,
+            Attachment.file.filename,
+            Attachment.file.size,
+            Attachment.file.sha256,
+            Attachment.file.storage,
+        )
+        .where(Attachment.org == org.id)
+        .order_by(Attachment.id)
+    )
 
 
 async def clean(org) -> None:
@@ -72,7 +76,7 @@ async def test_files_round_trip_byte_for_byte_with_safe_headers(world, backend):
     assert [r["file.filename"] for r in rows] == [c[1] for c in cases]
     assert rows[2]["item"] == criteria[1]
     assert {r["file.storage"] for r in rows} == {"directory" if backend else "database"}
-    for row, (_kind, name, data, _fields) in zip(rows, cases, strict=True):
+    for row, (_kind, _name, data, _fields) in zip(rows, cases, strict=True):
         got = await call(world, org, "viewer", "GET", f"/o/alpha/attachments/{row['id']}")
         assert got.status == 200
         assert got.size == len(data) and got.sha256 == row["file.sha256"]
@@ -81,9 +85,12 @@ async def test_files_round_trip_byte_for_byte_with_safe_headers(world, backend):
         disposition = got.headers["content-disposition"]
         assert disposition.startswith("attachment; filename=")
         assert "filename*=UTF-8''" in disposition
-    assert "filename*=UTF-8''%E8%AF%81%E6%8D%AE%20%E6%8A%A5%E5%91%8A.pdf" in (
-        await call(world, org, "viewer", "GET", f"/o/alpha/attachments/{rows[0]['id']}")
-    ).headers["content-disposition"]
+    assert (
+        "filename*=UTF-8''%E8%AF%81%E6%8D%AE%20%E6%8A%A5%E5%91%8A.pdf"
+        in (
+            await call(world, org, "viewer", "GET", f"/o/alpha/attachments/{rows[0]['id']}")
+        ).headers["content-disposition"]
+    )
     text = await call(world, org, "viewer", "GET", f"/o/alpha/attachments/{rows[1]['id']}")
     assert text.headers["content-type"] == "text/plain; charset=gbk"
     preview = await call(
@@ -95,7 +102,9 @@ async def test_files_round_trip_byte_for_byte_with_safe_headers(world, backend):
         world, org, "viewer", "GET", f"/o/alpha/attachments/{rows[3]['id']}?view=inline"
     )
     assert office.headers["content-disposition"].startswith("attachment;")  # never inline
-    page = await call(world, org, "viewer", "GET", f"/o/alpha/attachments/on/review/{ids['review']}")
+    page = await call(
+        world, org, "viewer", "GET", f"/o/alpha/attachments/on/review/{ids['review']}"
+    )
     assert "scan.png" in page.text and "Questionnaire results" in page.text
     assert "Member of alpha" in page.text  # who attached it
     assert 'type="file"' not in page.text  # a viewer downloads, never uploads
@@ -129,7 +138,9 @@ async def test_a_20_mib_file_round_trips_without_the_memory_growing(world, backe
         chunks = await StoredFileChunk.count().where(StoredFileChunk.file == row["file"])
         assert chunks == size // blobs.CHUNK
     else:
-        assert (backend / str(org.id) / row["file.sha256"][:2] / row["file.sha256"]).stat().st_size == size
+        assert (
+            backend / str(org.id) / row["file.sha256"][:2] / row["file.sha256"]
+        ).stat().st_size == size
     await clean(org)
 
 
@@ -190,7 +201,9 @@ async def test_odd_names_are_kept_safely(world, backend):
     evil = await call(world, org, "member", "GET", f"/o/alpha/attachments/{rows[2]['id']}")
     assert "x-evil" not in evil.headers
     assert evil.headers["content-disposition"].startswith('attachment; filename="a_b_c')
-    same = await call(world, org, "member", "GET", f"/o/alpha/attachments/on/problem/{ids['problem']}")
+    same = await call(
+        world, org, "member", "GET", f"/o/alpha/attachments/on/problem/{ids['problem']}"
+    )
     assert "a&#34;b;cX-Evil: 1.txt" in same.text or "a&quot;b;cX-Evil: 1.txt" in same.text
     nul_field = await upload(
         world, org, "member", "review", ids["review"], Body("a.txt", b"x\n", {"item": "1\x002"})
@@ -233,15 +246,21 @@ async def test_roles_upload_download_and_remove(world, backend):
     assert refused.status == 403
     rows = {r["file.filename"]: r for r in await kept(org)}
     assert set(rows) == {"admin.txt", "lead.txt", "committee.txt", "member.txt"}
-    viewer_page = await call(world, org, "viewer", "GET", f"/o/alpha/attachments/on/problem/{problem}")
+    viewer_page = await call(
+        world, org, "viewer", "GET", f"/o/alpha/attachments/on/problem/{problem}"
+    )
     assert "Remove" not in viewer_page.text and "admin.txt" in viewer_page.text
     for role in ("viewer", "member", "committee"):
-        answer = await call(world, org, role, "GET", f"/o/alpha/attachments/{rows['lead.txt']['id']}")
+        answer = await call(
+            world, org, role, "GET", f"/o/alpha/attachments/{rows['lead.txt']['id']}"
+        )
         assert answer.status == 200 and answer.size == 3
     delete = "/o/alpha/attachments/{}/delete"
 
     async def remove(role: str, name: str) -> int:
-        return (await call(world, org, role, "POST", delete.format(rows[name]["id"]), csrf_header=True)).status
+        return (
+            await call(world, org, role, "POST", delete.format(rows[name]["id"]), csrf_header=True)
+        ).status
 
     assert await remove("viewer", "member.txt") == 403
     assert await remove("member", "lead.txt") == 403  # not theirs
@@ -265,7 +284,9 @@ async def test_the_upload_needs_the_csrf_token_before_the_file(world, backend):
     forged = Body("a.txt", b"hi\n", {"_csrf_token": "x" * 80}, csrf=False)
     assert (await upload(world, org, "admin", "problem", ids["problem"], forged)).status == 403
     header_only = Body("a.txt", b"hi\n", csrf=False)
-    answer = await upload(world, org, "admin", "problem", ids["problem"], header_only, csrf_header=True)
+    answer = await upload(
+        world, org, "admin", "problem", ids["problem"], header_only, csrf_header=True
+    )
     assert answer.status == 303
     assert len(await kept(org)) == 1
     await clean(org)
@@ -278,12 +299,23 @@ async def test_files_of_a_decided_review_and_a_published_version_are_permanent(w
     criteria = await files.criteria(ids["review"])
     evidence = Body("evidence.pdf", files.pdf(), {"item": str(criteria[0])})
     await upload(world, org, "lead", "review", ids["review"], evidence)
-    await upload(world, org, "lead", "sop_version", ids["sop_version"], Body("form.pdf", files.pdf()))
+    await upload(
+        world, org, "lead", "sop_version", ids["sop_version"], Body("form.pdf", files.pdf())
+    )
     await GateReview.update({GateReview.status: "decided"}).where(GateReview.id == ids["review"])
-    await SopVersion.update({SopVersion.status: "published"}).where(SopVersion.id == ids["sop_version"])
+    await SopVersion.update({SopVersion.status: "published"}).where(
+        SopVersion.id == ids["sop_version"]
+    )
     rows = await kept(org)
     for row in rows:
-        gone = await call(world, org, "admin", "POST", f"/o/alpha/attachments/{row['id']}/delete", csrf_header=True)
+        gone = await call(
+            world,
+            org,
+            "admin",
+            "POST",
+            f"/o/alpha/attachments/{row['id']}/delete",
+            csrf_header=True,
+        )
         assert gone.status == 409
         assert "permanent" in gone.text or "never changes" in gone.text
     for kind in ("review", "sop_version"):
@@ -303,19 +335,27 @@ async def test_removing_removes_the_bytes_and_shared_content_stays_while_used(wo
     ids = await files.subjects(org, await make_initiative(org))
     data = files.pdf(b"shared content\n")
     for kind in ("problem", "pilot"):
-        assert (await upload(world, org, "lead", kind, ids[kind], Body("same.pdf", data))).status == 303
+        assert (
+            await upload(world, org, "lead", kind, ids[kind], Body("same.pdf", data))
+        ).status == 303
     first, second = await kept(org)
     assert first["file.sha256"] == second["file.sha256"]
-    path = backend / str(org.id) / first["file.sha256"][:2] / first["file.sha256"] if backend else None
+    path = (
+        backend / str(org.id) / first["file.sha256"][:2] / first["file.sha256"] if backend else None
+    )
     delete = "/o/alpha/attachments/{}/delete"
-    assert (await call(world, org, "lead", "POST", delete.format(first["id"]), csrf_header=True)).status == 303
+    assert (
+        await call(world, org, "lead", "POST", delete.format(first["id"]), csrf_header=True)
+    ).status == 303
     assert not await StoredFile.exists().where(StoredFile.id == first["file"])
     assert not await StoredFileChunk.exists().where(StoredFileChunk.file == first["file"])
     if path is not None:
         assert path.exists()  # the other attachment still holds this content
     else:
         assert await StoredFileChunk.exists().where(StoredFileChunk.file == second["file"])
-    assert (await call(world, org, "lead", "POST", delete.format(second["id"]), csrf_header=True)).status == 303
+    assert (
+        await call(world, org, "lead", "POST", delete.format(second["id"]), csrf_header=True)
+    ).status == 303
     if path is not None:
         assert not path.exists()
     assert not await StoredFileChunk.exists().where(StoredFileChunk.org == org.id)
@@ -329,7 +369,9 @@ async def test_attachments_count_against_the_storage_quota(world, backend, monke
     await clean(org)
     ids = await files.subjects(org, await make_initiative(org))
     monkeypatch.setattr(storage, "quota_bytes", lambda: 100)
-    answer = await upload(world, org, "lead", "problem", ids["problem"], Body("a.pdf", files.pdf(b"x" * 200)))
+    answer = await upload(
+        world, org, "lead", "problem", ids["problem"], Body("a.pdf", files.pdf(b"x" * 200))
+    )
     assert answer.status == 422
     assert "storage for uploaded files is full" in answer.text
     assert await kept(org) == []
@@ -338,7 +380,9 @@ async def test_attachments_count_against_the_storage_quota(world, backend, monke
     admin_files = await call(world, org, "admin", "GET", "/o/alpha/settings/files")
     assert "a.pdf" in admin_files.text
     file_id = (await kept(org))[0]["file"]
-    removed = await call(world, org, "admin", "POST", f"/o/alpha/settings/files/{file_id}/delete", csrf_header=True)
+    removed = await call(
+        world, org, "admin", "POST", f"/o/alpha/settings/files/{file_id}/delete", csrf_header=True
+    )
     assert removed.status == 303
     assert len(await kept(org)) == 1  # an attachment is removed where it is attached
     await clean(org)
