@@ -4,11 +4,11 @@ streamed upload, the download (sandboxed, never sniffed) and removal."""
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.response.streaming import ASGIStreamingResponse
 from litestar.types import Receive, Send
 
-from tracker.accounts.rules import Action
 from tracker.attachments import rules, service
 from tracker.attachments.subjects import Subject, resolve
 from tracker.i18n import gettext as _
@@ -86,29 +86,36 @@ async def upload(
     request: Request, ctx: OrgContext, kind: str, subject_id: int
 ) -> Template | Redirect:
     subject = await resolve(ctx.scope, kind, subject_id)
-    ctx.require(Action.LOG_FEEDBACK)
-    if subject.permanent:
-        await drain(request, DRAIN_LIMIT)
-        return await _panel(request, ctx, subject, {"file": subject.permanent_reason}, None, 409)
+    if not rules.can_attach(ctx.role):
+        raise PermissionDeniedException()
+    received = None
     try:
+        if subject.permanent:
+            raise service.Permanent(subject.permanent_reason)
         received = await receive(request, "file", MAX_ATTACHMENT)
-    except UploadRefused as refused:  # too large: from its Content-Length, or while streaming
-        await drain(request, DRAIN_LIMIT)
-        return await _panel(
-            request, ctx, subject, {"file": _(refused.message, **refused.params)}, None, 413
-        )
-    try:
         await service.attach(ctx, subject, received)
-    except service.Refused as refused:
-        return await _panel(
-            request, ctx, subject, {refused.field: refused.message}, received.fields, 422
-        )
+    except (UploadRefused, service.Refused, service.Permanent) as refused:
+        await drain(request, DRAIN_LIMIT)  # what is left of a refused body, so it is read
+        field, message, status = _refusal(refused)
+        values = received.fields if received else None
+        return await _panel(request, ctx, subject, {field: message}, values, status)
     finally:
-        received.close()
+        if received is not None:
+            received.close()
     return redirect(
         f"/o/{ctx.slug}{subject.url}#attachments",
         _("File attached: %(name)s", name=storage.clean_name(received.filename)),
     )
+
+
+def _refusal(error: Exception) -> tuple[str, str, int]:
+    """The field, message and status of a refused upload."""
+    if isinstance(error, UploadRefused):  # too large: its Content-Length, or while streaming
+        return "file", _(error.message, **error.params), 413
+    if isinstance(error, service.Permanent):
+        return "file", error.message, 409
+    assert isinstance(error, service.Refused)
+    return error.field, error.message, error.status
 
 
 @get("/attachments/{attachment_id:int}", name="attachment", opt={STREAMED: True})

@@ -22,6 +22,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from multipart import MultipartError, MultipartSegment, PushMultipartParser
 
+from tracker.i18n import gettext as _
 from tracker.security import CSRF_COOKIE, CSRF_HEADER, RefusedInput, _refuse_nul
 from tracker.settings import get_settings
 from tracker.uploads.checks import UploadRefused
@@ -82,7 +83,7 @@ async def receive(request: Request, file_field: str, max_bytes: int) -> Received
     if content_type != "multipart/form-data" or not options.get("boundary"):
         if not header_token:
             raise refuse_csrf()
-        raise RefusedInput("The form must be sent as multipart/form-data.")
+        raise RefusedInput(_("The form must be sent as multipart/form-data."))
     check_announced(request, max_bytes)
     received = Received()
     try:
@@ -108,6 +109,8 @@ async def _parse(
                 for event in parser.parse(chunk):
                     if isinstance(event, MultipartSegment):
                         segment, text = event, bytearray()
+                        if segment.filename is not None and received.file is not None:
+                            raise RefusedInput(_("Send one file at a time."))
                         if segment.filename is not None and segment.name == file_field:
                             trusted = trusted or _token_ok(
                                 request, received.fields.get("_csrf_token", "")
@@ -129,9 +132,9 @@ async def _parse(
                     elif segment is not None:
                         text += event
                         if len(text) > MAX_FIELD:
-                            raise RefusedInput("The form could not be read.")
+                            raise RefusedInput(_("The form could not be read."))
     except MultipartError:
-        raise RefusedInput("The form could not be read.") from None
+        raise RefusedInput(_("The form could not be read.")) from None
     if not (trusted or _token_ok(request, received.fields.get("_csrf_token", ""))):
         raise refuse_csrf()
     received.sha256 = digest.hexdigest()

@@ -95,7 +95,11 @@ def identify(filename: str, source: BinaryIO) -> Kind:
     if not head:
         raise UploadRefused(EMPTY)
     kind = _magic(head, source)
+    ext = kind_of(filename)
+    named = next((k for k in KINDS.values() if ext in k.extensions), None)
     if kind is None:
+        if head.startswith(b"PK\x03\x04") and named is not None and named.name in OFFICE_PARTS:
+            raise UploadRefused(BAD_OFFICE, kind=named.label)
         if MARKUP.match(_decoded_head(head)):
             raise UploadRefused(IS_MARKUP, name=filename)
         encoding = _text_encoding(source)
@@ -103,12 +107,10 @@ def identify(filename: str, source: BinaryIO) -> Kind:
             kind = replace(KINDS["text"], media_type="text/plain; charset=gbk")
         elif encoding:
             kind = KINDS["text"]
-        elif kind_of(filename) in KINDS["text"].extensions:
+        elif ext in KINDS["text"].extensions:
             raise UploadRefused(BAD_TEXT)
         else:
             raise UploadRefused(NOT_ALLOWED)
-    ext = kind_of(filename)
-    named = next((k for k in KINDS.values() if ext in k.extensions), None)
     if named is not None and named.name != kind.name:
         raise UploadRefused(MISMATCH, name=filename, kind=kind.label)
     if kind.name in OFFICE_PARTS:
@@ -130,7 +132,9 @@ def identify(filename: str, source: BinaryIO) -> Kind:
 
 def _magic(head: bytes, source: BinaryIO) -> Kind | None:
     if head.startswith(b"%PDF-"):
-        return KINDS["pdf"] if _pdf_ends(source) else None
+        if not _pdf_ends(source):  # cut short, or something else behind a PDF's first bytes
+            raise UploadRefused(BAD_OFFICE, kind="PDF")
+        return KINDS["pdf"]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return KINDS["png"]
     if head.startswith(b"\xff\xd8\xff"):

@@ -168,7 +168,8 @@ REFUSALS = [
     ("notes.txt", b"abc\x00def\n", "binary bytes such as NUL"),
     ("program.exe", b"MZ\x90\x00\x03\x00\x00\x00", "cannot be attached"),
     ("empty.csv", b"", "The file is empty."),
-    ("broken.docx", b"PK\x03\x04garbage", "cannot be attached"),
+    ("broken.docx", b"PK\x03\x04garbage", "not a readable DOCX file"),
+    ("cut.pdf", b"%PDF-1.7\n1 0 obj", "not a readable PDF file"),
 ]
 
 
