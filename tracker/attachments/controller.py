@@ -73,7 +73,7 @@ async def _panel(
 async def attachments_page(
     request: Request, ctx: OrgContext, kind: str, subject_id: int
 ) -> Template:
-    return await _panel(request, ctx, await resolve(ctx.scope, kind, subject_id))
+    return await _panel(request, ctx, await resolve(ctx, kind, subject_id))
 
 
 @post(
@@ -85,7 +85,7 @@ async def attachments_page(
 async def upload(
     request: Request, ctx: OrgContext, kind: str, subject_id: int
 ) -> Template | Redirect:
-    subject = await resolve(ctx.scope, kind, subject_id)
+    subject = await resolve(ctx, kind, subject_id)
     if not rules.can_attach(ctx.role):
         raise PermissionDeniedException()
     received = None
@@ -123,6 +123,7 @@ async def download(
     request: Request, ctx: OrgContext, attachment_id: int, view: str = ""
 ) -> ASGIStreamingResponse:
     row = await service.attachment(ctx.scope, attachment_id)
+    await resolve(ctx, row["subject_kind"], row["subject_id"])  # seen with its subject, or 404
     kind = service.kind_of(row)
     inline = view == "inline" and kind is not None and kind.inline
     file = {"id": row["file"], "storage": row["file.storage"], "sha256": row["file.sha256"]}
@@ -145,7 +146,7 @@ async def delete(request: Request, ctx: OrgContext, attachment_id: int) -> Respo
         subject = await service.remove(ctx, attachment_id)
     except service.Permanent as permanent:
         row = await service.attachment(ctx.scope, attachment_id)
-        subject = await resolve(ctx.scope, row["subject_kind"], row["subject_id"])
+        subject = await resolve(ctx, row["subject_kind"], row["subject_id"])
         return await _panel(request, ctx, subject, {"file": permanent.message}, None, 409)
     return redirect(f"/o/{ctx.slug}{subject.url}#attachments", _("File removed."))
 

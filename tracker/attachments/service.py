@@ -58,6 +58,24 @@ async def listing(scope: TenantScope, subject: Subject) -> list[dict[str, Any]]:
     )
 
 
+async def for_subjects(
+    scope: TenantScope, kind: str, subject_ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """The files of many subjects of one kind in one query (e.g. every comment of a thread),
+    oldest first, by subject id."""
+    found: dict[int, list[dict[str, Any]]] = {i: [] for i in subject_ids}
+    if not subject_ids:
+        return found
+    rows = (
+        await scope.select(Attachment, *COLUMNS, Attachment.subject_id)
+        .where(Attachment.subject_kind == kind, Attachment.subject_id.is_in(subject_ids))
+        .order_by(Attachment.id)
+    )
+    for row in rows:
+        found[row["subject_id"]].append(row)
+    return found
+
+
 def _item(subject: Subject, raw: str) -> int | None:
     if not subject.items:
         return None
@@ -124,7 +142,7 @@ async def attachment(scope: TenantScope, attachment_id: int) -> dict[str, Any]:
 async def remove(ctx: OrgContext, attachment_id: int) -> Subject:
     """Remove the attachment and its bytes (who may, while the subject is not permanent)."""
     row = await attachment(ctx.scope, attachment_id)
-    subject = await resolve(ctx.scope, row["subject_kind"], row["subject_id"])
+    subject = await resolve(ctx, row["subject_kind"], row["subject_id"])
     if subject.permanent:
         raise Permanent(subject.permanent_reason)
     if not rules.can_remove(ctx.role, ctx.person_id, row["created_by"], subject.permanent):

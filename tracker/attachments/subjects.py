@@ -20,7 +20,7 @@ from tracker.labels import phase_label
 from tracker.pilots.tables import Pilot
 from tracker.problems.tables import Problem
 from tracker.sops.tables import SopVersion
-from tracker.tenancy import TenantScope
+from tracker.tenancy import OrgContext
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class Subject:
     items: list[tuple[int, str]] = field(default_factory=list)  # e.g. a review's criteria
 
 
-Resolver = Callable[[TenantScope, int], Awaitable[Subject]]
+# (the person's context in the organisation, the subject's id) → the subject, or 404 when it
+# does not exist or the person may not see it (a subject's files are seen with it)
+Resolver = Callable[[OrgContext, int], Awaitable[Subject]]
 RESOLVERS: dict[str, Resolver] = {}
 
 
@@ -44,15 +46,17 @@ def register(kind: str, resolver: Resolver) -> None:
     RESOLVERS[kind] = resolver
 
 
-async def resolve(scope: TenantScope, kind: str, subject_id: int) -> Subject:
-    """The subject, or 404 (an unknown kind, another organisation's row, a missing row)."""
+async def resolve(ctx: OrgContext, kind: str, subject_id: int) -> Subject:
+    """The subject, or 404 (an unknown kind, another organisation's row, a missing row, one
+    the person may not see)."""
     resolver = RESOLVERS.get(kind)
     if resolver is None:
         raise NotFoundException()
-    return await resolver(scope, subject_id)
+    return await resolver(ctx, subject_id)
 
 
-async def _review(scope: TenantScope, review_id: int) -> Subject:
+async def _review(ctx: OrgContext, review_id: int) -> Subject:
+    scope = ctx.scope
     row = await scope.get(
         GateReview,
         review_id,
@@ -89,7 +93,8 @@ async def _review(scope: TenantScope, review_id: int) -> Subject:
     )
 
 
-async def _problem(scope: TenantScope, problem_id: int) -> Subject:
+async def _problem(ctx: OrgContext, problem_id: int) -> Subject:
+    scope = ctx.scope
     row = await scope.get(Problem, problem_id, Problem.title, Problem.initiative)
     return Subject(
         kind="problem",
@@ -101,7 +106,8 @@ async def _problem(scope: TenantScope, problem_id: int) -> Subject:
     )
 
 
-async def _pilot(scope: TenantScope, pilot_id: int) -> Subject:
+async def _pilot(ctx: OrgContext, pilot_id: int) -> Subject:
+    scope = ctx.scope
     row = await scope.get(Pilot, pilot_id, Pilot.process, Pilot.scope, Pilot.initiative)
     return Subject(
         kind="pilot",
@@ -113,7 +119,8 @@ async def _pilot(scope: TenantScope, pilot_id: int) -> Subject:
     )
 
 
-async def _sop_version(scope: TenantScope, version_id: int) -> Subject:
+async def _sop_version(ctx: OrgContext, version_id: int) -> Subject:
+    scope = ctx.scope
     row = await scope.get(
         SopVersion,
         version_id,

@@ -387,3 +387,81 @@ async def test_attachments_count_against_the_storage_quota(world, backend, monke
     assert removed.status == 303
     assert len(await kept(org)) == 1  # an attachment is removed where it is attached
     await clean(org)
+
+
+async def test_the_files_panel_and_its_pages_make_a_fixed_number_of_queries(world):
+    """The panel (alone, and as htmx loads it into the page) and the subject's own page: the
+    same number of queries with one file as with twelve."""
+    from tracker.db import count_queries
+
+    org = world.a
+    await clean(org)
+    ids = await files.subjects(org, await make_initiative(org))
+    criteria = await files.criteria(ids["review"])
+    paths = {
+        "panel": f"/o/alpha/attachments/on/review/{ids['review']}",
+        "review": f"/o/alpha/reviews/{ids['review']}",
+        "problem": f"/o/alpha/problems/{ids['problem']}",
+    }
+
+    async def counts() -> dict[str, int]:
+        result = {}
+        async with world.client(org, "admin") as client:
+            for name, path in paths.items():
+                for fragment in (False, True):
+                    headers = {"HX-Request": "true"} if fragment else {}
+                    with count_queries() as counted:
+                        response = await client.get(path, headers=headers)
+                    assert response.status_code == 200, path
+                    result[f"{name}{'-fragment' if fragment else ''}"] = counted.count
+        return result
+
+    async def attach(n: int) -> None:
+        for i in range(n):
+            item = {"item": str(criteria[i % 2])}
+            body = Body(f"f{i}.pdf", files.pdf(), item)
+            assert (await upload(world, org, "member", "review", ids["review"], body)).status == 303
+            body = Body(f"p{i}.txt", b"x\n")
+            assert (
+                await upload(world, org, "member", "problem", ids["problem"], body)
+            ).status == 303
+
+    await attach(1)
+    few = await counts()
+    await attach(11)
+    many = await counts()
+    assert many == few, (few, many)
+    await clean(org)
+
+
+async def test_the_files_of_many_subjects_come_in_one_query(world, backend):
+    """For a thread (the comments, at merge): every subject's files at once, none of another
+    organisation's."""
+    from tracker.attachments import service
+    from tracker.db import count_queries
+    from tracker.tenancy import TenantScope
+
+    org = world.a
+    await clean(org)
+    ids = await files.subjects(org, await make_initiative(org))
+    other = await files.subjects(org, await make_initiative(org))
+    for problem, name in (
+        (ids["problem"], "a.txt"),
+        (ids["problem"], "b.txt"),
+        (other["problem"], "c.txt"),
+    ):
+        assert (
+            await upload(world, org, "member", "problem", problem, Body(name, b"x\n"))
+        ).status == 303
+    with count_queries() as counted:
+        found = await service.for_subjects(
+            TenantScope(org.id), "problem", [ids["problem"], other["problem"], 0]
+        )
+    assert counted.count == 1
+    assert [r["file.filename"] for r in found[ids["problem"]]] == ["a.txt", "b.txt"]
+    assert [r["file.filename"] for r in found[other["problem"]]] == ["c.txt"]
+    assert found[0] == []
+    assert (await service.for_subjects(TenantScope(world.b.id), "problem", [ids["problem"]])) == {
+        ids["problem"]: []
+    }
+    await clean(org)
