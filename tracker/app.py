@@ -33,6 +33,7 @@ from tracker.analytics import controller as analytics
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
+from tracker.attachments import controller as attachments
 from tracker.auth import IdentityMiddleware
 from tracker.benefits import controller as benefits
 from tracker.calendar import controller as calendar
@@ -291,6 +292,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *seedtables.ROUTES,
             *comments.ROUTES,
             *calendar.ORG_ROUTES,
+            *attachments.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

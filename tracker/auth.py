@@ -227,6 +227,15 @@ class IdentityMiddleware(ASGIMiddleware):
         # settings and the handler's queries). The transaction commits after the handler
         # returns, and the response waits for the commit: a client that follows a redirect at
         # once must find what was just written. A request that failed (5xx) writes nothing.
+        # A streamed download (route opt "streamed_upload", see tracker/uploads/receive.py)
+        # writes nothing: its chunks go out as they are read, inside the transaction, instead
+        # of being held whole in memory.
+        handler = scope.get("route_handler")
+        passing = (
+            scope.get("method") == "GET"
+            and handler is not None
+            and handler.opt.get("streamed_upload")
+        )
         async with self.turns, request_transaction() as transaction:
             person, memberships, board_revision = await identify_walled(
                 token, scope.get("path", "")
@@ -235,7 +244,7 @@ class IdentityMiddleware(ASGIMiddleware):
             state["memberships"] = memberships
             state["board_revision"] = board_revision
             with language(self._language(scope, person)):
-                await next_app(scope, receive, hold)
+                await next_app(scope, receive, send if passing else hold)
             status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
             if status >= 500:
                 await transaction.rollback()

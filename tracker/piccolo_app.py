@@ -16,6 +16,7 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.api.tables import ApiToken
+from tracker.attachments.tables import Attachment
 from tracker.benefits.tables import BenefitPlan, BenefitRealised, BenefitRebaseline
 from tracker.calendar.tables import CalendarFeed
 from tracker.comments.tables import Comment, CommentMention
@@ -62,7 +63,7 @@ from tracker.sops.tables import (
     SopStep,
     SopVersion,
 )
-from tracker.uploads.tables import StoredFile
+from tracker.uploads.tables import StoredFile, StoredFileChunk
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "tracker"
 
@@ -134,6 +135,8 @@ APP_CONFIG = AppConfig(
         Comment,
         CommentMention,
         CalendarFeed,
+        StoredFileChunk,
+        Attachment,
     ],
     migration_dependencies=[],
     commands=[],

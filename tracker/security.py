@@ -131,8 +131,10 @@ class InputGuardMiddleware(ASGIMiddleware):
         headers = request.headers
         if not headers.get(CSRF_HEADER, "").isascii() or not _csrf_cookie(headers).isascii():
             raise _refuse_csrf(scope, scope["path"])
-        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE"):
-            await self._check_body(scope, request)
+        handler = scope.get("route_handler")
+        streamed = handler is not None and handler.opt.get("streamed_upload")
+        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE") and not streamed:
+            await self._check_body(scope, request)  # a streamed upload checks its own
         await next_app(scope, receive, send)
 
     @staticmethod

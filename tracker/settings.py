@@ -50,6 +50,9 @@ class Settings:
     session_idle_minutes: int = 8 * 60  # or after this long without a request
     trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For/-Proto are believed
     upload_quota_mb: int = 100  # per organisation: the files it keeps (imports, attachments)
+    # where attachments are kept: None = in the database (chunk rows; works across replicas),
+    # a directory = content-addressed files there (a single server with a large disk)
+    attachments_dir: Path | None = None
     gc_threshold: int = 20000  # allocations between young-generation collections
     query_header: bool = False  # benchmarks: X-Query-Count on every response
     kept_parts: bool = True  # benchmarks: off renders every part anew (a first visit's cost)
@@ -117,6 +120,15 @@ def _role(name: str) -> str | None:
     return name
 
 
+def _directory(raw: str) -> Path | None:
+    if not raw.strip():
+        return None
+    path = Path(raw.strip()).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"ATTACHMENTS_DIR must be a directory, got {raw!r}")
+    return path
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("TRACKER_ENV", "development")
@@ -174,6 +186,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         trusted_proxies=env.get("TRUSTED_PROXIES", "127.0.0.1").strip(),
         upload_quota_mb=_int(env, "TRACKER_UPLOAD_QUOTA_MB", 100, 1, 1_000_000),
+        attachments_dir=_directory(env.get("ATTACHMENTS_DIR", "")),
         gc_threshold=_int(env, "TRACKER_GC_THRESHOLD", 20000, 700, 10_000_000),
         query_header=env.get("TRACKER_QUERY_HEADER") == "1",
         kept_parts=env.get("TRACKER_KEPT_PARTS", "on") != "off",

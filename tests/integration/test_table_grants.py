@@ -17,6 +17,7 @@ TENANT = ("tenant_isolation", CRUD)  # rows of one organisation: app.tenant_id
 
 # table -> (its row-level policies, or "none: <why>"; the grants of tracker_app)
 TABLES: dict[str, tuple[str, str]] = {
+    "attachment": ("tenant_isolation", "SELECT INSERT DELETE"),  # never edited
     "api_token": ("api_token_by_hash tenant_isolation", CRUD),
     "calendar_feed": ("calendar_feed_by_hash tenant_isolation", CRUD),
     "approval_step": TENANT,
@@ -66,6 +67,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "training_result": TENANT,
     "training_session": TENANT,
     "stored_file": TENANT,
+    "stored_file_chunk": ("tenant_isolation", "SELECT INSERT DELETE"),  # written once
     "kpi_stage": TENANT,
     "control_chart_setting": TENANT,
     "sustainment_check": TENANT,

@@ -95,6 +95,10 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/settings/defaults-language": "admin",
     "/o/{org_slug:str}/settings/api-tokens/{token_id:int}/revoke": "admin",
     "/o/{org_slug:str}/settings/files/{file_id:int}/delete": "admin",
+    # team members and above attach; who attached a file removes it, and leads and admins
+    # (the probe's attachment has no author)
+    "/o/{org_slug:str}/attachments/on/{kind:str}/{subject_id:int}": "admin lead committee member",
+    "/o/{org_slug:str}/attachments/{attachment_id:int}/delete": "admin lead",
     "/o/{org_slug:str}/settings/deliveries/{message_id:int}/retry": "admin",
     "/o/{org_slug:str}/settings/digests": "admin",
     "/o/{org_slug:str}/settings/gates/criteria/{criterion_id:int}": "admin",

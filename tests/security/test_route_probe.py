@@ -17,6 +17,7 @@ import httpx
 from tests.jobs.test_digest_jobs import seeded_org
 from tracker.accounts.tables import Invitation, Membership
 from tracker.api.tables import ApiToken
+from tracker.attachments.tables import Attachment
 from tracker.benefits.tables import BenefitPlan, BenefitRealised
 from tracker.comments.tables import Comment
 from tracker.db import all_tables
@@ -64,11 +65,14 @@ ID_TABLES = {
     "file_id": StoredFile,
     "realised_id": BenefitRealised,
     "comment_id": Comment,
+    "attachment_id": Attachment,
+    "subject_id": Problem,  # /attachments/on/{kind}/{subject_id}: kind is "problem"
 }
 OTHER_PARAMS = {
     "gate": "2",
     "register": "problems",
     "token": "x",
+    "kind": "problem",
     "key": "design",  # a seed table of an initiative
     "table": "sop-steps",  # a seed table of an SOP version
 }
@@ -173,6 +177,20 @@ async def victim(world):
             body="probe",
             body_html="<p>probe</p>",
         )
+    )
+    problem = (await Problem.select(Problem.id).where(Problem.org == org.id).first())["id"]
+    attached = await StoredFile.insert(
+        StoredFile(
+            org=org.id,
+            kind="attachment",
+            filename="a.txt",
+            size=3,
+            sha256="y",
+            storage="database",
+        )
+    )
+    await Attachment.insert(
+        Attachment(org=org.id, subject_kind="problem", subject_id=problem, file=attached[0]["id"])
     )
     await Invitation.insert(
         Invitation(

@@ -43,3 +43,19 @@ function wireReveal(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { wireReveal(document); });
 document.addEventListener("htmx:afterSwap", function (event) { wireReveal(event.target); });
+
+// An attachment larger than the limit is refused before it is sent (the server refuses it
+// too, with the same message): the message shows beside the field at once.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type='file'][data-max-bytes]")) { return; }
+  var error = document.getElementById(input.id + "-error");
+  var file = input.files && input.files[0];
+  var tooLarge = file && file.size > Number(input.getAttribute("data-max-bytes"));
+  input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+  if (tooLarge) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+  if (error) {
+    error.textContent = tooLarge ? input.getAttribute("data-too-large") : "";
+    error.hidden = !tooLarge;
+  }
+});

@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -31,6 +31,7 @@ CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 TEXT = re.compile(rb"<(?:\w+:)?si[\s>/]")
 CHUNK = 64 * 1024
 XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+TOO_EXPANDED = "The workbook expands to more than 20 MB; split it."
 # Control characters that never occur in text files (tab, line feed, carriage return and
 # form feed do); a CSV holding one is binary.
 BINARY_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32)])
@@ -70,28 +71,52 @@ def check(filename: str, data: bytes, kinds: tuple[str, ...] = ("csv", "xlsx")) 
 def check_xlsx(data: bytes) -> None:
     """A zip archive with a workbook's parts that expands to at most MAX_EXPANDED bytes and
     holds at most MAX_CELLS cells and shared texts."""
-    if not data.startswith(b"PK\x03\x04"):
-        raise UploadRefused("The file is not a readable XLSX workbook.")
+    check_zip(BytesIO(data), XLSX_PARTS, "The file is not a readable XLSX workbook.")
+
+
+def check_zip(
+    source: BinaryIO,
+    parts: tuple[str, ...],
+    unreadable: str,
+    max_expanded: int = MAX_EXPANDED,
+    count_cells: bool = True,
+    too_expanded: str = TOO_EXPANDED,
+) -> None:
+    """A zip archive holding ``parts`` whose members expand, really, to at most
+    ``max_expanded`` bytes together (a zip bomb is refused as it unpacks, whatever the sizes
+    it declares); ``unreadable`` is the message otherwise. ``source`` is read as a stream."""
+    source.seek(0)
+    if source.read(4) != b"PK\x03\x04":
+        raise UploadRefused(unreadable)
+    source.seek(0)
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
-            if len(members) > MAX_MEMBERS or not all(p in names for p in XLSX_PARTS):
-                raise UploadRefused("The file is not a readable XLSX workbook.")
-            if sum(m.file_size for m in members) > MAX_EXPANDED:  # what the archive declares
-                raise UploadRefused("The workbook expands to more than 20 MB; split it.")
+            if len(members) > MAX_MEMBERS or not all(p in names for p in parts):
+                raise UploadRefused(unreadable)
+            if sum(m.file_size for m in members) > max_expanded:  # what the archive declares
+                raise UploadRefused(too_expanded)
             expanded = 0
             for member in members:  # what it really holds: never trust the declared sizes
-                expanded = _expand(archive, member, expanded)
+                expanded = _expand(archive, member, expanded, max_expanded, count_cells)
+                if expanded > max_expanded:
+                    raise UploadRefused(too_expanded)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
         if isinstance(error, UploadRefused):
             raise
-        raise UploadRefused("The file is not a readable XLSX workbook.") from None
+        raise UploadRefused(unreadable) from None
     except NotImplementedError:  # an unsupported compression method
-        raise UploadRefused("The file is not a readable XLSX workbook.") from None
+        raise UploadRefused(unreadable) from None
 
 
-def _expand(archive: zipfile.ZipFile, member: zipfile.ZipInfo, expanded: int) -> int:
+def _expand(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    expanded: int,
+    max_expanded: int = MAX_EXPANDED,
+    count_cells: bool = True,
+) -> int:
     """Decompress one member as a stream, counting its bytes against MAX_EXPANDED and, in a
     sheet or the shared strings, its cells or texts against MAX_CELLS: openpyxl builds an
     object of about 100 bytes for each, from as little as 20 bytes of XML (a million texts
@@ -100,12 +125,14 @@ def _expand(archive: zipfile.ZipFile, member: zipfile.ZipInfo, expanded: int) ->
     counted = (
         CELL if name.startswith("xl/worksheets/") else TEXT if "sharedStrings" in name else None
     )
+    if not count_cells:
+        counted = None
     found, tail = 0, b""
     with archive.open(member) as stream:
         while chunk := stream.read(CHUNK):
             expanded += len(chunk)
-            if expanded > MAX_EXPANDED:
-                raise UploadRefused("The workbook expands to more than 20 MB; split it.")
+            if expanded > max_expanded:
+                return expanded  # the caller refuses it, with its own message
             if counted is not None:
                 buffer = tail + chunk  # a tag may straddle two chunks: count it once
                 found += sum(1 for m in counted.finditer(buffer) if m.end() > len(tail))

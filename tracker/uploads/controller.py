@@ -31,7 +31,13 @@ async def files_page(request: Request, ctx: OrgContext) -> Template:
 @post("/settings/files/{file_id:int}/delete")
 async def delete_file(request: Request, ctx: OrgContext, file_id: int) -> Redirect:
     ctx.require(Action.MANAGE_ORG)
-    await storage.remove(ctx.scope, file_id)
+    try:
+        await storage.remove(ctx.scope, file_id)
+    except storage.AttachedFile:
+        return redirect(
+            f"/o/{ctx.slug}/settings/files",
+            _("This file is attached to a record; remove it there, where the rules allow it."),
+        )
     return redirect(f"/o/{ctx.slug}/settings/files", _("File removed."))
 
 

@@ -1,18 +1,20 @@
 """The files an organisation keeps, within its storage quota (``TRACKER_UPLOAD_QUOTA_MB``,
 default 100 MB per organisation): imports keep the file they came from; attachments are to
-keep theirs the same way."""
+keep theirs the same way, with their bytes in a back-end of ``blobs`` (``keep_stream``)."""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import IO, Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.tenancy import TenantScope
+from tracker.uploads import blobs
 from tracker.uploads.tables import StoredFile
 
 MB = 1024 * 1024
@@ -81,7 +83,7 @@ async def keep(
     (``checked``: the caller called ``ensure_room`` before its own writes)."""
     if not checked:
         await ensure_room(scope, len(data))
-    name = "".join(c for c in filename if c.isprintable())[-255:] or "file"
+    name = clean_name(filename)
     rows = await scope.insert(
         StoredFile,
         {
@@ -97,6 +99,49 @@ async def keep(
     return int(rows[0]["id"])
 
 
+async def keep_stream(
+    scope: TenantScope,
+    kind: str,
+    filename: str,
+    source: IO[bytes],
+    size: int,
+    sha256: str,
+    media_type: str,
+    person_id: int | None,
+) -> int:
+    """Keep a checked file that is too large to hold in memory: its row, and its bytes in the
+    back-end the settings choose (``blobs``), read from ``source`` chunk by chunk. The caller
+    runs it in a transaction and has called ``ensure_room``."""
+    store = blobs.for_new_files()
+    rows = await scope.insert(
+        StoredFile,
+        {
+            "kind": kind,
+            "filename": clean_name(filename),
+            "media_type": media_type,
+            "size": size,
+            "sha256": sha256,
+            "content": b"",
+            "storage": store.name,
+            "created_by": person_id,
+        },
+    )
+    file_id = int(rows[0]["id"])
+    await store.put(scope, file_id, sha256, source)
+    return file_id
+
+
+def clean_name(filename: str) -> str:
+    """A file name as kept: printable characters only, no folders, at most 255 characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable()).strip()[-255:] or "file"
+
+
+def read(scope: TenantScope, row: dict[str, Any]) -> AsyncIterator[bytes]:
+    """The bytes of a kept file (a row with id, storage, sha256), chunk by chunk."""
+    return blobs.of(row["storage"]).read(scope, row["id"], row["sha256"])
+
+
 async def files(scope: TenantScope) -> list[dict[str, Any]]:
     columns = [c for c in StoredFile.all_columns() if c._meta.name != "content"]
     return await scope.select(StoredFile, *columns, StoredFile.created_by.name).order_by(  # type: ignore[no-any-return]
@@ -104,6 +149,17 @@ async def files(scope: TenantScope) -> list[dict[str, Any]]:
     )
 
 
-async def remove(scope: TenantScope, file_id: int) -> None:
-    await scope.get(StoredFile, file_id, StoredFile.id)  # 404 for another organisation's
+class AttachedFile(Exception):
+    """The file is an attachment: it is removed where it is attached (with that rule)."""
+
+
+async def remove(scope: TenantScope, file_id: int, attachment: bool = False) -> None:
+    """Remove a kept file and its bytes; an attachment only through its attachment."""
+    row = await scope.get(  # 404 for another organisation's
+        StoredFile, file_id, StoredFile.id, StoredFile.kind, StoredFile.storage, StoredFile.sha256
+    )
+    if row["kind"] == "attachment" and not attachment:
+        raise AttachedFile()
+    if row["storage"]:
+        await blobs.of(row["storage"]).remove(scope, file_id, row["sha256"])
     await scope.delete(StoredFile, StoredFile.id == file_id)
