@@ -43,6 +43,7 @@ from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import TwoFactorRequired, provide_org_context
+from tracker.audit import controller as audit
 from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems
@@ -278,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *organisations.ROUTES,
             *membership.ROUTES,
             *uploads.ROUTES,
+            *audit.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

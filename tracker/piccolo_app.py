@@ -16,6 +16,7 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.api.tables import ApiToken
+from tracker.audit.tables import AuditEntry
 from tracker.digests.tables import Digest, DigestPreference, DigestSetting, EmailMessage
 from tracker.gates.tables import (
     ApprovalStep,
@@ -125,6 +126,7 @@ APP_CONFIG = AppConfig(
         PasswordReset,
         EmailChange,
         StoredFile,
+        AuditEntry,
     ],
     migration_dependencies=[],
     commands=[],
