@@ -93,7 +93,7 @@ async def audit_page(
     )
 
 
-@get("/settings/audit/export.{fmt:str}", name="audit_export")
+@get("/settings/audit/export/{fmt:str}", name="audit_export")
 async def audit_export(
     ctx: OrgContext, fmt: str, person: str = "", kind: str = "", since: str = "", until: str = ""
 ) -> Response:
