@@ -32,6 +32,7 @@ from tracker.accounts import settings_controller as account_settings
 from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
+from tracker.audit import controller as audit
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
 from tracker.gates import controller as gates
@@ -43,7 +44,6 @@ from tracker.kpis import controller as kpis
 from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import TwoFactorRequired, provide_org_context
-from tracker.audit import controller as audit
 from tracker.pareto import controller as pareto
 from tracker.pilots import controller as pilots
 from tracker.problems import controller as problems

@@ -20,9 +20,11 @@ from tracker.audit.tables import AuditEntry
 
 
 async def entries_of(table: str, row_id: int) -> list[dict]:
-    return await AuditEntry.select().where(
-        (AuditEntry.table_name == table) & (AuditEntry.row_id == row_id)
-    ).order_by(AuditEntry.id)
+    return (
+        await AuditEntry.select()
+        .where((AuditEntry.table_name == table) & (AuditEntry.row_id == row_id))
+        .order_by(AuditEntry.id)
+    )
 
 
 async def test_a_change_through_a_page_shows_on_the_history_and_the_audit_page(world):
@@ -39,8 +41,14 @@ async def test_a_change_through_a_page_shows_on_the_history_and_the_audit_page(w
     text = history.text
     assert "Lead of alpha" in text
     # the form's labels, the choice's label, old → new
-    assert '<span class="audit-field">Status</span>: <span class="audit-old">On track</span> → <span class="audit-new">At risk</span>' in text
-    assert '<span class="audit-old">Audit me</span> → <span class="audit-new">Audited 审计</span>' in text
+    assert (
+        '<span class="audit-field">Status</span>: <span class="audit-old">On track</span> → <span class="audit-new">At risk</span>'
+        in text
+    )
+    assert (
+        '<span class="audit-old">Audit me</span> → <span class="audit-new">Audited 审计</span>'
+        in text
+    )
     [update] = [e for e in await entries_of("initiative", initiative) if e["operation"] == "update"]
     assert update["person"] == world.a.people["lead"] and update["token"] is None
     async with world.client(world.a, "admin") as admin:
@@ -50,7 +58,10 @@ async def test_a_change_through_a_page_shows_on_the_history_and_the_audit_page(w
         assert "/o/alpha/settings/audit" in settings.text
         detail = await admin.get(f"/o/alpha/initiatives/{initiative}")
         assert f"/o/alpha/history/initiative/{initiative}" in detail.text
-    async with world.client(world.a, "lead", ) as lead:
+    async with world.client(
+        world.a,
+        "lead",
+    ) as lead:
         zh = await lead.get(
             f"/o/alpha/history/initiative/{initiative}", headers={"accept-language": "zh-CN"}
         )
@@ -64,7 +75,8 @@ async def test_a_change_through_the_api_names_the_token(world):
     day = (date.today() - timedelta(days=3)).isoformat()
     async with api(world, writer) as client:
         written = await client.post(
-            f"/kpis/{kpi}/measurements", json={"measurements": [{"measured_on": day, "value": 2.75}]}
+            f"/kpis/{kpi}/measurements",
+            json={"measurements": [{"measured_on": day, "value": 2.75}]},
         )
     assert written.status_code == 201, written.text
     async with world.client(world.a, "viewer") as viewer:
@@ -166,7 +178,9 @@ async def test_exports_in_english_and_chinese(world):
             f"/o/alpha/initiatives/{initiative}/edit",
             data=edit_form(world, row, sponsor="=HYPERLINK(1)"),
         )
-        csv_en = await admin.get("/o/alpha/settings/audit/export/csv", params={"kind": "initiatives"})
+        csv_en = await admin.get(
+            "/o/alpha/settings/audit/export/csv", params={"kind": "initiatives"}
+        )
         csv_zh = await admin.get(
             "/o/alpha/settings/audit/export/csv", headers={"accept-language": "zh-CN"}
         )
@@ -238,7 +252,10 @@ async def test_page_queries_do_not_grow_with_the_entries(world):
                     f"/o/alpha/initiatives/{initiative}/edit",
                     data=edit_form(world, row, sponsor=f"Sponsor {i}", owner=str(owner)),
                 )
-                assert saved.status_code == 303, (i, [l for l in saved.text.splitlines() if "error" in l])
+                assert saved.status_code == 303, (
+                    i,
+                    [line for line in saved.text.splitlines() if "error" in line],
+                )
 
     await edits(2)
     paths = [f"/o/alpha/history/initiative/{initiative}", "/o/alpha/settings/audit"]
