@@ -60,8 +60,15 @@ ID_TABLES = {
     "wave_id": RolloutWave,
     "session_id": TrainingSession,
     "file_id": StoredFile,
+    "record_id": Initiative,  # a record's History: /history/initiative/<id>
 }
-OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
+OTHER_PARAMS = {
+    "gate": "2",
+    "register": "problems",
+    "token": "x",
+    "kind": "initiative",
+    "fmt": "csv",
+}
 FORM = {
     "name": "probe",
     "title": "probe",
