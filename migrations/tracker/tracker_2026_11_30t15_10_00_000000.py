@@ -14,7 +14,6 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS audit_entry_subject "
     "ON audit_entry (org, subject_table, subject_id, id)",
     "CREATE INDEX IF NOT EXISTS audit_entry_org ON audit_entry (org, id)",
-    "CREATE INDEX IF NOT EXISTS audit_entry_person ON audit_entry (org, person, id)",
 ]
 
 

@@ -30,28 +30,27 @@ DECLARE
     old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{{}}'::jsonb ELSE to_jsonb(OLD) END;
     new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{{}}'::jsonb ELSE to_jsonb(NEW) END;
     row_now jsonb := CASE WHEN TG_OP = 'DELETE' THEN old_row ELSE new_row END;
-    skipped text[] := string_to_array(TG_ARGV[3], ',');
-    changes jsonb := '{{}}'::jsonb;
-    key text;
-    was jsonb;
-    now_is jsonb;
+    changes jsonb;
     subject int := (row_now ->> TG_ARGV[2])::int;
     subject_table text := TG_ARGV[1];
 BEGIN
-    FOR key IN SELECT jsonb_object_keys(old_row || new_row) LOOP
-        CONTINUE WHEN key = ANY (skipped);
-        was := COALESCE(old_row -> key, 'null'::jsonb);
-        now_is := COALESCE(new_row -> key, 'null'::jsonb);
-        CONTINUE WHEN was = now_is;
-        IF key LIKE '%\\_hash' OR key LIKE '%\\_secret' OR key LIKE 'totp\\_%'
-           OR key IN ('link_key', 'token', 'session', 'password') THEN
-            changes := changes || jsonb_build_object(key, '{SECRET_MARK}');
-        ELSE
-            changes := changes || jsonb_build_object(key, jsonb_build_array(was, now_is));
+    -- one set-based comparison of the two rows (a loop that grows a jsonb copies it each time)
+    SELECT jsonb_object_agg(
+               key,
+               CASE WHEN key LIKE '%\\_hash' OR key LIKE '%\\_secret' OR key LIKE 'totp\\_%'
+                         OR key IN ('link_key', 'token', 'session', 'password')
+                    THEN '"{SECRET_MARK}"'::jsonb
+                    ELSE jsonb_build_array(COALESCE(o.value, 'null'), COALESCE(n.value, 'null'))
+               END)
+    INTO changes
+    FROM jsonb_each(new_row) n FULL JOIN jsonb_each(old_row) o USING (key)
+    WHERE COALESCE(o.value, 'null') <> COALESCE(n.value, 'null')
+      AND key <> ALL (string_to_array(TG_ARGV[3], ','));
+    IF changes IS NULL THEN
+        IF TG_OP = 'UPDATE' THEN
+            RETURN NULL;
         END IF;
-    END LOOP;
-    IF TG_OP = 'UPDATE' AND changes = '{{}}'::jsonb THEN
-        RETURN NULL;
+        changes := '{{}}'::jsonb;
     END IF;
     IF TG_ARGV[4] <> '' AND subject IS NOT NULL THEN
         EXECUTE format('SELECT %I FROM %I WHERE id = $1', TG_ARGV[5], TG_ARGV[4])
