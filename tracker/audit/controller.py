@@ -36,7 +36,6 @@ async def history_page(
         kind=kind,
         record_id=record_id,
         title=title,
-        record_label=audit_labels.table_label(subject),
         back=f"/o/{ctx.slug}/{BACK[kind]}/{record_id}",
         entries=entries,
         next_page=f"?after={rules.encode_cursor(last)}" if last else None,
