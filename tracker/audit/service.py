@@ -11,7 +11,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.audit import labels as audit_labels
-from tracker.audit.rules import PAGE_SIZE, Filters, changes_of, day_bounds, tables_of
+from tracker.audit.rules import BY_TABLE, PAGE_SIZE, Filters, changes_of, day_bounds, tables_of
 from tracker.db import fetch
 from tracker.tenancy import MAX_ID
 
@@ -84,8 +84,12 @@ async def _names(rows: list[dict[str, Any]]) -> dict[int, str]:
     return {r["id"]: r["name"] for r in found}
 
 
-def _entry(row: dict[str, Any], names: dict[int, str], system: str) -> Entry:
+def _entry(row: dict[str, Any], names: dict[int, str], system: str, in_history: bool) -> Entry:
     table = row["table_name"]
+    audited = BY_TABLE.get(table)
+    parent = None
+    if in_history and audited and audited.subject_column != "id":
+        parent = audited.subject_column
     lines = [
         Line(
             audit_labels.field_label(table, c.field),
@@ -94,6 +98,7 @@ def _entry(row: dict[str, Any], names: dict[int, str], system: str) -> Entry:
             c.secret,
         )
         for c in changes_of(row["changes"])
+        if c.field != parent  # the record the History is of: said once, in its title
     ]
     who = row["person_name"] or (row["token_name"] and f"API · {row['token_name']}") or system
     return Entry(
@@ -110,12 +115,12 @@ def _entry(row: dict[str, Any], names: dict[int, str], system: str) -> Entry:
     )
 
 
-async def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
+async def _entries(rows: list[dict[str, Any]], in_history: bool = False) -> list[Entry]:
     from tracker.i18n import gettext as _
 
     names = await _names(rows)
     system = _("System (job or database)")
-    return [_entry(row, names, system) for row in rows]
+    return [_entry(row, names, system, in_history) for row in rows]
 
 
 async def history(
@@ -129,13 +134,15 @@ async def history(
         where += "AND a.id < {} "
         values.append(before)
     rows = await fetch(ENTRY_SQL + where + "ORDER BY a.id DESC LIMIT {}", *values, PAGE_SIZE + 1)
-    return await _page(rows)
+    return await _page(rows, in_history=True)
 
 
-async def _page(rows: list[dict[str, Any]]) -> tuple[list[Entry], int | None]:
+async def _page(
+    rows: list[dict[str, Any]], in_history: bool = False
+) -> tuple[list[Entry], int | None]:
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    entries = await _entries(rows)
+    entries = await _entries(rows, in_history)
     return entries, (rows[-1]["id"] if more else None)
 
 
