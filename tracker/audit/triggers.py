@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.audit.rules import AUDITED, SECRET_MARK, Audited, is_secret, skipped
+from tracker.audit.rules import AUDITED, BY_TABLE, SECRET_MARK, Audited, is_secret, skipped
 
 TENANT = "NULLIF(current_setting('app.tenant_id', true), '')::int"
 
@@ -178,6 +178,17 @@ async def install(engine: Any) -> None:
             await engine.run_ddl(statement)
         for audited in AUDITED:
             for statement in pg_trigger(audited):
+                await engine.run_ddl(statement)
+    else:
+        await refresh_sqlite(engine)
+
+
+async def install_tables(engine: Any, *tables: str) -> None:
+    """The triggers of tables added to ``AUDITED`` later (a later migration calls this with
+    their names; ``install`` is the first migration's and runs once)."""
+    if engine.engine_type == "postgres":
+        for table in tables:
+            for statement in pg_trigger(BY_TABLE[table]):
                 await engine.run_ddl(statement)
     else:
         await refresh_sqlite(engine)
