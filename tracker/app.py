@@ -34,6 +34,7 @@ from tracker.api import controller as api
 from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.attachments import controller as attachments
+from tracker.audit import controller as audit
 from tracker.auth import IdentityMiddleware
 from tracker.benefits import controller as benefits
 from tracker.calendar import controller as calendar
@@ -293,6 +294,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *comments.ROUTES,
             *calendar.ORG_ROUTES,
             *attachments.ROUTES,
+            *audit.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

@@ -21,7 +21,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.tables import Session
-from tracker.db import fetch, request_transaction, tenant_wall
+from tracker.db import acting, fetch, request_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
 from tracker.tenancy import Membership as MembershipView
@@ -215,7 +215,7 @@ class IdentityMiddleware(ASGIMiddleware):
         if not tenant_wall():
             person = await person_for_token(token)
             state["person"] = person
-            with language(self._language(scope, person)):
+            with language(self._language(scope, person)), acting(person.id if person else None):
                 await next_app(scope, receive, send)
             return
         held: list[Message] = []
@@ -243,7 +243,7 @@ class IdentityMiddleware(ASGIMiddleware):
             state["person"] = person
             state["memberships"] = memberships
             state["board_revision"] = board_revision
-            with language(self._language(scope, person)):
+            with language(self._language(scope, person)), acting(person.id if person else None):
                 await next_app(scope, receive, send if passing else hold)
             status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
             if status >= 500:

@@ -34,6 +34,11 @@ async def run_migrations() -> None:
     result = await run_forwards(app_name="tracker", migration_id="all", fake=False)
     if not result.success:
         raise SystemExit(f"Migrations failed: {result.message}")
+    if settings.database_kind == "sqlite":
+        from tracker.audit.triggers import refresh_sqlite
+
+        # SQLite's audit triggers name each column: rewritten for columns added since
+        await refresh_sqlite(engine)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

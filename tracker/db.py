@@ -53,6 +53,52 @@ def count_queries() -> Iterator[QueryCounter]:
         _counter.reset(token)
 
 
+@dataclass
+class Actor:
+    """Who makes the writes of a request (the audit trail's "who"): a person, or an API token.
+    One object per request, so a value set by a dependency running in a task of its own is
+    seen by the handler."""
+
+    person: int | None = None
+    token: int | None = None
+
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+
+
+@contextmanager
+def acting(person_id: int | None) -> Iterator[Actor]:
+    """The body's writes are made by ``person_id`` (SQLite: read by the audit triggers through
+    the connection's ``tracker_actor_person()``; PostgreSQL reads ``app.person_id``)."""
+    actor = Actor(person_id)
+    token = _actor.set(actor)
+    try:
+        yield actor
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> Actor | None:
+    return _actor.get()
+
+
+async def _actor_functions(connection: aiosqlite.Connection) -> None:
+    """Give a SQLite connection the two functions the audit triggers call. Their values are
+    put in ``connection.tracker_actor`` before each statement (``_as_actor``): a connection
+    runs one statement at a time, for one task."""
+    box: list[int | None] = [None, None]
+    connection.tracker_actor = box  # type: ignore[attr-defined]
+    await connection.create_function("tracker_actor_person", 0, lambda: box[0])
+    await connection.create_function("tracker_actor_token", 0, lambda: box[1])
+
+
+def _as_actor(connection: Any) -> None:
+    box = getattr(connection, "tracker_actor", None)
+    if box is not None:
+        actor = _actor.get()
+        box[0], box[1] = (actor.person, actor.token) if actor else (None, None)
+
+
 def _note(query: Any) -> None:
     counter = _counter.get()
     if counter is not None:
@@ -92,6 +138,13 @@ class CountingSQLiteEngine(SQLiteEngine):
         _note(ddl)
         return await super().run_ddl(ddl, in_pool=in_pool)
 
+    async def get_connection(self) -> aiosqlite.Connection:
+        return await self._open()  # a transaction's connection: with the audit's functions
+
+    async def _run_in_existing_connection(self, connection: Any, *args: Any, **kwargs: Any):
+        _as_actor(connection)
+        return await super()._run_in_existing_connection(connection, *args, **kwargs)
+
     def start_reusing(self) -> None:
         self._pooling = True
 
@@ -110,6 +163,7 @@ class CountingSQLiteEngine(SQLiteEngine):
         connection = await pending
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
+        await _actor_functions(connection)
         return connection
 
     async def _run_in_new_connection(
@@ -119,9 +173,8 @@ class CountingSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ):
-        if not self._pooling or self.get_version_sync() < 3.35:
-            return await super()._run_in_new_connection(query, args, query_type, table)
         connection = self._idle.pop() if self._idle else await self._open()
+        _as_actor(connection)
         try:
             async with connection.execute(query, args or []) as cursor:
                 rows = await cursor.fetchall()
@@ -298,6 +351,23 @@ async def set_local(name: str, value: str) -> None:
     if tenant_wall():
         await current_engine().run_querystring(
             QueryString("SELECT set_config({}, {}, true)", name, value)
+        )
+
+
+async def act_as_token(org_id: int, token_id: int) -> None:
+    """The request's writes are the API token's (the audit trail's "who"), in its organisation:
+    the wall's settings in one round trip, and the request's actor for SQLite."""
+    actor = _actor.get()
+    if actor is not None:
+        actor.person, actor.token = None, token_id
+    if tenant_wall():
+        await current_engine().run_querystring(
+            QueryString(
+                "SELECT set_config('app.tenant_id', {}, true), "
+                "set_config('app.token_id', {}, true), set_config('app.person_id', '', true)",
+                str(org_id),
+                str(token_id),
+            )
         )
 
 

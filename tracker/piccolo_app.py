@@ -17,6 +17,7 @@ from tracker.accounts.tables import (
 )
 from tracker.api.tables import ApiToken
 from tracker.attachments.tables import Attachment
+from tracker.audit.tables import AuditEntry
 from tracker.benefits.tables import BenefitPlan, BenefitRealised, BenefitRebaseline
 from tracker.calendar.tables import CalendarFeed
 from tracker.comments.tables import Comment, CommentMention
@@ -137,6 +138,7 @@ APP_CONFIG = AppConfig(
         CalendarFeed,
         StoredFileChunk,
         Attachment,
+        AuditEntry,
     ],
     migration_dependencies=[],
     commands=[],

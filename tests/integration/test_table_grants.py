@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "calendar_feed": ("calendar_feed_by_hash tenant_isolation", CRUD),
     "approval_step": TENANT,
     "as_is_step": TENANT,
+    "audit_entry": ("tenant_isolation", "SELECT INSERT"),  # written by triggers, never changed
     "board_revision": ("tenant_isolation", "SELECT"),  # moved by triggers only
     "decision_correction": TENANT,
     "digest": TENANT,
@@ -199,6 +200,9 @@ async def test_the_id_sequences_allow_only_what_an_insert_needs(migrated):
         "SELECT * FROM migration",
         "DELETE FROM migration",
         "SELECT nextval('migration_id_seq')",
+        "UPDATE audit_entry SET changes = '{}'",
+        "DELETE FROM audit_entry",
+        "TRUNCATE audit_entry",
     ],
 )
 async def test_the_walled_role_cannot_do_what_the_app_never_does(migrated, statement):

@@ -67,14 +67,16 @@ ID_TABLES = {
     "comment_id": Comment,
     "attachment_id": Attachment,
     "subject_id": Problem,  # /attachments/on/{kind}/{subject_id}: kind is "problem"
+    "record_id": Problem,  # a record's History: /history/{kind}/<id>, kind is "problem"
 }
 OTHER_PARAMS = {
     "gate": "2",
     "register": "problems",
     "token": "x",
-    "kind": "problem",
+    "kind": "problem",  # of an attachment's subject, and of a History
     "key": "design",  # a seed table of an initiative
     "table": "sop-steps",  # a seed table of an SOP version
+    "fmt": "csv",
 }
 FORM = {
     "name": "probe",

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.api.tables import ApiToken
-from tracker.db import set_local
+from tracker.db import act_as_token, set_local
 from tracker.i18n import gettext as _
 from tracker.tenancy import TenantScope
 from tracker.web import Form
@@ -58,7 +58,7 @@ async def authenticate(token: str) -> ApiClient | None:
     )
     if row is None or row["revoked_at"] is not None:
         return None
-    await set_local("app.tenant_id", str(row["org"]))
+    await act_as_token(row["org"], row["id"])
     now = datetime.now(UTC)
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
