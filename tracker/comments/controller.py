@@ -8,6 +8,7 @@ from litestar import Request, get, post
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
+from tracker.comments import files as _files  # noqa: F401  (a comment holds files: registered on import)
 from tracker.comments import rules, service
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject

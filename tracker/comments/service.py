@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from tracker.attachments import service as attachments
 from tracker.comments import events, markdown, rules
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject
@@ -67,6 +68,9 @@ async def thread(
         row["may_delete"] = reader.may_delete(row["author"], deleted)
         row["by_admin"] = deleted and row["deleted_by"] != row["author"]
         shown.append(row)
+    found = await attachments.for_subjects(ctx.scope, "comment", [c["id"] for c in shown])
+    for row in shown:  # each comment's files: one query for the whole thread
+        row["files"] = found.get(row["id"], [])
     return Thread(subject, reader, shown, hidden, form or Form({}))
 
 
