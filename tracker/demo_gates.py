@@ -14,7 +14,6 @@ from litestar.datastructures import MultiDict
 
 from tracker import demo_content as content
 from tracker.accounts.tables import Person
-from tracker.db import fetch
 from tracker.demo_content import resolve
 from tracker.gates import follow_up, requesting, voting
 from tracker.gates.rules import VoteKind
@@ -30,6 +29,7 @@ from tracker.gates.tables import (
 )
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.sql import Unscoped, fetch_unscoped
 from tracker.tenancy import Membership, OrgContext
 from tracker.web import Form
 
@@ -242,8 +242,13 @@ async def conditions(demo: Demo, initiative_id: int, lead: int, day: date) -> No
     await InitiativeEvent.update({InitiativeEvent.at: closed}).where(InitiativeEvent.id > before)
 
 
+LAST_EVENT = Unscoped(
+    "SELECT MAX(id) AS id FROM initiative_event", reason="the demo dates the events it just made"
+)
+
+
 async def _last_event() -> int:
-    rows = await fetch("SELECT MAX(id) AS id FROM initiative_event")
+    rows = await fetch_unscoped(LAST_EVENT)
     return int(rows[0]["id"] or 0)
 
 

@@ -18,7 +18,7 @@ from tracker.gates import (
     deciding,
     evidence,
     follow_up,
-    queries,
+    lists,
     requesting,
     review_data,
     rules,
@@ -36,8 +36,8 @@ from tracker.web import Form, read_form, redirect, render
 
 @get("/reviews", name="my_reviews")
 async def my_reviews(request: Request, ctx: OrgContext) -> Template:
-    lists = await queries.my_reviews(ctx)
-    return render(request, "gates/my_reviews.html", ctx=ctx, lists=lists)
+    waiting = await lists.my_reviews(ctx)
+    return render(request, "gates/my_reviews.html", ctx=ctx, lists=waiting)
 
 
 async def _request_page(

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, KeptReads, rows_key
 from tracker.gates import common as gate_common
-from tracker.gates import queries as gate_queries
+from tracker.gates import lists as gate_lists
 from tracker.gates import requesting as gate_requesting
 from tracker.i18n import get_language, ngettext
 from tracker.i18n import gettext as _
@@ -227,7 +227,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     phases = await service.phases(ctx.scope, initiative_id)
     today = date.today()
     bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
-    gates = await gate_queries.initiative_gates(ctx.scope, initiative_id)
+    gates = await gate_lists.initiative_gates(ctx.scope, initiative_id)
     return render(
         request,
         "initiatives/detail.html",
