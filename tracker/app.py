@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Send
 
-from tracker import db, patches, templating
+from tracker import db, patches, templating, wiring
 from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
 from tracker.accounts import security_controller as account_security
@@ -239,6 +239,7 @@ async def api_docs(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     patches.install()
+    wiring.install()
     engine = db.make_engine(settings.database_url)
 
     @asynccontextmanager

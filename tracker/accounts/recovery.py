@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts import mail, rules
+from tracker.accounts.hooks import QUEUE_MAIL
 from tracker.accounts.mail import local_time
 from tracker.accounts.queries import RESET_REQUESTS
 from tracker.accounts.recovery_tables import PasswordReset
@@ -23,7 +24,6 @@ from tracker.accounts.service import check_password
 from tracker.accounts.tables import Membership, Person, Session
 from tracker.auth import hash_password, token_hash
 from tracker.db import tenant_transaction, write_transaction
-from tracker.digests.outbox import queue_mail
 from tracker.i18n import gettext as _
 from tracker.i18n import language
 from tracker.settings import get_settings
@@ -130,7 +130,7 @@ async def _mail_link(request_id: int, request: dict[str, Any], now: datetime) ->
                 PasswordReset.expires_at: expires,
             }
         ).where(PasswordReset.id == request_id)
-        await queue_mail(
+        await QUEUE_MAIL.call(
             org,
             person["id"],
             f"password_reset:{request_id}",

@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.accounts.hooks import NEW_ORGANISATION
 from tracker.accounts.links import invitation_token
 from tracker.accounts.mail import hour_key, notify
 from tracker.accounts.mail import queue as queue_mail
@@ -28,7 +29,6 @@ from tracker.accounts.tables import (
 )
 from tracker.auth import hash_password, token_hash, verify_password
 from tracker.db import is_unique_violation, set_local, write_transaction
-from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
@@ -117,7 +117,7 @@ async def signup(form: Form) -> bool:
             )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
-            await ensure_defaults(org)
+            await NEW_ORGANISATION.call(org)  # the gates' defaults
     except Exception as error:
         if not is_unique_violation(error):
             raise
@@ -144,7 +144,7 @@ async def create_org(person_id: int, form: Form) -> str | None:
             )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
-            await ensure_defaults(org)
+            await NEW_ORGANISATION.call(org)  # the gates' defaults
     except Exception as error:
         if not is_unique_violation(error):
             raise

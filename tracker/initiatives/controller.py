@@ -11,14 +11,10 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, KeptReads, rows_key
-from tracker.gates import common as gate_common
-from tracker.gates import lists as gate_lists
-from tracker.gates import requesting as gate_requesting
 from tracker.i18n import get_language, ngettext
 from tracker.i18n import gettext as _
-from tracker.initiatives import rules, service
+from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
-from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
@@ -120,9 +116,9 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFil
 async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]]:
     revision = _revision(request, ctx)
     if revision is None:
-        return await kpi_service.open_alerts(ctx.scope)
+        return await hooks.OPEN_ALERTS.call(ctx.scope)
     return await BOARD_ALERTS.read(
-        (ctx.org_id, revision), lambda: kpi_service.open_alerts(ctx.scope)
+        (ctx.org_id, revision), lambda: hooks.OPEN_ALERTS.call(ctx.scope)
     )
 
 
@@ -227,7 +223,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     phases = await service.phases(ctx.scope, initiative_id)
     today = date.today()
     bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
-    gates = await gate_lists.initiative_gates(ctx.scope, initiative_id)
+    gates = await hooks.GATE_HISTORY.call(ctx.scope, initiative_id)
     return render(
         request,
         "initiatives/detail.html",
@@ -242,9 +238,9 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
         change=rules.goal_change_percent(initiative["goal_baseline"], initiative["goal_target"]),
         departments=rules.split_departments(initiative["departments"]),
         gates=gates,
-        may_request=gate_requesting.may_request(ctx, initiative),
+        may_request=hooks.MAY_REQUEST_GATE.call(ctx, initiative),
         # the lead reassigns or re-dates an open condition: any member may own one
-        condition_owners=await gate_common.member_choices(ctx.org_id)
+        condition_owners=await hooks.CONDITION_OWNERS.call(ctx.org_id)
         if (ctx.role == "admin" or ctx.person_id == initiative["owner"])
         and any(c["closed_at"] is None for c in gates["conditions"])
         else [],

@@ -13,6 +13,9 @@ VERSION = Statement(
     "LEFT JOIN person a ON a.id = v.author "
     "WHERE v.org = :org AND v.id = :version"
 )
+# The organisation's approval chain, kept with its gate decision rule (Settings › Gates): read
+# here by name, as the gates (a newer area) are not imported by the SOPs.
+APPROVAL_CHAIN = Statement("SELECT approval_chain FROM gate_rule WHERE org = :org LIMIT 1")
 STEPS = Statement(
     "SELECT * FROM sop_step WHERE org = :org AND version = :version ORDER BY position"
 )
