@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,9 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
-from tracker.fragments import FragmentCache, KeptReads, rows_key
-from tracker.i18n import get_language, ngettext
+from tracker.fragments import FragmentCache, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.labels import status_label
@@ -67,48 +68,51 @@ async def _board_part(
 ) -> Markup:
     """The columns: kept under the board's revision where it is known (then no query at all
     while nothing on the board changed), else under the rows as just read."""
-    shown = (get_language(), ctx.slug, ctx.role, flt.query(), today)
     revision = _revision(request, ctx)
-    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+    shown = Shown.of(
+        "initiatives/partials/board_columns.html",
+        ctx,
+        revision,
+        filter=flt,
+        today=today,
+        column_limit=service.COLUMN_LIMIT,
+    )
+    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
     rows = await service.board_rows(ctx.scope, flt, today)
+    if revision is None:
+        shown = replace(shown, read=rows_key(rows))
 
     def make() -> str:
         columns = service.board_columns(rows, today)
         label_cards(columns)
-        return render_part(
-            request,
-            "initiatives/partials/board_columns.html",
-            ctx=ctx,
-            columns=columns,
-            filter=flt,
-            column_limit=service.COLUMN_LIMIT,
-        )
+        return render_part(request, shown.template, **shown.context(), columns=columns)
 
-    return BOARD_PARTS.render((*shown, rows_key(rows) if revision is None else revision), make)
+    return BOARD_PARTS.render(shown, make)
 
 
 async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
     """The filter form, whose choices are the owners and the departments: kept as the
     columns are."""
-    shown = ("filters", get_language(), ctx.slug, flt.query())
     revision = _revision(request, ctx)
-    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+    shown = Shown.of(
+        "initiatives/partials/board_filters.html",
+        ctx,
+        revision,
+        filter=flt,
+        statuses=tuple(Status),
+        process_classes=tuple(ProcessClass),
+    )
+    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
     owners = await service.owner_choices(ctx.org_id)
     departments = await service.departments(ctx.scope)
-    read = (rows_key(owners), tuple(departments)) if revision is None else revision
+    if revision is None:
+        shown = replace(shown, read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(
-        (*shown, read),
+        shown,
         lambda: render_part(
-            request,
-            "initiatives/partials/board_filters.html",
-            ctx=ctx,
-            filter=flt,
-            owners=owners,
-            departments=departments,
-            statuses=list(Status),
-            process_classes=list(ProcessClass),
+            request, shown.template, **shown.context(), owners=owners, departments=departments
         ),
     )
 

@@ -26,7 +26,7 @@ EDITABLE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BLOCKED)
 COLUMN_LIMIT = 25  # cards per phase column before "Show all"
 
 
-@dataclass
+@dataclass(frozen=True)
 class BoardFilter:
     status: str = ""
     owner: int | None = None
