@@ -34,6 +34,7 @@ from tracker.api import openapi as api_openapi
 from tracker.api import settings_controller as api_settings
 from tracker.auth import IdentityMiddleware
 from tracker.digests import controller as digests
+from tracker.errors import TrackerError
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
@@ -83,6 +84,10 @@ def template_config(settings: Settings) -> TemplateConfig:
 
 
 def error_handler(request: Request, exc: Exception) -> Response:
+    """Every error, answered once: the service's (tracker.errors), Litestar's and the
+    unexpected, as an error page, JSON, or the API's answer."""
+    if isinstance(exc, TrackerError):
+        exc = exc.http()
     if request.url.path.startswith("/api/"):
         return api.api_error(request, exc)
     if isinstance(exc, TwoFactorRequired):

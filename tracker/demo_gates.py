@@ -15,7 +15,7 @@ from litestar.datastructures import MultiDict
 from tracker import demo_content as content
 from tracker.accounts.tables import Person
 from tracker.demo_content import resolve
-from tracker.gates import follow_up, requesting, voting
+from tracker.gates import follow_up, forms, requesting, voting
 from tracker.gates.rules import VoteKind
 from tracker.gates.tables import (
     Condition,
@@ -167,7 +167,9 @@ async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str)
         for c in items
     }
     form = Form({"vote": vote, **values, **extra})
-    await voting.submit_vote(demo.ctx(reviewer, "committee"), review, form)
+    await voting.submit_vote(
+        demo.ctx(reviewer, "committee"), review, forms.VoteInput.from_form(form)
+    )
 
 
 async def decided_review(

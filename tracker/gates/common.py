@@ -13,12 +13,12 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership
+from tracker.errors import NotFound, TrackerError
 from tracker.gates import queries as q
 from tracker.gates import rules
+from tracker.gates.forms import ConditionRows
 from tracker.gates.tables import (
     Condition,
 )
@@ -33,12 +33,12 @@ OPEN_STATES = REVIEW_OPEN_STATES
 CONDITION_DAYS = 14
 
 
-class GateError(Exception):
-    """A refused gate action; the message is for the person (already translated)."""
+class GateError(TrackerError):
+    """A refused gate action (409 unless told: 403 for a role, 422 for input); the message is
+    for the person (already translated). app.py answers it as any TrackerError."""
 
     def __init__(self, message: str, status_code: int = 409) -> None:
         super().__init__(message)
-        self.message = message
         self.status_code = status_code
 
 
@@ -86,31 +86,31 @@ async def member_ids(org_id: int) -> set[int]:
     }
 
 
-async def read_conditions(form: Form, org_id: int) -> list[rules.ConditionPlan]:
+async def plan_conditions(
+    written: ConditionRows, org_id: int, errors: dict[str, str]
+) -> list[rules.ConditionPlan]:
     """The conditions a reviewer or the chair wrote: a row each (condition, owner, due date),
-    errors beside their fields; lines of the older one-per-line field get the defaults."""
-    rows = [
-        (
-            form.get(f"condition_{i}"),
-            form.get(f"condition_owner_{i}"),
-            form.get(f"condition_due_{i}"),
-        )
-        for i in range(rules.CONDITION_ROWS)
-    ]
-    plans, errors = rules.plan_conditions(rows, await member_ids(org_id), date.today())
-    for name, message in errors.items():
-        form.error(name, _(message))
-    plans += [rules.ConditionPlan(text) for text in parse_conditions(form.get("conditions"))]
+    errors added to ``errors`` by field; lines of the older one-per-line field get the
+    defaults."""
+    plans, found = rules.plan_conditions(list(written.rows), await member_ids(org_id), date.today())
+    for name, message in found.items():
+        errors.setdefault(name, _(message))
+    plans += [rules.ConditionPlan(text) for text in parse_conditions(written.text)]
     return plans[:20]
+
+
+async def read_conditions(form: Form, org_id: int) -> list[rules.ConditionPlan]:
+    """``plan_conditions`` of a form, the errors beside its fields."""
+    return await plan_conditions(ConditionRows.from_form(form), org_id, form.errors)
 
 
 async def one_row(scope: TenantScope, statement: Statement, **values: Any) -> dict[str, Any]:
     """The one row a hand-written query finds, or 404."""
     if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in values.values()):
-        raise NotFoundException()
+        raise NotFound()
     rows = await scope.fetch(statement, **values)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     return dict(rows[0])
 
 

@@ -10,6 +10,7 @@ from tracker.db import (
     joined_transaction,
     write_transaction,
 )
+from tracker.errors import Invalid
 from tracker.gates import queries as q
 from tracker.gates import rules
 from tracker.gates.common import (
@@ -18,20 +19,21 @@ from tracker.gates.common import (
     claim,
     event,
     one_row,
-    read_conditions,
+    plan_conditions,
 )
 from tracker.gates.deciding import conclude
+from tracker.gates.forms import VoteInput
 from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.tables import (
     GateReview,
 )
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
 
 
-async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
-    """Score every criterion and vote (or abstain); then let the decision rule speak."""
+async def submit_vote(ctx: OrgContext, review_id: int, ballot: VoteInput) -> None:
+    """Score every criterion and vote (or abstain); then let the decision rule speak. Field
+    errors: ``Invalid`` with each beside its field."""
     scope = ctx.scope
     # The vote is the busiest write: its reads are hand-written (the same SQL on both databases).
     review = await one_row(scope, q.REVIEW_TO_VOTE, person=ctx.person_id, review=review_id)
@@ -41,33 +43,38 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
         raise GateError(_("Your role in this organisation does not allow this."), 403)
     if review["status"] != "open":
         raise GateError(_("Voting on this review has closed."))
-    vote = form.get("vote")
+    errors: dict[str, str] = {}
+    vote = ballot.vote
     if vote not in set(VoteKind):
-        form.error("vote", _("Choose your vote."))
+        errors.setdefault("vote", _("Choose your vote."))
     items = await scope.fetch(q.CRITERIA_TO_SCORE, review=review_id)
     values: dict[int, int | None] = {}
     for item in items:
-        raw = form.get(f"score_{item['id']}")
+        raw = ballot.score(item["id"])
         values[item["id"]] = int(raw) if raw.isdigit() and len(raw) < 3 else None
     if vote != VoteKind.ABSTAIN:
         for criterion_id, message in rules.check_scores(items, values).items():
-            form.error(f"score_{criterion_id}", _(message))
+            errors.setdefault(f"score_{criterion_id}", _(message))
     recycle_to = None
     if vote == VoteKind.RECYCLE:
-        target = form.get("recycle_to")
+        target = ballot.recycle_to
         if not target.isdigit() or int(target) not in rules.recycle_targets(review["gate"]):
-            form.error("recycle_to", _("Choose the phase to return to."))
+            errors.setdefault("recycle_to", _("Choose the phase to return to."))
         else:
             recycle_to = int(target)
-    rationale = form.limit("rationale", 5000)
+    rationale = ballot.rationale
+    if len(rationale) > 5000:
+        errors.setdefault("rationale", _("Use at most %(n)s characters.", n=5000))
     if vote in (VoteKind.RECYCLE, VoteKind.HOLD, VoteKind.STOP) and not rationale:
-        form.error("rationale", _("Give the reason for this vote."))
-    plans = await read_conditions(form, scope.org_id) if vote == VoteKind.GO_CONDITIONS else []
+        errors.setdefault("rationale", _("Give the reason for this vote."))
+    plans: list[rules.ConditionPlan] = []
+    if vote == VoteKind.GO_CONDITIONS:
+        plans = await plan_conditions(ballot.conditions, scope.org_id, errors)
     if vote == VoteKind.GO_CONDITIONS and not plans:
-        form.error("condition_0", _("Write at least one condition."))
+        errors.setdefault("condition_0", _("Write at least one condition."))
     conditions = rules.encode_conditions(plans)
-    if not form.ok:
-        raise GateError(_("Please correct the marked fields."), 422)
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
     # Hand-written, as the reads above: building these inserts with the query builder was a
     # fifth of a vote's time. Behind the wall they join the request's transaction: a second
     # vote inserts nothing (no error to roll back to a savepoint from), and any other failure

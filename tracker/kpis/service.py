@@ -12,6 +12,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Conflict
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.kpis import control, rules
@@ -53,8 +54,8 @@ def denominator_error(kpi: dict[str, Any], value: float, denominator: float | No
 MAX_SHOWN = 104  # measurements read for a KPI page (two years of weekly values)
 
 
-class DuplicateMeasurement(Exception):
-    """A KPI already has a measurement for that date."""
+class DuplicateMeasurement(Conflict):
+    """A KPI already has a measurement for that date (409)."""
 
 
 async def kpis(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
