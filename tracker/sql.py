@@ -25,7 +25,7 @@ _NAME = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 
 # compiled form of one shape: the pieces between values (len(names) + 1) and the names
-_Compiled = tuple[tuple[str, ...], tuple[str, ...]]
+_Compiled = tuple[str, tuple[str, ...], tuple[str, ...]]  # the text, its pieces, the names
 # of an INSERT of many rows: the pieces and (row index, or -1 for a common value, name)
 _RowsCompiled = tuple[tuple[str, ...], tuple[tuple[int, str], ...]]
 
@@ -33,7 +33,7 @@ _RowsCompiled = tuple[tuple[str, ...], tuple[tuple[int, str], ...]]
 class Statement:
     """A statement of tenant data; ``:org`` is bound by the scope that runs it."""
 
-    __slots__ = ("_cache", "_names", "_parts", "_rows", "sql")
+    __slots__ = ("_cache", "_expanded", "_names", "_optional", "_parts", "_rows", "sql")
 
     def __init__(self, sql: str) -> None:
         if "{" in sql or "}" in sql:
@@ -53,7 +53,9 @@ class Statement:
             (text, tuple(_NAME.findall(text)) if optional else ()) for text, optional in parts
         )
         self._names = frozenset(_NAME.findall(sql))
-        self._cache: dict[tuple[Any, ...], _Compiled] = {}
+        self._optional = tuple(needs for _, needs in self._parts if needs)
+        self._cache: dict[tuple[bool, ...], _Compiled] = {}
+        self._expanded: dict[tuple[Any, ...], str] = {}
         self._rows: dict[tuple[Any, ...], _RowsCompiled] = {}
         self._check()
 
@@ -71,36 +73,49 @@ class Statement:
         none = "".join(text for text, needs in self._parts if not needs)
         return [every] if every == none else [every, none]
 
-    def _shape(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            all(values.get(n) is not None for n in needs) for _, needs in self._parts if needs
-        )
+    def _shape(self, values: dict[str, Any]) -> tuple[bool, ...]:
+        return tuple(all(values.get(n) is not None for n in needs) for needs in self._optional)
 
-    def _compile(self, shape: tuple[Any, ...]) -> _Compiled:
+    def _compile(self, shape: tuple[bool, ...]) -> _Compiled:
         kept = iter(shape)
         text = "".join(t for t, needs in self._parts if not needs or next(kept))
         pieces = tuple(_NAME.split(text)[0::2])
-        return pieces, tuple(_NAME.findall(text))
+        return "{}".join(pieces), pieces, tuple(_NAME.findall(text))
 
     def bind(self, **values: Any) -> QueryString:
-        unknown = values.keys() - self._names
-        if unknown:
-            raise TypeError(f"the statement has no :{', :'.join(sorted(unknown))}")
-        shape = self._shape(values) if len(self._parts) > 1 else ()
+        if not self._names.issuperset(values):
+            unknown = sorted(values.keys() - self._names)
+            raise TypeError(f"the statement has no :{', :'.join(unknown)}")
+        shape = self._shape(values) if self._optional else ()
         compiled = self._cache.get(shape)
         if compiled is None:
             compiled = self._cache[shape] = self._compile(shape)
-        pieces, names = compiled
+        template, pieces, names = compiled
         args = [values[n] for n in names]
-        if not any(isinstance(a, tuple | list) for a in args):
-            return QueryString("{}".join(pieces), *args)
-        template = [pieces[0]]
+        for arg in args:
+            if type(arg) is tuple or type(arg) is list:
+                return self._bind_lists(shape, pieces, args)
+        return QueryString(template, *args)
+
+    def _bind_lists(
+        self, shape: tuple[bool, ...], pieces: tuple[str, ...], args: list[Any]
+    ) -> QueryString:
+        """``bind`` where some values are lists: ``{}, {}, …`` each, compiled once per shape
+        and lengths."""
+        lengths = tuple(len(a) if isinstance(a, tuple | list) else -1 for a in args)
+        template = self._expanded.get((shape, lengths))
+        if template is None:
+            parts = [pieces[0]]
+            for length, piece in zip(lengths, pieces[1:], strict=True):
+                parts += ["{}" if length < 0 else ", ".join("{}" for _ in range(length)), piece]
+            template = self._expanded[shape, lengths] = "".join(parts)
         flat: list[Any] = []
-        for arg, piece in zip(args, pieces[1:], strict=True):
-            many = arg if isinstance(arg, tuple | list) else (arg,)
-            template += [", ".join("{}" for _ in many), piece]
-            flat += many
-        return QueryString("".join(template), *flat)
+        for arg in args:
+            if isinstance(arg, tuple | list):
+                flat += arg
+            else:
+                flat.append(arg)
+        return QueryString(template, *flat)
 
     def bind_rows(self, rows: list[dict[str, Any]], **common: Any) -> QueryString:
         """An INSERT of many rows: the ``VALUES ( … )`` group once per row, the values named in
