@@ -27,7 +27,6 @@ from tracker.initiatives import queries as initiative_queries
 from tracker.initiatives.rules import REVIEW_OPEN_STATES
 from tracker.sql import Statement
 from tracker.tenancy import MAX_ID, TenantScope
-from tracker.web import Form
 
 OPEN_STATES = REVIEW_OPEN_STATES
 CONDITION_DAYS = 14
@@ -97,11 +96,6 @@ async def plan_conditions(
         errors.setdefault(name, _(message))
     plans += [rules.ConditionPlan(text) for text in parse_conditions(written.text)]
     return plans[:20]
-
-
-async def read_conditions(form: Form, org_id: int) -> list[rules.ConditionPlan]:
-    """``plan_conditions`` of a form, the errors beside its fields."""
-    return await plan_conditions(ConditionRows.from_form(form), org_id, form.errors)
 
 
 async def one_row(scope: TenantScope, statement: Statement, **values: Any) -> dict[str, Any]:

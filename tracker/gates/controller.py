@@ -161,8 +161,10 @@ async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | 
 async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await deciding.chair_decide(ctx, review_id, form)
-    except GateError as error:
+        await deciding.chair_decide(ctx, review_id, forms.DecisionInput.from_form(form))
+    except (GateError, Invalid) as error:
+        for field, message in error.fields.items():
+            form.error(field, message)
         return await _review_page(
             request,
             ctx,

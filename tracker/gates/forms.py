@@ -54,3 +54,27 @@ class VoteInput:
 
     def score(self, criterion_id: int) -> str:
         return dict(self.scores).get(f"score_{criterion_id}", "")
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """The chair's decision: the decision, the phase to recycle to, the rationale, the
+    conditions with their default due date, and the next gate's date."""
+
+    decision: str
+    recycle_to: str
+    rationale: str
+    conditions: ConditionRows
+    condition_due: str
+    next_gate_date: str
+
+    @classmethod
+    def from_form(cls, form: Form) -> DecisionInput:
+        return cls(
+            decision=form.get("decision"),
+            recycle_to=form.get("recycle_to"),
+            rationale=form.get("rationale"),
+            conditions=ConditionRows.from_form(form),
+            condition_due=form.get("condition_due"),
+            next_gate_date=form.get("next_gate_date"),
+        )
