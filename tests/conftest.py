@@ -29,7 +29,12 @@ import pytest_asyncio  # noqa: E402
 from litestar.middleware.csrf import generate_csrf_token  # noqa: E402
 
 from tests import walled  # noqa: E402
+from tracker import wiring  # noqa: E402
 from tracker.settings import load_settings  # noqa: E402
+
+# The hooks between areas, as create_app, the command line and the worker give them: tests
+# that call a service without an app (a job, a sign-up) see the same wiring.
+wiring.install()
 
 TASKS_FILE = Path(tempfile.gettempdir()) / "tracker-test-tasks.txt"
 

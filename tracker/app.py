@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Send
 
-from tracker import db, fragments, patches, templating
+from tracker import db, fragments, patches, templating, wiring
 from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
 from tracker.accounts import security_controller as account_security
@@ -40,6 +40,7 @@ from tracker.benefits import controller as benefits
 from tracker.calendar import controller as calendar
 from tracker.comments import controller as comments
 from tracker.digests import controller as digests
+from tracker.errors import TrackerError
 from tracker.gates import controller as gates
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
@@ -91,6 +92,10 @@ def template_config(settings: Settings) -> TemplateConfig:
 
 
 def error_handler(request: Request, exc: Exception) -> Response:
+    """Every error, answered once: the service's (tracker.errors), Litestar's and the
+    unexpected, as an error page, JSON, or the API's answer."""
+    if isinstance(exc, TrackerError):
+        exc = exc.http()
     if request.url.path.startswith("/api/"):
         return api.api_error(request, exc)
     if isinstance(exc, TwoFactorRequired):
@@ -248,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     patches.install()
     fragments.Kept.enabled = settings.kept_parts
+    wiring.install()
     engine = db.make_engine(settings.database_url)
 
     @asynccontextmanager

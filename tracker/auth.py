@@ -20,10 +20,12 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracker.accounts.queries import IDENTIFY, SESSION_PERSON
 from tracker.accounts.tables import Session
-from tracker.db import acting, fetch, request_transaction, tenant_wall
+from tracker.db import acting, request_transaction, tenant_wall
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
+from tracker.sql import fetch_unscoped
 from tracker.tenancy import Membership as MembershipView
 
 SESSION_COOKIE = "tracker_session"
@@ -111,13 +113,7 @@ class CurrentPerson:
 async def person_for_token(token: str | None) -> CurrentPerson | None:
     if not token or len(token) > 100:
         return None
-    rows = await fetch(
-        "SELECT p.id, p.name, p.email, p.language, p.totp_enabled_at, s.expires_at, "
-        "s.last_seen_at, s.created_at, "
-        "s.idle_seconds FROM web_session s "
-        "JOIN person p ON p.id = s.person WHERE s.token_hash = {}",
-        token_hash(token),
-    )
+    rows = await fetch_unscoped(SESSION_PERSON, token=token_hash(token))
     row = rows[0] if rows else None
     now = datetime.now(UTC)
     if row is None or row["expires_at"] < now:
@@ -173,10 +169,8 @@ async def identify_walled(
     setting empty, so every tenant table answers nothing (the policies fail closed).
     ``tracker_identify`` is a database function (migrations 2026-11-23T07:00 and T08:00)."""
     valid = token is not None and len(token) <= 100
-    rows = await fetch(
-        "SELECT * FROM tracker_identify({}, {})",
-        token_hash(token) if token and valid else "",
-        _slug_of(path) or "",
+    rows = await fetch_unscoped(
+        IDENTIFY, token=token_hash(token) if token and valid else "", slug=_slug_of(path) or ""
     )
     if not rows:
         return None, [], None

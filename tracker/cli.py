@@ -304,9 +304,10 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from tracker import patches
+    from tracker import patches, wiring
 
     patches.install()  # the worker's e-mails and the demo's queries take the same paths
+    wiring.install()  # the hooks between areas, as in the app
     configure_logging()
     args = build_parser().parse_args(argv)
     try:

@@ -268,11 +268,9 @@ def joined_transaction() -> Any:
 
 
 async def fetch(sql: str, *values: Any) -> list[dict[str, Any]]:
-    """Rows of a hand-written query (``{}`` marks each value) on the current engine.
-
-    For the few queries every request runs: building them with the query builder costs more
-    than running them.
-    """
+    """Rows of SQL text (``{}`` marks each value) on the current engine: for tests that look
+    behind the wall. The app's own hand-written SQL is a ``tracker.sql.Statement`` in its
+    area's ``queries.py``, run by ``TenantScope.fetch`` (tests/unit/test_scoped_sql.py)."""
     return list(await current_engine().run_querystring(QueryString(sql, *values)))
 
 

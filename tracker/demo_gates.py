@@ -14,9 +14,8 @@ from litestar.datastructures import MultiDict
 
 from tracker import demo_content as content
 from tracker.accounts.tables import Person
-from tracker.db import fetch
 from tracker.demo_content import resolve
-from tracker.gates import follow_up, requesting, voting
+from tracker.gates import follow_up, forms, requesting, voting
 from tracker.gates.rules import VoteKind
 from tracker.gates.tables import (
     Condition,
@@ -30,6 +29,7 @@ from tracker.gates.tables import (
 )
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.sql import Unscoped, fetch_unscoped
 from tracker.tenancy import Membership, OrgContext
 from tracker.web import Form
 
@@ -167,7 +167,9 @@ async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str)
         for c in items
     }
     form = Form({"vote": vote, **values, **extra})
-    await voting.submit_vote(demo.ctx(reviewer, "committee"), review, form)
+    await voting.submit_vote(
+        demo.ctx(reviewer, "committee"), review, forms.VoteInput.from_form(form)
+    )
 
 
 async def decided_review(
@@ -242,8 +244,13 @@ async def conditions(demo: Demo, initiative_id: int, lead: int, day: date) -> No
     await InitiativeEvent.update({InitiativeEvent.at: closed}).where(InitiativeEvent.id > before)
 
 
+LAST_EVENT = Unscoped(
+    "SELECT MAX(id) AS id FROM initiative_event", reason="the demo dates the events it just made"
+)
+
+
 async def _last_event() -> int:
-    rows = await fetch("SELECT MAX(id) AS id FROM initiative_event")
+    rows = await fetch_unscoped(LAST_EVENT)
     return int(rows[0]["id"] or 0)
 
 

@@ -11,6 +11,11 @@ Where the database keeps a revision for what a part shows (the portfolio board's
 read at all while it is unchanged: ``FragmentCache.get`` before reading, ``KeptReads`` for rows
 a page shows outside a kept part.
 
+The key is one frozen object, ``Shown``: the template, the language, who looks (``Member``) and
+every value the template receives (``Shown.context``), with the revision or the rows' key in
+``read``. A controller builds it, then renders the part from it alone, so a value the template
+receives cannot be left out of the key (one member's render served to another).
+
 A part with forms is kept with ``CSRF_MARK`` where each form's CSRF input goes (render it with
 ``csrf_input=CSRF_MARK``), and ``with_csrf`` puts the request's own input there when the part
 is shown: the token, which belongs to the visitor, is never kept.
@@ -21,14 +26,19 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 
+from tracker.i18n import get_language
+from tracker.tenancy import OrgContext
+
+K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
-class Kept(Generic[T]):
+class Kept(Generic[K, T]):
     """Values by key, the least recently used first out past ``max_entries``.
 
     ``Kept.enabled`` off (``TRACKER_KEPT_PARTS=off``, for benchmarks) keeps nothing: every
@@ -38,10 +48,10 @@ class Kept(Generic[T]):
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._values: OrderedDict[K, T] = OrderedDict()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable) -> T | None:
+    def get(self, key: K) -> T | None:
         """The value kept for ``key``, if any."""
         value = self._values.get(key) if Kept.enabled else None
         if value is not None:
@@ -49,7 +59,7 @@ class Kept(Generic[T]):
             self.hits += 1
         return value
 
-    def keep(self, key: Hashable, value: T) -> T:
+    def keep(self, key: K, value: T) -> T:
         self.misses += 1
         self._values[key] = value
         if len(self._values) > self.max_entries:
@@ -60,14 +70,54 @@ class Kept(Generic[T]):
         self._values.clear()
 
 
-class FragmentCache(Kept[Markup]):
-    def render(self, key: Hashable, make: Callable[[], str]) -> Markup:
-        """The part for ``key``: kept, or made now by ``make`` and kept."""
+@dataclass(frozen=True)
+class Member:
+    """Who looks at a kept part: all its template may use of the request's ``OrgContext``."""
+
+    org_id: int
+    slug: str
+    person_id: int
+    role: str
+
+    @classmethod
+    def of(cls, ctx: OrgContext) -> Member:
+        return cls(ctx.org_id, ctx.slug, ctx.person_id, ctx.role)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Everything a kept part is made from, and so its key: the template, the language it is
+    rendered in, who looks (None for a part that is the same for everyone, such as a chart
+    made of its points), the values the template receives by name (each hashable), and what
+    was read (the database's revision, or ``rows_key`` of the rows the part shows)."""
+
+    template: str
+    language: str
+    ctx: Member | None
+    values: tuple[tuple[str, Hashable], ...]
+    read: Hashable = None
+
+    @classmethod
+    def of(
+        cls, template: str, ctx: OrgContext | None, read: Hashable = None, **values: Hashable
+    ) -> Shown:
+        member = Member.of(ctx) if ctx is not None else None
+        return cls(template, get_language(), member, tuple(sorted(values.items())), read)
+
+    def context(self) -> dict[str, Any]:
+        """What the template receives of the key: ``ctx`` and the values."""
+        return {"ctx": self.ctx, **dict(self.values)}
+
+
+class FragmentCache(Kept[Shown, Markup]):
+    def render(self, key: Shown, make: Callable[[], str]) -> Markup:
+        """The part for ``key``: kept, or made now by ``make`` (from ``key`` and what was
+        read) and kept."""
         part = self.get(key)
         return part if part is not None else self.keep(key, Markup(make()))
 
 
-class KeptReads(Kept[T]):
+class KeptReads(Kept[Hashable, T]):
     """What was read, kept under a key that changes whenever it would read differently (a
     revision the database keeps)."""
 

@@ -96,3 +96,36 @@ def test_kept_parts_off_renders_every_time_as_a_first_visit_would() -> None:
     finally:
         Kept.enabled = True
     assert len(made) == 3  # made anew each time
+
+
+def test_a_kept_part_key_holds_the_member_role_language_and_every_value() -> None:
+    from tracker.fragments import Shown
+    from tracker.i18n import language
+    from tracker.initiatives.service import BoardFilter
+    from tracker.tenancy import Membership, OrgContext
+
+    def ctx(person: int = 1, role: str = "lead", org: int = 7) -> OrgContext:
+        membership = Membership(org, f"org-{org}", "Org", role)
+        return OrgContext(person, "P", "p@example.com", membership, (membership,), 3)
+
+    template = "initiatives/partials/board_columns.html"
+
+    def key(context: OrgContext, flt: BoardFilter = BoardFilter(), lang: str = "en") -> Shown:
+        with language(lang):
+            return Shown.of(template, context, 5, filter=flt, column_limit=25)
+
+    base = key(ctx())
+    assert key(ctx()) == base and hash(key(ctx())) == hash(base)  # the same render, kept
+    others = [
+        key(ctx(person=2)),  # another member
+        key(ctx(role="viewer")),  # another role
+        key(ctx(org=8)),  # another organisation
+        key(ctx(), lang="zh_Hans"),  # another language
+        key(ctx(), BoardFilter(status="blocked")),  # another filter
+        key(ctx(), BoardFilter(column=2)),  # the whole column
+    ]
+    assert all(other != base for other in others)
+    assert len(set(others)) == len(others)
+    assert Shown.of(template, ctx(), 6, filter=BoardFilter(), column_limit=25) != base  # read
+    assert Shown.of(template, ctx(), 5, filter=BoardFilter(), column_limit=10) != base  # value
+    assert base.context()["ctx"].slug == "org-7" and base.context()["column_limit"] == 25

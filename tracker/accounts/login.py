@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts import links, mail
+from tracker.accounts.queries import LOGIN_FAILURES
 from tracker.accounts.rules import (
     THROTTLE_WINDOW_SECONDS,
     Failures,
@@ -18,7 +19,7 @@ from tracker.accounts.rules import (
 )
 from tracker.accounts.tables import LoginFailure, Person
 from tracker.auth import verify_password
-from tracker.db import fetch
+from tracker.sql import fetch_unscoped
 
 DEVICE_COOKIE = "tracker_device"  # "this browser logged in to this account before"
 DEVICE_SECONDS = 365 * 86400
@@ -46,12 +47,11 @@ def _counts(rows: list[dict[str, Any]], now: datetime) -> Failures:
 async def recent_failures(email: str, address: str) -> tuple[Failures, Failures, Failures]:
     """Failures in the window: from this address, on this account from it, on this account."""
     now = datetime.now(UTC)
-    rows = await fetch(
-        "SELECT email, address, at FROM login_failure "
-        "WHERE at > {} AND (email = {} OR address = {})",
-        now - timedelta(seconds=THROTTLE_WINDOW_SECONDS),
-        email,
-        address,
+    rows = await fetch_unscoped(
+        LOGIN_FAILURES,
+        since=now - timedelta(seconds=THROTTLE_WINDOW_SECONDS),
+        email=email,
+        address=address,
     )
     return (
         _counts([r for r in rows if r["address"] == address], now),

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from email.message import EmailMessage as MimeMessage
 from zoneinfo import ZoneInfo
 
-from tracker.accounts import links
+import aiosmtplib
+
+from tracker.accounts import links, rules
 from tracker.accounts.tables import AccountMail
 from tracker.db import is_unique_violation
-from tracker.digests import rules
 from tracker.i18n import gettext as _
 from tracker.i18n import language
 from tracker.settings import get_settings
@@ -186,10 +187,22 @@ def mime(to: str, subject: str, text: str) -> MimeMessage:
     return mail
 
 
+async def send(mail: MimeMessage) -> None:
+    """One message over SMTP (the account mail and the organisations' outboxes)."""
+    smtp = get_settings().smtp
+    await aiosmtplib.send(
+        mail,
+        hostname=smtp.host,
+        port=smtp.port,
+        username=smtp.username,
+        password=smtp.password,
+        start_tls=smtp.use_tls or None,
+        timeout=30,
+    )
+
+
 async def deliver_account_mail(now: datetime | None = None, limit: int = 200) -> dict[str, int]:
     """One sweep of the account outbox; returns counts by outcome."""
-    from tracker.digests.mailer import send
-
     now = now or datetime.now(UTC)
     counts = {"sent": 0, "retry": 0, "failed": 0, "held": 0}
     settings = get_settings()

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from tracker.accounts import rules
+from tracker.accounts.hooks import QUEUE_MAIL
 from tracker.accounts.mail import notify
 from tracker.accounts.recovery import home_org, local_time
 from tracker.accounts.recovery_tables import EmailChange
@@ -17,7 +18,6 @@ from tracker.accounts.rules import is_valid_email, normalise_email
 from tracker.accounts.tables import Person
 from tracker.auth import CurrentPerson, token_hash, verify_password
 from tracker.db import is_unique_violation, tenant_transaction, write_transaction
-from tracker.digests.outbox import queue_mail
 from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
@@ -121,10 +121,10 @@ async def request_email_change(person: CurrentPerson, form: Form) -> bool:
             ),
         )
     async with tenant_transaction(org, person.id):
-        await queue_mail(
+        await QUEUE_MAIL.call(
             org, person.id, f"email_confirm:{change_id}", "email_confirm", new_email, *confirm
         )
-        await queue_mail(
+        await QUEUE_MAIL.call(
             org, person.id, f"email_notice:{change_id}", "email_notice", person.email, *notice
         )
     return True

@@ -15,17 +15,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts import mail, rules
+from tracker.accounts.hooks import QUEUE_MAIL
 from tracker.accounts.mail import local_time
+from tracker.accounts.queries import RESET_REQUESTS
 from tracker.accounts.recovery_tables import PasswordReset
 from tracker.accounts.rules import is_valid_email, normalise_email
 from tracker.accounts.service import check_password
 from tracker.accounts.tables import Membership, Person, Session
 from tracker.auth import hash_password, token_hash
-from tracker.db import fetch, tenant_transaction, write_transaction
-from tracker.digests.outbox import queue_mail
+from tracker.db import tenant_transaction, write_transaction
 from tracker.i18n import gettext as _
 from tracker.i18n import language
 from tracker.settings import get_settings
+from tracker.sql import fetch_unscoped
 from tracker.web import Form
 
 log = logging.getLogger("tracker.accounts")
@@ -43,13 +45,7 @@ async def request_reset(form: Form, client: str, lang: str) -> int:
     now = datetime.now(UTC)
     since = now - timedelta(seconds=rules.RESET_WINDOW_SECONDS)
     client = client[:64]
-    rows = await fetch(
-        "SELECT email, client, created_at FROM password_reset "
-        "WHERE created_at > {} AND (email = {} OR client = {})",
-        since,
-        email,
-        client,
-    )
+    rows = await fetch_unscoped(RESET_REQUESTS, since=since, email=email, client=client)
     wait = rules.reset_wait_seconds(
         [r["created_at"].timestamp() for r in rows if r["email"] == email],
         [r["created_at"].timestamp() for r in rows if r["client"] == client],
@@ -134,7 +130,7 @@ async def _mail_link(request_id: int, request: dict[str, Any], now: datetime) ->
                 PasswordReset.expires_at: expires,
             }
         ).where(PasswordReset.id == request_id)
-        await queue_mail(
+        await QUEUE_MAIL.call(
             org,
             person["id"],
             f"password_reset:{request_id}",

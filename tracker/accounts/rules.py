@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -271,3 +272,16 @@ def describe_user_agent(agent: str) -> str:
     if browser and system:
         return f"{browser} · {system}"
     return browser or system or (agent[:60] if agent else "?")
+
+
+# --- mail: when to try a failed message again (account mail and the outboxes) --------
+
+RETRY_MINUTES = (1, 5, 30, 120, 720)
+MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failures; None when it is time to give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])

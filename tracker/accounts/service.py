@@ -6,9 +6,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.accounts.hooks import NEW_ORGANISATION
 from tracker.accounts.links import invitation_token
 from tracker.accounts.mail import hour_key, notify
 from tracker.accounts.mail import queue as queue_mail
+from tracker.accounts.queries import MEMBERSHIPS_OF_PERSON
 from tracker.accounts.rules import (
     Role,
     is_reserved_slug,
@@ -26,11 +28,11 @@ from tracker.accounts.tables import (
     Session,
 )
 from tracker.auth import hash_password, token_hash, verify_password
-from tracker.db import fetch, is_unique_violation, set_local, write_transaction
-from tracker.gates.settings_service import ensure_defaults
+from tracker.db import is_unique_violation, set_local, write_transaction
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
+from tracker.sql import fetch_unscoped
 from tracker.tenancy import Membership as MembershipView
 from tracker.web import Form
 
@@ -38,11 +40,7 @@ INVITATION_DAYS = 14
 
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
-    rows = await fetch(
-        "SELECT o.id, o.slug, o.name, m.role, o.require_2fa FROM membership m "
-        "JOIN organisation o ON o.id = m.org WHERE m.person = {} ORDER BY o.name, o.id",
-        person_id,
-    )
+    rows = await fetch_unscoped(MEMBERSHIPS_OF_PERSON, person=person_id)
     return [
         MembershipView(r["id"], r["slug"], r["name"], r["role"], r["require_2fa"]) for r in rows
     ]
@@ -119,7 +117,7 @@ async def signup(form: Form) -> bool:
             )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person, role=Role.ADMIN))
-            await ensure_defaults(org)
+            await NEW_ORGANISATION.call(org)  # the gates' defaults
     except Exception as error:
         if not is_unique_violation(error):
             raise
@@ -146,7 +144,7 @@ async def create_org(person_id: int, form: Form) -> str | None:
             )[0]["id"]
             await set_local("app.tenant_id", str(org))
             await Membership.insert(Membership(org=org, person=person_id, role=Role.ADMIN))
-            await ensure_defaults(org)
+            await NEW_ORGANISATION.call(org)  # the gates' defaults
     except Exception as error:
         if not is_unique_violation(error):
             raise

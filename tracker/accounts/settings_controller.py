@@ -3,7 +3,6 @@ confirmation link to the new address), password, digests per organisation, organ
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import available_timezones
 
 from litestar import Request, Response, get, post
@@ -11,33 +10,11 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from tracker.accounts import profile
-from tracker.accounts.service import memberships_of
+from tracker.accounts.hooks import DIGEST_ROWS
 from tracker.auth import LANGUAGE_COOKIE, CurrentPerson
-from tracker.db import tenant_transaction
-from tracker.digests import rules as digest_rules
-from tracker.digests import service as digests
 from tracker.i18n import get_language, language
 from tracker.i18n import gettext as _
-from tracker.tenancy import TenantScope
 from tracker.web import Form, read_form, redirect, render, require_person
-
-
-async def _digest_choices(person_id: int) -> list[dict[str, Any]]:
-    """Each organisation of the person with its digest schedule and the person's choice."""
-    rows = []
-    for m in await memberships_of(person_id):
-        async with tenant_transaction(m.org_id, person_id):
-            scope = TenantScope(m.org_id)
-            config = await digests.setting(scope)
-            rows.append(
-                {
-                    "membership": m,
-                    "config": config,
-                    "preference": await digests.preference(scope, person_id),
-                    "choices": digest_rules.allowed_preferences(config["frequency"]),
-                }
-            )
-    return rows
 
 
 async def settings_page(
@@ -65,7 +42,7 @@ async def settings_page(
         email_form=email_form or Form({}),
         form=form or Form({}),
         pending_email=await profile.pending_email_change(person.id),
-        digest_rows=await _digest_choices(person.id),
+        digest_rows=await DIGEST_ROWS.call(person.id),
         zones=sorted(available_timezones()),
     )
 

@@ -23,10 +23,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from tracker.accounts import links
 from tracker.accounts.mail import notify
+from tracker.accounts.queries import TWO_FACTOR_DUE
 from tracker.accounts.rules import must_use_two_factor
 from tracker.accounts.tables import Person, RecoveryCode
-from tracker.db import fetch, set_local, write_transaction
+from tracker.db import set_local, write_transaction
 from tracker.settings import get_settings
+from tracker.sql import fetch_unscoped
 
 log = logging.getLogger("tracker.auth")
 ISSUER = "Improvement tracker"
@@ -221,12 +223,7 @@ async def must_enrol(person_id: int) -> bool:
     """True when an organisation of the person requires two-factor log-in of their role and
     they have not set it up."""
     await set_local("app.person_id", str(person_id))  # the wall: their own memberships
-    rows = await fetch(
-        "SELECT m.role, o.require_2fa, p.totp_enabled_at FROM membership m "
-        "JOIN organisation o ON o.id = m.org JOIN person p ON p.id = m.person "
-        "WHERE m.person = {}",
-        person_id,
-    )
+    rows = await fetch_unscoped(TWO_FACTOR_DUE, person=person_id)
     return any(
         r["totp_enabled_at"] is None and must_use_two_factor(r["role"], r["require_2fa"])
         for r in rows

@@ -11,8 +11,7 @@ from email.message import EmailMessage as MimeMessage
 from typing import Any
 from urllib.parse import urlparse
 
-import aiosmtplib
-
+from tracker.accounts.mail import send
 from tracker.accounts.tables import Membership, Organisation
 from tracker.db import current_engine, tenant_transaction, tenant_wall
 from tracker.digests import rules
@@ -37,19 +36,6 @@ def mime(message: dict) -> MimeMessage:
     if message["body_html"]:
         mail.add_alternative(message["body_html"], subtype="html")
     return mail
-
-
-async def send(mail: MimeMessage) -> None:
-    smtp = get_settings().smtp
-    await aiosmtplib.send(
-        mail,
-        hostname=smtp.host,
-        port=smtp.port,
-        username=smtp.username,
-        password=smtp.password,
-        start_tls=smtp.use_tls or None,
-        timeout=30,
-    )
 
 
 async def deliver_pending(now: datetime | None = None, limit: int = 200) -> dict[str, int]:

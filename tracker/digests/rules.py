@@ -8,6 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# the back-off of every outbox (account mail and the organisations'): kept with the accounts
+from tracker.accounts.rules import MAX_ATTEMPTS as MAX_ATTEMPTS
+from tracker.accounts.rules import RETRY_MINUTES as RETRY_MINUTES
+from tracker.accounts.rules import next_attempt as next_attempt
+
 FREQUENCIES = ("daily", "weekly", "monthly")
 RANK = {"daily": 0, "weekly": 1, "monthly": 2}
 PREFERENCES = ("default", "weekly", "monthly", "off")
@@ -100,17 +105,6 @@ def current_period(frequency: str, weekday: int, hour: int, timezone: str, now: 
     """The period running now (for the preview: what the next digest would say so far)."""
     done = due_period(frequency, weekday, hour, timezone, now)
     return Period("preview", done.end, now.astimezone(UTC))
-
-
-RETRY_MINUTES = (1, 5, 30, 120, 720)
-MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
-
-
-def next_attempt(attempts: int, now: datetime) -> datetime | None:
-    """When to try again after ``attempts`` failures; None when it is time to give up."""
-    if attempts >= MAX_ATTEMPTS:
-        return None
-    return now + timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
 
 
 # --- sections ---------------------------------------------------------------------------

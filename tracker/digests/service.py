@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.accounts.service import memberships_of
 from tracker.accounts.tables import Membership, Organisation
 from tracker.db import is_unique_violation, tenant_transaction, write_transaction
 from tracker.digests import rules
@@ -271,3 +272,21 @@ async def run_digests(now: datetime | None = None, tally: Counter[str] | None = 
         except Exception:
             log.exception("digests of organisation %s failed; the next run retries", org_id)
     return created
+
+
+async def account_rows(person_id: int) -> list[dict[str, Any]]:
+    """Each organisation of the person with its digest schedule and the person's choice."""
+    rows = []
+    for m in await memberships_of(person_id):
+        async with tenant_transaction(m.org_id, person_id):
+            scope = TenantScope(m.org_id)
+            config = await setting(scope)
+            rows.append(
+                {
+                    "membership": m,
+                    "config": config,
+                    "preference": await preference(scope, person_id),
+                    "choices": rules.allowed_preferences(config["frequency"]),
+                }
+            )
+    return rows

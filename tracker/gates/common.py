@@ -13,33 +13,31 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership
-from tracker.db import (
-    fetch,
-    fetch_dicts,
-)
+from tracker.errors import NotFound, TrackerError
+from tracker.gates import queries as q
 from tracker.gates import rules
+from tracker.gates.forms import ConditionRows
 from tracker.gates.tables import (
     Condition,
 )
 from tracker.i18n import gettext as _
+from tracker.initiatives import queries as initiative_queries
 from tracker.initiatives.rules import REVIEW_OPEN_STATES
+from tracker.sql import Statement
 from tracker.tenancy import MAX_ID, TenantScope
-from tracker.web import Form
 
 OPEN_STATES = REVIEW_OPEN_STATES
 CONDITION_DAYS = 14
 
 
-class GateError(Exception):
-    """A refused gate action; the message is for the person (already translated)."""
+class GateError(TrackerError):
+    """A refused gate action (409 unless told: 403 for a role, 422 for input); the message is
+    for the person (already translated). app.py answers it as any TrackerError."""
 
     def __init__(self, message: str, status_code: int = 409) -> None:
         super().__init__(message)
-        self.message = message
         self.status_code = status_code
 
 
@@ -47,15 +45,13 @@ async def event(
     scope: TenantScope, initiative_id: int, actor: int | None, kind: str, **detail: Any
 ) -> None:
     # hand-written, as the vote's other writes (see submit_vote)
-    await fetch(
-        "INSERT INTO initiative_event (org, initiative, at, actor, kind, detail) "
-        "VALUES ({}, {}, {}, {}, {}, {})",
-        scope.org_id,
-        initiative_id,
-        datetime.now(UTC),
-        actor,
-        kind,
-        json.dumps(detail, default=str),
+    await scope.fetch(
+        initiative_queries.INSERT_EVENT,
+        initiative=initiative_id,
+        at=datetime.now(UTC),
+        actor=actor,
+        kind=kind,
+        detail=json.dumps(detail, default=str),
     )
 
 
@@ -79,11 +75,7 @@ def parse_conditions(text: str) -> list[str]:
 
 async def member_choices(org_id: int) -> list[dict[str, Any]]:
     """Everyone of the organisation, by name: who may own a condition."""
-    return await fetch_dicts(
-        "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
-        "WHERE m.org = {} ORDER BY p.name, p.id",
-        org_id,
-    )
+    return await TenantScope(org_id).fetch_dicts(q.MEMBER_CHOICES)
 
 
 async def member_ids(org_id: int) -> set[int]:
@@ -93,43 +85,31 @@ async def member_ids(org_id: int) -> set[int]:
     }
 
 
-async def read_conditions(form: Form, org_id: int) -> list[rules.ConditionPlan]:
+async def plan_conditions(
+    written: ConditionRows, org_id: int, errors: dict[str, str]
+) -> list[rules.ConditionPlan]:
     """The conditions a reviewer or the chair wrote: a row each (condition, owner, due date),
-    errors beside their fields; lines of the older one-per-line field get the defaults."""
-    rows = [
-        (
-            form.get(f"condition_{i}"),
-            form.get(f"condition_owner_{i}"),
-            form.get(f"condition_due_{i}"),
-        )
-        for i in range(rules.CONDITION_ROWS)
-    ]
-    plans, errors = rules.plan_conditions(rows, await member_ids(org_id), date.today())
-    for name, message in errors.items():
-        form.error(name, _(message))
-    plans += [rules.ConditionPlan(text) for text in parse_conditions(form.get("conditions"))]
+    errors added to ``errors`` by field; lines of the older one-per-line field get the
+    defaults."""
+    plans, found = rules.plan_conditions(list(written.rows), await member_ids(org_id), date.today())
+    for name, message in found.items():
+        errors.setdefault(name, _(message))
+    plans += [rules.ConditionPlan(text) for text in parse_conditions(written.text)]
     return plans[:20]
 
 
-async def one_row(sql: str, *values: Any) -> dict[str, Any]:
+async def one_row(scope: TenantScope, statement: Statement, **values: Any) -> dict[str, Any]:
     """The one row a hand-written query finds, or 404."""
-    if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in values):
-        raise NotFoundException()
-    rows = await fetch(sql, *values)
+    if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in values.values()):
+        raise NotFound()
+    rows = await scope.fetch(statement, **values)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     return dict(rows[0])
 
 
 async def claim(scope: TenantScope, review_id: int, states: list[str]) -> dict[str, Any] | None:
     """The review, locked for this transaction (concurrent deciders take turns), if it is in
     one of ``states``."""
-    marks = ", ".join("{}" for _ in states)
-    rows = await fetch_dicts(
-        f"UPDATE gate_review SET claim = claim + 1 "
-        f"WHERE org = {{}} AND id = {{}} AND status IN ({marks}) RETURNING *",
-        scope.org_id,
-        review_id,
-        *states,
-    )
+    rows = await scope.fetch_dicts(q.CLAIM, review=review_id, states=states)
     return rows[0] if rows else None

@@ -13,13 +13,15 @@ from litestar.response import Redirect, Template
 from tracker.accounts.language import org_language
 from tracker.accounts.rules import Action
 from tracker.accounts.tables import Membership
+from tracker.errors import Invalid
 from tracker.gates import (
     common,
     deciding,
     evidence,
     follow_up,
+    forms,
+    lists,
     minutes_controller,
-    queries,
     requesting,
     review_data,
     rules,
@@ -37,8 +39,8 @@ from tracker.web import Form, read_form, redirect, render
 
 @get("/reviews", name="my_reviews")
 async def my_reviews(request: Request, ctx: OrgContext) -> Template:
-    lists = await queries.my_reviews(ctx)
-    return render(request, "gates/my_reviews.html", ctx=ctx, lists=lists)
+    waiting = await lists.my_reviews(ctx)
+    return render(request, "gates/my_reviews.html", ctx=ctx, lists=waiting)
 
 
 async def _request_page(
@@ -148,8 +150,10 @@ async def review_page(request: Request, ctx: OrgContext, review_id: int) -> Temp
 async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await voting.submit_vote(ctx, review_id, form)
-    except GateError as error:
+        await voting.submit_vote(ctx, review_id, forms.VoteInput.from_form(form))
+    except (GateError, Invalid) as error:
+        for field, message in error.fields.items():
+            form.error(field, message)
         return await _review_page(request, ctx, review_id, form, error.status_code, error.message)
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your vote is recorded."))
 
@@ -158,8 +162,10 @@ async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | 
 async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await deciding.chair_decide(ctx, review_id, form)
-    except GateError as error:
+        await deciding.chair_decide(ctx, review_id, forms.DecisionInput.from_form(form))
+    except (GateError, Invalid) as error:
+        for field, message in error.fields.items():
+            form.error(field, message)
         return await _review_page(
             request,
             ctx,
@@ -188,44 +194,23 @@ async def approval(request: Request, ctx: OrgContext, review_id: int) -> Templat
 @post("/decisions/{decision_id:int}/corrections")
 async def correction(request: Request, ctx: OrgContext, decision_id: int) -> Redirect:
     form = await read_form(request)
-    try:
-        review_id = await follow_up.add_correction(ctx, decision_id, form.get("text"))
-    except GateError as error:
-        if error.status_code == 403:
-            raise PermissionDeniedException(error.message) from None
-        raise error_response(error) from None
+    review_id = await follow_up.add_correction(ctx, decision_id, form.get("text"))
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Correction recorded."))
-
-
-def error_response(error: GateError) -> Exception:
-    from litestar.exceptions import HTTPException
-
-    return HTTPException(status_code=error.status_code, detail=error.message)
 
 
 @post("/conditions/{condition_id:int}/close")
 async def close_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
     form = await read_form(request)
-    try:
-        initiative_id = await follow_up.close_condition(ctx, condition_id, form.limit("note", 5000))
-    except GateError as error:
-        if error.status_code == 403:
-            raise PermissionDeniedException(error.message) from None
-        raise error_response(error) from None
+    initiative_id = await follow_up.close_condition(ctx, condition_id, form.limit("note", 5000))
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Condition closed."))
 
 
 @post("/conditions/{condition_id:int}/plan")
 async def replan_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
     form = await read_form(request)
-    try:
-        initiative_id = await follow_up.replan_condition(
-            ctx, condition_id, form.get("owner"), form.get("due_date")
-        )
-    except GateError as error:
-        if error.status_code == 403:
-            raise PermissionDeniedException(error.message) from None
-        raise error_response(error) from None
+    initiative_id = await follow_up.replan_condition(
+        ctx, condition_id, form.get("owner"), form.get("due_date")
+    )
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}#conditions-h", _("Condition updated.")
     )
@@ -233,12 +218,7 @@ async def replan_condition(request: Request, ctx: OrgContext, condition_id: int)
 
 @post("/initiatives/{initiative_id:int}/resume")
 async def resume(ctx: OrgContext, initiative_id: int) -> Redirect:
-    try:
-        await follow_up.resume(ctx, initiative_id)
-    except GateError as error:
-        if error.status_code == 403:
-            raise PermissionDeniedException(error.message) from None
-        raise error_response(error) from None
+    await follow_up.resume(ctx, initiative_id)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("The initiative is resumed."))
 
 

@@ -11,14 +11,16 @@ from tracker.accounts.rules import Role
 from tracker.db import (
     write_transaction,
 )
+from tracker.errors import Invalid
 from tracker.gates import rules
 from tracker.gates.common import (
     CONDITION_DAYS,
     GateError,
     claim,
     event,
-    read_conditions,
+    plan_conditions,
 )
+from tracker.gates.forms import DecisionInput
 from tracker.gates.rules import VoteKind
 from tracker.gates.tables import (
     ApprovalStep,
@@ -31,7 +33,6 @@ from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
 from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
 
 
 async def conclude(
@@ -210,7 +211,8 @@ async def record_decision(
     return int(decision_id)
 
 
-async def chair_decide(ctx: OrgContext, review_id: int, form: Form) -> None:
+async def chair_decide(ctx: OrgContext, review_id: int, given: DecisionInput) -> None:
+    """The chair records the decision. Field errors: ``Invalid``, each beside its field."""
     scope = ctx.scope
     view_rule = await scope.get(
         GateReview, review_id, GateReview.rule_snapshot, GateReview.status, GateReview.gate
@@ -220,34 +222,39 @@ async def chair_decide(ctx: OrgContext, review_id: int, form: Form) -> None:
         raise GateError(_("Only the committee chair records the decision."), 403)
     if view_rule["status"] not in ("open", "awaiting_chair"):
         raise GateError(_("This review is already decided."))
-    decision = form.get("decision")
+    errors: dict[str, str] = {}
+    decision = given.decision
     if decision not in set(rules.DECISIONS):
-        form.error("decision", _("Choose the decision."))
+        errors.setdefault("decision", _("Choose the decision."))
     recycle_to = None
     if decision == VoteKind.RECYCLE:
-        target = form.get("recycle_to")
+        target = given.recycle_to
         if not target.isdigit() or int(target) not in rules.recycle_targets(view_rule["gate"]):
-            form.error("recycle_to", _("Choose the phase to return to."))
+            errors.setdefault("recycle_to", _("Choose the phase to return to."))
         else:
             recycle_to = int(target)
-    rationale = form.require("rationale", _("Give the reason for this decision."), 5000)
-    conditions = await read_conditions(form, scope.org_id)
+    rationale = given.rationale
+    if not rationale:
+        errors.setdefault("rationale", _("Give the reason for this decision."))
+    if len(rationale) > 5000:
+        errors.setdefault("rationale", _("Use at most %(n)s characters.", n=5000))
+    conditions = await plan_conditions(given.conditions, scope.org_id, errors)
     if decision == VoteKind.GO_CONDITIONS and not conditions:
-        form.error("condition_0", _("Write at least one condition."))
+        errors.setdefault("condition_0", _("Write at least one condition."))
     condition_due = date.today() + timedelta(days=CONDITION_DAYS)
-    if form.get("condition_due"):
+    if given.condition_due:
         try:
-            condition_due = date.fromisoformat(form.get("condition_due"))
+            condition_due = date.fromisoformat(given.condition_due)
         except ValueError:
-            form.error("condition_due", _("Enter a date as YYYY-MM-DD."))
+            errors.setdefault("condition_due", _("Enter a date as YYYY-MM-DD."))
     next_gate = None
-    if form.get("next_gate_date"):
+    if given.next_gate_date:
         try:
-            next_gate = date.fromisoformat(form.get("next_gate_date"))
+            next_gate = date.fromisoformat(given.next_gate_date)
         except ValueError:
-            form.error("next_gate_date", _("Enter a date as YYYY-MM-DD."))
-    if not form.ok:
-        raise GateError(_("Please correct the marked fields."), 422)
+            errors.setdefault("next_gate_date", _("Enter a date as YYYY-MM-DD."))
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
     async with write_transaction():
         if not await claim(scope, review_id, ["open", "awaiting_chair"]):
             raise GateError(_("This review is already decided."))

@@ -1,125 +1,118 @@
-"""Lists: the reviews waiting for a person, and one initiative's gate history."""
+"""The gate area's hand-written statements (see tracker/sql.py): the review page, the vote
+(the busiest write), the initiative's gate history and the review's claim. Hand-written (the
+same SQL on PostgreSQL and SQLite) because building them cost more than running them."""
 
-from __future__ import annotations
+from tracker.sql import Statement
 
-import json
-from datetime import date
-from typing import Any
-
-from tracker.accounts.rules import Role
-from tracker.db import (
-    fetch_dicts,
+MEMBER_CHOICES = Statement(
+    "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
+    "WHERE m.org = :org ORDER BY p.name, p.id"
 )
-from tracker.gates.common import (
-    OPEN_STATES,
+# The review, locked for the transaction (concurrent deciders take turns), if in :states.
+CLAIM = Statement(
+    "UPDATE gate_review SET claim = claim + 1 "
+    "WHERE org = :org AND id = :review AND status IN (:states) RETURNING *"
 )
-from tracker.gates.tables import (
-    ApprovalStep,
-    GateReview,
-    ReviewAssignment,
-    Vote,
+
+# --- the review page (tracker/gates/review_data.py) ---------------------------------------
+REVIEW = Statement(
+    'SELECT r.*, i.name AS "initiative.name", i.process_code AS "initiative.process_code", '
+    'i.owner AS "initiative.owner", ph.number AS "initiative.current_phase.number", '
+    'p.name AS "requested_by.name" FROM gate_review r '
+    "JOIN initiative i ON i.id = r.initiative AND i.org = :org "
+    "LEFT JOIN phase ph ON ph.id = i.current_phase AND ph.org = :org "
+    "LEFT JOIN person p ON p.id = r.requested_by "
+    "WHERE r.org = :org AND r.id = :review"
 )
-from tracker.tenancy import OrgContext, TenantScope
+CRITERIA = Statement(
+    "SELECT * FROM review_criterion WHERE org = :org AND review = :review ORDER BY position"
+)
+REVIEWERS = Statement(
+    'SELECT a.reviewer, p.name AS "reviewer.name" FROM review_assignment a '
+    "JOIN person p ON p.id = a.reviewer WHERE a.org = :org AND a.review = :review "
+    "ORDER BY p.name"
+)
+VOTES = Statement(
+    'SELECT v.*, p.name AS "reviewer.name" FROM gate_vote v '
+    "JOIN person p ON p.id = v.reviewer WHERE v.org = :org AND v.review = :review "
+    "ORDER BY v.submitted_at"
+)
+SCORES = Statement(
+    "SELECT criterion, reviewer, value FROM gate_score WHERE org = :org AND review = :review"
+)
+DECISION = Statement(
+    'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
+    "LEFT JOIN person p ON p.id = d.decided_by WHERE d.org = :org AND d.review = :review "
+    "LIMIT 1"
+)
+CONDITIONS_OF_DECISION = Statement(
+    'SELECT c.*, o.name AS "owner.name", b.name AS "closed_by.name" '
+    "FROM gate_condition c LEFT JOIN person o ON o.id = c.owner "
+    "LEFT JOIN person b ON b.id = c.closed_by WHERE c.org = :org AND c.decision = :decision"
+)
+CORRECTIONS = Statement(
+    'SELECT k.*, p.name AS "author.name" FROM decision_correction k '
+    "LEFT JOIN person p ON p.id = k.author WHERE k.org = :org AND k.decision = :decision "
+    "ORDER BY k.created_at"
+)
+APPROVAL_STEPS = Statement(
+    'SELECT s.*, p.name AS "approver.name" FROM approval_step s '
+    "LEFT JOIN person p ON p.id = s.approver WHERE s.org = :org AND s.review = :review "
+    "ORDER BY s.level"
+)
 
+# --- voting (tracker/gates/voting.py) -----------------------------------------------------
+REVIEW_TO_VOTE = Statement(
+    "SELECT r.id, r.status, r.gate, r.initiative, EXISTS ("
+    "  SELECT 1 FROM review_assignment a WHERE a.review = r.id AND a.reviewer = :person"
+    "  AND a.org = :org"
+    ") AS assigned FROM gate_review r WHERE r.org = :org AND r.id = :review"
+)
+CRITERIA_TO_SCORE = Statement(
+    "SELECT id, kind FROM review_criterion WHERE org = :org AND review = :review "
+    "ORDER BY position, id"
+)
+INSERT_VOTE = Statement(
+    "INSERT INTO gate_vote (org, review, reviewer, vote, recycle_to, rationale, "
+    "conditions, submitted_at) VALUES (:org, :review, :reviewer, :vote, :recycle_to, "
+    ":rationale, :conditions, :at) ON CONFLICT DO NOTHING RETURNING id"
+)
+INSERT_SCORES = Statement(  # one row per criterion (TenantScope.insert_rows)
+    "INSERT INTO gate_score (org, review, criterion, reviewer, value) VALUES "
+    "(:org, :review, :criterion, :reviewer, :value)"
+)
+# The number of assigned reviewers, the ballots and the votes, in one query.
+BALLOTS = Statement(
+    "SELECT a.n AS assigned, v.reviewer, v.vote, v.recycle_to, v.conditions, v.rationale, "
+    'p.name AS "reviewer.name", EXISTS ('
+    "  SELECT 1 FROM gate_score s JOIN review_criterion c ON c.id = s.criterion"
+    "  AND c.org = :org"
+    "  WHERE s.org = :org AND s.review = v.review AND s.reviewer = v.reviewer"
+    "  AND s.value = 0 AND c.kind = :must"
+    ") AS failed_must "
+    "FROM (SELECT COUNT(*) AS n FROM review_assignment WHERE org = :org AND review = :review) a "
+    "LEFT JOIN gate_vote v ON v.org = :org AND v.review = :review "
+    "LEFT JOIN person p ON p.id = v.reviewer "
+    "ORDER BY v.submitted_at, v.id"
+)
 
-async def my_reviews(ctx: OrgContext) -> dict[str, list[dict[str, Any]]]:
-    """What waits for me: votes, chair decisions and approvals; overdue first."""
-    scope = ctx.scope
-    columns = (
-        GateReview.id,
-        GateReview.gate,
-        GateReview.due_date,
-        GateReview.status,
-        GateReview.rule_snapshot,
-        GateReview.initiative.id,
-        GateReview.initiative.name,
-        GateReview.initiative.process_code,
-    )
-    assigned = await scope.select(ReviewAssignment, ReviewAssignment.review).where(
-        ReviewAssignment.reviewer == ctx.person_id, ReviewAssignment.review.status == "open"
-    )
-    voted = {
-        v["review"]
-        for v in await scope.select(Vote, Vote.review).where(Vote.reviewer == ctx.person_id)
-    }
-    waiting_ids = [a["review"] for a in assigned if a["review"] not in voted]
-    to_vote = (
-        await scope.select(GateReview, *columns).where(GateReview.id.is_in(waiting_ids))
-        if waiting_ids
-        else []
-    )
-    chair = [
-        r
-        for r in await scope.select(GateReview, *columns).where(
-            GateReview.status == "awaiting_chair"
-        )
-        if ctx.role == Role.ADMIN or json.loads(r["rule_snapshot"]).get("chair") == ctx.person_id
-    ]
-    steps = await scope.select(
-        ApprovalStep,
-        ApprovalStep.review,
-        ApprovalStep.level,
-        ApprovalStep.approver,
-        ApprovalStep.label,
-    ).where(ApprovalStep.status == "pending", ApprovalStep.review.status == "approving")
-    first_pending: dict[int, dict] = {}
-    for step in sorted(steps, key=lambda s: s["level"]):
-        first_pending.setdefault(step["review"], step)
-    approval_ids = [r for r, s in first_pending.items() if s["approver"] == ctx.person_id]
-    approvals = (
-        await scope.select(GateReview, *columns).where(GateReview.id.is_in(approval_ids))
-        if approval_ids
-        else []
-    )
-    today = date.today()
-    for row in [*to_vote, *chair, *approvals]:
-        row["overdue"] = row["due_date"] < today
-
-    def order(rows: list[dict]) -> list[dict]:
-        return sorted(rows, key=lambda r: (not r["overdue"], r["due_date"]))
-
-    return {"vote": order(to_vote), "chair": order(chair), "approve": order(approvals)}
-
-
-async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
-    """The gate history of one initiative: decisions, conditions, the open review, events.
-
-    Hand-written SQL (the same on PostgreSQL and SQLite): the initiative page is among the busiest,
-    and building these four queries cost more than running them."""
-    org = scope.org_id
-    decisions = await fetch_dicts(
-        'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
-        "LEFT JOIN person p ON p.id = d.decided_by "
-        "WHERE d.org = {} AND d.initiative = {} ORDER BY d.decided_at DESC",
-        org,
-        initiative_id,
-    )
-    conditions = await fetch_dicts(
-        'SELECT c.*, p.name AS "owner.name" FROM gate_condition c '
-        "LEFT JOIN person p ON p.id = c.owner "
-        "WHERE c.org = {} AND c.initiative = {} ORDER BY c.due_date",
-        org,
-        initiative_id,
-    )
-    open_reviews = await fetch_dicts(
-        "SELECT id, status, due_date, gate FROM gate_review "
-        "WHERE org = {} AND initiative = {} AND status IN ({}, {}, {}) LIMIT 1",
-        org,
-        initiative_id,
-        *OPEN_STATES,
-    )
-    events = await fetch_dicts(
-        'SELECT e.*, p.name AS "actor.name" FROM initiative_event e '
-        "LEFT JOIN person p ON p.id = e.actor "
-        "WHERE e.org = {} AND e.initiative = {} ORDER BY e.at DESC LIMIT 100",
-        org,
-        initiative_id,
-    )
-    for e in events:
-        e["data"] = json.loads(e["detail"] or "{}")
-    return {
-        "decisions": decisions,
-        "conditions": conditions,
-        "open_review": open_reviews[0] if open_reviews else None,
-        "events": events,
-    }
+# --- the initiative's gate history (tracker/gates/lists.py) -------------------------------
+DECISIONS_OF_INITIATIVE = Statement(
+    'SELECT d.*, p.name AS "decided_by.name" FROM gate_decision d '
+    "LEFT JOIN person p ON p.id = d.decided_by "
+    "WHERE d.org = :org AND d.initiative = :initiative ORDER BY d.decided_at DESC"
+)
+CONDITIONS_OF_INITIATIVE = Statement(
+    'SELECT c.*, p.name AS "owner.name" FROM gate_condition c '
+    "LEFT JOIN person p ON p.id = c.owner "
+    "WHERE c.org = :org AND c.initiative = :initiative ORDER BY c.due_date"
+)
+OPEN_REVIEW = Statement(
+    "SELECT id, status, due_date, gate FROM gate_review "
+    "WHERE org = :org AND initiative = :initiative AND status IN (:states) LIMIT 1"
+)
+EVENTS = Statement(
+    'SELECT e.*, p.name AS "actor.name" FROM initiative_event e '
+    "LEFT JOIN person p ON p.id = e.actor "
+    "WHERE e.org = :org AND e.initiative = :initiative ORDER BY e.at DESC LIMIT 100"
+)

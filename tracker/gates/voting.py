@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from tracker.accounts.rules import Role
 from tracker.db import (
-    fetch,
-    fetch_dicts,
     joined_transaction,
     write_transaction,
 )
+from tracker.errors import Invalid
+from tracker.gates import queries as q
 from tracker.gates import rules
 from tracker.gates.common import (
     CONDITION_DAYS,
@@ -19,97 +19,85 @@ from tracker.gates.common import (
     claim,
     event,
     one_row,
-    read_conditions,
+    plan_conditions,
 )
 from tracker.gates.deciding import conclude
+from tracker.gates.forms import VoteInput
 from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.tables import (
     GateReview,
 )
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
 
 
-async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
-    """Score every criterion and vote (or abstain); then let the decision rule speak."""
+async def submit_vote(ctx: OrgContext, review_id: int, ballot: VoteInput) -> None:
+    """Score every criterion and vote (or abstain); then let the decision rule speak. Field
+    errors: ``Invalid`` with each beside its field."""
     scope = ctx.scope
     # The vote is the busiest write: its reads are hand-written (the same SQL on both databases).
-    review = await one_row(
-        "SELECT r.id, r.status, r.gate, r.initiative, EXISTS ("
-        "  SELECT 1 FROM review_assignment a WHERE a.review = r.id AND a.reviewer = {}"
-        ") AS assigned FROM gate_review r WHERE r.org = {} AND r.id = {}",
-        ctx.person_id,
-        scope.org_id,
-        review_id,
-    )
+    review = await one_row(scope, q.REVIEW_TO_VOTE, person=ctx.person_id, review=review_id)
     if not review["assigned"]:
         raise GateError(_("Only the assigned reviewers vote on this gate."), 403)
     if ctx.role == Role.VIEWER:
         raise GateError(_("Your role in this organisation does not allow this."), 403)
     if review["status"] != "open":
         raise GateError(_("Voting on this review has closed."))
-    vote = form.get("vote")
+    errors: dict[str, str] = {}
+    vote = ballot.vote
     if vote not in set(VoteKind):
-        form.error("vote", _("Choose your vote."))
-    items = await fetch(
-        "SELECT id, kind FROM review_criterion WHERE org = {} AND review = {} "
-        "ORDER BY position, id",
-        scope.org_id,
-        review_id,
-    )
+        errors.setdefault("vote", _("Choose your vote."))
+    items = await scope.fetch(q.CRITERIA_TO_SCORE, review=review_id)
     values: dict[int, int | None] = {}
     for item in items:
-        raw = form.get(f"score_{item['id']}")
+        raw = ballot.score(item["id"])
         values[item["id"]] = int(raw) if raw.isdigit() and len(raw) < 3 else None
     if vote != VoteKind.ABSTAIN:
         for criterion_id, message in rules.check_scores(items, values).items():
-            form.error(f"score_{criterion_id}", _(message))
+            errors.setdefault(f"score_{criterion_id}", _(message))
     recycle_to = None
     if vote == VoteKind.RECYCLE:
-        target = form.get("recycle_to")
+        target = ballot.recycle_to
         if not target.isdigit() or int(target) not in rules.recycle_targets(review["gate"]):
-            form.error("recycle_to", _("Choose the phase to return to."))
+            errors.setdefault("recycle_to", _("Choose the phase to return to."))
         else:
             recycle_to = int(target)
-    rationale = form.limit("rationale", 5000)
+    rationale = ballot.rationale
+    if len(rationale) > 5000:
+        errors.setdefault("rationale", _("Use at most %(n)s characters.", n=5000))
     if vote in (VoteKind.RECYCLE, VoteKind.HOLD, VoteKind.STOP) and not rationale:
-        form.error("rationale", _("Give the reason for this vote."))
-    plans = await read_conditions(form, scope.org_id) if vote == VoteKind.GO_CONDITIONS else []
+        errors.setdefault("rationale", _("Give the reason for this vote."))
+    plans: list[rules.ConditionPlan] = []
+    if vote == VoteKind.GO_CONDITIONS:
+        plans = await plan_conditions(ballot.conditions, scope.org_id, errors)
     if vote == VoteKind.GO_CONDITIONS and not plans:
-        form.error("condition_0", _("Write at least one condition."))
+        errors.setdefault("condition_0", _("Write at least one condition."))
     conditions = rules.encode_conditions(plans)
-    if not form.ok:
-        raise GateError(_("Please correct the marked fields."), 422)
+    if errors:
+        raise Invalid(_("Please correct the marked fields."), errors)
     # Hand-written, as the reads above: building these inserts with the query builder was a
     # fifth of a vote's time. Behind the wall they join the request's transaction: a second
     # vote inserts nothing (no error to roll back to a savepoint from), and any other failure
     # fails the request, which then writes nothing.
     async with joined_transaction():
-        cast = await fetch(
-            "INSERT INTO gate_vote (org, review, reviewer, vote, recycle_to, rationale, "
-            "conditions, submitted_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            scope.org_id,
-            review_id,
-            ctx.person_id,
-            vote,
-            recycle_to,
-            rationale,
-            conditions if vote == VoteKind.GO_CONDITIONS else "",
-            datetime.now(UTC),
+        cast = await scope.fetch(
+            q.INSERT_VOTE,
+            review=review_id,
+            reviewer=ctx.person_id,
+            vote=vote,
+            recycle_to=recycle_to,
+            rationale=rationale,
+            conditions=conditions if vote == VoteKind.GO_CONDITIONS else "",
+            at=datetime.now(UTC),
         )
         if not cast:
             raise GateError(_("Your vote is already recorded; a vote cannot be changed."))
         if vote != VoteKind.ABSTAIN and values:
-            await fetch(
-                "INSERT INTO gate_score (org, review, criterion, reviewer, value) VALUES "
-                + ", ".join("({}, {}, {}, {}, {})" for _ in values),
-                *(
-                    field
-                    for cid, value in values.items()
-                    for field in (scope.org_id, review_id, cid, ctx.person_id, value)
-                ),
+            await scope.insert_rows(
+                q.INSERT_SCORES,
+                [{"criterion": cid, "value": value} for cid, value in values.items()],
+                review=review_id,
+                reviewer=ctx.person_id,
             )
         await event(scope, review["initiative"], ctx.person_id, "voted", review=review_id)
     await try_close(scope, review_id)
@@ -119,24 +107,7 @@ async def _ballots(
     scope: TenantScope, review_id: int
 ) -> tuple[int, list[rules.Ballot], list[dict]]:
     """The number of assigned reviewers, the ballots and the votes, in one query."""
-    rows = await fetch_dicts(
-        "SELECT a.n AS assigned, v.reviewer, v.vote, v.recycle_to, v.conditions, v.rationale, "
-        'p.name AS "reviewer.name", EXISTS ('
-        "  SELECT 1 FROM gate_score s JOIN review_criterion c ON c.id = s.criterion"
-        "  WHERE s.org = {} AND s.review = v.review AND s.reviewer = v.reviewer"
-        "  AND s.value = 0 AND c.kind = {}"
-        ") AS failed_must "
-        "FROM (SELECT COUNT(*) AS n FROM review_assignment WHERE org = {} AND review = {}) a "
-        "LEFT JOIN gate_vote v ON v.org = {} AND v.review = {} "
-        "LEFT JOIN person p ON p.id = v.reviewer "
-        "ORDER BY v.submitted_at, v.id",
-        scope.org_id,
-        rules.CriterionKind.MUST.value,
-        scope.org_id,
-        review_id,
-        scope.org_id,
-        review_id,
-    )
+    rows = await scope.fetch_dicts(q.BALLOTS, review=review_id, must=rules.CriterionKind.MUST.value)
     votes = [row for row in rows if row["reviewer"] is not None]
     ballots = [rules.Ballot(v["vote"], v["recycle_to"], bool(v["failed_must"])) for v in votes]
     return int(rows[0]["assigned"]), ballots, votes

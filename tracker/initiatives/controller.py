@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,15 +11,11 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
-from tracker.fragments import FragmentCache, KeptReads, rows_key
-from tracker.gates import common as gate_common
-from tracker.gates import queries as gate_queries
-from tracker.gates import requesting as gate_requesting
-from tracker.i18n import get_language, ngettext
+from tracker.fragments import FragmentCache, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
-from tracker.initiatives import rules, service
+from tracker.i18n import ngettext
+from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
-from tracker.kpis import service as kpi_service
 from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
@@ -71,48 +68,51 @@ async def _board_part(
 ) -> Markup:
     """The columns: kept under the board's revision where it is known (then no query at all
     while nothing on the board changed), else under the rows as just read."""
-    shown = (get_language(), ctx.slug, ctx.role, flt.query(), today)
     revision = _revision(request, ctx)
-    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+    shown = Shown.of(
+        "initiatives/partials/board_columns.html",
+        ctx,
+        revision,
+        filter=flt,
+        today=today,
+        column_limit=service.COLUMN_LIMIT,
+    )
+    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
     rows = await service.board_rows(ctx.scope, flt, today)
+    if revision is None:
+        shown = replace(shown, read=rows_key(rows))
 
     def make() -> str:
         columns = service.board_columns(rows, today)
         label_cards(columns)
-        return render_part(
-            request,
-            "initiatives/partials/board_columns.html",
-            ctx=ctx,
-            columns=columns,
-            filter=flt,
-            column_limit=service.COLUMN_LIMIT,
-        )
+        return render_part(request, shown.template, **shown.context(), columns=columns)
 
-    return BOARD_PARTS.render((*shown, rows_key(rows) if revision is None else revision), make)
+    return BOARD_PARTS.render(shown, make)
 
 
 async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
     """The filter form, whose choices are the owners and the departments: kept as the
     columns are."""
-    shown = ("filters", get_language(), ctx.slug, flt.query())
     revision = _revision(request, ctx)
-    if revision is not None and (kept := BOARD_PARTS.get((*shown, revision))) is not None:
+    shown = Shown.of(
+        "initiatives/partials/board_filters.html",
+        ctx,
+        revision,
+        filter=flt,
+        statuses=tuple(Status),
+        process_classes=tuple(ProcessClass),
+    )
+    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
     owners = await service.owner_choices(ctx.org_id)
     departments = await service.departments(ctx.scope)
-    read = (rows_key(owners), tuple(departments)) if revision is None else revision
+    if revision is None:
+        shown = replace(shown, read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(
-        (*shown, read),
+        shown,
         lambda: render_part(
-            request,
-            "initiatives/partials/board_filters.html",
-            ctx=ctx,
-            filter=flt,
-            owners=owners,
-            departments=departments,
-            statuses=list(Status),
-            process_classes=list(ProcessClass),
+            request, shown.template, **shown.context(), owners=owners, departments=departments
         ),
     )
 
@@ -120,9 +120,9 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFil
 async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]]:
     revision = _revision(request, ctx)
     if revision is None:
-        return await kpi_service.open_alerts(ctx.scope)
+        return await hooks.OPEN_ALERTS.call(ctx.scope)
     return await BOARD_ALERTS.read(
-        (ctx.org_id, revision), lambda: kpi_service.open_alerts(ctx.scope)
+        (ctx.org_id, revision), lambda: hooks.OPEN_ALERTS.call(ctx.scope)
     )
 
 
@@ -227,7 +227,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     phases = await service.phases(ctx.scope, initiative_id)
     today = date.today()
     bars, first, last = rules.timeline(phases, today, initiative["current_phase.number"])
-    gates = await gate_queries.initiative_gates(ctx.scope, initiative_id)
+    gates = await hooks.GATE_HISTORY.call(ctx.scope, initiative_id)
     return render(
         request,
         "initiatives/detail.html",
@@ -242,9 +242,9 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
         change=rules.goal_change_percent(initiative["goal_baseline"], initiative["goal_target"]),
         departments=rules.split_departments(initiative["departments"]),
         gates=gates,
-        may_request=gate_requesting.may_request(ctx, initiative),
+        may_request=hooks.MAY_REQUEST_GATE.call(ctx, initiative),
         # the lead reassigns or re-dates an open condition: any member may own one
-        condition_owners=await gate_common.member_choices(ctx.org_id)
+        condition_owners=await hooks.CONDITION_OWNERS.call(ctx.org_id)
         if (ctx.role == "admin" or ctx.person_id == initiative["owner"])
         and any(c["closed_at"] is None for c in gates["conditions"])
         else [],

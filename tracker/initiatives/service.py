@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
-from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
+from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
+from tracker.initiatives import queries as q
 from tracker.initiatives import rules
 from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
 from tracker.initiatives.tables import Initiative, Phase
@@ -25,7 +26,7 @@ EDITABLE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BLOCKED)
 COLUMN_LIMIT = 25  # cards per phase column before "Show all"
 
 
-@dataclass
+@dataclass(frozen=True)
 class BoardFilter:
     status: str = ""
     owner: int | None = None
@@ -105,46 +106,24 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-# Cards needing attention first: an overdue phase, then blocked, then at risk; then by code.
-# Hand-written SQL (the same on PostgreSQL and SQLite): the board is the busiest page, and the
-# query builder's cost per page was a tenth of the page.
-_BOARD_SQL = """
-SELECT cards.*,
-       EXISTS (SELECT 1 FROM gate_review r
-               WHERE r.initiative = cards.id AND r.status IN ({}, {}, {})) AS review_open,
-       (SELECT COUNT(*) FROM gate_condition c
-        WHERE c.initiative = cards.id AND c.closed_at IS NULL) AS open_conditions
-FROM (
-  SELECT i.id, i.process_code, i.name, i.status, p.name AS owner_name,
-         COALESCE(ph.number, 1) AS phase_no,
-         ph.actual_start, ph.planned_end, ph.actual_end,
-         ROW_NUMBER() OVER (
-           PARTITION BY COALESCE(ph.number, 1)
-           ORDER BY CASE WHEN ph.planned_end < {} AND ph.actual_end IS NULL THEN 0 ELSE 1 END,
-                    CASE i.status WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END,
-                    i.process_code
-         ) AS position,
-         COUNT(*) OVER (PARTITION BY COALESCE(ph.number, 1)) AS total
-  FROM initiative i
-  LEFT JOIN person p ON p.id = i.owner
-  LEFT JOIN phase ph ON ph.id = i.current_phase
-  WHERE i.org = {} %s
-) AS cards
-WHERE position <= {} OR phase_no = {}
-ORDER BY phase_no, position
-"""
-
-
 async def board_rows(
     scope: TenantScope, flt: BoardFilter, today: date, limit: int = COLUMN_LIMIT
 ) -> list[Any]:
     """The board's cards as rows: at most ``limit`` in each column (all of ``flt.column``),
     with their open review and open conditions, in one query whatever the number of
     initiatives."""
-    conditions, filter_values = filter_sql(flt)
-    values: list[Any] = [*rules.REVIEW_OPEN_STATES, today, scope.org_id, *filter_values]
-    values += [limit, flt.column or 0]
-    return await fetch(_BOARD_SQL % " ".join(conditions), *values)
+    return await scope.fetch(
+        q.BOARD,
+        open_states=rules.REVIEW_OPEN_STATES,
+        today=today,
+        status=flt.status or None,
+        owner=flt.owner or None,
+        process_class=flt.process_class or None,
+        department=_like(flt.department) if flt.department else None,
+        q=_like(flt.q) if flt.q else None,
+        limit=limit,
+        column=flt.column or 0,
+    )
 
 
 def filter_sql(flt: BoardFilter, alias: str = "i") -> tuple[list[str], list[Any]]:
@@ -198,18 +177,13 @@ def board_columns(rows: list[Any], today: date) -> list[Column]:
 
 async def owner_choices(org_id: int) -> list[dict[str, Any]]:
     """People who may own an initiative: the organisation's program leads and admins."""
-    return await fetch(
-        'SELECT p.id AS "person.id", p.name AS "person.name" FROM membership m '
-        "JOIN person p ON p.id = m.person WHERE m.org = {} AND m.role IN ({}, {}) "
-        "ORDER BY p.name, p.id",
-        org_id,
-        Role.LEAD.value,
-        Role.ADMIN.value,
+    return await TenantScope(org_id).fetch(
+        q.OWNER_CHOICES, roles=(Role.LEAD.value, Role.ADMIN.value)
     )
 
 
 async def departments(scope: TenantScope) -> list[str]:
-    rows = await fetch("SELECT DISTINCT departments FROM initiative WHERE org = {}", scope.org_id)
+    rows = await scope.fetch(q.DEPARTMENTS)
     names: set[str] = set()
     for row in rows:
         names.update(rules.split_departments(row["departments"]))
@@ -328,37 +302,18 @@ async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
     return int(initiative_id)
 
 
-# The initiative page, its edit form and most registers' pages read the initiative this way:
-# hand-written (the same SQL on PostgreSQL and SQLite), the query builder cost more than the query.
-_INITIATIVE_SQL = """
-SELECT i.id, i.name, i.process_code, i.process_class, i.departments, i.owner,
-       o.name AS "owner.name", i.sponsor, i.goal_metric, i.goal_unit, i.goal_baseline,
-       i.goal_target, i.goal_direction, i.goal_due, i.scope_in, i.scope_out, i.start_point,
-       i.end_point, i.status, i.start_date, ph.number AS "current_phase.number", i.version,
-       i.updated_at
-FROM initiative i
-LEFT JOIN person o ON o.id = i.owner
-LEFT JOIN phase ph ON ph.id = i.current_phase
-WHERE i.org = {} AND i.id = {}
-"""
-
-
 async def get_initiative(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
     """The initiative, or 404 (one of another organisation is a missing one)."""
     if not 0 < initiative_id <= MAX_ID:
         raise NotFoundException()
-    rows = await fetch(_INITIATIVE_SQL, scope.org_id, initiative_id)
+    rows = await scope.fetch(q.INITIATIVE, initiative=initiative_id)
     if not rows:
         raise NotFoundException()
     return dict(rows[0])
 
 
 async def phases(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return await fetch_dicts(
-        "SELECT * FROM phase WHERE org = {} AND initiative = {} ORDER BY number",
-        scope.org_id,
-        initiative_id,
-    )
+    return await scope.fetch_dicts(q.PHASES, initiative=initiative_id)
 
 
 def form_from_initiative(row: dict[str, Any]) -> Form:

@@ -7,7 +7,7 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from tracker import db
+from tracker import db, wiring
 from tracker.jobs.tasks import (
     deliver,
     digest_tick,
@@ -25,6 +25,7 @@ async def ping(ctx: dict[str, Any]) -> str:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    wiring.install()  # the hooks between areas, as in the app
     settings = get_settings()
     engine = db.make_engine(settings.database_url)
     db.use_engine(engine)

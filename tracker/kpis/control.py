@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
+from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.kpis import control_chart, spc
+from tracker.kpis import queries as q
 from tracker.kpis import rules as kpi_rules
 from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
 from tracker.registers import fields
@@ -21,7 +22,7 @@ MAX_STAGE_POINTS = 5000  # points of one stage read to judge a new one
 
 
 async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
-    rows = await fetch("SELECT rules FROM control_chart_setting WHERE org = {}", scope.org_id)
+    rows = await scope.fetch(q.APPLIED_RULES)
     return spc.parse_rules(rows[0]["rules"]) if rows else spc.RULES
 
 
@@ -50,12 +51,7 @@ async def save_settings(scope: TenantScope, form: Form) -> bool:
 
 
 async def stage_rows(scope: TenantScope, kpi_id: int) -> list[dict[str, Any]]:
-    return await fetch_dicts(
-        "SELECT id, kpi, starts_on, label, limit_points, centre, mr_bar, based_on "
-        "FROM kpi_stage WHERE org = {} AND kpi = {} ORDER BY starts_on",
-        scope.org_id,
-        kpi_id,
-    )
+    return await scope.fetch_dicts(q.STAGES, kpi=kpi_id)
 
 
 def as_stages(rows: list[dict[str, Any]]) -> list[spc.Stage]:
@@ -77,15 +73,8 @@ async def _stage_points(
     """The measurements of one stage, oldest first."""
     stage = rows[at]
     until = rows[at + 1]["starts_on"] if at + 1 < len(rows) else date(9999, 12, 31)
-    return await fetch(
-        "SELECT id, measured_on, value, denominator FROM kpi_measurement "
-        "WHERE org = {} AND kpi = {} AND measured_on >= {} AND measured_on < {} "
-        "ORDER BY measured_on LIMIT {}",
-        scope.org_id,
-        kpi_id,
-        stage["starts_on"],
-        until,
-        MAX_STAGE_POINTS,
+    return await scope.fetch(
+        q.STAGE_POINTS, kpi=kpi_id, start=stage["starts_on"], until=until, limit=MAX_STAGE_POINTS
     )
 
 
@@ -210,18 +199,15 @@ async def _raise(
 async def _insert_signal(
     scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, line: float
 ) -> int:
-    inserted = await fetch(
-        "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
-        "raised_at, kind, rule) VALUES ({}, {}, {}, {}, {}, {}, {}, 'signal', {}) "
-        "ON CONFLICT DO NOTHING RETURNING id",
-        scope.org_id,
-        kpi_id,
-        point["id"],
-        point["measured_on"],
-        point["value"],
-        line,
-        datetime.now(UTC),
-        rule,
+    inserted = await scope.fetch(
+        q.INSERT_SIGNAL,
+        kpi=kpi_id,
+        measurement=point["id"],
+        measured_on=point["measured_on"],
+        value=point["value"],
+        line=line,
+        now=datetime.now(UTC),
+        rule=rule,
     )
     return len(inserted)
 
@@ -281,12 +267,7 @@ async def delete_stage(scope: TenantScope, stage_id: int) -> int:
 
 
 async def phase_starts(scope: TenantScope, initiative_id: int) -> list[tuple[int, date]]:
-    rows = await fetch(
-        "SELECT number, actual_start FROM phase WHERE org = {} AND initiative = {} "
-        "AND actual_start IS NOT NULL ORDER BY number",
-        scope.org_id,
-        initiative_id,
-    )
+    rows = await scope.fetch(q.PHASE_STARTS, initiative=initiative_id)
     return [(int(r["number"]), r["actual_start"]) for r in rows]
 
 

@@ -13,8 +13,7 @@ from markupsafe import Markup
 
 from tracker import labels, uploads
 from tracker.accounts.rules import Action
-from tracker.fragments import CSRF_MARK, FragmentCache, rows_key, with_csrf
-from tracker.i18n import get_language
+from tracker.fragments import CSRF_MARK, FragmentCache, Shown, rows_key, with_csrf
 from tracker.i18n import gettext as _
 from tracker.kpis import control, optimisation, rules, service, sustainment
 from tracker.registers import importing
@@ -89,18 +88,24 @@ async def add_log_entry(
 KPI_PARTS = FragmentCache(max_entries=500)
 
 
+def _kpi_fields(kpi: dict[str, Any], *names: str) -> tuple[tuple[str, Any], ...]:
+    """The fields of the KPI a part shows (its template receives these only)."""
+    return tuple((name, kpi[name]) for name in names)
+
+
 def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict]) -> Markup:
     points = tuple((m["measured_on"], m["value"]) for m in measurements)
-    shown = tuple(kpi[k] for k in ("name", "unit", "direction", "target", "threshold"))
-    return KPI_PARTS.render(
-        (get_language(), shown, points),
-        lambda: render_part(
-            request,
-            "kpis/_chart.html",
-            kpi=kpi,
-            chart=rules.trend_chart(points, kpi["target"], kpi["threshold"], kpi["direction"]),
-        ),
-    )
+    fields = _kpi_fields(kpi, "name", "unit", "direction", "target", "threshold")
+    shown = Shown.of("kpis/_chart.html", None, points, kpi=fields)
+
+    def make() -> str:
+        shown_kpi = dict(fields)
+        chart = rules.trend_chart(
+            points, shown_kpi["target"], shown_kpi["threshold"], shown_kpi["direction"]
+        )
+        return render_part(request, shown.template, kpi=shown_kpi, chart=chart)
+
+    return KPI_PARTS.render(shown, make)
 
 
 def _measurements_part(
@@ -109,25 +114,17 @@ def _measurements_part(
     """The measurements table (60 rows, each with its remove form): kept by what it shows,
     the visitor's CSRF input put in as it is shown."""
     measurements = view["measurements"]
-    key = (
-        "measurements",
-        get_language(),
-        ctx.slug,
-        writable,
-        view["total"],
+    shown = Shown.of(
+        "kpis/_measurements.html",
+        ctx,
         rows_key(measurements),
+        total=view["total"],
+        can_write=writable,
+        csrf_input=CSRF_MARK,
     )
     part = KPI_PARTS.render(
-        key,
-        lambda: render_part(
-            request,
-            "kpis/_measurements.html",
-            ctx=ctx,
-            measurements=measurements,
-            total=view["total"],
-            can_write=writable,
-            csrf_input=CSRF_MARK,
-        ),
+        shown,
+        lambda: render_part(request, shown.template, **shown.context(), measurements=measurements),
     )
     return with_csrf(part, csrf_input(request))
 
@@ -136,21 +133,22 @@ def _control_part(request: Request, kpi: dict[str, Any], view: dict[str, Any]) -
     """The control chart, kept by everything it shows: the points, the stages with their kept
     limits, the rules applied and the initiative's phase dates."""
     points = tuple((m["measured_on"], m["value"], m["denominator"]) for m in view["measurements"])
-    stages = tuple(tuple(s.values()) for s in view["stages"])
-    shown = tuple(
-        kpi[k] for k in ("name", "unit", "direction", "target", "threshold", "chart_kind")
+    fields = _kpi_fields(kpi, "name", "unit", "direction", "target", "threshold", "chart_kind")
+    shown = Shown.of(
+        "kpis/partials/_control_chart.html",
+        None,
+        (points, rows_key(view["stages"]), view["rules"], tuple(view["phases"])),
+        kpi=fields,
     )
-    return KPI_PARTS.render(
-        ("control", get_language(), shown, points, stages, view["rules"], tuple(view["phases"])),
-        lambda: render_part(
-            request,
-            "kpis/partials/_control_chart.html",
-            kpi=kpi,
-            cv=control.chart_view(
-                kpi, view["measurements"], view["stages"], view["rules"], view["phases"]
-            ),
-        ),
-    )
+
+    def make() -> str:
+        shown_kpi = dict(fields)
+        cv = control.chart_view(
+            shown_kpi, view["measurements"], view["stages"], view["rules"], view["phases"]
+        )
+        return render_part(request, shown.template, kpi=shown_kpi, cv=cv)
+
+    return KPI_PARTS.render(shown, make)
 
 
 async def _kpi_page(

@@ -11,10 +11,12 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from tracker.db import fetch, fetch_dicts, is_unique_violation, write_transaction
+from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Conflict
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.kpis import control, rules
+from tracker.kpis import queries as q
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
@@ -52,8 +54,8 @@ def denominator_error(kpi: dict[str, Any], value: float, denominator: float | No
 MAX_SHOWN = 104  # measurements read for a KPI page (two years of weekly values)
 
 
-class DuplicateMeasurement(Exception):
-    """A KPI already has a measurement for that date."""
+class DuplicateMeasurement(Conflict):
+    """A KPI already has a measurement for that date (409)."""
 
 
 async def kpis(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
@@ -164,47 +166,20 @@ def kpi_form(row: dict[str, Any]) -> Form:
 async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     """Everything one KPI's page shows. Hand-written SQL (the same on both databases): building
     the page's five queries cost more than running them."""
-    org = scope.org_id
     if not 0 < kpi_id <= MAX_ID:
         raise NotFoundException()
-    found = await fetch_dicts(
-        'SELECT k.*, i.name AS "initiative.name", i.process_code AS "initiative.process_code" '
-        "FROM kpi k JOIN initiative i ON i.id = k.initiative WHERE k.org = {} AND k.id = {}",
-        org,
-        kpi_id,
-    )
+    found = await scope.fetch_dicts(q.KPI, kpi=kpi_id)
     if not found:
         raise NotFoundException()
     kpi = found[0]
     # the latest measurements only: the page shows 60 and the chart two years of weeks
     measurements = list(
-        reversed(
-            await fetch_dicts(
-                'SELECT m.*, p.name AS "recorded_by.name" FROM kpi_measurement m '
-                "LEFT JOIN person p ON p.id = m.recorded_by WHERE m.org = {} AND m.kpi = {} "
-                "ORDER BY m.measured_on DESC LIMIT {}",
-                org,
-                kpi_id,
-                MAX_SHOWN,
-            )
-        )
+        reversed(await scope.fetch_dicts(q.LATEST_MEASUREMENTS, kpi=kpi_id, limit=MAX_SHOWN))
     )
-    counted = await fetch(
-        "SELECT COUNT(*) AS n FROM kpi_measurement WHERE org = {} AND kpi = {}", org, kpi_id
-    )
+    counted = await scope.fetch(q.COUNT_MEASUREMENTS, kpi=kpi_id)
     total = int(counted[0]["n"])
-    alerts = await fetch_dicts(
-        'SELECT a.*, p.name AS "acknowledged_by.name" FROM kpi_alert a '
-        "LEFT JOIN person p ON p.id = a.acknowledged_by WHERE a.org = {} AND a.kpi = {} "
-        "ORDER BY a.measured_on DESC",
-        org,
-        kpi_id,
-    )
-    log = await fetch_dicts(
-        "SELECT * FROM optimisation_log WHERE org = {} AND initiative = {} ORDER BY logged_on DESC",
-        org,
-        kpi["initiative"],
-    )
+    alerts = await scope.fetch_dicts(q.ALERTS_OF_KPI, kpi=kpi_id)
+    log = await scope.fetch_dicts(q.OPTIMISATION_LOG, initiative=kpi["initiative"])
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
     stages = await control.stage_rows(scope, kpi_id)
@@ -435,24 +410,7 @@ async def acknowledge(scope: TenantScope, alert_id: int, person_id: int) -> int:
     return int(alert["kpi"])
 
 
-_OPEN_ALERTS_SQL = """
-SELECT a.id, a.org, a.kpi, a.measurement, a.measured_on, a.value, a.threshold, a.raised_at,
-       a.acknowledged_by, a.acknowledged_at, a.kind, a.rule,
-       k.name AS "kpi.name", k.unit AS "kpi.unit", k.direction AS "kpi.direction",
-       k.initiative AS "kpi.initiative", i.process_code AS "kpi.initiative.process_code",
-       i.name AS "kpi.initiative.name"
-FROM kpi_alert a
-JOIN kpi k ON k.id = a.kpi
-JOIN initiative i ON i.id = k.initiative
-WHERE a.org = {} AND a.acknowledged_at IS NULL %s
-ORDER BY a.measured_on DESC, a.id DESC
-LIMIT 200
-"""
-
-
 async def open_alerts(scope: TenantScope, initiative_id: int | None = None) -> list[dict[str, Any]]:
     """Alerts nobody has acknowledged yet, newest first (at most 200), with their KPI and
     initiative. Hand-written: it is on the board, the busiest page."""
-    if initiative_id is None:
-        return await fetch(_OPEN_ALERTS_SQL % "", scope.org_id)
-    return await fetch(_OPEN_ALERTS_SQL % "AND k.initiative = {}", scope.org_id, initiative_id)
+    return await scope.fetch(q.OPEN_ALERTS, initiative=initiative_id)

@@ -16,11 +16,13 @@ from litestar.exceptions import PermissionDeniedException
 
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Organisation
-from tracker.db import fetch, tenant_transaction, write_transaction
+from tracker.db import tenant_transaction, write_transaction
 from tracker.i18n import gettext as _
+from tracker.initiatives import queries as initiative_queries
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
 from tracker.kpis import control, rules, spc
+from tracker.kpis import queries as q
 from tracker.kpis.tables import KpiAlert, SustainmentCheck
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
@@ -30,9 +32,7 @@ DEFAULT_DAYS = (30, 90, 180)
 
 
 async def check_days(scope: TenantScope) -> tuple[int, ...]:
-    rows = await fetch(
-        "SELECT sustainment_days FROM control_chart_setting WHERE org = {}", scope.org_id
-    )
+    rows = await scope.fetch(q.SUSTAINMENT_DAYS)
     try:
         return rules.parse_days(rows[0]["sustainment_days"]) if rows else DEFAULT_DAYS
     except ValueError:
@@ -52,16 +52,8 @@ async def run_checks(today: date | None = None) -> int:
 
 async def check_org(scope: TenantScope, today: date) -> int:
     days = await check_days(scope)
-    kpis = await fetch(
-        "SELECT k.id, k.initiative, k.direction, k.target, p.actual_start AS gate FROM kpi k "
-        "JOIN phase p ON p.initiative = k.initiative AND p.number = 6 "
-        "WHERE k.org = {} AND p.actual_start IS NOT NULL",
-        scope.org_id,
-    )
-    done = {
-        (r["kpi"], r["days"])
-        for r in await fetch("SELECT kpi, days FROM sustainment_check WHERE org = {}", scope.org_id)
-    }
+    kpis = await scope.fetch(q.KPIS_IN_MONITORING)
+    done = {(r["kpi"], r["days"]) for r in await scope.fetch(q.CHECKS_DONE)}
     made = 0
     for kpi in kpis:
         previous = 0
@@ -86,13 +78,7 @@ async def check_kpi(
     """Judge the KPI's points since the last check day (up to `due`) against the pilot's
     after-value (the centre of its pilot stage), the baseline (the centre of its baseline
     stage) and the target. 0 when it has no point in that time (tried again next run)."""
-    points = await fetch(
-        "SELECT id, measured_on, value FROM kpi_measurement WHERE org = {} AND kpi = {} "
-        "AND measured_on <= {} ORDER BY measured_on DESC LIMIT 2000",
-        scope.org_id,
-        kpi["id"],
-        due,
-    )
+    points = await scope.fetch(q.POINTS_UNTIL, kpi=kpi["id"], until=due)
     points.reverse()
     since = kpi["gate"] + timedelta(days=previous)
     window = [i for i, p in enumerate(points) if p["measured_on"] > since]
@@ -121,56 +107,34 @@ async def check_kpi(
         kpi["direction"], kpi["target"], mean, after, baseline, toward, _noise(stage_rows, window)
     )
     async with write_transaction():
-        made = await fetch(
-            "INSERT INTO sustainment_check (org, kpi, initiative, days, due_on, outcome, "
-            "recent_mean, after_value, baseline_value, checked_at, decision, reason) "
-            "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, '', '') "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            scope.org_id,
-            kpi["id"],
-            kpi["initiative"],
-            n,
-            due,
-            outcome,
-            mean,
-            after,
-            baseline,
-            datetime.now(UTC),
+        made = await scope.fetch(
+            q.INSERT_CHECK,
+            kpi=kpi["id"],
+            initiative=kpi["initiative"],
+            days=n,
+            due=due,
+            outcome=outcome,
+            mean=mean,
+            after=after,
+            baseline=baseline,
+            now=datetime.now(UTC),
         )
         if made and outcome != "held":
-            await fetch(
-                "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
-                "raised_at, kind, rule) VALUES ({}, {}, NULL, {}, {}, {}, {}, 'sustainment', "
-                "{}) ON CONFLICT DO NOTHING RETURNING id",
-                scope.org_id,
-                kpi["id"],
-                due,
-                mean,
-                after if after is not None else kpi["target"],
-                datetime.now(UTC),
-                outcome,
+            await scope.fetch(
+                q.INSERT_SUSTAINMENT_ALERT,
+                kpi=kpi["id"],
+                due=due,
+                mean=mean,
+                line=after if after is not None else kpi["target"],
+                now=datetime.now(UTC),
+                outcome=outcome,
             )
     return len(made)
 
 
-_CHECKS_SQL = """
-SELECT c.id, c.kpi, c.initiative, c.days, c.due_on, c.outcome, c.recent_mean, c.after_value,
-       c.baseline_value, c.decision, c.reason, c.decided_at, k.name AS "kpi.name",
-       k.unit AS "kpi.unit", i.process_code AS "initiative.process_code",
-       i.name AS "initiative.name", p.name AS "decided_by.name"
-FROM sustainment_check c
-JOIN kpi k ON k.id = c.kpi
-JOIN initiative i ON i.id = c.initiative
-LEFT JOIN person p ON p.id = c.decided_by
-WHERE c.org = {} AND %s
-ORDER BY c.due_on DESC, c.id DESC
-LIMIT 200
-"""
-
-
 async def checks(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
     """The initiative's checks, newest first (one query)."""
-    return await fetch(_CHECKS_SQL % "c.initiative = {}", scope.org_id, initiative_id)
+    return await scope.fetch(q.CHECKS, initiative=initiative_id)
 
 
 def can_decide(ctx: OrgContext) -> bool:
@@ -227,15 +191,13 @@ async def decide(ctx: OrgContext, check_id: int, form: Form) -> int | None:
             KpiAlert.acknowledged_at.is_null(),
         )
         detail = {"kpi": check["kpi"], "days": check["days"], "outcome": check["outcome"]}
-        await fetch(  # the initiative's history, as the gates write it
-            "INSERT INTO initiative_event (org, initiative, at, actor, kind, detail) "
-            "VALUES ({}, {}, {}, {}, {}, {})",
-            scope.org_id,
-            check["initiative"],
-            datetime.now(UTC),
-            ctx.person_id,
-            f"sustainment_{decision}",
-            json.dumps({**detail, "reason": reason}),
+        await scope.fetch(  # the initiative's history, as the gates write it
+            initiative_queries.INSERT_EVENT,
+            initiative=check["initiative"],
+            at=datetime.now(UTC),
+            actor=ctx.person_id,
+            kind=f"sustainment_{decision}",
+            detail=json.dumps({**detail, "reason": reason}),
         )
     return int(check["initiative"])
 

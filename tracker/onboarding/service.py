@@ -7,6 +7,8 @@ import time
 
 from tracker import db
 from tracker.onboarding import rules
+from tracker.onboarding.queries import CHECKLIST
+from tracker.tenancy import TenantScope
 
 # Organisations (of a database) whose checklist was complete when last read, in this
 # process: it is not shown again and not read again (an organisation does not need it after
@@ -18,16 +20,6 @@ _COMPLETE: set[tuple[int, int]] = set()
 # or the digest schedule (which do not move the revision).
 KEEP_SECONDS = 60.0
 _KEPT: dict[tuple[int, int], tuple[int, float, rules.Checklist]] = {}
-
-_SQL = (
-    "SELECT "
-    "(SELECT COUNT(*) FROM (SELECT 1 FROM membership WHERE org = {} LIMIT 2) m) AS members, "
-    "(SELECT COUNT(*) FROM (SELECT 1 FROM invitation WHERE org = {} LIMIT 1) i) AS invitations, "
-    "(SELECT COUNT(*) FROM (SELECT 1 FROM initiative WHERE org = {} LIMIT 1) n) AS initiatives, "
-    "(SELECT COUNT(*) FROM gate_rule WHERE org = {} AND version > 1) AS rule_saved, "
-    "(SELECT COUNT(*) FROM digest_setting WHERE org = {} AND saved_at IS NOT NULL) "
-    "AS digests_saved"
-)
 
 
 def forget(org_id: int) -> None:
@@ -44,7 +36,7 @@ async def checklist(org_id: int, board_revision: int | None = None) -> rules.Che
     now = time.monotonic()
     if kept and board_revision is not None and kept[0] == board_revision and kept[1] > now:
         return kept[2]
-    row = (await db.fetch(_SQL, *([org_id] * 5)))[0]
+    row = (await TenantScope(org_id).fetch(CHECKLIST))[0]
     result = rules.checklist(
         row["members"],
         row["invitations"],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.db import fetch_dicts, write_transaction
+from tracker.db import write_transaction
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
+from tracker.problems import queries as q
 from tracker.problems import rules
 from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChange
 from tracker.registers import fields
@@ -38,28 +39,9 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-# COLUMNS and the initiative's code and name, hand-written: the matrix is a busy page, and
-# building this select costs more than running it.
-_PROBLEMS_SQL = """
-SELECT pr.id, pr.initiative, pr.title, pr.description, pr.category, pr.impact, pr.urgency,
-       pr.fishbone, pr.whys, pr.owner, o.name AS "owner.name", pr.status, pr.created_at,
-       pr.version, i.process_code AS "initiative.process_code", i.name AS "initiative.name"
-FROM problem pr
-JOIN initiative i ON i.id = pr.initiative
-LEFT JOIN person o ON o.id = pr.owner
-WHERE pr.org = {} %s
-ORDER BY pr.id
-"""
-
-
 async def problems(scope: TenantScope, initiative_id: int | None = None) -> list[dict[str, Any]]:
     """Problems in priority order (of one initiative, or the whole portfolio)."""
-    if initiative_id is None:
-        rows = await fetch_dicts(_PROBLEMS_SQL % "", scope.org_id)
-    else:
-        rows = await fetch_dicts(
-            _PROBLEMS_SQL % "AND pr.initiative = {}", scope.org_id, initiative_id
-        )
+    rows = await scope.fetch_dicts(q.PROBLEMS, initiative=initiative_id)
     return rules.prioritise(decorate(rows))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -90,13 +91,15 @@ def _table(kind: str, data: bytes) -> list[list[Any]] | str:
 
 
 async def read_upload(
-    filename: str, data: bytes, columns: dict[str, list[str]], required: set[str]
+    filename: str, data: bytes, columns: dict[str, list[str]], required: AbstractSet[str]
 ) -> Sheet:
     """``read`` in a worker thread: parsing a workbook never holds up other requests."""
     return await uploads.in_worker(read, filename, data, columns, required)
 
 
-def read(filename: str, data: bytes, columns: dict[str, list[str]], required: set[str]) -> Sheet:
+def read(
+    filename: str, data: bytes, columns: dict[str, list[str]], required: AbstractSet[str]
+) -> Sheet:
     """``columns`` maps each column key to the header names accepted for it (any language)."""
     sheet = Sheet()
     try:

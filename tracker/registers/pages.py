@@ -7,7 +7,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Action
-from tracker.db import fetch
+from tracker.registers.queries import HEADER
 from tracker.tenancy import MAX_ID, OrgContext
 
 
@@ -16,13 +16,7 @@ async def initiative_header(ctx: OrgContext, initiative_id: int) -> dict[str, An
     page shows it)."""
     if not 0 < initiative_id <= MAX_ID:
         raise NotFoundException()
-    rows = await fetch(
-        'SELECT i.id, i.name, i.process_code, i.status, ph.number AS "current_phase.number" '
-        "FROM initiative i LEFT JOIN phase ph ON ph.id = i.current_phase "
-        "WHERE i.org = {} AND i.id = {}",
-        ctx.org_id,
-        initiative_id,
-    )
+    rows = await ctx.scope.fetch(HEADER, initiative=initiative_id)
     if not rows:
         raise NotFoundException()
     return rows[0]

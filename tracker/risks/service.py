@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.accounts.language import org_language
-from tracker.db import fetch_dicts, write_transaction
+from tracker.db import write_transaction
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.initiatives.tables import Initiative
 from tracker.registers import fields
+from tracker.risks import queries as q
 from tracker.risks import rules
 from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
 from tracker.tenancy import TenantScope
@@ -46,35 +47,21 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-# COLUMNS and the initiative's code and name, hand-written: the heat map is a busy page, and
-# building this select costs more than running it.
-_RISKS_SQL = """
-SELECT r.id, r.initiative, r.description, r.category, r.likelihood, r.impact, r.owner,
-       o.name AS "owner.name", r.mitigation, r.status, r.review_date, r.residual_likelihood,
-       r.residual_impact, r.created_at, r.version,
-       i.process_code AS "initiative.process_code", i.name AS "initiative.name"
-FROM risk r
-JOIN initiative i ON i.id = r.initiative
-LEFT JOIN person o ON o.id = r.owner
-WHERE r.org = {} %s
-"""
-
-
 async def risks(
     scope: TenantScope,
     initiative_id: int | None = None,
     likelihood: int | None = None,
     impact: int | None = None,
 ) -> list[dict[str, Any]]:
-    conditions: list[str] = []
-    values: list[Any] = [scope.org_id]
-    if initiative_id is not None:
-        conditions.append("AND r.initiative = {}")
-        values.append(initiative_id)
-    if likelihood and impact:
-        conditions.append("AND r.likelihood = {} AND r.impact = {} AND r.status <> {}")
-        values += [likelihood, impact, rules.RiskStatus.CLOSED.value]
-    rows = decorate(await fetch_dicts(_RISKS_SQL % " ".join(conditions), *values))
+    cell = bool(likelihood and impact)  # one cell of the heat map: its open risks
+    rows = await scope.fetch_dicts(
+        q.RISKS,
+        initiative=initiative_id,
+        likelihood=likelihood if cell else None,
+        impact=impact if cell else None,
+        closed=rules.RiskStatus.CLOSED.value,
+    )
+    rows = decorate(rows)
     return sorted(rows, key=lambda r: (r["status"] == "closed", -r["score"], r["id"]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.errors import Conflict
 from tracker.i18n import gettext as _
 from tracker.sops import rules
 from tracker.sops.tables import (
@@ -23,8 +24,8 @@ DEFAULT_ROLES = (
 ADMIN_LEVEL = ("Administrator", "管理员")
 
 
-class SopConflict(Exception):
-    """The version moved on (someone else acted first) or is not editable."""
+class SopConflict(Conflict):
+    """The version moved on (someone else acted first) or is not editable (409)."""
 
 
 async def require_draft(scope: TenantScope, version_id: int) -> dict[str, Any]:

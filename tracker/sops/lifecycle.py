@@ -12,10 +12,10 @@ from typing import Any
 
 from tracker.accounts.language import org_language
 from tracker.db import is_unique_violation, write_transaction
-from tracker.gates.tables import GateRule
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.registers import fields
+from tracker.sops import queries as q
 from tracker.sops import rules
 from tracker.sops.common import ADMIN_LEVEL, SopConflict, require_draft
 from tracker.sops.rules import Status
@@ -42,8 +42,8 @@ async def _move(scope: TenantScope, version_id: int, expected: str, values: dict
 
 async def approval_chain(org_id: int) -> list[dict[str, Any]]:
     """The organisation's approval chain (Settings › Gates), or an admin when it is empty."""
-    row = await GateRule.select(GateRule.approval_chain).where(GateRule.org == org_id).first()
-    chain = json.loads(row["approval_chain"] or "[]") if row else []
+    rows = await TenantScope(org_id).fetch(q.APPROVAL_CHAIN)
+    chain = json.loads(rows[0]["approval_chain"] or "[]") if rows else []
     return chain or [
         {"label": in_language(ADMIN_LEVEL, await org_language(org_id)), "person": None}
     ]

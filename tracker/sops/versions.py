@@ -7,8 +7,8 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
-from tracker.db import fetch, fetch_dicts
 from tracker.i18n import gettext as _
+from tracker.sops import queries as q
 from tracker.sops import rules
 from tracker.sops.common import require_draft
 from tracker.sops.documents import signers_of
@@ -20,24 +20,14 @@ from tracker.tenancy import MAX_ID, OrgContext, TenantScope
 from tracker.web import Form
 
 # The SOP version page, its print view and its editors read these on every request:
-# hand-written SQL (the same on both databases), cheaper than building the queries.
+# hand-written SQL (tracker/sops/queries.py), cheaper than building the queries.
 
 
 async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
     """The version with its document, initiative and author, or 404."""
     if not 0 < version_id <= MAX_ID:
         raise NotFoundException()
-    rows = await fetch_dicts(
-        'SELECT v.*, a.name AS "author.name", d.number AS "document.number", '
-        'd.process_name AS "document.process_name", d.initiative AS "document.initiative", '
-        'i.process_code AS "document.initiative.process_code", '
-        'i.name AS "document.initiative.name" '
-        "FROM sop_version v JOIN sop_document d ON d.id = v.document "
-        "JOIN initiative i ON i.id = d.initiative LEFT JOIN person a ON a.id = v.author "
-        "WHERE v.org = {} AND v.id = {}",
-        scope.org_id,
-        version_id,
-    )
+    rows = await scope.fetch_dicts(q.VERSION, version=version_id)
     if not rows:
         raise NotFoundException()
     row = rows[0]
@@ -46,27 +36,14 @@ async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
 
 
 async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
-    return await fetch_dicts(
-        "SELECT * FROM sop_step WHERE org = {} AND version = {} ORDER BY position",
-        scope.org_id,
-        version_id,
-    )
+    return await scope.fetch_dicts(q.STEPS, version=version_id)
 
 
 async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any]]) -> dict:
-    roles = await fetch_dicts(
-        "SELECT id, name FROM raci_role WHERE org = {} AND version = {} ORDER BY position, id",
-        scope.org_id,
-        version_id,
-    )
+    roles = await scope.fetch_dicts(q.RACI_ROLES, version=version_id)
     cells = {
         (c["step"], c["role"]): c["letter"]
-        for c in await fetch(
-            "SELECT c.step, c.role, c.letter FROM raci_cell c JOIN sop_step s ON s.id = c.step "
-            "WHERE c.org = {} AND s.version = {}",
-            scope.org_id,
-            version_id,
-        )
+        for c in await scope.fetch(q.RACI_CELLS, version=version_id)
     }
     problems = rules.raci_problems(steps, cells)
     return {
@@ -78,14 +55,7 @@ async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any
 
 
 async def approvals_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
-    return await fetch_dicts(
-        'SELECT s.*, ap.name AS "approver.name", decider.name AS "decided_by.name" '
-        "FROM sop_approval s LEFT JOIN person ap ON ap.id = s.approver "
-        "LEFT JOIN person decider ON decider.id = s.decided_by "
-        "WHERE s.org = {} AND s.version = {} ORDER BY s.round, s.level",
-        scope.org_id,
-        version_id,
-    )
+    return await scope.fetch_dicts(q.APPROVALS, version=version_id)
 
 
 def pending_level(approvals: list[dict[str, Any]], status: str) -> dict[str, Any] | None:

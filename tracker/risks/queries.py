@@ -1,0 +1,18 @@
+"""The risk register's hand-written statements (see tracker/sql.py)."""
+
+from tracker.sql import Statement
+
+# COLUMNS of the service and the initiative's code and name (of one initiative, or of one cell
+# of the heat map): the heat map is a busy page, and building this select cost more than
+# running it.
+RISKS = Statement("""
+SELECT r.id, r.initiative, r.description, r.category, r.likelihood, r.impact, r.owner,
+       o.name AS "owner.name", r.mitigation, r.status, r.review_date, r.residual_likelihood,
+       r.residual_impact, r.created_at, r.version,
+       i.process_code AS "initiative.process_code", i.name AS "initiative.name"
+FROM risk r
+JOIN initiative i ON i.id = r.initiative AND i.org = :org
+LEFT JOIN person o ON o.id = r.owner
+WHERE r.org = :org [AND r.initiative = :initiative]
+  [AND r.likelihood = :likelihood AND r.impact = :impact AND r.status <> :closed]
+""")

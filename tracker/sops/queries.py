@@ -1,0 +1,35 @@
+"""The SOP area's hand-written statements (see tracker/sql.py): the version page, its print
+view and its editors read these on every request, cheaper than building the queries."""
+
+from tracker.sql import Statement
+
+VERSION = Statement(
+    'SELECT v.*, a.name AS "author.name", d.number AS "document.number", '
+    'd.process_name AS "document.process_name", d.initiative AS "document.initiative", '
+    'i.process_code AS "document.initiative.process_code", '
+    'i.name AS "document.initiative.name" '
+    "FROM sop_version v JOIN sop_document d ON d.id = v.document AND d.org = :org "
+    "JOIN initiative i ON i.id = d.initiative AND i.org = :org "
+    "LEFT JOIN person a ON a.id = v.author "
+    "WHERE v.org = :org AND v.id = :version"
+)
+# The organisation's approval chain, kept with its gate decision rule (Settings › Gates): read
+# here by name, as the gates (a newer area) are not imported by the SOPs.
+APPROVAL_CHAIN = Statement("SELECT approval_chain FROM gate_rule WHERE org = :org LIMIT 1")
+STEPS = Statement(
+    "SELECT * FROM sop_step WHERE org = :org AND version = :version ORDER BY position"
+)
+RACI_ROLES = Statement(
+    "SELECT id, name FROM raci_role WHERE org = :org AND version = :version ORDER BY position, id"
+)
+RACI_CELLS = Statement(
+    "SELECT c.step, c.role, c.letter FROM raci_cell c "
+    "JOIN sop_step s ON s.id = c.step AND s.org = :org "
+    "WHERE c.org = :org AND s.version = :version"
+)
+APPROVALS = Statement(
+    'SELECT s.*, ap.name AS "approver.name", decider.name AS "decided_by.name" '
+    "FROM sop_approval s LEFT JOIN person ap ON ap.id = s.approver "
+    "LEFT JOIN person decider ON decider.id = s.decided_by "
+    "WHERE s.org = :org AND s.version = :version ORDER BY s.round, s.level"
+)
