@@ -39,12 +39,17 @@ INVITATION_DAYS = 14
 
 async def memberships_of(person_id: int) -> list[MembershipView]:
     rows = await fetch(
-        "SELECT o.id, o.slug, o.name, m.role, o.require_2fa FROM membership m "
+        "SELECT o.id, o.slug, o.name, m.role, o.require_2fa, (SELECT COUNT(*) FROM "
+        "notification n WHERE n.org = m.org AND n.person = m.person AND n.read_at IS NULL"
+        ") AS unread FROM membership m "
         "JOIN organisation o ON o.id = m.org WHERE m.person = {} ORDER BY o.name, o.id",
         person_id,
     )
     return [
-        MembershipView(r["id"], r["slug"], r["name"], r["role"], r["require_2fa"]) for r in rows
+        MembershipView(
+            r["id"], r["slug"], r["name"], r["role"], r["require_2fa"], int(r["unread"] or 0)
+        )
+        for r in rows
     ]
 
 
@@ -358,6 +363,33 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
             await Membership.insert(
                 Membership(org=invitation["org.id"], person=person_id, role=invitation["role"])
             )
+        await _tell_admins(invitation, person_id)
+
+
+async def _tell_admins(invitation: dict[str, Any], person_id: int) -> None:
+    """The organisation's admins learn that the invitation was accepted."""
+    from tracker.notifications import Kind, notify
+
+    org_id = invitation["org.id"]
+    rows = await fetch(
+        "SELECT m.person, p.name FROM membership m JOIN person p ON p.id = {} "
+        "WHERE m.org = {} AND m.role = {}",
+        person_id,
+        org_id,
+        Role.ADMIN,
+    )
+    if rows:
+        await notify(
+            org_id,
+            kind=Kind.INVITATION_ACCEPTED,
+            recipients=[r["person"] for r in rows],
+            actor_id=person_id,
+            subject_kind="invitation",
+            subject_id=invitation["id"],
+            url=f"/o/{invitation['org.slug']}/settings/members",
+            key=f"invitation_accepted:invitation:{invitation['id']}",
+            title=rows[0]["name"],
+        )
 
 
 async def create_invited_person(invitation: dict[str, Any], form: Form) -> int | None:

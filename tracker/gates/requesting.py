@@ -26,6 +26,7 @@ from tracker.gates.tables import (
     ReviewCriterion,
 )
 from tracker.i18n import gettext as _
+from tracker.notifications import Kind, notify
 from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
@@ -130,6 +131,17 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
                 gate=gate,
                 reviewers=len(reviewers),
                 due=due_raw,
+            )
+            await notify(
+                scope,
+                kind=Kind.VOTE_REQUESTED,
+                recipients=reviewers,
+                actor_id=ctx.person_id,
+                subject_kind="review",
+                subject_id=review_id,
+                url=f"/o/{ctx.slug}/reviews/{review_id}",
+                key=f"vote_requested:review:{review_id}",
+                title=initiative["name"],
             )
     except Exception as error:
         if not is_unique_violation(error):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+from tracker import live
 from tracker.accounts.rules import Role
 from tracker.db import (
     fetch,
@@ -26,6 +27,7 @@ from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.tables import (
     GateReview,
 )
+from tracker.gates.telling import tell_chair
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
@@ -112,6 +114,8 @@ async def submit_vote(ctx: OrgContext, review_id: int, form: Form) -> None:
                 ),
             )
         await event(scope, review["initiative"], ctx.person_id, "voted", review=review_id)
+    # everyone viewing the review sees the vote arrive (they refetch the tally themselves)
+    live.after_commit(live.review_channel(scope.org_id, review_id), live.REVIEW_EVENT, review_id)
     await try_close(scope, review_id)
 
 
@@ -174,6 +178,7 @@ async def try_close(scope: TenantScope, review_id: int) -> rules.Outcome | None:
                     reason=outcome.reason,
                     proposed=outcome.decision,
                 )
+                await tell_chair(scope, review)
                 return outcome
             assert outcome.decision is not None
             conditions = (

@@ -43,3 +43,37 @@ function wireReveal(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { wireReveal(document); });
 document.addEventListener("htmx:afterSwap", function (event) { wireReveal(event.target); });
+
+// Live updates (tracker.live): the page's one server-sent-events stream (the htmx SSE
+// extension, on <body data-live>) tells the bell and a review page to fetch their fragments.
+// While the stream is down, a slow poll asks the same fragments every minute ("livepoll");
+// when it comes back after a drop, they are fetched once, for what was missed meanwhile.
+(function () {
+  var POLL_MS = 60000;
+  var timer = null;
+  var dropped = false;
+  function poll() {
+    Array.prototype.forEach.call(document.querySelectorAll("[hx-trigger*='livepoll']"), function (el) {
+      if (window.htmx) { window.htmx.trigger(el, "livepoll"); }
+    });
+  }
+  function startPolling() {
+    if (!timer) { timer = window.setInterval(poll, POLL_MS); }
+  }
+  function stopPolling() {
+    if (timer) { window.clearInterval(timer); timer = null; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.hasAttribute("data-live")) { startPolling(); }
+  });
+  document.addEventListener("htmx:sseOpen", function () {
+    stopPolling();
+    document.body.setAttribute("data-live", "open");
+    if (dropped) { dropped = false; poll(); }
+  });
+  document.addEventListener("htmx:sseError", function () {
+    dropped = true;
+    document.body.setAttribute("data-live", "down");
+    startPolling();
+  });
+})();
