@@ -68,6 +68,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "kpi_stage": TENANT,
     "control_chart_setting": TENANT,
     "sustainment_check": TENANT,
+    "notification": ("tenant_isolation", "SELECT INSERT UPDATE"),  # never deleted by the app
+    "notification_preference": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "
