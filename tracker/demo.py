@@ -8,7 +8,7 @@ from tracker import demo_content as content
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Membership, Organisation, Person
 from tracker.auth import hash_password
-from tracker.db import write_transaction
+from tracker.db import fetch, write_transaction
 from tracker.demo_content import resolve
 from tracker.demo_monitoring import seed_monitoring
 from tracker.demo_program import seed_program
@@ -252,7 +252,15 @@ async def create_demo(
     domain: str = DEMO_DOMAIN,
 ) -> str:
     """The demo organisation, all its texts in ``lang`` (en or zh_Hans): initiatives in every
-    phase with their gate history, registers, SOPs, rollout and KPIs."""
+    phase with their gate history, registers, SOPs, rollout and KPIs. Its people find their
+    notifications in the app; no e-mail goes to their made-up addresses."""
+    from tracker.notifications.service import without_mail
+
+    with without_mail():
+        return await _create_demo(today, lang, slug, domain)
+
+
+async def _create_demo(today: date | None, lang: str, slug: str, domain: str) -> str:
     from tracker.demo_gates import seed_gates
 
     today = today or date.today()
@@ -318,6 +326,14 @@ async def create_demo(
             initiatives.append((initiative_id, code, start, phase, status))
         await seed_gates(org, slug, people, initiatives, today, lang)
         await seed_monitoring(org, people[1], today, lang)
+        # what the made history told people is read; what waits for them now is not
+        await fetch(
+            "UPDATE notification SET read_at = created_at WHERE org = {} AND NOT ("
+            "subject_kind = 'review' AND subject_id IN ("
+            "SELECT id FROM gate_review WHERE org = {} AND status <> 'decided'))",
+            org,
+            org,
+        )
     return (
         f"Created the demo organisation at /o/{slug}/ with {len(content.INITIATIVES)} "
         f"initiatives; log in as demo@{domain} / {DEMO_PASSWORD}."

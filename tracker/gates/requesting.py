@@ -25,6 +25,7 @@ from tracker.gates.tables import (
     ReviewAssignment,
     ReviewCriterion,
 )
+from tracker.gates.telling import initiative_name
 from tracker.i18n import gettext as _
 from tracker.notifications import Kind, notify
 from tracker.sops.lifecycle import published_for as sop_published
@@ -141,7 +142,7 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
                 subject_id=review_id,
                 url=f"/o/{ctx.slug}/reviews/{review_id}",
                 key=f"vote_requested:review:{review_id}",
-                title=initiative["name"],
+                title=initiative.get("name") or await initiative_name(scope, initiative["id"]),
             )
     except Exception as error:
         if not is_unique_violation(error):

@@ -13,6 +13,13 @@ from tracker.notifications import Kind, notify
 from tracker.tenancy import TenantScope
 
 
+async def initiative_name(scope: TenantScope, initiative_id: int) -> str:
+    rows = await fetch(
+        "SELECT name FROM initiative WHERE org = {} AND id = {}", scope.org_id, initiative_id
+    )
+    return str(rows[0]["name"]) if rows else ""
+
+
 async def _slug(scope: TenantScope) -> str:
     rows = await fetch("SELECT slug FROM organisation WHERE id = {}", scope.org_id)
     return str(rows[0]["slug"])
@@ -66,9 +73,7 @@ async def tell_approver(
     scope: TenantScope, review: dict[str, Any], level: int, approver: int | None, actor: int | None
 ) -> None:
     """The approver of ``level`` of the gate's approval chain: the decision waits for them."""
-    name = await fetch(
-        "SELECT name FROM initiative WHERE org = {} AND id = {}", scope.org_id, review["initiative"]
-    )
+    name = await initiative_name(scope, review["initiative"])
     await notify(
         scope,
         kind=Kind.APPROVAL_WAITING,
@@ -78,7 +83,7 @@ async def tell_approver(
         subject_id=review["id"],
         url=f"/o/{await _slug(scope)}/reviews/{review['id']}",
         key=f"approval_waiting:review:{review['id']}:level:{level}",
-        title=name[0]["name"] if name else "",
+        title=name,
     )
     live.after_commit(
         live.review_channel(scope.org_id, review["id"]), live.REVIEW_EVENT, review["id"]
@@ -89,11 +94,7 @@ async def tell_chair(scope: TenantScope, review: dict[str, Any]) -> None:
     """The decision rule handed the review to the chair: it waits for them."""
     chair = json.loads(review["rule_snapshot"]).get("chair")
     if chair:
-        name = await fetch(
-            "SELECT name FROM initiative WHERE org = {} AND id = {}",
-            scope.org_id,
-            review["initiative"],
-        )
+        name = await initiative_name(scope, review["initiative"])
         await notify(
             scope,
             kind=Kind.APPROVAL_WAITING,
@@ -103,7 +104,7 @@ async def tell_chair(scope: TenantScope, review: dict[str, Any]) -> None:
             subject_id=review["id"],
             url=f"/o/{await _slug(scope)}/reviews/{review['id']}",
             key=f"approval_waiting:review:{review['id']}:chair",
-            title=name[0]["name"] if name else "",
+            title=name,
         )
     live.after_commit(
         live.review_channel(scope.org_id, review["id"]), live.REVIEW_EVENT, review["id"]

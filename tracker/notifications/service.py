@@ -12,7 +12,9 @@ This module imports no other area (the areas that notify import it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +27,18 @@ from tracker.settings import get_settings
 from tracker.tenancy import TenantScope
 
 SETTINGS_PATH = "/account/notifications"
+# True while the demo is made through the services: its people get their notifications in
+# the app, but no e-mail goes to its made-up addresses.
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("notify_quiet", default=False)
+
+
+@contextmanager
+def without_mail() -> Iterator[None]:
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def settings_url() -> str:
@@ -99,7 +113,7 @@ async def notify(
             continue  # told before (a double submit, a retried job, another worker)
         told.append(person["person"])
         live.after_commit(live.person_channel(org_id, person["person"]), live.PERSON_EVENT, "new")
-        if channel == Channel.IMMEDIATE and mail:
+        if channel == Channel.IMMEDIATE and mail and not _quiet.get():
             await _queue_mail(org_id, person, inserted[0]["id"], kind, title, detail, url, now)
     return told
 

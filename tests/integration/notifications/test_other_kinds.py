@@ -175,7 +175,9 @@ async def test_admins_are_told_when_an_invitation_is_accepted(world):
     link = re.search(r'value="(http[^"]+/invite/[^"]+)"', page.text).group(1)
     path = "/" + link.split("/", 3)[3]
     async with world.client() as client:
-        joined = await client.post(path, data={"name": "Jo Iner", "password": "a long new password"})
+        joined = await client.post(
+            path, data={"name": "Jo Iner", "password": "a long new password"}
+        )
         assert joined.status_code == 303
         again = await client.post(path, data={"name": "Jo Iner", "password": "a long new password"})
         assert again.status_code in (403, 404)  # once only
@@ -202,6 +204,6 @@ async def test_the_email_carries_list_unsubscribe_to_the_persons_settings(world,
     )
     counts = await deliver_pending()
     assert counts.get("sent:notification", 0) >= 1  # (other tests left theirs pending)
-    (recipients, message), *_ = [m for m in mailbox.messages if m[0] == [org.emails["committee"]]]
+    (_to, message), *_ = [m for m in mailbox.messages if m[0] == [org.emails["committee"]]]
     assert message["Subject"] == "Your vote is asked: Order handling"
     assert re.fullmatch(r"<https?://[^>]+/account/notifications>", message["List-Unsubscribe"])
