@@ -112,29 +112,33 @@ def test_the_stream_needs_a_session_and_carries_only_ones_own_channels(demo_serv
 
 async def test_a_vote_shows_in_another_browser_within_two_seconds(demo_server, browser):
     base, _url, review, lead_email = demo_server
-    # B, the lead who requested the review, watches it (strict CSP: no bypass)
-    b_context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    b = await b_context.new_page()
-    await b.goto(f"{base}/login")
-    await b.fill("#email", lead_email)
-    await b.fill("#password", PASSWORD)
-    await b.get_by_role("button", name="Log in").click()
-    await b.wait_for_url(f"{base}/o/demo/")
-    await b.goto(f"{base}/o/demo/reviews/{review}")
+    await a_votes_b_sees(browser, base, base, review, lead_email, "en-1280")
+
+
+async def signed_in(browser, base: str, email: str):
+    """A browser of its own, signed in; strict CSP (no bypass)."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    await page.goto(f"{base}/login")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"{base}/o/demo/")
+    return context, page
+
+
+async def a_votes_b_sees(browser, base_a, base_b, review, lead_email, tag) -> None:
+    """B, the lead who requested the review, watches it (served by ``base_b``); A, the demo
+    person, casts the deciding vote (served by ``base_a``)."""
+    b_context, b = await signed_in(browser, base_b, lead_email)
+    await b.goto(f"{base_b}/o/demo/reviews/{review}")
     await expect(b.locator("body")).to_have_attribute("data-live", "open", timeout=10000)
     count = (await b.locator(".bell-count").text_content() or "").strip()
     before = int(count or 0)
     await expect(b.locator("#review-live")).to_contain_text("1 of 3 reviewers have responded.")
 
-    # A, the demo person, casts the deciding vote in another browser
-    a_context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    a = await a_context.new_page()
-    await a.goto(f"{base}/login")
-    await a.fill("#email", "demo@example.com")
-    await a.fill("#password", PASSWORD)
-    await a.get_by_role("button", name="Log in").click()
-    await a.wait_for_url(f"{base}/o/demo/")
-    await a.goto(f"{base}/o/demo/reviews/{review}")
+    a_context, a = await signed_in(browser, base_a, "demo@example.com")
+    await a.goto(f"{base_a}/o/demo/reviews/{review}")
     await score_and_vote(a, "Go")
     voted = time.monotonic()
 
@@ -145,12 +149,12 @@ async def test_a_vote_shows_in_another_browser_within_two_seconds(demo_server, b
     assert time.monotonic() - voted < 2.5
     await expect(b.locator("#review-tally")).to_contain_text("Demo Admin")
     await expect(b.locator("#review-live")).to_contain_text("This review has moved on")
-    await shot(b, "live-review-after-remote-vote-en-1280")
+    await shot(b, f"live-review-after-remote-vote-{tag}")
     # the bell leads to the centre, and opening the notification goes to the review
     await b.locator("a.bell").click()
     await expect(b.get_by_role("heading", name="Notifications")).to_be_visible()
     await b.get_by_role("link", name=re.compile("Decided:")).first.click()
-    await b.wait_for_url(f"{base}/o/demo/reviews/{review}")
+    await b.wait_for_url(f"{base_b}/o/demo/reviews/{review}")
     await expect(b.locator(".bell-count")).to_have_text(str(before) if before else "")
     await a_context.close()
     await b_context.close()

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 log = logging.getLogger("tracker.live")
 QUEUE_SIZE = 100  # events waiting for one slow browser; beyond, the oldest are dropped
@@ -134,11 +135,13 @@ class RedisBroker(Broker):
     every channel subscribed again; events meanwhile are lost, and the pages catch up when
     their stream reconnects (they refetch then)."""
 
-    PREFIX = "tracker:live:"
-
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
+        # Pub/sub spans every database of a Redis server: the channels carry the database
+        # number of REDIS_URL, so two deployments sharing a server stay apart.
+        database = urlparse(url).path.strip("/") or "0"
+        self.PREFIX = f"tracker:live:{database}:"
         self.redis: Any = None
         self.pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None

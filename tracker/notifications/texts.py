@@ -10,7 +10,7 @@ from tracker.notifications.rules import Channel, Kind
 
 
 def kind_label(kind: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Kind.VOTE_REQUESTED: _("A review asks for your vote"),
         Kind.REVIEW_DECIDED: _("A review you requested is decided"),
         Kind.CONDITION_ASSIGNED: _("A condition is assigned to you"),
@@ -20,15 +20,17 @@ def kind_label(kind: str) -> str:
         Kind.APPROVAL_WAITING: _("An approval waits at your level"),
         Kind.KPI_BREACH: _("A KPI you own breaches its threshold"),
         Kind.INVITATION_ACCEPTED: _("An invitation is accepted (admins)"),
-    }.get(kind, kind)
+    }
+    return labels.get(kind, kind)
 
 
 def channel_label(channel: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Channel.IMMEDIATE: _("By e-mail at once"),
         Channel.DIGEST: _("In the digest only"),
         Channel.OFF: _("Not at all"),
-    }.get(channel, channel)
+    }
+    return labels.get(channel, channel)
 
 
 def headline(row: dict[str, Any]) -> str:

@@ -47,11 +47,12 @@ document.addEventListener("htmx:afterSwap", function (event) { wireReveal(event.
 // Live updates (tracker.live): the page's one server-sent-events stream (the htmx SSE
 // extension, on <body data-live>) tells the bell and a review page to fetch their fragments.
 // While the stream is down, a slow poll asks the same fragments every minute ("livepoll");
-// when it comes back after a drop, they are fetched once, for what was missed meanwhile.
+// whenever it opens again (after a drop, or the server ending it to check the session), they
+// are fetched once, for what happened meanwhile.
 (function () {
   var POLL_MS = 60000;
   var timer = null;
-  var dropped = false;
+  var opened = false;
   function poll() {
     Array.prototype.forEach.call(document.querySelectorAll("[hx-trigger*='livepoll']"), function (el) {
       if (window.htmx) { window.htmx.trigger(el, "livepoll"); }
@@ -69,10 +70,10 @@ document.addEventListener("htmx:afterSwap", function (event) { wireReveal(event.
   document.addEventListener("htmx:sseOpen", function () {
     stopPolling();
     document.body.setAttribute("data-live", "open");
-    if (dropped) { dropped = false; poll(); }
+    if (opened) { poll(); }
+    opened = true;
   });
   document.addEventListener("htmx:sseError", function () {
-    dropped = true;
     document.body.setAttribute("data-live", "down");
     startPolling();
   });
