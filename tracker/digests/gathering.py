@@ -5,10 +5,11 @@ grows with rows, not with queries per person."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from tracker.db import fetch_dicts
 from tracker.digests import rules
 from tracker.gates.tables import Condition, GateDecision, ReviewAssignment, Vote
 from tracker.initiatives import rules as initiative_rules
@@ -38,6 +39,13 @@ class OrgData:
     pilot_results: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
     kpi_alerts: list[dict[str, Any]]
+    # notifications the people chose to receive in the digest (tracker.notifications)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+# kinds the digest already shows in a section of their own (reviews waiting for a vote,
+# conditions coming due, KPI breaches): not repeated among the notifications
+IN_SECTIONS = ("vote_requested", "condition_due", "kpi_breach")
 
 
 async def gather(scope: TenantScope, start: datetime, end: datetime, today: date) -> OrgData:
@@ -130,6 +138,15 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         KpiAlert.kpi.direction,
         KpiAlert.kpi.initiative,
     ).where(KpiAlert.raised_at >= start, KpiAlert.raised_at < end)
+    notifications = await fetch_dicts(
+        "SELECT person, kind, title, detail, url FROM notification WHERE org = {} "
+        "AND channel = 'digest' AND created_at >= {} AND created_at < {} "
+        "AND kind NOT IN ({}, {}, {}) ORDER BY id",
+        scope.org_id,
+        start,
+        end,
+        *IN_SECTIONS,
+    )
     return OrgData(
         initiatives,
         open_assignments,
@@ -140,6 +157,7 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         pilot_results,
         decisions,
         kpi_alerts,
+        notifications,
     )
 
 
@@ -278,5 +296,6 @@ def person_data(
             for a in data.kpi_alerts
             if a["kpi.initiative"] in relevant
         ],
+        "notifications": [n for n in data.notifications if n["person"] == person_id],
         "portfolio": portfolio,
     }

@@ -123,6 +123,7 @@ SECTIONS = (
     "high_risks",
     "pilot_results",
     "kpi_breaches",
+    "notifications",
     "portfolio",
 )
 PORTFOLIO_ROLES = ("admin", "lead")

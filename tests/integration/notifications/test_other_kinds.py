@@ -207,3 +207,40 @@ async def test_the_email_carries_list_unsubscribe_to_the_persons_settings(world,
     (_to, message), *_ = [m for m in mailbox.messages if m[0] == [org.emails["committee"]]]
     assert message["Subject"] == "Your vote is asked: Order handling"
     assert re.fullmatch(r"<https?://[^>]+/account/notifications>", message["List-Unsubscribe"])
+
+
+async def test_digest_only_kinds_appear_in_the_next_digest(world):
+    from tracker.digests import service as digests
+    from tracker.digests.tables import Digest, DigestSetting
+    from tracker.notifications import notify
+
+    org = await fresh_org(world)
+    await DigestSetting.insert(DigestSetting(org=org.id, frequency="daily", hour=8))
+    await notify(
+        org.id,
+        kind=Kind.COMMENT,  # the digest by default
+        recipients=[org.people["lead"]],
+        actor_id=org.people["member"],
+        subject_kind="problem",
+        subject_id=5,
+        url=f"/o/{org.slug}/problems/5",
+        key="comment:digest-test",
+        title="Orders wait at the hand-off",
+    )
+    created = datetime.now(UTC)
+    due = created.replace(hour=8, minute=5, second=0, microsecond=0)
+    if due <= created:
+        due += timedelta(days=1)  # the next 08:05 after the notification
+    await digests.build_due_digests(org.id, due)
+    digest = (
+        await Digest.select()
+        .where(Digest.org == org.id, Digest.person == org.people["lead"])
+        .first()
+    )
+    assert digest is not None
+    assert "New comment: Orders wait at the hand-off" in digest["body_text"]
+    assert f"/o/{org.slug}/problems/5" in digest["body_text"]
+    others = await Digest.select().where(
+        Digest.org == org.id, Digest.person == org.people["committee"]
+    )
+    assert all("Orders wait" not in d["body_text"] for d in others)
