@@ -17,8 +17,8 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from tracker import labels
-from tracker.notifications import texts as notification_texts
 from tracker.i18n import get_language, translations
+from tracker.notifications import texts as notification_texts
 from tracker.patches import PageTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
