@@ -326,7 +326,15 @@ async def _create_demo(today: date | None, lang: str, slug: str, domain: str) ->
             initiatives.append((initiative_id, code, start, phase, status))
         await seed_gates(org, slug, people, initiatives, today, lang)
         await seed_monitoring(org, people[1], today, lang)
-        # what the made history told people is read; what waits for them now is not
+        # the made history's notifications date from its steps, and are read; what waits
+        # for people now is not
+        await fetch(
+            "UPDATE notification SET created_at = COALESCE(CASE WHEN kind = 'review_decided' "
+            "THEN (SELECT d.decided_at FROM gate_decision d WHERE d.review = notification.subject_id) "
+            "ELSE (SELECT r.requested_at FROM gate_review r WHERE r.id = notification.subject_id) "
+            "END, created_at) WHERE org = {} AND subject_kind = 'review'",
+            org,
+        )
         await fetch(
             "UPDATE notification SET read_at = created_at WHERE org = {} AND NOT ("
             "subject_kind = 'review' AND subject_id IN ("
