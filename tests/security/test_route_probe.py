@@ -24,6 +24,7 @@ from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
+from tracker.notifications.tables import Notification
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
@@ -60,6 +61,7 @@ ID_TABLES = {
     "wave_id": RolloutWave,
     "session_id": TrainingSession,
     "file_id": StoredFile,
+    "notification_id": Notification,
 }
 OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
 FORM = {
@@ -145,6 +147,15 @@ async def victim(world):
     await StoredFile.insert(
         StoredFile(
             org=org.id, kind="import", filename="p.csv", size=4, sha256="x", content=b"a,b\n"
+        )
+    )
+    await Notification.insert(
+        Notification(
+            org=org.id,
+            person=org.people["admin"],
+            kind="mentioned",
+            url=f"/o/{org.slug}/",
+            key=f"probe:{org.id}",
         )
     )
     await Invitation.insert(
