@@ -193,7 +193,11 @@ class RedisBroker(Broker):
         while True:
             try:
                 if not self.pubsub.subscribed:
-                    await asyncio.sleep(0.05)
+                    if self.subscriptions:  # a subscribe failed (Redis was down): again
+                        await asyncio.sleep(1)
+                        await self._resubscribe()
+                    else:
+                        await asyncio.sleep(0.05)
                     continue
                 message = await self.pubsub.get_message(timeout=1.0)
                 if message is None or message.get("type") != "message":
@@ -224,6 +228,7 @@ class RedisBroker(Broker):
                     await self.pubsub.subscribe(*channels)
             except Exception as error:
                 log.warning("live events: cannot subscribe again yet: %s", error)
+                await asyncio.sleep(4)  # not a retry a second while Redis is down
                 return
         for subs in list(self.subscriptions.values()):  # missed events: let pages refetch
             for sub in list(subs):

@@ -16,16 +16,14 @@ log = logging.getLogger("tracker.live")
 class LiveEventsMiddleware(ASGIMiddleware):
     """Outside the identity middleware, whose transaction commits before the response is sent:
     the events a request collected go out after that, so a browser that refetches at once
-    finds the change. A request that failed (5xx) rolled back and publishes nothing. Mail
-    queued to go at once asks the background jobs to deliver now."""
+    finds the change (reads too: opening a notification marks it read). A request that
+    failed (5xx) rolled back and publishes nothing. Mail queued to go at once asks the
+    background jobs to deliver now."""
 
     scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/static/", "^/healthz", "^/readyz")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope.get("method") in ("GET", "HEAD"):
-            await next_app(scope, receive, send)
-            return
         collector = Collector()
         status = 500
 
