@@ -168,7 +168,7 @@ class TrackerApp(Litestar):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", "tracker.head": True}  # (a live stream ends)
             send = _without_body(send)
         elif scope["type"] == "http" and scope["method"] == "OPTIONS":
             send = self._allow_every_method(scope, send)

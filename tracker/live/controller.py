@@ -39,9 +39,9 @@ async def _review_visible(ctx: OrgContext, review_id: int) -> bool:
     return bool(rows)
 
 
-async def _events(sub: Subscription) -> AsyncIterator[ServerSentEventMessage]:
+async def _events(sub: Subscription, head: bool = False) -> AsyncIterator[ServerSentEventMessage]:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + LIFETIME_SECONDS
+    deadline = loop.time() + (0 if head else LIFETIME_SECONDS)  # HEAD: the headers only
     try:
         yield ServerSentEventMessage(comment="connected", retry=RETRY_MS, data=None)
         while (remaining := deadline - loop.time()) > 0:
@@ -72,7 +72,7 @@ async def live_stream(
         channels.append(review_channel(ctx.org_id, review))
     sub = await broker().join(channels)
     return ServerSentEvent(
-        _events(sub),
+        _events(sub, head=bool(request.scope.get("tracker.head"))),
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         background=BackgroundTask(broker().leave, sub),
     )
