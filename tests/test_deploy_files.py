@@ -138,3 +138,19 @@ def test_dockerfile_copies_what_the_app_reads():
     for folder in ("tracker", "templates", "migrations"):
         assert f"COPY {folder} ./{folder}" in text
     assert 'ENTRYPOINT ["tracker"]' in text
+
+
+def test_live_streams_outlive_the_proxys_timeouts_by_their_heartbeat():
+    """HAProxy closes a connection idle for `timeout client/server`; a live stream sends a
+    comment every HEARTBEAT_SECONDS, so it is never idle that long."""
+    import re
+
+    from tracker.live.controller import HEARTBEAT_SECONDS, LIFETIME_SECONDS
+
+    def seconds(name: str) -> float:
+        match = re.search(rf"^\s*timeout {name} (\d+)(s|m)\s*$", HAPROXY, re.M)
+        assert match, name
+        return float(match.group(1)) * (60 if match.group(2) == "m" else 1)
+
+    assert HEARTBEAT_SECONDS * 2 <= min(seconds("client"), seconds("server"))
+    assert LIFETIME_SECONDS > HEARTBEAT_SECONDS

@@ -24,7 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Send
 
-from tracker import db, fragments, patches, templating, wiring
+from tracker import db, fragments, live, patches, templating, wiring
 from tracker.accounts import controller as accounts
 from tracker.accounts import recovery_controller as recovery
 from tracker.accounts import security_controller as account_security
@@ -42,11 +42,16 @@ from tracker.comments import controller as comments
 from tracker.digests import controller as digests
 from tracker.errors import TrackerError
 from tracker.gates import controller as gates
+from tracker.gates import live_controller as gates_live
 from tracker.i18n import gettext as _
 from tracker.initiatives import controller as initiatives
 from tracker.jobs.dispatch import Dispatcher
 from tracker.kpis import control_controller as kpi_control
 from tracker.kpis import controller as kpis
+from tracker.live import controller as live_stream
+from tracker.live.middleware import LiveEventsMiddleware
+from tracker.live.shutdown import end_streams_on_signal
+from tracker.notifications import controller as notifications
 from tracker.organisations import controller as organisations
 from tracker.organisations import membership_controller as membership
 from tracker.organisations.context import TwoFactorRequired, provide_org_context
@@ -176,7 +181,7 @@ class TrackerApp(Litestar):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", "tracker.head": True}  # (a live stream ends)
             send = _without_body(send)
         elif scope["type"] == "http" and scope["method"] == "OPTIONS":
             send = self._allow_every_method(scope, send)
@@ -264,6 +269,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         started = time.perf_counter()
         compiled = templating.warm(app.template_engine.engine)  # type: ignore[union-attr]
         log.info("templates ready: %s in %.2f s", compiled, time.perf_counter() - started)
+        await live.start(settings.redis_url)
+        end_streams_on_signal()  # open streams must not hold a stopping server for 20 s
         dispatcher = Dispatcher(settings.redis_url, settings.scheduler, settings.scheduler_seconds)
         app.state.dispatcher = dispatcher
         await dispatcher.start()
@@ -272,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await dispatcher.stop()
+            await live.stop()
             await db.stop(engine)
 
     org_router = Router(
@@ -279,6 +287,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *initiatives.ROUTES,
             *gates.ROUTES,
+            *gates_live.ROUTES,
+            *live_stream.ROUTES,
+            *notifications.ROUTES,
             *problems.ROUTES,
             *pilots.ROUTES,
             *risks.ROUTES,
@@ -311,7 +322,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         api_docs,
         Router(
             path="/",
-            route_handlers=[*accounts.ROUTES, *recovery.ROUTES, *account_settings.ROUTES],
+            route_handlers=[
+                *accounts.ROUTES,
+                *recovery.ROUTES,
+                *account_settings.ROUTES,
+                *notifications.ACCOUNT_ROUTES,
+            ],
             include_in_schema=False,
         ),
         Router(path="/", route_handlers=account_security.ROUTES, include_in_schema=False),
@@ -322,6 +338,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ]
     middleware: list[Any] = [
         SecurityHeadersMiddleware(),
+        LiveEventsMiddleware(),  # publishes a request's live events after its commit
         IdentityMiddleware(settings.db_pool_max),
         InputGuardMiddleware(),  # after the identity: its refusals speak the person's language
     ]

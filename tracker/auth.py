@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ SESSION_COOKIE = "tracker_session"
 LANGUAGE_COOKIE = "tracker_lang"
 SESSION_DAYS = 14  # the default lifetime (SESSION_LIFETIME_HOURS)
 TOUCH_SECONDS = 60  # a session's last-seen time is written at most once a minute
+_LIVE_STREAM = re.compile(r"^/o/[^/]+/live$")  # tracker.live.controller.STREAM_PATH
 
 _hasher: PasswordHasher | None = None
 
@@ -183,7 +185,14 @@ async def identify_walled(
         two_factor=first["person_two_factor"],
     )
     memberships = [
-        MembershipView(r["org_id"], r["org_slug"], r["org_name"], r["role"], r["org_require_2fa"])
+        MembershipView(
+            r["org_id"],
+            r["org_slug"],
+            r["org_name"],
+            r["role"],
+            r["org_require_2fa"],
+            int(r["unread_notifications"] or 0),
+        )
         for r in rows
         if r["org_id"] is not None
     ]
@@ -211,6 +220,9 @@ class IdentityMiddleware(ASGIMiddleware):
             state["person"] = person
             with language(self._language(scope, person)), acting(person.id if person else None):
                 await next_app(scope, receive, send)
+            return
+        if _LIVE_STREAM.match(scope.get("path", "")):
+            await self._stream(scope, receive, send, next_app, token)
             return
         held: list[Message] = []
 
@@ -244,6 +256,23 @@ class IdentityMiddleware(ASGIMiddleware):
                 await transaction.rollback()
         for message in held:
             await send(message)
+
+    async def _stream(
+        self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, token: str | None
+    ) -> None:
+        """A live stream (``tracker.live``) stays open for minutes: behind the wall it is
+        identified in a short transaction of its own, then runs without holding a pooled
+        connection or its turn (its few queries open their own tenant transactions)."""
+        state: dict[str, Any] = scope["state"]  # type: ignore[assignment]
+        async with self.turns, request_transaction():
+            person, memberships, board_revision = await identify_walled(
+                token, scope.get("path", "")
+            )
+        state["person"] = person
+        state["memberships"] = memberships
+        state["board_revision"] = board_revision
+        with language(self._language(scope, person)):
+            await next_app(scope, receive, send)
 
     @staticmethod
     def _language(scope: Scope, person: CurrentPerson | None) -> str:

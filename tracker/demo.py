@@ -17,6 +17,7 @@ from tracker.gates.settings_service import ensure_defaults
 from tracker.i18n import in_language
 from tracker.initiatives import rules
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.notifications import service as notifications
 
 DEMO_SLUG = "demo"
 DEMO_DOMAIN = "example.com"
@@ -253,7 +254,15 @@ async def create_demo(
     domain: str = DEMO_DOMAIN,
 ) -> str:
     """The demo organisation, all its texts in ``lang`` (en or zh_Hans): initiatives in every
-    phase with their gate history, registers, SOPs, rollout and KPIs."""
+    phase with their gate history, registers, SOPs, rollout and KPIs. Its people find their
+    notifications in the app; no e-mail goes to their made-up addresses."""
+    from tracker.notifications.service import without_mail
+
+    with without_mail():
+        return await _create_demo(today, lang, slug, domain)
+
+
+async def _create_demo(today: date | None, lang: str, slug: str, domain: str) -> str:
     from tracker.demo_gates import seed_gates
 
     today = today or date.today()
@@ -320,6 +329,7 @@ async def create_demo(
         await seed_gates(org, slug, people, initiatives, today, lang)
         await seed_monitoring(org, people[1], today, lang)
         await seed_benefits(org, people[1], today)
+        await notifications.settle_demo(org)  # the made history's notifications: read
     return (
         f"Created the demo organisation at /o/{slug}/ with {len(content.INITIATIVES)} "
         f"initiatives; log in as demo@{domain} / {DEMO_PASSWORD}."

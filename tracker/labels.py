@@ -374,6 +374,7 @@ def mail_kind_label(value: str) -> str:
         "email_confirm": _("E-mail address confirmation"),
         "email_notice": _("E-mail address change notice"),
         "password_changed": _("Password change notice"),
+        "notification": _("Notification"),
     }.get(value, value)
 
 

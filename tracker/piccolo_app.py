@@ -46,6 +46,7 @@ from tracker.kpis.tables import (
     OptimisationEntry,
     SustainmentCheck,
 )
+from tracker.notifications.tables import Notification, NotificationPreference
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -94,6 +95,8 @@ APP_CONFIG = AppConfig(
         Condition,
         ApprovalStep,
         InitiativeEvent,
+        Notification,
+        NotificationPreference,
         Problem,
         AsIsStep,
         ProblemScoreChange,

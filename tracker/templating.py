@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from tracker import labels
 from tracker.i18n import get_language, translations
+from tracker.notifications import texts as notification_texts
 from tracker.patches import PageTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -104,6 +105,7 @@ def configure_jinja(
     )
     env.globals.update(
         phase_label=labels.phase_label,
+        notification_headline=notification_texts.headline,
         phase_full_label=labels.phase_full_label,
         status_label=labels.status_label,
         role_label=labels.role_label,

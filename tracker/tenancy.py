@@ -29,6 +29,7 @@ class Membership:
     name: str
     role: str
     require_2fa: str = "none"  # the organisation's two-factor rule: none | admins | everyone
+    unread: int = 0  # the person's unread notifications there (the bell; tracker.notifications)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tracker.gates import requesting as gate_requesting
 from tracker.gates.settings_service import ensure_defaults
 from tracker.initiatives import hooks as initiative_hooks
 from tracker.kpis import service as kpi_service
+from tracker.notifications import service as notification_service
 from tracker.pilots import exports as pilot_exports
 from tracker.problems import exports as problem_exports
 from tracker.problems import imports as problem_imports
@@ -26,6 +27,7 @@ def install() -> None:
     account_hooks.NEW_ORGANISATION.provide(ensure_defaults)
     account_hooks.QUEUE_MAIL.provide(outbox.queue_mail)
     account_hooks.DIGEST_ROWS.provide(digest_service.account_rows)
+    account_hooks.INVITATION_ACCEPTED.provide(notification_service.invitation_accepted)
     initiative_hooks.OPEN_ALERTS.provide(kpi_service.open_alerts)
     initiative_hooks.GATE_HISTORY.provide(gate_lists.initiative_gates)
     initiative_hooks.MAY_REQUEST_GATE.provide(gate_requesting.may_request)

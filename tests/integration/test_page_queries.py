@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from tests.helpers import make_initiative
 from tracker.db import count_queries
+from tracker.notifications.tables import Notification
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -132,6 +133,18 @@ async def add_registers(org, initiative, n, tag):
                 for p in people
             )
         )
+        # the admin's unread notifications: the bell on every page counts them, no query more
+        await Notification.insert(
+            Notification(
+                org=org.id,
+                person=org.people["admin"],
+                kind="mentioned",
+                title=f"{tag} {i}",
+                url=f"/o/{org.slug}/problems/{problem}",
+                key=f"page-queries:{tag}:{problem}",
+                actor=people[1],
+            )
+        )
     return problem, risk, pilot
 
 
@@ -173,6 +186,7 @@ async def test_register_and_other_pages_make_a_fixed_number_of_queries(world):
         "gate settings": f"{base}/settings/gates",
         "digest settings": f"{base}/settings/digests",
         "members": f"{base}/settings/members",
+        "notifications": f"{base}/notifications",
     }
     await counts(world, org, pages)  # a first visit may create defaults (digest settings)
     small = await counts(world, org, pages)
@@ -181,3 +195,9 @@ async def test_register_and_other_pages_make_a_fixed_number_of_queries(world):
     print(f"\npage queries ({world.backend}): {small}")
     assert small == large
     assert max(small.values()) <= 16, small
+    async with world.client(org, "admin") as client:  # the bell counted them all
+        bell = await client.get(f"{base}/notifications/bell")
+    unread = await Notification.count().where(
+        Notification.person == org.people["admin"], Notification.read_at.is_null()
+    )
+    assert unread >= 27 and f">{unread}</span>" in bell.text

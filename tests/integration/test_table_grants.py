@@ -78,6 +78,8 @@ TABLES: dict[str, tuple[str, str]] = {
     # a deleted comment keeps its row ("deleted" in the thread): no DELETE
     "comment": ("tenant_isolation", "SELECT INSERT UPDATE"),
     "comment_mention": ("tenant_isolation", "SELECT INSERT DELETE"),  # re-made on an edit
+    "notification": ("tenant_isolation", "SELECT INSERT UPDATE"),  # never deleted by the app
+    "notification_preference": TENANT,
     "person": (
         "none: a person belongs to no one organisation and is looked up by e-mail at log-in",
         "SELECT INSERT UPDATE(email) UPDATE(email_confirmed) UPDATE(language) UPDATE(name) "

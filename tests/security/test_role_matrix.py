@@ -69,6 +69,8 @@ ALLOWED: dict[str, str] = {
     "/o/{org_slug:str}/kpis/{kpi_id:int}": "admin lead member",
     # anyone may leave (the last admin is refused with 409 and told why)
     "/o/{org_slug:str}/leave": EVERYONE,
+    "/o/{org_slug:str}/notifications/read-all": EVERYONE,  # one's own notifications
+    "/o/{org_slug:str}/notifications/{notification_id:int}/read": EVERYONE,
     "/o/{org_slug:str}/kpis/{kpi_id:int}/import": "admin lead member",
     "/o/{org_slug:str}/kpis/{kpi_id:int}/measurements": "admin lead member",
     "/o/{org_slug:str}/kpis/{kpi_id:int}/stages": "admin lead member",

@@ -27,6 +27,7 @@ from tracker.digests.tables import Digest, EmailMessage
 from tracker.gates.tables import Condition, GateCriterion, GateDecision, GateReview
 from tracker.initiatives.tables import Initiative
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement, KpiStage, SustainmentCheck
+from tracker.notifications.tables import Notification
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import Problem
 from tracker.risks.tables import ResistanceEntry, Risk
@@ -68,6 +69,7 @@ ID_TABLES = {
     "attachment_id": Attachment,
     "subject_id": Problem,  # /attachments/on/{kind}/{subject_id}: kind is "problem"
     "record_id": Problem,  # a record's History: /history/{kind}/<id>, kind is "problem"
+    "notification_id": Notification,
 }
 OTHER_PARAMS = {
     "gate": "2",
@@ -194,6 +196,15 @@ async def victim(world):
     await Attachment.insert(
         Attachment(org=org.id, subject_kind="problem", subject_id=problem, file=attached[0]["id"])
     )
+    await Notification.insert(
+        Notification(
+            org=org.id,
+            person=org.people["admin"],
+            kind="mentioned",
+            url=f"/o/{org.slug}/",
+            key=f"probe:{org.id}",
+        )
+    )
     await Invitation.insert(
         Invitation(
             org=org.id,
@@ -285,6 +296,7 @@ ALLOWED_FOR_VIEWERS = {
     "/o/{org_slug:str}/leave",
     "/o/{org_slug:str}/calendar/reset",  # a viewer's own calendar feed
     "/o/{org_slug:str}/calendar/stop",
+    "/o/{org_slug:str}/notifications/read-all",  # one's own notifications only
 }
 
 
@@ -310,12 +322,16 @@ async def test_every_page_of_an_organisation_answers_its_members(world):
         for path, methods in org_routes(world.app):
             if "GET" not in methods:
                 continue
+            if path.endswith("/live"):
+                continue  # a stream that stays open (tests/e2e/test_live_browser.py)
             url = fill(path, org.slug, ids)
             response = await client.get(url)
             if "/digests/{digest_id" in path:
                 assert response.status_code in (200, 404), url  # only one's own digests
             elif path.endswith("/minutes.pdf"):
                 assert response.status_code in (200, 409), url  # a PDF once decided only
+            elif path.endswith("/open"):
+                assert response.status_code == 303, url  # straight to the notified thing
             else:
                 assert response.status_code == 200, (url, response.status_code)
 

@@ -20,3 +20,8 @@ QUEUE_MAIL: Hook[Callable[[int, int | None, str, str, str, str, str], Awaitable[
 # "Your settings": each organisation of the person with its digest schedule and the person's
 # choice (tracker.digests.service.account_rows).
 DIGEST_ROWS: Hook[Callable[[int], Awaitable[list[dict[str, Any]]]]] = Hook("accounts.DIGEST_ROWS")
+# An invitation was accepted (in the same transaction): the organisation's admins are told
+# (tracker.notifications.service.invitation_accepted: the invitation row, the newcomer).
+INVITATION_ACCEPTED: Hook[Callable[[dict[str, Any], int], Awaitable[None]]] = Hook(
+    "accounts.INVITATION_ACCEPTED"
+)

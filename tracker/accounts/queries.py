@@ -6,7 +6,9 @@ and the narrow grants of the person-level tables let them."""
 from tracker.sql import Unscoped
 
 MEMBERSHIPS_OF_PERSON = Unscoped(
-    "SELECT o.id, o.slug, o.name, m.role, o.require_2fa FROM membership m "
+    "SELECT o.id, o.slug, o.name, m.role, o.require_2fa, (SELECT COUNT(*) FROM notification n "
+    "WHERE n.org = m.org AND n.person = m.person AND n.read_at IS NULL) AS unread "
+    "FROM membership m "
     "JOIN organisation o ON o.id = m.org WHERE m.person = :person ORDER BY o.name, o.id",
     reason="every organisation of the person: the switcher and the log-in",
 )

@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tracker.accounts.hooks import NEW_ORGANISATION
+from tracker.accounts.hooks import INVITATION_ACCEPTED, NEW_ORGANISATION
 from tracker.accounts.links import invitation_token
 from tracker.accounts.mail import hour_key, notify
 from tracker.accounts.mail import queue as queue_mail
@@ -42,7 +42,10 @@ INVITATION_DAYS = 14
 async def memberships_of(person_id: int) -> list[MembershipView]:
     rows = await fetch_unscoped(MEMBERSHIPS_OF_PERSON, person=person_id)
     return [
-        MembershipView(r["id"], r["slug"], r["name"], r["role"], r["require_2fa"]) for r in rows
+        MembershipView(
+            r["id"], r["slug"], r["name"], r["role"], r["require_2fa"], int(r["unread"] or 0)
+        )
+        for r in rows
     ]
 
 
@@ -356,6 +359,7 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
             await Membership.insert(
                 Membership(org=invitation["org.id"], person=person_id, role=invitation["role"])
             )
+        await INVITATION_ACCEPTED.call(invitation, person_id)  # the admins are told
 
 
 async def create_invited_person(invitation: dict[str, Any], form: Form) -> int | None:

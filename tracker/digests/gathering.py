@@ -5,13 +5,13 @@ grows with rows, not with queries per person."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker.benefits import rollup as benefits_rollup
 from tracker.benefits.rules import month_of
-from tracker.digests import rules
+from tracker.digests import queries, rules
 from tracker.gates.tables import Condition, GateDecision, ReviewAssignment, Vote
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative
@@ -41,6 +41,13 @@ class OrgData:
     decisions: list[dict[str, Any]]
     kpi_alerts: list[dict[str, Any]]
     benefits: list[dict[str, Any]]
+    # notifications the people chose to receive in the digest (tracker.notifications)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+# kinds the digest already shows in a section of their own (reviews waiting for a vote,
+# conditions coming due, KPI breaches): not repeated among the notifications
+IN_SECTIONS = ("vote_requested", "condition_due", "kpi_breach")
 
 
 async def gather(scope: TenantScope, start: datetime, end: datetime, today: date) -> OrgData:
@@ -135,6 +142,9 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
     ).where(KpiAlert.raised_at >= start, KpiAlert.raised_at < end)
     # planned vs realised this year so far (two queries whatever the number of initiatives)
     year = await benefits_rollup.portfolio(scope, None, month_of(today).replace(month=1), today)
+    notifications = await scope.fetch_dicts(
+        queries.NOTIFICATIONS_FOR_DIGEST, start=start, end=end, in_sections=IN_SECTIONS
+    )
     return OrgData(
         initiatives,
         open_assignments,
@@ -146,6 +156,7 @@ async def gather(scope: TenantScope, start: datetime, end: datetime, today: date
         decisions,
         kpi_alerts,
         benefits_rollup.summary(year),
+        notifications,
     )
 
 
@@ -284,6 +295,7 @@ def person_data(
             for a in data.kpi_alerts
             if a["kpi.initiative"] in relevant
         ],
+        "notifications": [n for n in data.notifications if n["person"] == person_id],
         "portfolio": portfolio,
         "benefits": data.benefits if role in rules.BENEFIT_ROLES else [],
     }

@@ -32,6 +32,8 @@ def mime(message: dict) -> MimeMessage:
     # The same for every attempt: a message sent again is recognisable as the same one.
     host = urlparse(settings.base_url).hostname or "localhost"
     mail["Message-ID"] = f"<tracker.{message['org']}.{message['id']}@{host}>"
+    if message["kind"] == "notification":  # RFC 2369: where the person turns these off
+        mail["List-Unsubscribe"] = f"<{settings.base_url}/account/notifications>"
     mail.set_content(message["body_text"])
     if message["body_html"]:
         mail.add_alternative(message["body_html"], subtype="html")

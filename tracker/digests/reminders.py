@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker import live
 from tracker.accounts.tables import Organisation, Person
 from tracker.db import is_unique_violation, tenant_transaction, write_transaction
 from tracker.digests.tables import EmailMessage
 from tracker.gates.tables import Condition, ReviewAssignment, Vote
 from tracker.i18n import gettext as _
 from tracker.i18n import language
+from tracker.notifications import Kind, notify
+from tracker.notifications.service import wants_mail
 from tracker.settings import get_settings
 from tracker.tenancy import TenantScope
 
@@ -51,7 +54,7 @@ async def queue_reminders(now: datetime | None = None) -> int:
     queued = 0
     orgs = await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
     for org in orgs:
-        async with tenant_transaction(org["id"]):
+        async with live.collecting(), tenant_transaction(org["id"]):
             queued += await _org_reminders(org, today, base)
     return queued
 
@@ -128,6 +131,21 @@ async def _org_reminders(org: dict[str, Any], today: Any, base: str) -> int:
         if c["owner"] not in people:
             continue
         person = people[c["owner"]]
+        # in the centre (once per condition and due date), and by mail as the owner chose
+        await notify(
+            scope,
+            kind=Kind.CONDITION_DUE,
+            recipients=[c["owner"]],
+            actor_id=None,
+            subject_kind="condition",
+            subject_id=c["id"],
+            url=f"/o/{org['slug']}/initiatives/{c['initiative']}#conditions-h",
+            key=f"condition_due:condition:{c['id']}:{c['due_date']}",
+            title=c["text"],
+            mail=False,
+        )
+        if not await wants_mail(org["id"], c["owner"], Kind.CONDITION_DUE):
+            continue
         with language(person["language"] or "en"):
             subject = _("A condition is due: %(text)s", text=c["text"][:100])
             text = _(
@@ -193,7 +211,7 @@ async def queue_kpi_alerts(now: datetime | None = None) -> int:
     base = get_settings().base_url
     queued = 0
     for org in await Organisation.select(Organisation.id, Organisation.slug):
-        async with tenant_transaction(org["id"]):
+        async with live.collecting(), tenant_transaction(org["id"]):
             queued += await _org_kpi_alerts(org, now, base)
     return queued
 
@@ -235,6 +253,20 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
         person = people.get(a["kpi.initiative.owner"])
         if person is None:
             continue
+        await notify(
+            scope,
+            kind=Kind.KPI_BREACH,
+            recipients=[person["id"]],
+            actor_id=None,
+            subject_kind="kpi",
+            subject_id=a["kpi"],
+            url=f"/o/{org['slug']}/kpis/{a['kpi']}",
+            key=f"kpi_breach:alert:{a['id']}",
+            title=f"{a['kpi.name']} · {a['kpi.initiative.name']}",
+            mail=False,
+        )
+        if not await wants_mail(org["id"], person["id"], Kind.KPI_BREACH):
+            continue  # the owner chose the digest (its KPI breaches section) or nothing
         with language(person["language"] or "en"):
             subject, text = _kpi_alert_mail(a, org, base)
         queued += await _queue(scope, f"kpi_alert:{a['id']}", "kpi_alert", person, subject, text)

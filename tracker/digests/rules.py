@@ -117,6 +117,7 @@ SECTIONS = (
     "high_risks",
     "pilot_results",
     "kpi_breaches",
+    "notifications",
     "portfolio",
     "benefits",
 )

@@ -138,6 +138,7 @@ async def _review_page(
         member_names={m["id"]: m["name"] for m in members},
         condition_rows=range(rules.CONDITION_ROWS),
         condition_plans=rules.decode_conditions,
+        live_review=review_id,  # the tab's live stream follows this review too
     )
 
 

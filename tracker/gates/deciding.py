@@ -28,6 +28,7 @@ from tracker.gates.tables import (
     GateDecision,
     GateReview,
 )
+from tracker.gates.telling import tell_approver, tell_decided
 from tracker.i18n import gettext as _
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
@@ -99,6 +100,7 @@ async def conclude(
             decision=decision,
             levels=len(chain),
         )
+        await tell_approver(scope, review, 1, chain[0]["person"], decided_by)
         return
     await record_decision(scope, review, pending)
 
@@ -111,6 +113,7 @@ async def record_decision(
         Initiative,
         review["initiative"],
         Initiative.id,
+        Initiative.name,
         Initiative.owner,
         Initiative.status,
         Initiative.current_phase.number,
@@ -178,9 +181,10 @@ async def record_decision(
     if effect.status:
         values[Initiative.status] = effect.status
     await scope.update(Initiative, values, Initiative.id == initiative["id"])
+    condition_rows: list[dict[str, Any]] = []
     if pending["conditions"]:
         due = date.fromisoformat(pending["condition_due"])
-        await scope.insert(
+        condition_rows = await scope.insert(
             Condition,
             *(
                 {
@@ -208,6 +212,7 @@ async def record_decision(
         to_phase=effect.phase,
         conditions=len(pending["conditions"]),
     )
+    await tell_decided(scope, review, initiative, pending, condition_rows)
     return int(decision_id)
 
 
@@ -309,6 +314,9 @@ async def act_on_approval(ctx: OrgContext, review_id: int, approve: bool, note: 
         )
         pending = json.loads(review["pending_outcome"])
         if approve and len(steps) > 1:
+            await tell_approver(
+                scope, review, steps[1]["level"], steps[1]["approver"], ctx.person_id
+            )
             return
         if not approve:
             pending = {

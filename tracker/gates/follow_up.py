@@ -23,6 +23,7 @@ from tracker.gates.tables import (
 )
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
+from tracker.notifications import Kind, notify
 from tracker.tenancy import OrgContext
 
 
@@ -155,5 +156,16 @@ async def replan_condition(ctx: OrgContext, condition_id: int, owner: str, due: 
             owner_to=name["name"] if name else "",
             due_from=condition["due_date"].isoformat(),
             due_to=new_due.isoformat(),
+        )
+        await notify(
+            scope,
+            kind=Kind.CONDITION_ASSIGNED,
+            recipients=[new_owner],
+            actor_id=ctx.person_id,
+            subject_kind="condition",
+            subject_id=condition_id,
+            url=f"/o/{ctx.slug}/initiatives/{condition['initiative']}#conditions-h",
+            key=f"condition_assigned:condition:{condition_id}",
+            title=condition["text"],
         )
     return int(condition["initiative"])

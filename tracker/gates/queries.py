@@ -116,3 +116,7 @@ EVENTS = Statement(
     "LEFT JOIN person p ON p.id = e.actor "
     "WHERE e.org = :org AND e.initiative = :initiative ORDER BY e.at DESC LIMIT 100"
 )
+
+# --- notifications (tracker/gates/telling.py) ---------------------------------------------
+INITIATIVE_NAME = Statement("SELECT name FROM initiative WHERE org = :org AND id = :initiative")
+ORG_SLUG = Statement("SELECT slug FROM organisation WHERE id = :org")

@@ -25,7 +25,9 @@ from tracker.gates.tables import (
     ReviewAssignment,
     ReviewCriterion,
 )
+from tracker.gates.telling import initiative_name
 from tracker.i18n import gettext as _
+from tracker.notifications import Kind, notify
 from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.web import Form
@@ -130,6 +132,17 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
                 gate=gate,
                 reviewers=len(reviewers),
                 due=due_raw,
+            )
+            await notify(
+                scope,
+                kind=Kind.VOTE_REQUESTED,
+                recipients=reviewers,
+                actor_id=ctx.person_id,
+                subject_kind="review",
+                subject_id=review_id,
+                url=f"/o/{ctx.slug}/reviews/{review_id}",
+                key=f"vote_requested:review:{review_id}",
+                title=initiative.get("name") or await initiative_name(scope, initiative["id"]),
             )
     except Exception as error:
         if not is_unique_violation(error):

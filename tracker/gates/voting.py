@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+from tracker import live
 from tracker.accounts.rules import Role
 from tracker.db import (
     joined_transaction,
@@ -27,6 +28,7 @@ from tracker.gates.rules import OutcomeState, VoteKind
 from tracker.gates.tables import (
     GateReview,
 )
+from tracker.gates.telling import tell_chair
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, TenantScope
 
@@ -100,6 +102,8 @@ async def submit_vote(ctx: OrgContext, review_id: int, ballot: VoteInput) -> Non
                 reviewer=ctx.person_id,
             )
         await event(scope, review["initiative"], ctx.person_id, "voted", review=review_id)
+    # everyone viewing the review sees the vote arrive (they refetch the tally themselves)
+    live.after_commit(live.review_channel(scope.org_id, review_id), live.REVIEW_EVENT, review_id)
     await try_close(scope, review_id)
 
 
@@ -145,6 +149,7 @@ async def try_close(scope: TenantScope, review_id: int) -> rules.Outcome | None:
                     reason=outcome.reason,
                     proposed=outcome.decision,
                 )
+                await tell_chair(scope, review)
                 return outcome
             assert outcome.decision is not None
             conditions = (

@@ -7,7 +7,7 @@ from typing import Any
 from arq import cron
 from arq.connections import RedisSettings
 
-from tracker import db, wiring
+from tracker import db, live, wiring
 from tracker.jobs.tasks import (
     deliver,
     digest_tick,
@@ -32,9 +32,11 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.start(engine, 1, settings.db_pool_max, settings.db_app_role)
     await check_role(settings, engine.run_ddl)  # production: no role that bypasses the wall
     ctx["engine"] = engine
+    await live.start(settings.redis_url)  # jobs that notify reach the web replicas' streams
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await live.stop()
     await db.stop(ctx["engine"])
 
 

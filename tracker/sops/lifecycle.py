@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tracker.accounts.language import org_language
+from tracker.accounts.rules import Role
 from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
@@ -82,6 +83,7 @@ async def submit(ctx: OrgContext, version_id: int) -> None:
                 for i, level in enumerate(chain)
             ),
         )
+        await _tell_level(ctx, version_id, round_no, 1, chain[0]["person"])
 
 
 async def decide(ctx: OrgContext, version_id: int, approve: bool, comment: str) -> str:
@@ -122,7 +124,39 @@ async def decide(ctx: OrgContext, version_id: int, approve: bool, comment: str) 
         if not remaining:
             await _move(scope, version_id, Status.IN_REVIEW, {SopVersion.status: Status.APPROVED})
             return Status.APPROVED
+        following = min(remaining, key=lambda a: a["level"])
+        await _tell_level(
+            ctx, version_id, following["round"], following["level"], following["approver"]
+        )
     return Status.IN_REVIEW
+
+
+async def _tell_level(
+    ctx: OrgContext, version_id: int, round_no: int, level: int, approver: int | None
+) -> None:
+    """The approver of the level the version waits at (any admin where the level names
+    nobody) is told, in the transaction of the step."""
+    from tracker.notifications import Kind, notify
+
+    scope = ctx.scope
+    if approver is None:
+        people = await scope.fetch(q.ADMINS, role=Role.ADMIN.value)
+        recipients = [p["person"] for p in people]
+    else:
+        recipients = [approver]
+    row = await scope.fetch(q.VERSION_TITLE, version=version_id)
+    title = f"{row[0]['process_name']} V{row[0]['major']}.{row[0]['minor']}" if row else ""
+    await notify(
+        scope,
+        kind=Kind.APPROVAL_WAITING,
+        recipients=recipients,
+        actor_id=ctx.person_id,
+        subject_kind="sop_version",
+        subject_id=version_id,
+        url=f"/o/{ctx.slug}/sop-versions/{version_id}",
+        key=f"approval_waiting:sop_version:{version_id}:round:{round_no}:level:{level}",
+        title=title,
+    )
 
 
 async def publish(ctx: OrgContext, version_id: int, form: Form) -> bool:

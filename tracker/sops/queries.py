@@ -33,3 +33,11 @@ APPROVALS = Statement(
     "LEFT JOIN person decider ON decider.id = s.decided_by "
     "WHERE s.org = :org AND s.version = :version ORDER BY s.round, s.level"
 )
+
+# --- notifications (tracker/sops/lifecycle.py) ---------------------------------------------
+ADMINS = Statement("SELECT person FROM membership WHERE org = :org AND role = :role")
+VERSION_TITLE = Statement(
+    "SELECT d.process_name, v.major, v.minor FROM sop_version v "
+    "JOIN sop_document d ON d.id = v.document AND d.org = :org "
+    "WHERE v.org = :org AND v.id = :version"
+)

@@ -59,3 +59,37 @@ document.addEventListener("change", function (event) {
     error.hidden = !tooLarge;
   }
 });
+// Live updates (tracker.live): the page's one server-sent-events stream (the htmx SSE
+// extension, on <body data-live>) tells the bell and a review page to fetch their fragments.
+// While the stream is down, a slow poll asks the same fragments every minute ("livepoll");
+// whenever it opens again (after a drop, or the server ending it to check the session), they
+// are fetched once, for what happened meanwhile.
+(function () {
+  var POLL_MS = 60000;
+  var timer = null;
+  var opened = false;
+  function poll() {
+    Array.prototype.forEach.call(document.querySelectorAll("[hx-trigger*='livepoll']"), function (el) {
+      if (window.htmx) { window.htmx.trigger(el, "livepoll"); }
+    });
+  }
+  function startPolling() {
+    if (!timer) { timer = window.setInterval(poll, POLL_MS); }
+  }
+  function stopPolling() {
+    if (timer) { window.clearInterval(timer); timer = null; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.hasAttribute("data-live")) { startPolling(); }
+  });
+  document.addEventListener("htmx:sseOpen", function () {
+    stopPolling();
+    document.body.setAttribute("data-live", "open");
+    if (opened) { poll(); }
+    opened = true;
+  });
+  document.addEventListener("htmx:sseError", function () {
+    document.body.setAttribute("data-live", "down");
+    startPolling();
+  });
+})();
