@@ -4,7 +4,10 @@ runs the app's code, such as the worker); calling it again changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tracker.accounts import hooks as account_hooks
+from tracker.comments import events as comment_events
 from tracker.digests import outbox
 from tracker.digests import service as digest_service
 from tracker.gates import common as gate_common
@@ -13,6 +16,7 @@ from tracker.gates import requesting as gate_requesting
 from tracker.gates.settings_service import ensure_defaults
 from tracker.initiatives import hooks as initiative_hooks
 from tracker.kpis import service as kpi_service
+from tracker.notifications import comment_events as notification_comments
 from tracker.notifications import service as notification_service
 from tracker.pilots import exports as pilot_exports
 from tracker.problems import exports as problem_exports
@@ -22,8 +26,12 @@ from tracker.registers.imports import IMPORTERS
 from tracker.risks import exports as risk_exports
 from tracker.risks import imports as risk_imports
 
+_unsubscribe: list[Callable[[], None]] = []
+
 
 def install() -> None:
+    if not _unsubscribe:  # once: every comment tells people (notifications)
+        _unsubscribe.append(comment_events.subscribe(notification_comments.comment_posted))
     account_hooks.NEW_ORGANISATION.provide(ensure_defaults)
     account_hooks.QUEUE_MAIL.provide(outbox.queue_mail)
     account_hooks.DIGEST_ROWS.provide(digest_service.account_rows)

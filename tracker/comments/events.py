@@ -28,6 +28,7 @@ class CommentPosted:
     # a sealed gate-review comment: reviewers who may not read it until they vote
     hidden_from: tuple[int, ...] = ()
     edited: bool = False  # an edit: mentioned_ids holds only the members newly named
+    title: str = ""  # the subject's title, as the organisation wrote it
 
 
 Handler = Callable[[CommentPosted], Awaitable[None]]

@@ -174,6 +174,7 @@ async def _tell(
             mentioned_ids=tuple(sorted(mentioned - {me})),
             hidden_from=tuple(sorted(set(hidden))),
             edited=edited,
+            title=str(subject.row.get("title") or ""),
         )
     )
 

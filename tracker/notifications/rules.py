@@ -78,6 +78,18 @@ def recipients(people: Iterable[int | None], actor: int | None) -> list[int]:
     return sorted({p for p in people if p is not None and p != actor})
 
 
+def comment_recipients(
+    owners: Iterable[int], followers: Iterable[int], mentioned: Iterable[int], hidden: Iterable[int]
+) -> tuple[list[int], list[int]]:
+    """Who hears of a comment: the members named in it (as "mentioned"), then the subject's
+    owners and the thread's followers who were not named (as "comment"); never a reviewer
+    the comment is kept from until they vote."""
+    kept_from = set(hidden)
+    named = sorted(set(mentioned) - kept_from)
+    others = sorted((set(owners) | set(followers)) - kept_from - set(named))
+    return named, others
+
+
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
