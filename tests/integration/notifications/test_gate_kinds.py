@@ -139,7 +139,7 @@ async def test_notify_is_exactly_once_however_often_and_never_crosses_organisati
             recipients=[person, world.b.people["admin"], org.people["lead"]],
             actor_id=org.people["lead"],
             subject_kind="comment",
-            subject_id=7,
+            subject_id=987_654,  # a subject no other test tells of
             url="/o/alpha/reviews/7#comment-7",
             key=key,
             title="Gate 2 of the order process",
@@ -150,10 +150,10 @@ async def test_notify_is_exactly_once_however_often_and_never_crosses_organisati
     results = await asyncio.gather(tell(), tell())
     assert sorted(results, key=len) == [[], [person]]
     assert await tell() == []
-    rows = await told(person, Kind.MENTIONED, 7)
+    rows = await told(person, Kind.MENTIONED, 987_654)
     assert len(rows) == 1 and len(await mails_for(rows)) == 1
-    assert await told(world.b.people["admin"], Kind.MENTIONED, 7) == []
-    assert await told(org.people["lead"], Kind.MENTIONED, 7) == []
+    assert await told(world.b.people["admin"], Kind.MENTIONED, 987_654) == []
+    assert await told(org.people["lead"], Kind.MENTIONED, 987_654) == []
 
 
 async def test_comments_wait_for_the_digest_by_default(world):
