@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tracker.analytics import queries as q
 from tracker.analytics import sql
 from tracker.analytics.rules import CONDITION_STATES, MONTH, OUTCOMES, Filter
-from tracker.db import fetch
+from tracker.tenancy import TenantScope
 
 LIMIT = 1000
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
@@ -90,68 +91,48 @@ class Drill:
         return KINDS[self.keys.kind]
 
 
-def _narrow(keys: Keys, names: dict[str, str]) -> tuple[str, list[Any]]:
-    """Conditions ``AND column = value`` for the keys given, on the row set's columns."""
-    parts, values = [], []
-    for key, column in names.items():
-        value = getattr(keys, key)
-        if value not in (None, ""):
-            parts.append(f"AND {column} = {{}}")
-            values.append(int(value) if key == "passed" else value)
-    return " ".join(parts), values
-
-
-def _base(keys: Keys, org: int, flt: Filter, today: date) -> tuple[str, list[Any], str, str]:
-    """The row set, a fixed condition of this kind, and the order of its rows."""
-    kind = keys.kind
-    if KINDS[kind] == "initiatives":
-        base, values = sql.initiatives_now(org, flt, today)
-        fixed = {
-            "now": "active = 1",
-            "overdue": "overdue = 1",
-            "completed": "status = 'completed'",
-            "stopped": "status = 'stopped'",
-        }[kind]
-        return base, values, fixed, "phase, process_code"
-    if kind in ("entered", "left"):
-        base, values = sql.flows(org, flt)
-        fixed = "entries = 1" if kind == "entered" else "exits = 1"
-        return base, values, fixed, "day, process_code"
-    if kind in ("decisions", "first"):
-        base, values = sql.decisions(org, flt)
-        fixed = "first_review = 1" if kind == "first" else "1 = 1"
-        return base, values, fixed, "lead_days DESC, decided_at"
-    if kind == "phase_time":
-        base, values = sql.finished_phases(org, flt)
-        return base, values, "1 = 1", "actual_days - planned_days DESC, process_code"
-    base, values = sql.judged_conditions(org, flt, today)
-    return base, values, "1 = 1", "due_date, process_code"
-
-
-COLUMNS = {
-    "phase": "phase",
-    "gate": "gate",
-    "month": "month",
-    "quarter": "quarter",
-    "outcome": "outcome",
-    "state": "state",
+# the row set → its statements (PostgreSQL, SQLite)
+STATEMENTS = {
+    "initiatives": (q.DRILL_INITIATIVES_PG, q.DRILL_INITIATIVES_LITE),
+    "flow": (q.DRILL_FLOW_PG, q.DRILL_FLOW_LITE),
+    "reviews": (q.DRILL_REVIEWS_PG, q.DRILL_REVIEWS_LITE),
+    "phases": (q.DRILL_PHASES_PG, q.DRILL_PHASES_LITE),
+    "conditions": (q.DRILL_CONDITIONS_PG, q.DRILL_CONDITIONS_LITE),
 }
+# kind → the fixed condition of its figure (a value of the statement's optional parts)
+FIXED: dict[str, dict[str, Any]] = {
+    "now": {"active": 1},
+    "overdue": {"overdue": 1},
+    "completed": {"status": "completed"},
+    "stopped": {"status": "stopped"},
+    "entered": {"entries": 1},
+    "left": {"exits": 1},
+    "decisions": {},
+    "first": {"first": 1},
+    "phase_time": {},
+    "conditions": {},
+}
+KEYS = ("phase", "gate", "month", "quarter", "outcome", "state")
+
+
+def _narrow(keys: Keys) -> dict[str, Any]:
+    """The figure's keys its row set has (None: not given)."""
+    values: dict[str, Any] = {k: getattr(keys, k) or None for k in KEYS if _has(keys.kind, k)}
+    if keys.kind == "first":
+        values["passed"] = int(keys.passed) if keys.passed else None
+    return values
 
 
 async def drill(keys: Keys, org: int, flt: Filter, today: date) -> Drill:
     if keys.kind == "reviewer":
         return await _reviewer(keys, org, flt)
-    base, values, fixed, order = _base(keys, org, flt, today)
-    names = {k: v for k, v in COLUMNS.items() if _has(keys.kind, k)}
-    if keys.kind == "first":
-        names["passed"] = "CASE WHEN outcome IN ('go', 'go_conditions') THEN 1 ELSE 0 END"
-    narrow, narrow_values = _narrow(keys, names)
-    rows = await fetch(
-        f"SELECT * FROM ({base}) AS b WHERE {fixed} {narrow} ORDER BY {order} LIMIT {{}}",
-        *values,
-        *narrow_values,
-        LIMIT,
-    )
+    shape = KINDS[keys.kind]
+    values = {**sql.filter_values(flt), **FIXED[keys.kind], **_narrow(keys)}
+    if shape in ("initiatives", "conditions"):
+        values["today"] = today
+    if shape != "initiatives":
+        values.update(sql.period(flt))
+    rows = await TenantScope(org).fetch(q.pick(*STATEMENTS[shape]), **values, limit=LIMIT)
     return Drill(keys, rows)
 
 
@@ -170,20 +151,10 @@ async def _reviewer(keys: Keys, org: int, flt: Filter) -> Drill:
     """A reviewer's deviation from the panel per criterion, and their votes."""
     if keys.reviewer is None:
         raise BadDrill("reviewer")
-    scored, score_values = sql.scores(org, flt)
-    criteria = await fetch(
-        "SELECT gate, criterion, COUNT(*) AS scores, AVG(deviation) AS signed, "
-        f"AVG(ABS(deviation)) AS absolute FROM ({scored}) AS s WHERE reviewer = {{}} "
-        "GROUP BY gate, criterion ORDER BY gate, criterion",
-        *score_values,
-        keys.reviewer,
-    )
-    voted, vote_values = sql.votes(org, flt)
-    rows = await fetch(
-        f"SELECT * FROM ({voted}) AS v WHERE reviewer = {{}} ORDER BY month DESC, review DESC "
-        "LIMIT {}",
-        *vote_values,
-        keys.reviewer,
-        LIMIT,
-    )
+    scope = TenantScope(org)
+    values = {**sql.filter_values(flt), **sql.period(flt), "reviewer": keys.reviewer}
+    statement = q.pick(q.REVIEWER_CRITERIA_PG, q.REVIEWER_CRITERIA_LITE)
+    criteria = await scope.fetch(statement, **values)
+    statement = q.pick(q.REVIEWER_VOTES_PG, q.REVIEWER_VOTES_LITE)
+    rows = await scope.fetch(statement, **values, limit=LIMIT)
     return Drill(keys, rows, criteria)

@@ -11,31 +11,10 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from tracker.audit import labels as audit_labels
+from tracker.audit.queries import ENTRIES, HISTORY, NAMES, PEOPLE, TITLES
 from tracker.audit.rules import BY_TABLE, PAGE_SIZE, Filters, changes_of, day_bounds, tables_of
-from tracker.db import fetch
-from tracker.tenancy import MAX_ID
-
-ENTRY_SQL = (
-    "SELECT a.id, a.at, a.person, a.token, a.table_name, a.row_id, a.operation, a.changes, "
-    "p.name AS person_name, t.name AS token_name FROM audit_entry a "
-    "LEFT JOIN person p ON p.id = a.person LEFT JOIN api_token t ON t.id = a.token "
-)
-
-# The name a record's History page shows (the subject tables, read in their organisation).
-TITLES = {
-    "initiative": "SELECT name AS title FROM initiative WHERE org = {} AND id = {}",
-    "problem": "SELECT title FROM problem WHERE org = {} AND id = {}",
-    "risk": "SELECT description AS title FROM risk WHERE org = {} AND id = {}",
-    "pilot": "SELECT process AS title FROM pilot WHERE org = {} AND id = {}",
-    "sop_document": "SELECT process_name AS title FROM sop_document WHERE org = {} AND id = {}",
-    "sop_version": (
-        "SELECT d.process_name || ' V' || v.major || '.' || v.minor AS title "
-        "FROM sop_version v JOIN sop_document d ON d.id = v.document "
-        "WHERE v.org = {} AND v.id = {}"
-    ),
-    "training_session": "SELECT topic AS title FROM training_session WHERE org = {} AND id = {}",
-    "kpi": "SELECT name AS title FROM kpi WHERE org = {} AND id = {}",
-}
+from tracker.sql import fetch_unscoped
+from tracker.tenancy import MAX_ID, TenantScope
 
 
 @dataclass(frozen=True)
@@ -64,7 +43,7 @@ async def record_title(org_id: int, subject: str, record_id: int) -> str:
     """The record's name, or 404 (another organisation's record is a missing one)."""
     if not 0 < record_id <= MAX_ID:
         raise NotFoundException()
-    rows = await fetch(TITLES[subject], org_id, record_id)
+    rows = await TenantScope(org_id).fetch(TITLES[subject], id=record_id)
     if not rows:
         raise NotFoundException()
     return str(rows[0]["title"] or "")
@@ -79,8 +58,7 @@ async def _names(rows: list[dict[str, Any]]) -> dict[int, str]:
                 ids.update(v for v in (change.old, change.new) if isinstance(v, int))
     if not ids:
         return {}
-    marks = ", ".join("{}" for _ in ids)
-    found = await fetch(f"SELECT id, name FROM person WHERE id IN ({marks})", *sorted(ids))
+    found = await fetch_unscoped(NAMES, ids=sorted(ids))
     return {r["id"]: r["name"] for r in found}
 
 
@@ -128,12 +106,9 @@ async def history(
 ) -> tuple[list[Entry], int | None]:
     """A record's changes, newest first, a page at a time; the id the next page starts
     below (None on the last page)."""
-    where = "WHERE a.org = {} AND a.subject_table = {} AND a.subject_id = {} "
-    values: list[Any] = [org_id, subject, record_id]
-    if before:
-        where += "AND a.id < {} "
-        values.append(before)
-    rows = await fetch(ENTRY_SQL + where + "ORDER BY a.id DESC LIMIT {}", *values, PAGE_SIZE + 1)
+    rows = await TenantScope(org_id).fetch(
+        HISTORY, subject=subject, record=record_id, before=before or None, limit=PAGE_SIZE + 1
+    )
     return await _page(rows, in_history=True)
 
 
@@ -146,36 +121,24 @@ async def _page(
     return entries, (rows[-1]["id"] if more else None)
 
 
-def _filtered(org_id: int, filters: Filters) -> tuple[str, list[Any]]:
-    where = "WHERE a.org = {} "
-    values: list[Any] = [org_id]
-    if filters.person == 0:
-        where += "AND a.person IS NULL "
-    elif filters.person is not None:
-        where += "AND a.person = {} "
-        values.append(filters.person)
-    if filters.kind:
-        tables = tables_of(filters.kind)
-        where += f"AND a.table_name IN ({', '.join('{}' for _ in tables)}) "
-        values.extend(tables)
+def _filtered(filters: Filters) -> dict[str, Any]:
+    """The values of the ENTRIES statement's optional parts for the page's filters."""
     since, until = day_bounds(filters)
-    if since is not None:
-        where += "AND a.at >= {} "
-        values.append(since)
-    if until is not None:
-        where += "AND a.at < {} "
-        values.append(until)
-    return where, values
+    return {
+        "person": filters.person or None,
+        "nobody": 1 if filters.person == 0 else None,
+        "tables": tuple(tables_of(filters.kind)) if filters.kind else None,
+        "since": since,
+        "until": until,
+    }
 
 
 async def org_page(
     org_id: int, filters: Filters, before: int | None
 ) -> tuple[list[Entry], int | None]:
-    where, values = _filtered(org_id, filters)
-    if before:
-        where += "AND a.id < {} "
-        values.append(before)
-    rows = await fetch(ENTRY_SQL + where + "ORDER BY a.id DESC LIMIT {}", *values, PAGE_SIZE + 1)
+    rows = await TenantScope(org_id).fetch(
+        ENTRIES, **_filtered(filters), before=before or None, limit=PAGE_SIZE + 1
+    )
     return await _page(rows)
 
 
@@ -183,15 +146,10 @@ EXPORT_LIMIT = 100_000
 
 
 async def export(org_id: int, filters: Filters) -> list[Entry]:
-    where, values = _filtered(org_id, filters)
-    rows = await fetch(ENTRY_SQL + where + "ORDER BY a.id DESC LIMIT {}", *values, EXPORT_LIMIT)
+    rows = await TenantScope(org_id).fetch(ENTRIES, **_filtered(filters), limit=EXPORT_LIMIT)
     return await _entries(rows)
 
 
 async def people(org_id: int) -> list[dict[str, Any]]:
     """The organisation's members, for the person filter."""
-    return await fetch(
-        "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
-        "WHERE m.org = {} ORDER BY p.name, p.id",
-        org_id,
-    )
+    return await TenantScope(org_id).fetch(PEOPLE)

@@ -20,9 +20,14 @@ import sys
 import tempfile
 import time
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.tenancy import TenantScope
 
 
-async def _seed() -> int:
+async def _seed() -> tuple[int, int]:
+    """The organisation and its problem."""
     from tracker.accounts.tables import Organisation
     from tracker.demo import seed_initiative
     from tracker.problems.tables import Problem
@@ -47,36 +52,34 @@ async def _seed() -> int:
         date.today(),
     )
     row = Problem(org=org, initiative=initiative, title="Bench", category="quality")
-    return int((await Problem.insert(row))[0]["id"])
+    return org, int((await Problem.insert(row))[0]["id"])
 
 
-async def _update(problem: int, i: int) -> None:
-    from tracker import db
+async def _update(scope: TenantScope, problem: int, i: int) -> None:
+    from tracker.bench.queries import UPDATE_PROBLEM
 
-    await db.fetch(
-        "UPDATE problem SET impact = {}, title = {} WHERE id = {}", 1 + i % 5, f"Bench {i}", problem
-    )
+    await scope.fetch(UPDATE_PROBLEM, impact=1 + i % 5, title=f"Bench {i}", problem=problem)
 
 
-async def _writes(problem: int, n: int) -> float:
+async def _writes(scope: TenantScope, problem: int, n: int) -> float:
     """Each write its own transaction (a page's save): the commit's cost included."""
     from tracker import db
 
     start = time.perf_counter()
     for i in range(n):
         async with db.write_transaction():
-            await _update(problem, i)
+            await _update(scope, problem, i)
     return (time.perf_counter() - start) / n
 
 
-async def _statements(problem: int, n: int) -> float:
+async def _statements(scope: TenantScope, problem: int, n: int) -> float:
     """All writes in one transaction: the statement's own cost, the trigger's share of it."""
     from tracker import db
 
     start = time.perf_counter()
     async with db.write_transaction():
         for i in range(n):
-            await _update(problem, i)
+            await _update(scope, problem, i)
     return (time.perf_counter() - start) / n
 
 
@@ -97,13 +100,16 @@ async def _switch(on: bool) -> None:
 
 async def run(database_url: str, writes: int, rounds: int) -> None:
     from tracker import db
+    from tracker.bench.queries import PROBLEM_ENTRIES
+    from tracker.tenancy import TenantScope
 
     engine = db.make_engine(database_url)
     db.use_engine(engine)
     await db.start(engine, 1, 2)
     try:
-        problem = await _seed()
-        await _writes(problem, 50)  # warm up
+        org, problem = await _seed()
+        scope = TenantScope(org)
+        await _writes(scope, problem, 50)  # warm up
         print(f"{engine.engine_type}: {writes} writes × {rounds} rounds, medians")
         for name, measure in (
             ("each write its own transaction", _writes),
@@ -113,7 +119,7 @@ async def run(database_url: str, writes: int, rounds: int) -> None:
             for _round in range(rounds):
                 for on in (True, False):
                     await _switch(on)
-                    times[on].append(await measure(problem, writes))
+                    times[on].append(await measure(scope, problem, writes))
             with_audit = statistics.median(times[True]) * 1000
             without = statistics.median(times[False]) * 1000
             print(
@@ -121,9 +127,7 @@ async def run(database_url: str, writes: int, rounds: int) -> None:
                 f"{without:.3f} without, ratio {with_audit / without:.2f}"
             )
         await _switch(True)
-        entries = await db.fetch(
-            "SELECT count(*) AS n FROM audit_entry WHERE table_name = 'problem'"
-        )
+        entries = await scope.fetch(PROBLEM_ENTRIES)
         print(f"  entries written: {entries[0]['n']}")
     finally:
         await db.stop(engine)

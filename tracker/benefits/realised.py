@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tracker.benefits import queries as q
 from tracker.benefits import rules
 from tracker.benefits.service import as_date
 from tracker.benefits.tables import BenefitRealised
-from tracker.db import fetch, fetch_dicts, write_transaction
+from tracker.db import write_transaction
 from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
@@ -28,13 +29,7 @@ MAX_AMOUNT = 1e12
 
 
 async def months_of(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    rows = await fetch_dicts(
-        "SELECT r.id, r.month, r.amount, r.method, r.note, r.recorded_at, p.name AS recorded_by "
-        "FROM benefit_realised r LEFT JOIN person p ON p.id = r.recorded_by "
-        "WHERE r.org = {} AND r.initiative = {} ORDER BY r.month",
-        scope.org_id,
-        initiative_id,
-    )
+    rows = await scope.fetch_dicts(q.REALISED_MONTHS, initiative=initiative_id)
     for row in rows:
         row["month"] = as_date(row["month"])
     return rows
@@ -183,12 +178,8 @@ async def derive(
         return None
     if plan.get("kpi_baseline") is None:
         return None
-    measurements = await fetch(
-        "SELECT measured_on, value FROM kpi_measurement WHERE org = {} AND kpi = {} "
-        "AND measured_on >= {} ORDER BY measured_on",
-        scope.org_id,
-        plan["kpi"],
-        plan["start_month"],
+    measurements = await scope.fetch(
+        q.MEASUREMENTS_SINCE, kpi=plan["kpi"], since=plan["start_month"]
     )
     derived = rules.derive(
         ((as_date(m["measured_on"]), float(m["value"])) for m in measurements),
@@ -201,12 +192,8 @@ async def derive(
     )
     by_hand = {
         as_date(r["month"])
-        for r in await fetch(
-            "SELECT month FROM benefit_realised WHERE org = {} AND initiative = {} "
-            "AND method <> {}",
-            scope.org_id,
-            initiative_id,
-            rules.Method.DERIVED.value,
+        for r in await scope.fetch(
+            q.MONTHS_NOT_BY, initiative=initiative_id, method=rules.Method.DERIVED.value
         )
     }
     written = 0

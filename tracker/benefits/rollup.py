@@ -12,27 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.benefits import queries as q
 from tracker.benefits import rules
 from tracker.benefits.service import as_date
-from tracker.db import fetch
-from tracker.initiatives.service import BoardFilter, filter_sql
+from tracker.initiatives.service import BoardFilter, filter_values
 from tracker.tenancy import TenantScope
-
-_PLANS_SQL = """
-SELECT i.id, i.process_code, i.name, i.departments, b.currency, b.annual_value,
-       b.one_off_cost, b.start_month
-FROM benefit_plan b JOIN initiative i ON i.id = b.initiative
-WHERE b.org = {} %s
-"""
-
-_REALISED_SQL = """
-SELECT r.initiative, r.month, SUM(r.amount) AS amount
-FROM benefit_realised r
-JOIN initiative i ON i.id = r.initiative
-JOIN benefit_plan b ON b.initiative = r.initiative
-WHERE r.org = {} AND r.month >= {} AND r.month <= {} %s
-GROUP BY r.initiative, r.month
-"""
 
 
 async def portfolio(
@@ -40,20 +24,15 @@ async def portfolio(
 ) -> rules.Rollup:
     """Planned vs realised over the months ``first`` to ``last`` of the initiatives the
     filter keeps (all without one), per currency."""
-    conditions, values = filter_sql(flt or BoardFilter())
-    where = " ".join(conditions)
+    values = filter_values(flt or BoardFilter())
     plans: list[dict[str, Any]] = [
         {**row, "start_month": as_date(row["start_month"])}
-        for row in await fetch(_PLANS_SQL % where, scope.org_id, *values)
+        for row in await scope.fetch(q.ROLLUP_PLANS, **values)
     ]
     realised = [
         {**row, "month": as_date(row["month"])}
-        for row in await fetch(
-            _REALISED_SQL % where,
-            scope.org_id,
-            rules.month_of(first),
-            rules.month_of(last),
-            *values,
+        for row in await scope.fetch(
+            q.ROLLUP_REALISED, first=rules.month_of(first), last=rules.month_of(last), **values
         )
     ]
     return rules.rollup(plans, realised, first, last)

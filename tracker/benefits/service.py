@@ -7,9 +7,10 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.benefits import queries as q
 from tracker.benefits import rules
 from tracker.benefits.tables import BenefitPlan, BenefitRebaseline
-from tracker.db import fetch, fetch_dicts, write_transaction
+from tracker.db import write_transaction
 from tracker.gates.common import event
 from tracker.i18n import gettext as _
 from tracker.registers import fields
@@ -33,13 +34,7 @@ def may_edit(ctx: OrgContext, initiative: dict[str, Any]) -> bool:
 
 
 async def plan(scope: TenantScope, initiative_id: int) -> dict[str, Any] | None:
-    rows = await fetch_dicts(
-        "SELECT b.*, k.name AS kpi_name, k.unit AS kpi_unit, k.direction AS kpi_direction "
-        "FROM benefit_plan b LEFT JOIN kpi k ON k.id = b.kpi "
-        "WHERE b.org = {} AND b.initiative = {}",
-        scope.org_id,
-        initiative_id,
-    )
+    rows = await scope.fetch_dicts(q.PLAN, initiative=initiative_id)
     if not rows:
         return None
     rows[0]["start_month"] = as_date(rows[0]["start_month"])
@@ -54,23 +49,12 @@ def as_date(value: Any) -> Any:
 async def is_frozen(scope: TenantScope, initiative_id: int) -> bool:
     """Frozen once the rollout gate has passed: read from the gate decisions themselves, so
     the gates know nothing of benefits."""
-    rows = await fetch(
-        "SELECT gate, outcome FROM gate_decision WHERE org = {} AND initiative = {} AND gate = {}",
-        scope.org_id,
-        initiative_id,
-        rules.ROLLOUT_GATE,
-    )
+    rows = await scope.fetch(q.DECISIONS_AT_GATE, initiative=initiative_id, gate=rules.ROLLOUT_GATE)
     return rules.frozen((r["gate"], r["outcome"]) for r in rows)
 
 
 async def rebaselines(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    rows = await fetch_dicts(
-        "SELECT r.id, r.changed_at, r.reason, r.old_plan, r.new_plan, p.name AS changed_by "
-        "FROM benefit_rebaseline r LEFT JOIN person p ON p.id = r.changed_by "
-        "WHERE r.org = {} AND r.initiative = {} ORDER BY r.changed_at DESC, r.id DESC",
-        scope.org_id,
-        initiative_id,
-    )
+    rows = await scope.fetch_dicts(q.REBASELINES, initiative=initiative_id)
     for row in rows:
         if isinstance(row["changed_at"], str):
             row["changed_at"] = datetime.fromisoformat(row["changed_at"])
@@ -187,12 +171,7 @@ async def change_plan(
 
 
 async def kpi_choices(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
-    return await fetch(
-        "SELECT id, name, unit, direction FROM kpi WHERE org = {} AND initiative = {} "
-        "ORDER BY name, id",
-        scope.org_id,
-        initiative_id,
-    )
+    return await scope.fetch(q.KPI_CHOICES, initiative=initiative_id)
 
 
 async def save_derivation(scope: TenantScope, initiative_id: int, form: Form) -> bool:

@@ -21,13 +21,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.accounts.rules import Role
+from tracker.calendar import queries as q
 from tracker.calendar import rules
 from tracker.calendar.rules import EventSpec
 from tracker.calendar.tables import CalendarFeed
-from tracker.db import fetch, set_local, tenant_wall
+from tracker.db import set_local, tenant_wall
 from tracker.i18n import gettext as _
 from tracker.labels import phase_label
-from tracker.tenancy import OrgContext
+from tracker.sql import fetch_unscoped
+from tracker.tenancy import OrgContext, TenantScope
 
 USED_GRANULARITY = timedelta(hours=1)  # last fetch time: written at most once an hour
 
@@ -56,15 +58,12 @@ async def reset(ctx: OrgContext, kind: str) -> str:
     Returns the token (shown once, never stored)."""
     token = rules.new_token()
     # one statement, so two resets at once (a double click) leave one row, the later one's
-    await fetch(
-        "INSERT INTO calendar_feed (org, person, kind, token_hash, created_at, last_used_at) "
-        "VALUES ({}, {}, {}, {}, {}, NULL) ON CONFLICT (org, person, kind) DO UPDATE SET "
-        "token_hash = excluded.token_hash, created_at = excluded.created_at, last_used_at = NULL",
-        ctx.org_id,
-        ctx.person_id,
-        kind,
-        rules.token_hash(token),
-        datetime.now(UTC),
+    await ctx.scope.fetch(
+        q.RESET,
+        person=ctx.person_id,
+        kind=kind,
+        hash=rules.token_hash(token),
+        at=datetime.now(UTC),
     )
     return token
 
@@ -78,38 +77,22 @@ async def stop(ctx: OrgContext, kind: str) -> None:
 async def feed_for_token(token: str) -> Feed | None:
     digest = rules.token_hash(token)
     await set_local("app.calendar_token", digest)  # the wall lets this one row through
-    rows = await fetch(
-        "SELECT id, org, person, kind, last_used_at FROM calendar_feed WHERE token_hash = {}",
-        digest,
-    )
+    rows = await fetch_unscoped(q.FEED_OF_TOKEN, hash=digest)
     if not rows:
         return None
     row = rows[0]
     if tenant_wall():  # from here on, the feed's organisation and person only
-        await fetch(
-            "SELECT set_config('app.tenant_id', {}, true), set_config('app.person_id', {}, true)",
-            str(row["org"]),
-            str(row["person"]),
+        await fetch_unscoped(
+            q.WALL_OF_FEED, org_text=str(row["org"]), person_text=str(row["person"])
         )
-    members = await fetch(
-        "SELECT m.role, o.slug, o.name AS org_name, o.timezone AS org_zone, "
-        "p.timezone AS my_zone, p.language FROM membership m "
-        "JOIN organisation o ON o.id = m.org JOIN person p ON p.id = m.person "
-        "WHERE m.org = {} AND m.person = {}",
-        row["org"],
-        row["person"],
-    )
+    scope = TenantScope(row["org"])
+    members = await scope.fetch(q.READER, person=row["person"])
     if not members or (row["kind"] == "org" and members[0]["role"] != Role.ADMIN):
         return None
     member = members[0]
     now = datetime.now(UTC)
     if row["last_used_at"] is None or now - row["last_used_at"] > USED_GRANULARITY:
-        await fetch(
-            "UPDATE calendar_feed SET last_used_at = {} WHERE org = {} AND id = {}",
-            now,
-            row["org"],
-            row["id"],
-        )
+        await scope.fetch(q.USED, at=now, feed=row["id"])
     return Feed(
         id=row["id"],
         org_id=row["org"],
@@ -128,21 +111,7 @@ def _label(row: dict[str, Any]) -> str:
 
 async def _reviews(feed: Feed, base: str) -> list[EventSpec]:
     mine = feed.kind == "person"
-    rows = await fetch(
-        "SELECT r.id, r.gate, r.due_date, r.requested_at, r.status, i.name, i.process_code "
-        "FROM gate_review r JOIN initiative i ON i.id = r.initiative "
-        "WHERE r.org = {} AND r.status IN ('open', 'awaiting_chair', 'approving') "
-        + (
-            "AND r.status = 'open' AND EXISTS (SELECT 1 FROM review_assignment a "
-            "WHERE a.review = r.id AND a.reviewer = {}) AND NOT EXISTS (SELECT 1 FROM "
-            "gate_vote v WHERE v.review = r.id AND v.reviewer = {}) "
-            if mine
-            else ""
-        )
-        + "ORDER BY r.due_date, r.id",
-        feed.org_id,
-        *((feed.person_id, feed.person_id) if mine else ()),
-    )
+    rows = await TenantScope(feed.org_id).fetch(q.REVIEWS, person=feed.person_id if mine else None)
     return [
         EventSpec(
             kind="review",
@@ -166,17 +135,8 @@ async def _reviews(feed: Feed, base: str) -> list[EventSpec]:
 
 async def _conditions(feed: Feed, base: str) -> list[EventSpec]:
     mine = feed.kind == "person"
-    rows = await fetch(
-        "SELECT c.id, c.text, c.due_date, c.initiative, d.decided_at, i.name, i.process_code, "
-        "e.n AS replans, e.at AS replanned_at FROM gate_condition c "
-        "JOIN initiative i ON i.id = c.initiative JOIN gate_decision d ON d.id = c.decision "
-        "LEFT JOIN (SELECT initiative, COUNT(*) AS n, MAX(at) AS at FROM initiative_event "
-        "WHERE org = {} AND kind = 'condition_replanned' GROUP BY initiative) e "
-        "ON e.initiative = c.initiative "
-        "WHERE c.org = {} AND c.closed_at IS NULL " + ("AND c.owner = {} " if mine else ""),
-        feed.org_id,
-        feed.org_id,
-        *((feed.person_id,) if mine else ()),
+    rows = await TenantScope(feed.org_id).fetch(
+        q.CONDITIONS, person=feed.person_id if mine else None
     )
     return [
         EventSpec(
@@ -196,18 +156,8 @@ async def _conditions(feed: Feed, base: str) -> list[EventSpec]:
 
 async def _phase_ends(feed: Feed, base: str) -> list[EventSpec]:
     mine = feed.kind == "person"
-    rows = await fetch(
-        "SELECT ph.id, ph.number, ph.planned_end, i.id AS initiative, i.name, i.process_code, "
-        "i.created_at, g.n AS decisions, g.at AS decided_at FROM phase ph "
-        "JOIN initiative i ON i.id = ph.initiative "
-        "LEFT JOIN (SELECT initiative, COUNT(*) AS n, MAX(decided_at) AS at FROM gate_decision "
-        "WHERE org = {} GROUP BY initiative) g ON g.initiative = i.id "
-        "WHERE ph.org = {} AND ph.planned_end IS NOT NULL AND ph.actual_end IS NULL "
-        "AND i.status NOT IN ('stopped', 'completed', 'on_hold') "
-        + ("AND i.owner = {} " if mine else ""),
-        feed.org_id,
-        feed.org_id,
-        *((feed.person_id,) if mine else ()),
+    rows = await TenantScope(feed.org_id).fetch(
+        q.PHASE_ENDS, person=feed.person_id if mine else None
     )
     return [
         EventSpec(

@@ -11,11 +11,12 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from tracker.attachments import service as attachments
 from tracker.comments import events, markdown, rules
+from tracker.comments import queries as q
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject
-from tracker.db import fetch, fetch_dicts, write_transaction
+from tracker.db import write_transaction
 from tracker.i18n import gettext as _
-from tracker.tenancy import MAX_ID, OrgContext
+from tracker.tenancy import MAX_ID, OrgContext, TenantScope
 from tracker.web import Form
 
 
@@ -44,14 +45,6 @@ class Thread:
     form: Form = field(default_factory=lambda: Form({}))
 
 
-THREAD_SQL = (
-    "SELECT c.id, c.author, c.body_html, c.sealed, c.created_at, c.edited_at, c.deleted_at, "
-    'c.deleted_by, a.name AS "author.name" FROM comment c '
-    "LEFT JOIN person a ON a.id = c.author "
-    "WHERE c.org = {} AND c.subject_kind = {} AND c.subject_id = {} ORDER BY c.created_at, c.id"
-)
-
-
 async def thread(
     ctx: OrgContext, subject: Subject, form: Form | None = None, at: datetime | None = None
 ) -> Thread:
@@ -59,7 +52,7 @@ async def thread(
     moment = at or now()
     shown = []
     hidden = 0
-    for row in await fetch_dicts(THREAD_SQL, ctx.org_id, subject.kind, subject.id):
+    for row in await ctx.scope.fetch_dicts(q.THREAD, kind=subject.kind, id=subject.id):
         if not reader.reads(row["author"], bool(row["sealed"])):
             hidden += 1
             continue
@@ -75,11 +68,7 @@ async def thread(
 
 
 async def members(org_id: int) -> list[tuple[int, str]]:
-    rows = await fetch(
-        "SELECT p.id, p.name FROM membership m JOIN person p ON p.id = m.person "
-        "WHERE m.org = {} ORDER BY p.name, p.id",
-        org_id,
-    )
+    rows = await TenantScope(org_id).fetch(q.MEMBERS)
     return [(r["id"], r["name"]) for r in rows]
 
 
@@ -95,21 +84,14 @@ def _read_body(form: Form) -> str:
 async def _mention(ctx: OrgContext, comment_id: int, person_ids: set[int]) -> None:
     if not person_ids:
         return
-    marks = ", ".join("({}, {}, {})" for _ in person_ids)
-    values = [v for p in sorted(person_ids) for v in (ctx.org_id, comment_id, p)]
-    await fetch(f"INSERT INTO comment_mention (org, comment, person) VALUES {marks}", *values)
+    rows = [{"person": p} for p in sorted(person_ids)]
+    await ctx.scope.insert_rows(q.INSERT_MENTIONS, rows, comment=comment_id)
 
 
 async def _reviewers(ctx: OrgContext, subject: Subject) -> list[dict[str, Any]]:
     if subject.kind != "review":
         return []
-    return await fetch_dicts(
-        "SELECT a.reviewer, (SELECT COUNT(*) FROM gate_vote v WHERE v.org = a.org "
-        "AND v.review = a.review AND v.reviewer = a.reviewer) AS voted "
-        "FROM review_assignment a WHERE a.org = {} AND a.review = {}",
-        ctx.org_id,
-        subject.id,
-    )
+    return await ctx.scope.fetch_dicts(q.REVIEWERS, review=subject.id)
 
 
 async def post(ctx: OrgContext, subject: Subject, form: Form) -> int | None:
@@ -123,17 +105,15 @@ async def post(ctx: OrgContext, subject: Subject, form: Form) -> int | None:
     html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
     sealed = rules.sealed_when_written(subject.kind, reader.is_reviewer, reader.is_open)
     async with write_transaction():
-        rows = await fetch(
-            "INSERT INTO comment (org, subject_kind, subject_id, author, body, body_html, "
-            "sealed, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
-            ctx.org_id,
-            subject.kind,
-            subject.id,
-            ctx.person_id,
-            body,
-            html,
-            sealed,
-            now(),
+        rows = await ctx.scope.fetch(
+            q.INSERT_COMMENT,
+            kind=subject.kind,
+            id=subject.id,
+            author=ctx.person_id,
+            body=body,
+            html=html,
+            sealed=sealed,
+            at=now(),
         )
         comment_id = rows[0]["id"]
         await _mention(ctx, comment_id, mentioned)
@@ -150,14 +130,7 @@ async def _tell(
     edited: bool,
 ) -> None:
     reviewers = await _reviewers(ctx, subject)
-    writers = await fetch(
-        "SELECT DISTINCT author FROM comment WHERE org = {} AND subject_kind = {} "
-        "AND subject_id = {} AND author IS NOT NULL AND id <> {}",
-        ctx.org_id,
-        subject.kind,
-        subject.id,
-        comment_id,
-    )
+    writers = await ctx.scope.fetch(q.WRITERS, kind=subject.kind, id=subject.id, comment=comment_id)
     me = ctx.person_id
     followers = [r["author"] for r in writers] + [r["reviewer"] for r in reviewers]
     hidden = [r["reviewer"] for r in reviewers if sealed and not r["voted"] and r["reviewer"] != me]
@@ -183,12 +156,7 @@ async def comment_row(ctx: OrgContext, comment_id: int) -> dict[str, Any]:
     """A comment of the organisation, or 404."""
     if not 0 < comment_id <= MAX_ID:
         raise NotFoundException()
-    rows = await fetch_dicts(
-        "SELECT id, subject_kind, subject_id, author, body, sealed, created_at, deleted_at "
-        "FROM comment WHERE org = {} AND id = {}",
-        ctx.org_id,
-        comment_id,
-    )
+    rows = await ctx.scope.fetch_dicts(q.COMMENT, comment=comment_id)
     if not rows:
         raise NotFoundException()
     return rows[0]
@@ -220,24 +188,10 @@ async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: For
         return False
     html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
     async with write_transaction():
-        before = await fetch(
-            "SELECT person FROM comment_mention WHERE org = {} AND comment = {}",
-            ctx.org_id,
-            row["id"],
-        )
-        await fetch(
-            "UPDATE comment SET body = {}, body_html = {}, edited_at = {} "
-            "WHERE org = {} AND id = {}",
-            body,
-            html,
-            now(),
-            ctx.org_id,
-            row["id"],
-        )
+        before = await ctx.scope.fetch(q.MENTIONED, comment=row["id"])
+        await ctx.scope.fetch(q.EDIT, body=body, html=html, at=now(), comment=row["id"])
         known = {r["person"] for r in before}
-        await fetch(
-            "DELETE FROM comment_mention WHERE org = {} AND comment = {}", ctx.org_id, row["id"]
-        )
+        await ctx.scope.fetch(q.DELETE_MENTIONS, comment=row["id"])
         await _mention(ctx, row["id"], mentioned)
         if mentioned - known:  # an edit is news only to whom it newly names
             await _tell(ctx, subject, row["id"], mentioned - known, bool(row["sealed"]), True)
@@ -254,14 +208,5 @@ async def delete(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> None
     if row["deleted_at"] is not None:
         return
     async with write_transaction():
-        await fetch(
-            "UPDATE comment SET body = '', body_html = '', deleted_at = {}, deleted_by = {} "
-            "WHERE org = {} AND id = {}",
-            now(),
-            ctx.person_id,
-            ctx.org_id,
-            row["id"],
-        )
-        await fetch(
-            "DELETE FROM comment_mention WHERE org = {} AND comment = {}", ctx.org_id, row["id"]
-        )
+        await ctx.scope.fetch(q.DELETE, at=now(), person=ctx.person_id, comment=row["id"])
+        await ctx.scope.fetch(q.DELETE_MENTIONS, comment=row["id"])

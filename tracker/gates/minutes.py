@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import anyio
 import anyio.to_thread
 
-from tracker.db import fetch
 from tracker.gates import minutes_rules
+from tracker.gates.queries import MINUTES_NAMES
 from tracker.gates.review_data import ReviewView, review_view
 from tracker.tenancy import OrgContext
 
@@ -73,19 +73,13 @@ async def minutes(ctx: OrgContext, review_id: int) -> Minutes:
         decision["decided_by"] if decision else None,
         view.rule.get("chair"),
     )
-    rows = await fetch(
-        "SELECT o.name AS org_name, o.timezone AS org_zone, me.timezone AS my_zone, "
-        "c.name AS chair_name, w.name AS lead_name, ph.planned_end AS next_end "
-        "FROM organisation o JOIN person me ON me.id = {} "
-        "LEFT JOIN person c ON c.id = {} LEFT JOIN person w ON w.id = {} "
-        "LEFT JOIN phase ph ON ph.org = o.id AND ph.initiative = {} AND ph.number = {} "
-        "WHERE o.id = {}",
-        ctx.person_id,
-        chair if isinstance(chair, int) else None,
-        review["initiative.owner"],
-        review["initiative"],
-        decision["to_phase"] if decision else 0,
-        ctx.org_id,
+    rows = await ctx.scope.fetch(
+        MINUTES_NAMES,
+        me=ctx.person_id,
+        chair=chair if isinstance(chair, int) else None,
+        lead=review["initiative.owner"],
+        initiative=review["initiative"],
+        phase=decision["to_phase"] if decision else 0,
     )
     extra = dict(rows[0])
     zone = _zone(extra["my_zone"], extra["org_zone"])

@@ -120,3 +120,15 @@ EVENTS = Statement(
 # --- notifications (tracker/gates/telling.py) ---------------------------------------------
 INITIATIVE_NAME = Statement("SELECT name FROM initiative WHERE org = :org AND id = :initiative")
 ORG_SLUG = Statement("SELECT slug FROM organisation WHERE id = :org")
+
+# --- the minutes (tracker/gates/minutes.py) -----------------------------------------------
+# The organisation's and the reader's time zones, the chair's and the lead's names and the
+# planned end of the phase decided into.
+MINUTES_NAMES = Statement(
+    "SELECT o.name AS org_name, o.timezone AS org_zone, me.timezone AS my_zone, "
+    "c.name AS chair_name, w.name AS lead_name, ph.planned_end AS next_end "
+    "FROM organisation o JOIN person me ON me.id = :me "
+    "LEFT JOIN person c ON c.id = :chair LEFT JOIN person w ON w.id = :lead "
+    "LEFT JOIN phase ph ON ph.org = :org AND ph.initiative = :initiative "
+    "AND ph.number = :phase WHERE o.id = :org"
+)

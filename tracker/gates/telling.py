@@ -37,7 +37,7 @@ async def tell_decided(
     await notify(
         scope,
         kind=Kind.REVIEW_DECIDED,
-        recipients=[review["requested_by"]],
+        recipients=[review.get("requested_by")],  # none for a review no one requested
         actor_id=actor,
         subject_kind="review",
         subject_id=review["id"],

@@ -64,3 +64,12 @@ INSERT_EVENT = Statement(
     "INSERT INTO initiative_event (org, initiative, at, actor, kind, detail) "
     "VALUES (:org, :initiative, :at, :actor, :kind, :detail)"
 )
+
+# The board's filter as optional parts on the initiative ``i``, for every page that filters the
+# portfolio as the board does (the roadmap, the benefits roll-up); its values are
+# ``tracker.initiatives.service.filter_values``.
+BOARD_FILTER = (
+    "[AND i.status = :status] [AND i.owner = :owner] [AND i.process_class = :process_class] "
+    "[AND LOWER(i.departments) LIKE :department] "
+    "[AND (LOWER(i.name) LIKE :q OR LOWER(i.process_code) LIKE :q)]"
+)

@@ -116,38 +116,23 @@ async def board_rows(
         q.BOARD,
         open_states=rules.REVIEW_OPEN_STATES,
         today=today,
-        status=flt.status or None,
-        owner=flt.owner or None,
-        process_class=flt.process_class or None,
-        department=_like(flt.department) if flt.department else None,
-        q=_like(flt.q) if flt.q else None,
+        **filter_values(flt),
         limit=limit,
         column=flt.column or 0,
     )
 
 
-def filter_sql(flt: BoardFilter, alias: str = "i") -> tuple[list[str], list[Any]]:
-    """The board filter as SQL conditions on the initiative (``alias``), each starting with
-    AND, and their values: for every page that filters the portfolio as the board does
-    (the roadmap, the benefits roll-up)."""
-    conditions: list[str] = []
-    values: list[Any] = []
-    if flt.status:
-        conditions.append("AND i.status = {}")
-        values.append(flt.status)
-    if flt.owner:
-        conditions.append("AND i.owner = {}")
-        values.append(flt.owner)
-    if flt.process_class:
-        conditions.append("AND i.process_class = {}")
-        values.append(flt.process_class)
-    if flt.department:
-        conditions.append("AND LOWER(i.departments) LIKE {}")
-        values.append(_like(flt.department))
-    if flt.q:
-        conditions.append("AND (LOWER(i.name) LIKE {} OR LOWER(i.process_code) LIKE {})")
-        values += [_like(flt.q), _like(flt.q)]
-    return [c.replace("i.", f"{alias}.") for c in conditions], values
+def filter_values(flt: BoardFilter) -> dict[str, Any]:
+    """The values of ``queries.BOARD_FILTER`` (the board's filter on the initiative ``i``),
+    for every page that filters the portfolio as the board does (the roadmap, the benefits
+    roll-up)."""
+    return {
+        "status": flt.status or None,
+        "owner": flt.owner or None,
+        "process_class": flt.process_class or None,
+        "department": _like(flt.department) if flt.department else None,
+        "q": _like(flt.q) if flt.q else None,
+    }
 
 
 def board_columns(rows: list[Any], today: date) -> list[Column]:

@@ -4,10 +4,37 @@ comment, each once (the key names the comment), as they chose."""
 
 from __future__ import annotations
 
-from tracker.comments.events import CommentPosted
+from typing import Protocol
+
 from tracker.notifications import rules
 from tracker.notifications.rules import Kind
 from tracker.notifications.service import notify
+
+
+class CommentPosted(Protocol):
+    """What a posted comment tells (tracker.comments.events.CommentPosted, which this area
+    does not import: the comments import areas that tell people)."""
+
+    @property
+    def org_id(self) -> int: ...
+    @property
+    def comment_id(self) -> int: ...
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def edited(self) -> bool: ...
+    @property
+    def owner_ids(self) -> tuple[int, ...]: ...
+    @property
+    def follower_ids(self) -> tuple[int, ...]: ...
+    @property
+    def mentioned_ids(self) -> tuple[int, ...]: ...
+    @property
+    def hidden_from(self) -> tuple[int, ...]: ...
 
 
 async def comment_posted(event: CommentPosted) -> None:
