@@ -25,6 +25,7 @@ COLUMNS = (
     Risk.owner,
     Risk.owner.name,
     Risk.mitigation,
+    Risk.manifestation,
     Risk.status,
     Risk.review_date,
     Risk.residual_likelihood,
@@ -50,8 +51,8 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # building this select costs more than running it.
 _RISKS_SQL = """
 SELECT r.id, r.initiative, r.description, r.category, r.likelihood, r.impact, r.owner,
-       o.name AS "owner.name", r.mitigation, r.status, r.review_date, r.residual_likelihood,
-       r.residual_impact, r.created_at, r.version,
+       o.name AS "owner.name", r.mitigation, r.manifestation, r.status, r.review_date,
+       r.residual_likelihood, r.residual_impact, r.created_at, r.version,
        i.process_code AS "initiative.process_code", i.name AS "initiative.name"
 FROM risk r
 JOIN initiative i ON i.id = r.initiative
@@ -105,6 +106,7 @@ async def parse(scope: TenantScope, form: Form) -> dict[str, Any]:
         "likelihood": fields.score(form, "likelihood"),
         "impact": fields.score(form, "impact"),
         "owner": await fields.member(form, "owner", scope.org_id),
+        "manifestation": form.limit("manifestation", 5000),
         "mitigation": form.limit("mitigation", 5000),
         "status": fields.choice(form, "status", rules.RiskStatus, rules.RiskStatus.OPEN),
         "review_date": fields.day(form, "review_date"),
@@ -179,7 +181,8 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
             )
         }
         added = 0
-        for texts, category, likelihood, impact, mitigations in rules.STARTER_RISKS:
+        starters = zip(rules.STARTER_RISKS, rules.STARTER_MANIFESTATIONS, strict=True)
+        for (texts, category, likelihood, impact, mitigations), shows in starters:
             description, mitigation = (
                 in_language(texts, language),
                 in_language(mitigations, language),
@@ -196,6 +199,7 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
                         "likelihood": likelihood,
                         "impact": impact,
                         "mitigation": mitigation,
+                        "manifestation": in_language(shows, language),
                     },
                 )
             )[0]["id"]

@@ -46,8 +46,11 @@ async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
 
 
 async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
+    """The steps in order, with their responsible and assisting people's names."""
     return await fetch_dicts(
-        "SELECT * FROM sop_step WHERE org = {} AND version = {} ORDER BY position",
+        "SELECT s.*, o.name AS owner_name, a.name AS assistant_name FROM sop_step s "
+        "LEFT JOIN person o ON o.id = s.owner LEFT JOIN person a ON a.id = s.assistant "
+        "WHERE s.org = {} AND s.version = {} ORDER BY s.position",
         scope.org_id,
         version_id,
     )
@@ -135,6 +138,7 @@ async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
         SopVersion.exception_handling: form.limit("exception_handling", 10000),
         SopVersion.contingency_plan: form.limit("contingency_plan", 10000),
         SopVersion.change_summary: form.limit("change_summary", 5000),
+        SopVersion.remarks: form.limit("remarks", 2000),
     }
     revision = form.get("revision")
     if not revision.isdigit():
