@@ -57,6 +57,7 @@ from tracker.security import (
     SecurityHeadersMiddleware,
 )
 from tracker.seedtables import controller as seedtables
+from tracker.seedtables import import_controller as seed_imports
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
@@ -283,6 +284,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *membership.ROUTES,
             *uploads.ROUTES,
             *seedtables.ROUTES,
+            *seed_imports.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

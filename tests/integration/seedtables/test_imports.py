@@ -1,0 +1,173 @@
+"""Seed tables come back in (issue 18): the app's own export imports back unchanged, seed-only
+files in GBK or UTF-8 import the same rows, a re-import updates, every problem is reported by
+row and column and nothing is written, hostile files get a clear answer, never a 500."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from tests.helpers import make_initiative
+from tests.integration.seedtables.test_seed_tables import _programme
+from tracker.kpis.tables import Kpi
+from tracker.problems.tables import Measure, Problem
+from tracker.risks.tables import Risk
+
+ZH = {"accept-language": "zh-CN"}
+EN = {"accept-language": "en"}
+ORDER = ["matrix", "design", "risks", "kpi-monitoring", "optimisation-log"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _data_rows(content: bytes, first_header: str) -> list[list[str]]:
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    at = next(i for i, line in enumerate(lines) if line and line[0] == first_header)
+    return lines[at + 1 :]
+
+
+async def _import(client, initiative: int, key: str, name: str, data: bytes, headers=ZH):
+    media = XLSX if name.endswith(".xlsx") else "text/csv"
+    return await client.post(
+        f"/o/alpha/initiatives/{initiative}/tables/{key}/import",
+        files={"file": (name, data, media)},
+        data={"confirm": "1"},
+        headers=headers,
+    )
+
+
+FIRST = {"matrix": "问题", "design": "优化目标", "risks": "风险", "kpi-monitoring": "指标名称",
+         "optimisation-log": "优化日期"}  # fmt: skip
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+async def test_an_export_imports_back_unchanged_into_another_initiative(world, format):
+    source, _ = await _programme(world.a)
+    target = await make_initiative(world.a, phase=4, name="投诉处理优化", departments="客服部")
+    async with world.client(world.a, "member") as client:
+        for key in ORDER:
+            exported = await client.get(
+                f"/o/alpha/initiatives/{source}/tables/{key}?format={format}", headers=ZH
+            )
+            imported = await _import(client, target, key, f"{key}.{format}", exported.content)
+            assert imported.status_code in (302, 303), (key, imported.text[-3000:])
+        for key in ORDER:
+            before = await client.get(
+                f"/o/alpha/initiatives/{source}/tables/{key}?format=csv", headers=ZH
+            )
+            after = await client.get(
+                f"/o/alpha/initiatives/{target}/tables/{key}?format=csv", headers=ZH
+            )
+            rows = _data_rows(before.content, FIRST[key])
+            assert rows and rows == _data_rows(after.content, FIRST[key]), key
+
+
+async def test_a_reimport_updates_rather_than_duplicates(world):
+    source, _ = await _programme(world.a)
+    async with world.client(world.a, "member") as client:
+        counts = []
+        for _round in range(2):
+            for key in ORDER:
+                exported = await client.get(
+                    f"/o/alpha/initiatives/{source}/tables/{key}?format=xlsx", headers=EN
+                )
+                response = await _import(client, source, key, "back.xlsx", exported.content, EN)
+                assert response.status_code in (302, 303), (key, response.text[-2000:])
+            counts.append(
+                [
+                    await Problem.count().where(Problem.initiative == source),
+                    await Measure.count().where(Measure.initiative == source),
+                    await Risk.count().where(Risk.initiative == source),
+                    await Kpi.count().where(Kpi.initiative == source),
+                ]
+            )
+    assert counts[0] == counts[1] == [1, 1, 1, 1]
+
+
+SEED_RISKS = (
+    "流程优化方案 风险与应对\n"  # a title row above the header
+    "应对策略,风险,风险表现\n"  # any order
+    "设立跨部门周例会,跨部门沟通不畅，责任推诿,因职责不清导致执行拖延\n"
+    '"培训时结合实际案例",一线员工抵触变革,出现“形式化执行”\n'
+)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-8-sig"])
+async def test_seed_only_files_in_gbk_and_utf8_import_the_same_rows(world, encoding):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "lead") as client:
+        response = await _import(
+            client, initiative, "risks", "seed.csv", SEED_RISKS.encode(encoding)
+        )
+        assert response.status_code in (302, 303), response.text[-2000:]
+        table = await client.get(
+            f"/o/alpha/initiatives/{initiative}/tables/risks?format=csv", headers=ZH
+        )
+    rows = {r[0]: r[1:3] for r in _data_rows(table.content, "风险")}
+    assert rows == {
+        "跨部门沟通不畅，责任推诿": ["因职责不清导致执行拖延", "设立跨部门周例会"],
+        "一线员工抵触变革": ["出现“形式化执行”", "培训时结合实际案例"],
+    }
+
+
+async def test_every_problem_is_reported_by_row_and_column_and_nothing_is_written(world):
+    initiative = await make_initiative(world.a)
+    content = ("问题,影响范围,紧急程度\n好问题,3,3\n坏评分,9,3\n,2,2\n好问题,1,1\n").encode()
+    async with world.client(world.a, "member") as client:
+        response = await _import(client, initiative, "matrix", "m.csv", content, EN)
+    assert response.status_code == 422
+    text = response.text
+    assert "Score from 1 to 5." in text and "影响范围" in text
+    assert "Name the problem." in text and "This row appears twice in the file." in text
+    assert '<td class="num">3</td>' in text  # the file's own line number
+    assert await Problem.count().where(Problem.initiative == initiative) == 0
+
+
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", b"<si><t>a</t></si>" * 2_000_000)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("nul.csv", b"\xef\xbb\xbf\xe9\xa3\x8e\xe9\x99\xa9\n\x00\x00\n", "This is not a text file"),
+        ("big.csv", b"a," * (1_100_000), "larger than 2 MB"),
+        ("bomb.xlsx", _bomb(), "expands to more than 20 MB"),
+        ("fake.xlsx", b"PK\x03\x04 not really", "not a readable XLSX"),
+        ("table.pdf", b"%PDF-1.4", "Upload a .csv or .xlsx file."),
+        ("other.csv", "标题,别的\n1,2\n".encode(), "No header row naming"),
+    ],
+)
+async def test_hostile_and_wrong_files_get_a_clear_message(world, name, content, message):
+    initiative = await make_initiative(world.a)
+    async with world.client(world.a, "member") as client:
+        response = await _import(client, initiative, "risks", name, content, EN)
+    assert response.status_code == 422 and message in response.text
+
+
+async def test_the_roles_and_outsiders(world):
+    initiative = await make_initiative(world.a)
+    page = f"/o/alpha/initiatives/{initiative}/tables/risks/import"
+    for role in ("admin", "lead", "committee", "member", "viewer"):
+        async with world.client(world.a, role) as client:
+            got = await client.get(page)
+            posted = await _import(client, initiative, "risks", "r.csv", SEED_RISKS.encode())
+        if role in ("viewer", "committee"):  # read only
+            assert got.status_code == posted.status_code == 403
+        else:
+            assert got.status_code == 200 and posted.status_code in (302, 303), role
+    async with world.client(world.b, "admin") as client:
+        assert (await client.get(page.replace("alpha", "beta"))).status_code == 404
+        posted = await client.post(
+            page.replace("alpha", "beta"), files={"file": ("r.csv", b"x", "text/csv")}
+        )
+        assert posted.status_code == 404
+    async with world.client(world.a, "lead") as client:
+        assert (await client.get(f"/o/alpha/initiatives/{initiative}/tables/pilot-evaluation/import")).status_code == 404  # fmt: skip

@@ -1,0 +1,96 @@
+"""Seed tables back in: upload a file in a seed's layout, see every row's problems by row and
+column, then import all rows or none. A re-import updates rather than duplicates."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from tracker import uploads
+from tracker.accounts.rules import Action
+from tracker.i18n import gettext as _
+from tracker.registers.importing import uploaded
+from tracker.registers.pages import initiative_header
+from tracker.seedtables import importers, reading
+from tracker.tenancy import OrgContext
+from tracker.web import redirect, render
+
+# where each table lives, to go back to after an import
+PAGES = {
+    "matrix": "matrix",
+    "risks": "risks",
+    "design": "measures",
+    "kpi-monitoring": "kpis",
+    "optimisation-log": "kpis",
+}
+
+
+def _page(
+    request: Request, ctx: OrgContext, initiative: dict, key: str, status_code: int = 200,
+    **extra: Any,
+) -> Template:  # fmt: skip
+    spec = importers.SPECS[key]
+    return render(
+        request,
+        "seedtables/import.html",
+        status_code=status_code,
+        ctx=ctx,
+        initiative=initiative,
+        key=key,
+        layout=spec.layout(),
+        back=PAGES[key],
+        keys=spec.keys,
+        **{"preview": None, "payload": "", "filename": "", "error": None, **extra},
+    )
+
+
+def _spec(ctx: OrgContext, key: str) -> importers.Spec:
+    ctx.require(Action.WRITE_REGISTER)
+    if key not in importers.SPECS:
+        raise NotFoundException()
+    return importers.SPECS[key]
+
+
+@get("/initiatives/{initiative_id:int}/tables/{key:str}/import", name="seed_import")
+async def import_page(request: Request, ctx: OrgContext, initiative_id: int, key: str) -> Template:
+    _spec(ctx, key)
+    return _page(request, ctx, await initiative_header(ctx, initiative_id), key)
+
+
+@post(
+    "/initiatives/{initiative_id:int}/tables/{key:str}/import",
+    request_max_body_size=8 * 1024 * 1024,
+)
+async def import_upload(
+    request: Request, ctx: OrgContext, initiative_id: int, key: str
+) -> Template | Redirect:
+    spec = _spec(ctx, key)
+    initiative = await initiative_header(ctx, initiative_id)
+    form = await request.form()
+    filename, data = uploaded(form)
+    if not data:
+        return _page(request, ctx, initiative, key, 422, error=_("Choose a file to import."))
+    try:
+        await uploads.ensure_room(ctx.scope, len(data))
+    except uploads.QuotaExceeded as full:
+        return _page(request, ctx, initiative, key, 422, error=full.message)
+    parsed = await uploads.in_worker(reading.read, filename, data, spec.layout, spec.keys)
+    preview = await importers.preview(ctx.scope, key, initiative_id, parsed)
+    if form.get("confirm") == "1" and preview.ok:
+        count = await importers.write(ctx.scope, key, initiative_id, preview, ctx.person_id)
+        await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
+        return redirect(
+            f"/o/{ctx.slug}/initiatives/{initiative_id}/{PAGES[key]}",
+            _("%(n)s rows imported.", n=count),
+        )
+    return _page(
+        request, ctx, initiative, key, 200 if preview.ok else 422, preview=preview,
+        payload=base64.b64encode(data).decode(), filename=filename,
+    )  # fmt: skip
+
+
+ROUTES = [import_page, import_upload]
