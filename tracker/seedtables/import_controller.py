@@ -15,7 +15,9 @@ from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.registers.importing import uploaded
 from tracker.registers.pages import initiative_header
-from tracker.seedtables import importers, reading
+from tracker.seedtables import importers, reading, sop_import
+from tracker.sops import versions
+from tracker.sops.common import SopConflict
 from tracker.tenancy import OrgContext
 from tracker.web import redirect, render
 
@@ -33,7 +35,8 @@ def _page(
     request: Request, ctx: OrgContext, initiative: dict, key: str, status_code: int = 200,
     **extra: Any,
 ) -> Template:  # fmt: skip
-    spec = importers.SPECS[key]
+    spec = importers.SPECS.get(key) or sop_import.SPECS[key]
+    base = f"/o/{ctx.slug}/initiatives/{initiative['id']}"
     return render(
         request,
         "seedtables/import.html",
@@ -42,7 +45,8 @@ def _page(
         initiative=initiative,
         key=key,
         layout=spec.layout(),
-        back=PAGES[key],
+        back=extra.pop("back", None) or f"{base}/{PAGES.get(key, '')}",
+        table_href=extra.pop("table_href", None) or f"{base}/tables/{key}",
         keys=spec.keys,
         **{"preview": None, "payload": "", "filename": "", "error": None, **extra},
     )
@@ -93,4 +97,56 @@ async def import_upload(
     )  # fmt: skip
 
 
-ROUTES = [import_page, import_upload]
+# --- onto a draft SOP version -----------------------------------------------------------------
+
+
+async def _version(ctx: OrgContext, version_id: int, key: str) -> tuple[dict, dict, dict]:
+    ctx.require(Action.WRITE_REGISTER)
+    if key not in sop_import.SPECS:
+        raise NotFoundException()
+    view = await versions.version_view(ctx, version_id)
+    v = view["version"]
+    initiative = {
+        "id": v["document.initiative"],
+        "process_code": v["document.initiative.process_code"],
+        "name": v["document.initiative.name"],
+    }
+    href = f"/o/{ctx.slug}/sop-versions/{version_id}"
+    return view, initiative, {"back": href, "table_href": f"{href}/tables/{key}"}
+
+
+@get("/sop-versions/{version_id:int}/tables/{key:str}/import", name="sop_seed_import")
+async def sop_import_page(request: Request, ctx: OrgContext, version_id: int, key: str) -> Template:
+    _view, initiative, links = await _version(ctx, version_id, key)
+    return _page(request, ctx, initiative, key, **links)
+
+
+@post(
+    "/sop-versions/{version_id:int}/tables/{key:str}/import",
+    request_max_body_size=8 * 1024 * 1024,
+)
+async def sop_import_upload(
+    request: Request, ctx: OrgContext, version_id: int, key: str
+) -> Template | Redirect:
+    view, initiative, links = await _version(ctx, version_id, key)
+    spec = sop_import.SPECS[key]
+    form = await request.form()
+    filename, data = uploaded(form)
+    if not data:
+        message = _("Choose a file to import.")
+        return _page(request, ctx, initiative, key, 422, error=message, **links)
+    parsed = await uploads.in_worker(reading.read, filename, data, spec.layout, spec.keys)
+    try:
+        preview = await sop_import.preview(ctx, version_id, view, parsed)
+        if form.get("confirm") == "1" and preview.ok:
+            count = await sop_import.write(ctx, version_id, preview)
+            return redirect(links["back"] + "#steps", _("%(n)s rows imported.", n=count))
+    except SopConflict as error:
+        return _page(request, ctx, initiative, key, 409, error=str(error), **links)
+    return _page(
+        request, ctx, initiative, key, 200 if preview.ok else 422, preview=preview,
+        payload=base64.b64encode(data).decode(), filename=filename, **links,
+    )  # fmt: skip
+
+
+ROUTES = [import_page, import_upload, sop_import_page, sop_import_upload]

@@ -118,14 +118,15 @@ def time_patterns() -> list[tuple[re.Pattern[str], str]]:
         for lang in LANGUAGES:
             with language(lang):
                 for n in (1, 2):
-                    text = re.escape(labels.time_limit_label(n, unit)).replace(str(n), r"(\d+)", 1)
+                    label = re.sub(r"\s+", "", labels.time_limit_label(n, unit))
+                    text = re.escape(label).replace(str(n), r"(\d+)", 1)
                     patterns.append((re.compile(f"^{text}$", re.IGNORECASE), unit))
     return patterns
 
 
 def time_limit(row: Row, key: str, patterns: list[tuple[re.Pattern[str], str]]) -> tuple:
     """(number, unit) of a time limit cell, or (None, "")."""
-    value = row.raw.get(key, "").strip()
+    value = re.sub(r"\s+", "", row.raw.get(key, ""))  # "2 小时内" and "2小时内" alike
     if not value:
         return None, ""
     for pattern, unit in patterns:

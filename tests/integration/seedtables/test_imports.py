@@ -171,3 +171,86 @@ async def test_the_roles_and_outsiders(world):
         assert posted.status_code == 404
     async with world.client(world.a, "lead") as client:
         assert (await client.get(f"/o/alpha/initiatives/{initiative}/tables/pilot-evaluation/import")).status_code == 404  # fmt: skip
+
+
+async def _empty_draft(client, initiative: int, number: str) -> int:
+    created = await client.post(
+        f"/o/alpha/initiatives/{initiative}/sops",
+        data={"process_name": "客户投诉处理", "number": number},
+    )
+    assert created.status_code in (302, 303), created.text[-2000:]
+    page = await client.get(created.headers["location"])
+    from tracker.sops.tables import SopDocument, SopVersion
+
+    doc = await SopDocument.select(SopDocument.id).where(SopDocument.number == number).first()
+    assert doc is not None and page.status_code == 200
+    version = await SopVersion.select(SopVersion.id).where(SopVersion.document == doc["id"]).first()  # fmt: skip
+    assert version is not None
+    return version["id"]
+
+
+async def _sop_import(client, version: int, key: str, name: str, data: bytes, headers=ZH):
+    media = XLSX if name.endswith(".xlsx") else "text/csv"
+    return await client.post(
+        f"/o/alpha/sop-versions/{version}/tables/{key}/import",
+        files={"file": (name, data, media)},
+        data={"confirm": "1"},
+        headers=headers,
+    )
+
+
+async def test_sop_steps_import_onto_a_draft_and_come_back_out_unchanged(world):
+    from tracker.sops.tables import SopStep
+
+    _, published = await _programme(world.a)
+    target = await make_initiative(world.a, phase=4)
+    lead = world.a.people["lead"]
+    async with world.client(world.a, "member") as client:
+        draft = await _empty_draft(client, target, f"SOP-IM-2026-{target:03d}")
+        for key in ("standardisation", "sop-steps"):
+            exported = await client.get(
+                f"/o/alpha/sop-versions/{published}/tables/{key}?format=xlsx", headers=ZH
+            )
+            response = await _sop_import(client, draft, key, f"{key}.xlsx", exported.content)
+            assert response.status_code in (302, 303), (key, response.text[-2000:])
+        for key, first in (("standardisation", "流程名称"), ("sop-steps", "流程步骤")):
+            before = await client.get(f"/o/alpha/sop-versions/{published}/tables/{key}?format=csv", headers=ZH)  # fmt: skip
+            after = await client.get(f"/o/alpha/sop-versions/{draft}/tables/{key}?format=csv", headers=ZH)  # fmt: skip
+            assert _data_rows(before.content, first) == _data_rows(after.content, first), key
+        # the task assignment names the members and the acceptance criterion of a step
+        step = await SopStep.select(SopStep.name).where(SopStep.version == draft).order_by(SopStep.position).first()  # fmt: skip
+        assert step is not None
+        from tracker.accounts.tables import Person
+
+        person = await Person.select(Person.name).where(Person.id == lead).first()
+        assert person is not None
+        assignment = (
+            "流程执行任务分配表\n流程步骤,负责人,验收标准,完成时限\n"
+            f"{step['name']},{person['name']},当日闭环,3个工作日内\n"
+        ).encode("gbk")
+        response = await _sop_import(client, draft, "task-assignment", "t.csv", assignment)
+        assert response.status_code in (302, 303), response.text[-2000:]
+        again = await _sop_import(client, draft, "task-assignment", "t.csv", assignment)
+        assert again.status_code in (302, 303)
+        count = await SopStep.count().where(SopStep.version == draft)
+        table = await client.get(f"/o/alpha/sop-versions/{draft}/tables/task-assignment?format=csv", headers=ZH)  # fmt: skip
+        # a published version takes no import
+        refused = await _sop_import(client, published, "task-assignment", "t.csv", assignment)
+    row = next(r for r in _data_rows(table.content, "流程步骤") if r[0] == step["name"])
+    assert row[2] == person["name"] and row[4] == "3 个工作日内" and row[6] == "当日闭环"
+    assert count == len(_data_rows(table.content, "流程步骤"))  # updated, not added again
+    assert refused.status_code == 409
+    updated = await SopStep.select().where(SopStep.version == draft, SopStep.name == step["name"]).first()  # fmt: skip
+    assert updated is not None and updated["instructions"]  # kept: the file had no such column
+
+
+async def test_sop_import_roles_and_outsiders(world):
+    _, published = await _programme(world.a)
+    page = f"/o/alpha/sop-versions/{published}/tables/task-assignment/import"
+    async with world.client(world.a, "viewer") as client:
+        assert (await client.get(page)).status_code == 403
+    async with world.client(world.a, "member") as client:
+        assert (await client.get(page)).status_code == 200
+        assert (await client.get(page.replace("task-assignment", "version-log"))).status_code == 404
+    async with world.client(world.b, "admin") as client:
+        assert (await client.get(page.replace("alpha", "beta"))).status_code == 404
