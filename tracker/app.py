@@ -58,6 +58,7 @@ from tracker.security import (
 )
 from tracker.seedtables import controller as seedtables
 from tracker.seedtables import import_controller as seed_imports
+from tracker.seedtables import job_controller as seed_jobs
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
@@ -285,6 +286,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *uploads.ROUTES,
             *seedtables.ROUTES,
             *seed_imports.ROUTES,
+            *seed_jobs.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

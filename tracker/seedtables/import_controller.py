@@ -12,10 +12,11 @@ from litestar.response import Redirect, Template
 
 from tracker import uploads
 from tracker.accounts.rules import Action
+from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.registers.importing import uploaded
 from tracker.registers.pages import initiative_header
-from tracker.seedtables import importers, reading, sop_import
+from tracker.seedtables import importers, jobs, reading, sop_import
 from tracker.sops import versions
 from tracker.sops.common import SopConflict
 from tracker.tenancy import OrgContext
@@ -85,8 +86,14 @@ async def import_upload(
     parsed = await uploads.in_worker(reading.read, filename, data, spec.layout, spec.keys)
     preview = await importers.preview(ctx.scope, key, initiative_id, parsed)
     if form.get("confirm") == "1" and preview.ok:
+        kept = await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
+        if len(preview.rows) > jobs.JOB_ROWS:  # a background job: no request waits on it
+            state = {"org": ctx.org_id, "key": key, "initiative": initiative_id, "file": kept,
+                     "filename": filename, "person": ctx.person_id, "total": len(preview.rows),
+                     "language": get_language()}  # fmt: skip
+            job_id = await jobs.start(request.app.state, state)
+            return Redirect(f"/o/{ctx.slug}/import-jobs/{job_id}")
         count = await importers.write(ctx.scope, key, initiative_id, preview, ctx.person_id)
-        await uploads.keep(ctx.scope, "import", filename, data, ctx.person_id, checked=True)
         return redirect(
             f"/o/{ctx.slug}/initiatives/{initiative_id}/{PAGES[key]}",
             _("%(n)s rows imported.", n=count),

@@ -4,7 +4,7 @@ all-or-nothing write. The preview and the write read the same rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,8 @@ from tracker.risks.tables import Risk, RiskScoreChange
 from tracker.seedtables import layouts, reading, values
 from tracker.seedtables.values import Row
 from tracker.tenancy import TenantScope
+
+CHUNK = 100  # rows written between two progress reports
 
 
 @dataclass
@@ -202,6 +204,7 @@ class Problems(Builder):
 
     async def write(self, scope: TenantScope, initiative: int, rows: list, person: int) -> None:
         existing = await _existing(scope, Problem, Problem.title, initiative)
+        new: list[dict[str, Any]] = []
         for v in rows:
             found = existing.get(_key(v["title"]))
             if found:
@@ -209,7 +212,9 @@ class Problems(Builder):
                     Problem, {getattr(Problem, k): x for k, x in v.items()}, Problem.id == found
                 )
             else:
-                await scope.insert(Problem, {**v, "initiative": initiative})
+                new.append({**v, "initiative": initiative})
+        if new:
+            await scope.insert(Problem, *new)
 
 
 class Risks(Builder):
@@ -239,19 +244,26 @@ class Risks(Builder):
 
     async def write(self, scope: TenantScope, initiative: int, rows: list, person: int) -> None:
         existing = await _existing(scope, Risk, Risk.description, initiative)
+        new: list[dict[str, Any]] = []
         for v in rows:
             found = existing.get(_key(v["description"]))
             if found:
                 await scope.update(
                     Risk, {getattr(Risk, k): x for k, x in v.items()}, Risk.id == found
                 )
-                continue
-            risk = (await scope.insert(Risk, {**v, "initiative": initiative}))[0]["id"]
-            await scope.insert(
-                RiskScoreChange,
-                {"risk": risk, "likelihood": v["likelihood"], "impact": v["impact"],
-                 "changed_by": person},
-            )  # fmt: skip
+            else:
+                new.append({**v, "initiative": initiative})
+        if not new:
+            return
+        ids = [r["id"] for r in await scope.insert(Risk, *new)]
+        await scope.insert(
+            RiskScoreChange,
+            *(
+                {"risk": i, "likelihood": v["likelihood"], "impact": v["impact"],
+                 "changed_by": person}
+                for i, v in zip(ids, new, strict=True)
+            ),
+        )  # fmt: skip
 
 
 class Measures(Builder):
@@ -277,6 +289,7 @@ class Measures(Builder):
 
     async def write(self, scope: TenantScope, initiative: int, rows: list, person: int) -> None:
         existing = await _existing(scope, Measure, Measure.measure, initiative)
+        new: list[dict[str, Any]] = []
         for v in rows:
             found = existing.get(_key(v["measure"]))
             if found:
@@ -284,7 +297,9 @@ class Measures(Builder):
                     Measure, {getattr(Measure, k): x for k, x in v.items()}, Measure.id == found
                 )
             else:
-                await scope.insert(Measure, {**v, "initiative": initiative})
+                new.append({**v, "initiative": initiative})
+        if new:
+            await scope.insert(Measure, *new)
 
 
 class Kpis(Builder):
@@ -367,6 +382,7 @@ class Log(Builder):
 
     async def write(self, scope: TenantScope, initiative: int, rows: list, person: int) -> None:
         existing = await self._existing(scope, initiative)
+        new: list[dict[str, Any]] = []
         for v in rows:
             found = existing.get(f"{v['logged_on']}|{_key(v['process'])}")
             if found:
@@ -376,7 +392,9 @@ class Log(Builder):
                     OptimisationEntry.id == found,
                 )
             else:
-                await scope.insert(OptimisationEntry, {**v, "initiative": initiative})
+                new.append({**v, "initiative": initiative})
+        if new:
+            await scope.insert(OptimisationEntry, *new)
 
 
 BUILDERS: dict[str, Builder] = {
@@ -388,13 +406,22 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-async def write(scope: TenantScope, key: str, initiative: int, result: Preview, person: int) -> int:
-    """All rows in one transaction, or none."""
+async def write(
+    scope: TenantScope,
+    key: str,
+    initiative: int,
+    result: Preview,
+    person: int,
+    progress: Callable[[int], Awaitable[None]] | None = None,
+) -> int:
+    """All rows in one transaction, or none (``progress`` may raise to roll everything back)."""
+    rows = [dict(r["values"]) for r in result.rows]
     async with write_transaction():
-        await BUILDERS[key].write(
-            scope, initiative, [dict(r["values"]) for r in result.rows], person
-        )
-    return len(result.rows)
+        for start in range(0, len(rows), CHUNK):
+            await BUILDERS[key].write(scope, initiative, rows[start : start + CHUNK], person)
+            if progress is not None:
+                await progress(min(start + CHUNK, len(rows)))
+    return len(rows)
 
 
 def _messages() -> list[str]:
