@@ -24,6 +24,7 @@ from tracker.web import redirect, render
 
 # where each table lives, to go back to after an import
 PAGES = {
+    "as-is-survey": "problems",
     "matrix": "matrix",
     "risks": "risks",
     "design": "measures",

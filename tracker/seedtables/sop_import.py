@@ -9,7 +9,7 @@ from typing import Any
 
 from tracker.db import write_transaction
 from tracker.i18n import gettext as _
-from tracker.seedtables import importers, layouts, reading, rows, values
+from tracker.seedtables import builders, importers, layouts, reading, rows, values
 from tracker.seedtables.importers import Preview, Spec
 from tracker.seedtables.values import Row
 from tracker.sops.common import require_draft
@@ -69,7 +69,7 @@ def _values(row: Row, context: dict[str, Any]) -> dict[str, Any]:
         if key in LIMITS:
             found[key] = row.text(key, LIMITS[key])
         elif key in ("owner", "assistant"):
-            found[key] = importers.member(row, key, context["people"], context["raci_names"])
+            found[key] = builders.member(row, key, context["people"], context["raci_names"])
         elif key == "time":
             found["time_value"], found["time_unit"] = values.time_limit(
                 row, "time", context["patterns"]
@@ -100,7 +100,7 @@ async def preview(
     raci_names = {v for r in rows.task_assignment(view) for v in (r[2], r[3]) if v}
     context = {
         "existing": await _existing(ctx, version_id),
-        "people": await importers.members(ctx.org_id),
+        "people": await builders.members(ctx.org_id),
         "raci_names": raci_names - {s.get("owner_name") for s in view["steps"]},
         "patterns": values.time_patterns(),
     }

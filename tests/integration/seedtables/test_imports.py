@@ -13,12 +13,12 @@ import pytest
 from tests.helpers import make_initiative
 from tests.integration.seedtables.test_seed_tables import _programme
 from tracker.kpis.tables import Kpi
-from tracker.problems.tables import Measure, Problem
+from tracker.problems.tables import AsIsStep, Measure, Problem
 from tracker.risks.tables import Risk
 
 ZH = {"accept-language": "zh-CN"}
 EN = {"accept-language": "en"}
-ORDER = ["matrix", "design", "risks", "kpi-monitoring", "optimisation-log"]
+ORDER = ["matrix", "as-is-survey", "design", "risks", "kpi-monitoring", "optimisation-log"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -38,7 +38,7 @@ async def _import(client, initiative: int, key: str, name: str, data: bytes, hea
     )
 
 
-FIRST = {"matrix": "问题", "design": "优化目标", "risks": "风险", "kpi-monitoring": "指标名称",
+FIRST = {"matrix": "问题", "as-is-survey": "流程名称", "design": "优化目标", "risks": "风险", "kpi-monitoring": "指标名称",
          "optimisation-log": "优化日期"}  # fmt: skip
 
 
@@ -84,6 +84,7 @@ async def test_a_reimport_updates_rather_than_duplicates(world):
                 ]
             )
     assert counts[0] == counts[1] == [1, 1, 1, 1]
+    assert await AsIsStep.count().where(AsIsStep.problem.initiative == source) == 2
 
 
 SEED_RISKS = (
@@ -254,3 +255,27 @@ async def test_sop_import_roles_and_outsiders(world):
         assert (await client.get(page.replace("task-assignment", "version-log"))).status_code == 404
     async with world.client(world.b, "admin") as client:
         assert (await client.get(page.replace("alpha", "beta"))).status_code == 404
+
+
+async def test_the_seeds_own_as_is_survey_row_imports(world):
+    """Seed 004 表1's example: steps numbered inside one cell's text, minutes with a note,
+    several problem kinds (可多选)."""
+    initiative = await make_initiative(world.a)
+    content = (
+        "表1:运营流程现状调研表\n"
+        "流程名称,涉及部门,当前步骤简述（按顺序）,责任岗位,单步耗时（分钟）,存在问题,具体问题描述\n"
+        "用户注册激活流程,运营、技术,2.人工审核,运营专员,30（审核）,效率低、协同难,"
+        "审核需手动核对3个系统数据: 跨部门对接无固定人\n"
+    ).encode("gbk")
+    async with world.client(world.a, "member") as client:
+        response = await _import(client, initiative, "as-is-survey", "s.csv", content)
+    assert response.status_code in (302, 303), response.text[-2000:]
+    problem = await Problem.select().where(Problem.initiative == initiative).first()
+    assert problem is not None and problem["title"] == "审核需手动核对3个系统数据"
+    assert problem["category"] == "efficiency" and problem["description"] == "跨部门对接无固定人"
+    step = await AsIsStep.select().where(AsIsStep.problem == problem["id"]).first()
+    assert step is not None and (step["step"], step["role"], step["minutes"]) == (
+        "人工审核",
+        "运营专员",
+        30,
+    )
