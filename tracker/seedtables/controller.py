@@ -10,13 +10,13 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from tracker.i18n import pgettext
+from tracker.i18n import get_language, pgettext
 from tracker.initiatives.tables import Initiative
-from tracker.seedtables import inventory, layouts, rows, sop_document
+from tracker.seedtables import inventory, layouts, rows, sop_document, sop_pdf
 from tracker.sops import documents, versions
 from tracker.spreadsheets import Table, download, download_workbook
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import render
+from tracker.web import render, render_part
 
 FORMATS = ("csv", "xlsx")
 
@@ -160,7 +160,23 @@ async def sop_word(ctx: OrgContext, version_id: int) -> Response:
     )
 
 
+@get("/sop-versions/{version_id:int}/document.pdf", name="sop_pdf")
+async def sop_pdf_download(request: Request, ctx: OrgContext, version_id: int) -> Response:
+    view = await versions.version_view(ctx, version_id)
+    html = render_part(
+        request, "sops/print.html", ctx=ctx, **view, language=get_language(), pdf=True
+    )
+    name = f"{view['version']['document.number']}-{view['version']['label']}"
+    safe = re.sub(r"[^\w.\- ]+", "_", name, flags=re.ASCII).strip() or "sop"
+    return Response(
+        await sop_pdf.to_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{safe}.pdf"'},
+    )
+
+
 ROUTES = [
+    sop_pdf_download,
     inventory_page,
     initiative_download,
     sop_download,
