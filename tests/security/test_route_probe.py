@@ -61,7 +61,7 @@ ID_TABLES = {
     "session_id": TrainingSession,
     "file_id": StoredFile,
 }
-OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x"}
+OTHER_PARAMS = {"gate": "2", "register": "problems", "token": "x", "job_id": "x"}
 FORM = {
     "name": "probe",
     "title": "probe",
@@ -177,6 +177,8 @@ def fill(path: str, slug: str, ids: dict[str, int]) -> str:
             return str(ids[name])
         if name in OTHER_PARAMS:
             return OTHER_PARAMS[name]
+        if name == "key":  # a seed table (issue 18): of an SOP version, or of an initiative
+            return "task-assignment" if "/sop-versions/" in path else "risks"
         raise AssertionError(
             f"the route probe does not know the parameter {name!r} of {path}: add it"
         )
@@ -260,8 +262,9 @@ async def test_every_page_of_an_organisation_answers_its_members(world):
                 continue
             url = fill(path, org.slug, ids)
             response = await client.get(url)
-            if "/digests/{digest_id" in path:
-                assert response.status_code in (200, 404), url  # only one's own digests
+            if "/digests/{digest_id" in path or "/import-jobs/{job_id" in path:
+                # only one's own digests; an import job is not a row (its id is a token)
+                assert response.status_code in (200, 404), url
             else:
                 assert response.status_code == 200, (url, response.status_code)
 

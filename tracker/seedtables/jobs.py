@@ -110,6 +110,21 @@ async def run(store: Store, job_id: str) -> None:
         await store.change(job_id, status="failed")
 
 
+async def _file(scope: TenantScope, file_id: int) -> bytes:
+    """The kept file; the request that kept it may not have committed yet when the job
+    starts (it is queued before the response): wait for it a little."""
+    for _ in range(100):
+        stored = (
+            await scope.select(StoredFile, StoredFile.content)
+            .where(StoredFile.id == file_id)
+            .first()
+        )
+        if stored is not None:
+            return bytes(stored["content"])
+        await asyncio.sleep(0.1)
+    raise LookupError(f"kept file {file_id} not found")
+
+
 async def _work(store: Store, job_id: str, state: dict[str, Any]) -> dict[str, Any]:
     org, key, initiative = state["org"], state["key"], state["initiative"]
     spec = importers.SPECS[key]
@@ -122,8 +137,7 @@ async def _work(store: Store, job_id: str, state: dict[str, Any]) -> dict[str, A
         await asyncio.sleep(0)  # let the progress be read
 
     async with tenant_transaction(org, state.get("person")):
-        stored = await scope.get(StoredFile, state["file"], StoredFile.content)
-        data = bytes(stored["content"])
+        data = await _file(scope, state["file"])
         parsed = await uploads.in_worker(
             reading.read, state["filename"], data, spec.layout, spec.keys
         )
