@@ -107,6 +107,8 @@ async def preview(scope: TenantScope, key: str, initiative: int, parsed: reading
     """Every row read and checked; nothing written."""
     result = Preview()
     messages(parsed, result)
+    if not result.errors and not parsed.rows:
+        result.errors.append((0, "", _("The file has no rows below its header.")))
     if result.errors:
         return result
     build = BUILDERS[key]

@@ -94,6 +94,8 @@ async def preview(
     await require_draft(ctx.scope, version_id)
     result = Preview()
     importers.messages(parsed, result)
+    if not result.errors and not parsed.rows:
+        result.errors.append((0, "", _("The file has no rows below its header.")))
     if result.errors:
         return result
     # the task assignment names the RACI roles of a step without its own people: not members
