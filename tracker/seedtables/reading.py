@@ -70,7 +70,10 @@ def _xlsx(data: bytes) -> list[list[Any]] | str:
         for row in sheet.iter_rows(
             values_only=True, max_row=MAX_ROWS + HEADER_SEARCH + 1, max_col=MAX_COLUMNS
         ):
-            table.append(list(row))
+            cells = list(row)  # openpyxl pads each row to max_col: drop the padding
+            while cells and cells[-1] is None:
+                cells.pop()
+            table.append(cells)
         workbook.close()
     except Exception:
         return "The file is not a readable XLSX workbook."

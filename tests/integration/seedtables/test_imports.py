@@ -279,3 +279,19 @@ async def test_the_seeds_own_as_is_survey_row_imports(world):
         "运营专员",
         30,
     )
+
+
+async def test_a_large_exported_workbook_imports_back(world):
+    """6,000 rows of nine columns: within the limits (openpyxl's padding is not counted)."""
+    from tracker.spreadsheets import Table, to_xlsx
+
+    rows = [
+        [f"大表 风险 {i}", f"表现 {i}", f"应对 {i}", "其他", 3, 3, 9, "", "打开"]
+        for i in range(6000)
+    ]
+    data = to_xlsx(Table(title="风险与应对", headers=["风险", "风险表现", "应对策略"], rows=rows))
+    from tracker.seedtables import reading
+    from tracker.seedtables.importers import SPECS
+
+    parsed = reading.read("big.xlsx", data, SPECS["risks"].layout, SPECS["risks"].keys)
+    assert not parsed.errors and len(parsed.rows) == 6000
