@@ -41,4 +41,14 @@ if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
     || echo "Could not install haproxy: the replica test will be skipped."
 fi
 
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "Installing Debian's LibreOffice (headless) to open the exported workbooks…"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq \
+    && $sudo_cmd apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui \
+      libreoffice-writer-nogui; } \
+    || echo "Could not install LibreOffice: the workbook-opens test will be skipped."
+fi
+
 exec .venv/bin/pytest "$@"

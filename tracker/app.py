@@ -69,6 +69,8 @@ from tracker.security import (
     SecurityHeadersMiddleware,
 )
 from tracker.seedtables import controller as seedtables
+from tracker.seedtables import import_controller as seed_imports
+from tracker.seedtables import job_controller as seed_jobs
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
 from tracker.tenancy import OrgContext
@@ -312,6 +314,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *calendar.ORG_ROUTES,
             *attachments.ROUTES,
             *audit.ROUTES,
+            *seed_imports.ROUTES,
+            *seed_jobs.ROUTES,
         ],
         dependencies={"ctx": Provide(provide_org_context)},
         include_in_schema=False,

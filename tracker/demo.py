@@ -95,7 +95,7 @@ async def seed_registers(
     """Problems with as-is steps, measures, risks, resistance and a pilot for a few demo
     initiatives, so every register has data."""
     from tracker.problems.tables import AsIsStep, Measure, Problem
-    from tracker.risks.rules import STARTER_RISKS
+    from tracker.risks.rules import STARTER_MANIFESTATIONS, STARTER_RISKS
     from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
 
     problems = []
@@ -160,7 +160,8 @@ async def seed_registers(
             )
         )
     if code in ("SCM-ORDER", "PUR-APPROVAL", "MKT-ACTIVATION"):
-        for texts, category, likelihood, impact, mitigations in STARTER_RISKS:
+        starters = zip(STARTER_RISKS, STARTER_MANIFESTATIONS, strict=True)
+        for (texts, category, likelihood, impact, mitigations), shows in starters:
             risk = (
                 await Risk.insert(
                     Risk(
@@ -171,6 +172,7 @@ async def seed_registers(
                         likelihood=likelihood,
                         impact=impact,
                         mitigation=in_language(mitigations, lang),
+                        manifestation=in_language(shows, lang),
                         owner=people[2],
                     )
                 )

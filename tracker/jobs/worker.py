@@ -15,6 +15,7 @@ from tracker.jobs.tasks import (
     reminders_tick,
     sustainment_tick,
 )
+from tracker.seedtables.jobs import seed_import
 from tracker.settings import get_settings
 from tracker.wall_check import check_role
 
@@ -44,7 +45,7 @@ def redis_settings() -> RedisSettings:
     return RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")
 
 
-FUNCTIONS = [ping, digest_tick, reminders_tick, deliver]
+FUNCTIONS = [ping, digest_tick, reminders_tick, deliver, seed_import]
 CRON_JOBS = [
     cron(digest_tick, minute={0, 15, 30, 45}, run_at_startup=True),
     cron(reminders_tick, minute={5, 35}),

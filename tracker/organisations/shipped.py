@@ -15,7 +15,7 @@ from tracker.db import write_transaction
 from tracker.gates.rules import DEFAULT_CRITERIA
 from tracker.gates.tables import GateCriterion
 from tracker.i18n import LANGUAGES, in_language
-from tracker.risks.rules import STARTER_RISKS
+from tracker.risks.rules import LEGACY_MITIGATIONS, STARTER_MANIFESTATIONS, STARTER_RISKS
 from tracker.risks.tables import Risk
 from tracker.sops.common import DEFAULT_ROLES
 from tracker.sops.tables import RaciRole, SopVersion
@@ -36,6 +36,8 @@ def shipped_texts() -> list[tuple[Any, Any, list[Pair]]]:
         (GateCriterion, GateCriterion.text, criteria),
         (Risk, Risk.description, [r[0] for r in STARTER_RISKS]),
         (Risk, Risk.mitigation, [r[4] for r in STARTER_RISKS]),
+        (Risk, Risk.mitigation, LEGACY_MITIGATIONS),
+        (Risk, Risk.manifestation, STARTER_MANIFESTATIONS),
         (RaciRole, RaciRole.name, list(DEFAULT_ROLES)),
     ]
 

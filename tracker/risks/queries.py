@@ -7,7 +7,8 @@ from tracker.sql import Statement
 # running it.
 RISKS = Statement("""
 SELECT r.id, r.initiative, r.description, r.category, r.likelihood, r.impact, r.owner,
-       o.name AS "owner.name", r.mitigation, r.status, r.review_date, r.residual_likelihood,
+       o.name AS "owner.name", r.mitigation, r.manifestation, r.status, r.review_date,
+       r.residual_likelihood,
        r.residual_impact, r.created_at, r.version,
        i.process_code AS "initiative.process_code", i.name AS "initiative.name"
 FROM risk r

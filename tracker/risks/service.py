@@ -26,6 +26,7 @@ COLUMNS = (
     Risk.owner,
     Risk.owner.name,
     Risk.mitigation,
+    Risk.manifestation,
     Risk.status,
     Risk.review_date,
     Risk.residual_likelihood,
@@ -92,6 +93,7 @@ async def parse(scope: TenantScope, form: Form) -> dict[str, Any]:
         "likelihood": fields.score(form, "likelihood"),
         "impact": fields.score(form, "impact"),
         "owner": await fields.member(form, "owner", scope.org_id),
+        "manifestation": form.limit("manifestation", 5000),
         "mitigation": form.limit("mitigation", 5000),
         "status": fields.choice(form, "status", rules.RiskStatus, rules.RiskStatus.OPEN),
         "review_date": fields.day(form, "review_date"),
@@ -166,7 +168,8 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
             )
         }
         added = 0
-        for texts, category, likelihood, impact, mitigations in rules.STARTER_RISKS:
+        starters = zip(rules.STARTER_RISKS, rules.STARTER_MANIFESTATIONS, strict=True)
+        for (texts, category, likelihood, impact, mitigations), shows in starters:
             description, mitigation = (
                 in_language(texts, language),
                 in_language(mitigations, language),
@@ -183,6 +186,7 @@ async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -
                         "likelihood": likelihood,
                         "impact": impact,
                         "mitigation": mitigation,
+                        "manifestation": in_language(shows, language),
                     },
                 )
             )[0]["id"]

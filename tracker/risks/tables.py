@@ -29,6 +29,7 @@ class Risk(Table, tablename="risk"):
     owner = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
     mitigation = Text(default="")
     status = Varchar(length=20, default="open")  # open | mitigating | closed
+    manifestation = Text(default="")  # 风险表现 (seed 004 §4): how the risk shows itself
     review_date = Date(null=True, default=None)
     residual_likelihood = SmallInt(null=True, default=None)
     residual_impact = SmallInt(null=True, default=None)

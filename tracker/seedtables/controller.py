@@ -6,21 +6,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.response import Template
 
-from tracker.i18n import pgettext
+from tracker.i18n import get_language, pgettext
 from tracker.initiatives.tables import Initiative
-from tracker.seedtables import inventory, layouts, rows, sop_document
+from tracker.seedtables import inventory, layouts, rows, sop_document, sop_pdf
 from tracker.sops import documents, versions
 from tracker.spreadsheets import Table, download, download_workbook
 from tracker.tenancy import OrgContext, TenantScope
+from tracker.web import render, render_part
 
 FORMATS = ("csv", "xlsx")
 
 
 def _table(layout: layouts.Layout, body: list[list[Any]], preface: list[list[Any]]) -> Table:
-    return Table(title=layout.title, headers=layout.columns, rows=body, preface=preface)
+    return Table(title=layout.title, headers=layout.headers, rows=body, preface=preface)
 
 
 async def _initiative(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
@@ -91,6 +93,17 @@ async def sop_download(
     return download(sop_table(view, key, document), _format(format), name)
 
 
+@get("/processes", name="process_inventory")
+async def inventory_page(request: Request, ctx: OrgContext) -> Template:
+    return render(
+        request,
+        "seedtables/processes.html",
+        ctx=ctx,
+        entries=await inventory.inventory(ctx.scope),
+        columns=layouts.process_inventory().columns,
+    )
+
+
 @get("/tables/process-inventory", name="process_inventory_table")
 async def inventory_download(ctx: OrgContext, format: str = "xlsx") -> Response:
     layout = layouts.process_inventory()
@@ -147,4 +160,27 @@ async def sop_word(ctx: OrgContext, version_id: int) -> Response:
     )
 
 
-ROUTES = [initiative_download, sop_download, inventory_download, programme_file, sop_word]
+@get("/sop-versions/{version_id:int}/document.pdf", name="sop_pdf")
+async def sop_pdf_download(request: Request, ctx: OrgContext, version_id: int) -> Response:
+    view = await versions.version_view(ctx, version_id)
+    html = render_part(
+        request, "sops/print.html", ctx=ctx, **view, language=get_language(), pdf=True
+    )
+    name = f"{view['version']['document.number']}-{view['version']['label']}"
+    safe = re.sub(r"[^\w.\- ]+", "_", name, flags=re.ASCII).strip() or "sop"
+    return Response(
+        await sop_pdf.to_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{safe}.pdf"'},
+    )
+
+
+ROUTES = [
+    sop_pdf_download,
+    inventory_page,
+    initiative_download,
+    sop_download,
+    inventory_download,
+    programme_file,
+    sop_word,
+]

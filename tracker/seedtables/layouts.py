@@ -17,6 +17,11 @@ class Layout:
     seed: str  # where the seeds have it, e.g. "004 表2"
     title: str
     columns: tuple[str, ...]
+    extra: tuple[str, ...] = ()  # the app's own columns after the seed's (named, so they import)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (*self.columns, *self.extra)
 
 
 def sop_steps() -> Layout:
@@ -33,6 +38,7 @@ def sop_steps() -> Layout:
             pgettext("seed table", "Time requirement"),
             pgettext("seed table", "Key control point"),
         ),
+        (pgettext("seed table", "Forms/tools"),),
     )
 
 
@@ -132,6 +138,10 @@ def kpi_monitoring() -> Layout:
             pgettext("seed table", "Actual value"),
             pgettext("seed table", "Responsible department"),
         ),
+        (
+            pgettext("seed table", "Unit"),
+            pgettext("seed table", "Measured on"),
+        ),
     )
 
 
@@ -200,6 +210,7 @@ def pilot_evaluation() -> Layout:
             pgettext("seed table", "Satisfaction (1-5)"),
             pgettext("seed table", "Unmet problems and causes"),
         ),
+        (pgettext("seed table", "Target"),),
     )
 
 
@@ -231,6 +242,14 @@ def risks() -> Layout:
             pgettext("seed table", "Risk manifestation"),
             pgettext("seed table", "Response strategy"),
         ),
+        (
+            pgettext("seed table", "Category"),
+            pgettext("seed table", "Likelihood"),
+            pgettext("seed table", "Impact"),
+            pgettext("seed table", "Score"),
+            pgettext("seed table", "Owner"),
+            pgettext("seed table", "Status"),
+        ),
     )
 
 
@@ -244,6 +263,11 @@ def matrix() -> Layout:
             pgettext("seed table", "Scope of impact"),
             pgettext("seed table", "Urgency"),
             pgettext("seed table", "Quadrant"),
+        ),
+        (
+            pgettext("seed table", "Category"),
+            pgettext("seed table", "Status"),
+            pgettext("seed table", "Owner"),
         ),
     )
 

@@ -229,7 +229,9 @@ def task_assignment(view: dict[str, Any]) -> list[Row]:
 
     def roles(step_id: int, letters: str) -> str:
         return pgettext("list separator", ", ").join(
-            r["name"] for r in raci["roles"] if raci["cells"].get((step_id, r["id"])) in letters
+            r["name"]
+            for r in raci["roles"]
+            if raci["cells"].get((step_id, r["id"])) in tuple(letters)  # a step without a cell too
         )
 
     return [
@@ -257,7 +259,7 @@ def version_log(document: dict[str, Any]) -> list[Row]:
             v["change_summary"],
             v["author.name"],
             v["reviewer"],
-            labels.sop_status_label(v["status"]),
+            v.get("remarks") or "",
         ]
         for v in reversed(document["versions"])  # oldest first, as a log is kept
     ]

@@ -5,6 +5,7 @@ diff between two versions, the print page and the RACI export."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
@@ -12,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
+from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.sops import documents, editing, lifecycle, versions
 from tracker.sops.common import SopConflict
@@ -143,6 +145,13 @@ async def diff_page(
     )
 
 
+async def _people(ctx: OrgContext, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The members a step's responsible and assisting person are chosen from (editors only)."""
+    if not (view["editable"] and can_write(ctx)):
+        return []
+    return await fields.people(ctx.org_id)
+
+
 async def _version_page(
     request: Request,
     ctx: OrgContext,
@@ -176,12 +185,14 @@ async def _version_page(
                         "exception_handling",
                         "contingency_plan",
                         "change_summary",
+                        "remarks",
                         "revision",
                     )
                 }
             ),
         ),
         step_form=forms.get("step", Form({"time_unit": "hours"}, prefix="new-")),
+        people=await _people(ctx, view),
         role_form=forms.get("role", Form({})),
         publish_form=forms.get("publish", Form({"effective_date": date.today().isoformat()})),
         editing=forms.get("editing"),
@@ -251,6 +262,7 @@ async def _steps_response(
             **view,
             editing=forms.get("editing"),
             step_form=forms.get("step", Form({"time_unit": "hours"}, prefix="new-")),
+            people=await _people(ctx, view),
             role_form=Form({}),
             can_write=can_write(ctx),
             adding=adding,

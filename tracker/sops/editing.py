@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.db import write_transaction
 from tracker.i18n import gettext as _
+from tracker.registers import fields
 from tracker.sops import rules
 from tracker.sops.common import SopConflict, require_draft
 from tracker.sops.tables import (
@@ -18,7 +19,7 @@ from tracker.tenancy import TenantScope
 from tracker.web import Form
 
 
-def _step_values(form: Form) -> dict[str, Any]:
+async def _step_values(scope: TenantScope, form: Form) -> dict[str, Any]:
     values: dict[str, Any] = {
         "name": form.require("name", _("Name the step."), 200),
         "responsible": form.require(
@@ -29,6 +30,9 @@ def _step_values(form: Form) -> dict[str, Any]:
         "outputs": form.limit("outputs", 500),
         "control_point": form.limit("control_point", 300),
         "forms_tools": form.limit("forms_tools", 300),
+        "owner": await fields.member(form, "owner", scope.org_id),
+        "assistant": await fields.member(form, "assistant", scope.org_id),
+        "acceptance": form.limit("acceptance", 500),
     }
     number, problem = rules.parse_time_limit(form.get("time_value"), form.get("time_unit"))
     if problem:
@@ -40,7 +44,7 @@ def _step_values(form: Form) -> dict[str, Any]:
 
 async def add_step(scope: TenantScope, version_id: int, form: Form) -> bool:
     await require_draft(scope, version_id)
-    values = _step_values(form)
+    values = await _step_values(scope, form)
     if not form.ok:
         return False
     async with write_transaction():
@@ -77,7 +81,7 @@ def step_form(step: dict[str, Any]) -> Form:
 async def update_step(scope: TenantScope, step_id: int, form: Form) -> str:
     step = await step_row(scope, step_id)
     await require_draft(scope, step["version"])
-    values = _step_values(form)
+    values = await _step_values(scope, form)
     revision = form.get("revision")
     if not revision.isdigit():
         form.error("revision", _("The form is incomplete; reload the page."))

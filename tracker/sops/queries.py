@@ -16,8 +16,10 @@ VERSION = Statement(
 # The organisation's approval chain, kept with its gate decision rule (Settings › Gates): read
 # here by name, as the gates (a newer area) are not imported by the SOPs.
 APPROVAL_CHAIN = Statement("SELECT approval_chain FROM gate_rule WHERE org = :org LIMIT 1")
-STEPS = Statement(
-    "SELECT * FROM sop_step WHERE org = :org AND version = :version ORDER BY position"
+STEPS = Statement(  # with the responsible and assisting people's names
+    "SELECT s.*, o.name AS owner_name, a.name AS assistant_name FROM sop_step s "
+    "LEFT JOIN person o ON o.id = s.owner LEFT JOIN person a ON a.id = s.assistant "
+    "WHERE s.org = :org AND s.version = :version ORDER BY s.position"
 )
 RACI_ROLES = Statement(
     "SELECT id, name FROM raci_role WHERE org = :org AND version = :version ORDER BY position, id"

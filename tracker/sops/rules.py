@@ -102,6 +102,13 @@ STEP_FIELDS = (
     "time_unit",
     "control_point",
     "forms_tools",
+    "owner",
+    "assistant",
+    "acceptance",
+)
+# the diff shows people by name (steps_of joins them), not by id
+DIFF_FIELDS = tuple(
+    {"owner": "owner_name", "assistant": "assistant_name"}.get(f, f) for f in STEP_FIELDS
 )
 
 
@@ -150,7 +157,7 @@ def diff_versions(
             continue
         old_number, old_step = before
         changes = [
-            (f, old_step.get(f), step.get(f)) for f in STEP_FIELDS if old_step.get(f) != step.get(f)
+            (f, old_step.get(f), step.get(f)) for f in DIFF_FIELDS if old_step.get(f) != step.get(f)
         ]
         if changes:
             result.changed.append(StepChange(step["key"], number, step["name"], changes))

@@ -47,6 +47,7 @@ class SopVersion(Table, tablename="sop_version"):
     submitted_at = Timestamptz(null=True, default=None)
     published_at = Timestamptz(null=True, default=None)
     revision = Integer(default=0)  # bumps on every edit: concurrent edits are refused
+    remarks = Text(default="")  # seed 004 表4 备注
 
 
 class SopStep(Table, tablename="sop_step"):
@@ -65,6 +66,10 @@ class SopStep(Table, tablename="sop_step"):
     control_point = Varchar(length=300, default="")
     forms_tools = Varchar(length=300, default="")
     revision = Integer(default=0)
+    # seed 003 模板二: who answers for the step, who helps, and how its output is accepted
+    owner = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    assistant = ForeignKey(Person, null=True, on_delete=OnDelete.set_null)
+    acceptance = Varchar(length=500, default="")
 
 
 class SopApproval(Table, tablename="sop_approval"):

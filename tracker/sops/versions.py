@@ -36,6 +36,7 @@ async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
 
 
 async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
+    """The steps in order, with their responsible and assisting people's names."""
     return await scope.fetch_dicts(q.STEPS, version=version_id)
 
 
@@ -105,6 +106,7 @@ async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
         SopVersion.exception_handling: form.limit("exception_handling", 10000),
         SopVersion.contingency_plan: form.limit("contingency_plan", 10000),
         SopVersion.change_summary: form.limit("change_summary", 5000),
+        SopVersion.remarks: form.limit("remarks", 2000),
     }
     revision = form.get("revision")
     if not revision.isdigit():

@@ -291,3 +291,63 @@ async def test_the_sop_version_as_a_word_document_holds_its_steps_in_the_seeds_l
     async with world.client(world.b, "admin") as client:
         outsider = await client.get(f"/o/beta/sop-versions/{version}/document.docx")
     assert outsider.status_code == 404
+
+
+async def test_the_sop_version_as_pdf_holds_its_chinese_steps_with_embedded_fonts(world):
+    from pypdf import PdfReader
+
+    _, version = await _programme(world.a)
+    async with world.client(world.a, "viewer") as client:
+        response = await client.get(
+            f"/o/alpha/sop-versions/{version}/document.pdf", headers={"accept-language": "zh-CN"}
+        )
+    async with world.client(world.b, "admin") as client:
+        outsider = await client.get(f"/o/beta/sop-versions/{version}/document.pdf")
+    assert outsider.status_code == 404
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "客户投诉处理" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descriptor = font.get_object().get("/FontDescriptor") or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]  # fmt: skip
+            descriptor = descriptor.get_object()
+            fonts.add(any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts == {True}  # every font embedded: the PDF prints the same anywhere
+
+
+async def test_the_programme_file_and_the_word_document_open_in_libreoffice(world, tmp_path):
+    """A real office suite opens them: LibreOffice headless converts each to PDF."""
+    import asyncio
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from tests.conftest import need
+
+    soffice = shutil.which("soffice")
+    need("LibreOffice (soffice)", soffice is not None)
+    initiative, version = await _programme(world.a)
+    async with world.client(world.a, "viewer") as client:
+        zh = {"accept-language": "zh-CN"}
+        workbook = await client.get(f"/o/alpha/initiatives/{initiative}/programme.xlsx", headers=zh)  # fmt: skip
+        document = await client.get(f"/o/alpha/sop-versions/{version}/document.docx", headers=zh)  # fmt: skip
+    (tmp_path / "programme.xlsx").write_bytes(workbook.content)
+    (tmp_path / "sop.docx").write_bytes(document.content)
+    sheets = len(load_workbook(io.BytesIO(workbook.content)).sheetnames)
+    for name in ("programme.xlsx", "sop.docx"):
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [soffice, "--headless", "--norestore",
+             f"-env:UserInstallation=file://{tmp_path}/profile",
+             "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / name)],
+            capture_output=True, timeout=180, check=False,
+        )  # fmt: skip
+        pdf = tmp_path / name.replace(".xlsx", ".pdf").replace(".docx", ".pdf")
+        assert done.returncode == 0 and pdf.exists(), done.stderr
+        reader = PdfReader(str(pdf))
+        assert len(reader.pages) >= (sheets if name.endswith("xlsx") else 1)
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert "客户投诉处理" in text or "投诉处理" in text
