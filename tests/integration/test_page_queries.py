@@ -194,7 +194,8 @@ async def test_register_and_other_pages_make_a_fixed_number_of_queries(world):
     large = await counts(world, org, pages)
     print(f"\npage queries ({world.backend}): {small}")
     assert small == large
-    assert max(small.values()) <= 16, small
+    # the digest preview is the most: 17 (the notifications waiting for the digest are one)
+    assert max(small.values()) <= 17, small
     async with world.client(org, "admin") as client:  # the bell counted them all
         bell = await client.get(f"{base}/notifications/bell")
     unread = await Notification.count().where(

@@ -61,10 +61,12 @@ async def test_show_all_keeps_the_filters(world):
 
 
 async def test_board_shows_cards_in_their_phase_columns(world):
-    late = await make_initiative(world.a, phase=2, age_days=40, name="Late research 迟到")
-    fresh = await make_initiative(world.a, phase=1, age_days=1, name="Fresh scoping")
+    # a word of their own, searched for: other tests may fill alpha's first 25 Scoping cards
+    word = f"zq{world.backend}"
+    late = await make_initiative(world.a, phase=2, age_days=40, name=f"Late research 迟到 {word}")
+    fresh = await make_initiative(world.a, phase=1, age_days=1, name=f"Fresh scoping {word}")
     async with world.client(world.a, "viewer") as client:
-        response = await client.get("/o/alpha/")
+        response = await client.get(f"/o/alpha/?q={word}")
     assert response.status_code == 200
     html = response.text
     research = html.split('id="phase-2"')[1].split('id="phase-3"')[0]
