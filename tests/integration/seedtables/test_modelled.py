@@ -202,7 +202,11 @@ async def test_the_process_inventory_page_lists_every_process_in_fixed_queries(w
 
 @pytest.mark.parametrize("role", ["admin", "lead", "committee", "member", "viewer"])
 async def test_every_member_reads_the_inventory_and_outsiders_get_404(world, role):
+    from tests.conftest import make_org
+
     async with world.client(world.a, role) as client:
         assert (await client.get("/o/alpha/processes")).status_code == 200
-    async with world.client(world.b, role) as client:
+    # an organisation of its own: other tests invite beta's people into alpha
+    outsider = await make_org(f"inventory-{role}-{world.backend}", "x")
+    async with world.client(outsider, role) as client:
         assert (await client.get("/o/alpha/processes")).status_code == 404
