@@ -201,4 +201,5 @@ async def test_register_and_other_pages_make_a_fixed_number_of_queries(world):
     unread = await Notification.count().where(
         Notification.person == org.people["admin"], Notification.read_at.is_null()
     )
-    assert unread >= 27 and f">{unread}</span>" in bell.text
+    shown = str(unread) if unread <= 99 else "99+"  # other tests of the session tell alpha too
+    assert unread >= 27 and f">{shown}</span>" in bell.text
