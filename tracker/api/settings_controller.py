@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from tracker.accounts.rules import Action
 from tracker.api import tokens
 from tracker.i18n import gettext as _
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -32,15 +32,13 @@ async def _page(
     )
 
 
-@get("/settings/api-tokens", name="api_tokens")
+@get("/settings/api-tokens", name="api_tokens", opt=needs(Action.MANAGE_ORG))
 async def token_page(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _page(request, ctx)
 
 
-@post("/settings/api-tokens")
+@post("/settings/api-tokens", opt=needs(Action.MANAGE_ORG))
 async def create_token(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     secret = await tokens.create(ctx.scope, form, ctx.person_id)
     if secret is None:
@@ -48,9 +46,8 @@ async def create_token(request: Request, ctx: OrgContext) -> Template:
     return await _page(request, ctx, secret=secret, status_code=201)
 
 
-@post("/settings/api-tokens/{token_id:int}/revoke")
+@post("/settings/api-tokens/{token_id:int}/revoke", opt=needs(Action.MANAGE_ORG))
 async def revoke_token(request: Request, ctx: OrgContext, token_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     await tokens.revoke(ctx.scope, token_id)
     return redirect(f"/o/{ctx.slug}/settings/api-tokens", _("Token revoked."))
 

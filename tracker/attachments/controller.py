@@ -12,7 +12,7 @@ from litestar.types import Receive, Send
 from tracker.attachments import rules, service
 from tracker.attachments.subjects import Subject, resolve
 from tracker.i18n import gettext as _
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record
 from tracker.uploads import UploadRefused, storage
 from tracker.uploads.receive import STREAMED, drain, receive
 from tracker.uploads.sniff import KINDS, MAX_ATTACHMENT
@@ -78,7 +78,7 @@ async def attachments_page(
 
 @post(
     "/attachments/on/{kind:str}/{subject_id:int}",
-    opt={STREAMED: True},
+    opt={STREAMED: True, **by_record("who may attach depends on the record")},
     exclude_from_csrf=True,  # checked while streaming: see tracker/uploads/receive.py
     request_max_body_size=None,  # refused at 20 MiB by receive(), with a message
 )
@@ -140,7 +140,10 @@ async def download(
     )
 
 
-@post("/attachments/{attachment_id:int}/delete")
+@post(
+    "/attachments/{attachment_id:int}/delete",
+    opt=by_record("the uploader, or the initiative's editors"),
+)
 async def delete(request: Request, ctx: OrgContext, attachment_id: int) -> Response | Redirect:
     try:
         subject = await service.remove(ctx, attachment_id)

@@ -14,7 +14,7 @@ from tracker.audit import labels as audit_labels
 from tracker.audit import rules, service
 from tracker.i18n import gettext as _
 from tracker.spreadsheets import Table, download
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import render
 
 
@@ -62,7 +62,7 @@ def _filters(
     return filters, problems, {k: v for k, v in query.items() if v}
 
 
-@get("/settings/audit", name="audit_page")
+@get("/settings/audit", name="audit_page", opt=needs(Action.MANAGE_ORG))
 async def audit_page(
     request: Request,
     ctx: OrgContext,
@@ -72,7 +72,6 @@ async def audit_page(
     until: str = "",
     after: str = "",
 ) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     filters, problems, query = _filters(person, kind, since, until)
     entries, last = await service.org_page(ctx.org_id, filters, rules.decode_cursor(after))
     return render(
@@ -92,11 +91,10 @@ async def audit_page(
     )
 
 
-@get("/settings/audit/export/{fmt:str}", name="audit_export")
+@get("/settings/audit/export/{fmt:str}", name="audit_export", opt=needs(Action.MANAGE_ORG))
 async def audit_export(
     ctx: OrgContext, fmt: str, person: str = "", kind: str = "", since: str = "", until: str = ""
 ) -> Response:
-    ctx.require(Action.MANAGE_ORG)
     if fmt not in ("csv", "xlsx"):
         raise NotFoundException()
     filters, _problems, _query = _filters(person, kind, since, until)

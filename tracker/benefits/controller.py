@@ -17,7 +17,7 @@ from tracker.i18n import gettext as _
 from tracker.initiatives import service as initiatives
 from tracker.initiatives.rules import ProcessClass, Status
 from tracker.registers import importing
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -74,7 +74,10 @@ async def benefits_tab(request: Request, ctx: OrgContext, initiative_id: int) ->
     return await _page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/benefits/plan")
+@post(
+    "/initiatives/{initiative_id:int}/benefits/plan",
+    opt=by_record("the initiative's lead or an admin"),
+)
 async def save_plan(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     initiative, _plan = await _editable(ctx, initiative_id)
     form = await read_form(request)
@@ -93,7 +96,10 @@ async def save_plan(request: Request, ctx: OrgContext, initiative_id: int) -> Te
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/benefits", message)
 
 
-@post("/initiatives/{initiative_id:int}/benefits/derivation")
+@post(
+    "/initiatives/{initiative_id:int}/benefits/derivation",
+    opt=by_record("the initiative's lead or an admin"),
+)
 async def save_derivation(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
@@ -111,7 +117,10 @@ async def save_derivation(
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/benefits#realised", message)
 
 
-@post("/initiatives/{initiative_id:int}/benefits/realised")
+@post(
+    "/initiatives/{initiative_id:int}/benefits/realised",
+    opt=by_record("the initiative's lead or an admin"),
+)
 async def enter_month(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     await _with_plan(ctx, initiative_id)
     form = await read_form(request)
@@ -123,7 +132,10 @@ async def enter_month(request: Request, ctx: OrgContext, initiative_id: int) -> 
     )
 
 
-@post("/initiatives/{initiative_id:int}/benefits/realised/{realised_id:int}/delete")
+@post(
+    "/initiatives/{initiative_id:int}/benefits/realised/{realised_id:int}/delete",
+    opt=by_record("the initiative's lead or an admin"),
+)
 async def remove_month(
     request: Request, ctx: OrgContext, initiative_id: int, realised_id: int
 ) -> Redirect:
@@ -165,7 +177,11 @@ async def import_page(request: Request, ctx: OrgContext, initiative_id: int) -> 
     return _import_page(request, ctx, initiative)
 
 
-@post("/initiatives/{initiative_id:int}/benefits/import", request_max_body_size=8 * 1024 * 1024)
+@post(
+    "/initiatives/{initiative_id:int}/benefits/import",
+    opt=by_record("the initiative's lead or an admin"),
+    request_max_body_size=8 * 1024 * 1024,
+)
 async def import_upload(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:

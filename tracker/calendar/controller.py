@@ -14,7 +14,7 @@ from tracker.calendar import rules, service
 from tracker.i18n import gettext as _
 from tracker.i18n import language, pick_language
 from tracker.settings import get_settings
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import redirect, render
 
 
@@ -52,26 +52,24 @@ async def _stop(ctx: OrgContext, kind: str) -> Redirect:
     return redirect(f"/o/{ctx.slug}/calendar", _("The calendar feed is stopped."))
 
 
-@post("/calendar/reset")
+@post("/calendar/reset", opt=by_record("the person's own calendar feed"))
 async def reset_my_feed(request: Request, ctx: OrgContext) -> Template:
     """Every member has a feed of what concerns them (a viewer too)."""
     return await _reset(request, ctx, "person")
 
 
-@post("/calendar/stop")
+@post("/calendar/stop", opt=by_record("the person's own calendar feed"))
 async def stop_my_feed(ctx: OrgContext) -> Redirect:
     return await _stop(ctx, "person")
 
 
-@post("/calendar/org/reset")
+@post("/calendar/org/reset", opt=needs(Action.MANAGE_ORG))
 async def reset_org_feed(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _reset(request, ctx, "org")
 
 
-@post("/calendar/org/stop")
+@post("/calendar/org/stop", opt=needs(Action.MANAGE_ORG))
 async def stop_org_feed(ctx: OrgContext) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     return await _stop(ctx, "org")
 
 

@@ -13,7 +13,7 @@ from tracker.comments import rules, service
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject
 from tracker.i18n import gettext as _
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -70,7 +70,10 @@ async def initiative_thread(request: Request, ctx: OrgContext, initiative_id: in
     return await _thread(request, ctx, "initiative", initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/comments")
+@post(
+    "/initiatives/{initiative_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def initiative_post(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
@@ -82,7 +85,10 @@ async def review_thread(request: Request, ctx: OrgContext, review_id: int) -> Te
     return await _thread(request, ctx, "review", review_id)
 
 
-@post("/reviews/{review_id:int}/comments")
+@post(
+    "/reviews/{review_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def review_post(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     return await _post(request, ctx, "review", review_id)
 
@@ -92,7 +98,10 @@ async def problem_thread(request: Request, ctx: OrgContext, problem_id: int) -> 
     return await _thread(request, ctx, "problem", problem_id)
 
 
-@post("/problems/{problem_id:int}/comments")
+@post(
+    "/problems/{problem_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def problem_post(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
     return await _post(request, ctx, "problem", problem_id)
 
@@ -102,7 +111,10 @@ async def risk_thread(request: Request, ctx: OrgContext, risk_id: int) -> Templa
     return await _thread(request, ctx, "risk", risk_id)
 
 
-@post("/risks/{risk_id:int}/comments")
+@post(
+    "/risks/{risk_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def risk_post(request: Request, ctx: OrgContext, risk_id: int) -> Template | Redirect:
     return await _post(request, ctx, "risk", risk_id)
 
@@ -112,7 +124,10 @@ async def pilot_thread(request: Request, ctx: OrgContext, pilot_id: int) -> Temp
     return await _thread(request, ctx, "pilot", pilot_id)
 
 
-@post("/pilots/{pilot_id:int}/comments")
+@post(
+    "/pilots/{pilot_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def pilot_post(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _post(request, ctx, "pilot", pilot_id)
 
@@ -122,7 +137,10 @@ async def sop_version_thread(request: Request, ctx: OrgContext, version_id: int)
     return await _thread(request, ctx, "sop_version", version_id)
 
 
-@post("/sop-versions/{version_id:int}/comments")
+@post(
+    "/sop-versions/{version_id:int}/comments",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def sop_version_post(
     request: Request, ctx: OrgContext, version_id: int
 ) -> Template | Redirect:
@@ -146,7 +164,10 @@ def _edit_page(
     return render(request, template, status_code=status, **context)
 
 
-@post("/comments/{comment_id:int}")
+@post(
+    "/comments/{comment_id:int}",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def save_edit(request: Request, ctx: OrgContext, comment_id: int) -> Template | Redirect:
     row, subject = await service.comment_and_subject(ctx, comment_id)
     form = await read_form(request)
@@ -162,7 +183,10 @@ async def save_edit(request: Request, ctx: OrgContext, comment_id: int) -> Templ
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment saved."))
 
 
-@post("/comments/{comment_id:int}/delete")
+@post(
+    "/comments/{comment_id:int}/delete",
+    opt=by_record("viewers read; the author edits or deletes their own"),
+)
 async def delete(request: Request, ctx: OrgContext, comment_id: int) -> Template | Redirect:
     row, subject = await service.comment_and_subject(ctx, comment_id)
     try:

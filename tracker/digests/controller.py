@@ -18,7 +18,7 @@ from tracker.digests.tables import Digest, EmailMessage
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.onboarding import service as onboarding
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -56,7 +56,7 @@ async def digests(request: Request, ctx: OrgContext) -> Template:
     )
 
 
-@post("/digests/preference")
+@post("/digests/preference", opt=by_record("the person's own digest frequency"))
 async def set_preference(request: Request, ctx: OrgContext) -> Redirect:
     form = await read_form(request)
     config = await service.setting(ctx.scope)
@@ -145,15 +145,13 @@ async def _settings_page(
     )
 
 
-@get("/settings/digests", name="digest_settings")
+@get("/settings/digests", name="digest_settings", opt=needs(Action.MANAGE_ORG))
 async def settings_page(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _settings_page(request, ctx)
 
 
-@post("/settings/digests")
+@post("/settings/digests", opt=needs(Action.MANAGE_ORG))
 async def save_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     frequency = form.get("frequency")
     if frequency not in rules.FREQUENCIES:
@@ -191,9 +189,8 @@ async def save_settings(request: Request, ctx: OrgContext) -> Template | Redirec
     return redirect(f"/o/{ctx.slug}/settings/digests", _("Digest settings saved."))
 
 
-@post("/settings/deliveries/{message_id:int}/retry")
+@post("/settings/deliveries/{message_id:int}/retry", opt=needs(Action.MANAGE_ORG))
 async def retry(request: Request, ctx: OrgContext, message_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     if not await mailer.retry(message_id, ctx.org_id):
         raise NotFoundException()
     dispatcher = getattr(request.app.state, "dispatcher", None)

@@ -33,7 +33,7 @@ from tracker.i18n import gettext as _
 from tracker.i18n import language_names
 from tracker.initiatives import service as initiatives
 from tracker.onboarding import service as onboarding
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -90,7 +90,10 @@ async def request_page(request: Request, ctx: OrgContext, initiative_id: int) ->
     return await _request_page(request, ctx, initiative, form)
 
 
-@post("/initiatives/{initiative_id:int}/gate/request")
+@post(
+    "/initiatives/{initiative_id:int}/gate/request",
+    opt=by_record("the initiative's program lead requests its review"),
+)
 async def request_review(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
@@ -147,7 +150,7 @@ async def review_page(request: Request, ctx: OrgContext, review_id: int) -> Temp
     return await _review_page(request, ctx, review_id)
 
 
-@post("/reviews/{review_id:int}/vote")
+@post("/reviews/{review_id:int}/vote", opt=by_record("the review's assigned reviewers vote"))
 async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
@@ -159,7 +162,7 @@ async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | 
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your vote is recorded."))
 
 
-@post("/reviews/{review_id:int}/decide")
+@post("/reviews/{review_id:int}/decide", opt=by_record("the committee's chair decides"))
 async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
@@ -178,7 +181,9 @@ async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template 
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Decision recorded."))
 
 
-@post("/reviews/{review_id:int}/approval")
+@post(
+    "/reviews/{review_id:int}/approval", opt=by_record("the approver at the waiting level approves")
+)
 async def approval(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
@@ -192,21 +197,30 @@ async def approval(request: Request, ctx: OrgContext, review_id: int) -> Templat
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Your approval step is recorded."))
 
 
-@post("/decisions/{decision_id:int}/corrections")
+@post(
+    "/decisions/{decision_id:int}/corrections",
+    opt=by_record("the chair or an admin corrects a decision"),
+)
 async def correction(request: Request, ctx: OrgContext, decision_id: int) -> Redirect:
     form = await read_form(request)
     review_id = await follow_up.add_correction(ctx, decision_id, form.get("text"))
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Correction recorded."))
 
 
-@post("/conditions/{condition_id:int}/close")
+@post(
+    "/conditions/{condition_id:int}/close",
+    opt=by_record("the condition's owner, the lead or an admin closes it"),
+)
 async def close_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
     form = await read_form(request)
     initiative_id = await follow_up.close_condition(ctx, condition_id, form.limit("note", 5000))
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Condition closed."))
 
 
-@post("/conditions/{condition_id:int}/plan")
+@post(
+    "/conditions/{condition_id:int}/plan",
+    opt=by_record("the condition's owner, the lead or an admin re-plans it"),
+)
 async def replan_condition(request: Request, ctx: OrgContext, condition_id: int) -> Redirect:
     form = await read_form(request)
     initiative_id = await follow_up.replan_condition(
@@ -217,7 +231,10 @@ async def replan_condition(request: Request, ctx: OrgContext, condition_id: int)
     )
 
 
-@post("/initiatives/{initiative_id:int}/resume")
+@post(
+    "/initiatives/{initiative_id:int}/resume",
+    opt=by_record("the initiative's lead or an admin resumes it"),
+)
 async def resume(ctx: OrgContext, initiative_id: int) -> Redirect:
     await follow_up.resume(ctx, initiative_id)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("The initiative is resumed."))
@@ -274,15 +291,13 @@ async def _settings_page(
     )
 
 
-@get("/settings/gates", name="gate_settings")
+@get("/settings/gates", name="gate_settings", opt=needs(Action.MANAGE_ORG))
 async def gate_settings_page(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _settings_page(request, ctx)
 
 
-@post("/settings/gates/{gate:int}/criteria")
+@post("/settings/gates/{gate:int}/criteria", opt=needs(Action.MANAGE_ORG))
 async def add_criterion(request: Request, ctx: OrgContext, gate: int) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     if not 1 <= gate <= 6:
         raise NotFoundException()
     form = await read_form(request)
@@ -291,20 +306,18 @@ async def add_criterion(request: Request, ctx: OrgContext, gate: int) -> Templat
     return redirect(f"/o/{ctx.slug}/settings/gates#gate-{gate}", _("Criterion added."))
 
 
-@post("/settings/gates/criteria/{criterion_id:int}")
+@post("/settings/gates/criteria/{criterion_id:int}", opt=needs(Action.MANAGE_ORG))
 async def edit_criterion(
     request: Request, ctx: OrgContext, criterion_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     if not await gate_settings.update_criterion(ctx.scope, criterion_id, form):
         return await _settings_page(request, ctx, 422, form=form, edit_id=criterion_id)
     return redirect(f"/o/{ctx.slug}/settings/gates", _("Criterion saved."))
 
 
-@post("/settings/gates/criteria/{criterion_id:int}/move")
+@post("/settings/gates/criteria/{criterion_id:int}/move", opt=needs(Action.MANAGE_ORG))
 async def move_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     await gate_settings.move_criterion(
         ctx.scope, criterion_id, -1 if form.get("step") == "up" else 1
@@ -312,9 +325,8 @@ async def move_criterion(request: Request, ctx: OrgContext, criterion_id: int) -
     return redirect(f"/o/{ctx.slug}/settings/gates")
 
 
-@post("/settings/gates/criteria/{criterion_id:int}/retire")
+@post("/settings/gates/criteria/{criterion_id:int}/retire", opt=needs(Action.MANAGE_ORG))
 async def retire_criterion(request: Request, ctx: OrgContext, criterion_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     retired = form.get("retired") == "1"
     await gate_settings.set_retired(ctx.scope, criterion_id, retired)
@@ -324,9 +336,8 @@ async def retire_criterion(request: Request, ctx: OrgContext, criterion_id: int)
     )
 
 
-@post("/settings/gates/rule")
+@post("/settings/gates/rule", opt=needs(Action.MANAGE_ORG))
 async def save_rule(request: Request, ctx: OrgContext) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     if not await gate_settings.save_rule(ctx.scope, form):
         return await _settings_page(request, ctx, 422, rule_form=form)

@@ -18,7 +18,7 @@ from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
 
 
@@ -176,9 +176,8 @@ async def _form_page(
     )
 
 
-@get("/initiatives/new", name="new_initiative")
+@get("/initiatives/new", name="new_initiative", opt=needs(Action.CREATE_INITIATIVE))
 async def new_initiative(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.CREATE_INITIATIVE)
     form = Form(
         {
             "start_date": date.today().isoformat(),
@@ -190,9 +189,8 @@ async def new_initiative(request: Request, ctx: OrgContext) -> Template:
     return await _form_page(request, ctx, form)
 
 
-@post("/initiatives")
+@post("/initiatives", opt=needs(Action.CREATE_INITIATIVE))
 async def create_initiative(request: Request, ctx: OrgContext) -> Template | Redirect:
-    ctx.require(Action.CREATE_INITIATIVE)
     form = await read_form(request)
     initiative_id = await service.create_initiative(ctx, form)
     if initiative_id is None:
@@ -203,7 +201,7 @@ async def create_initiative(request: Request, ctx: OrgContext) -> Template | Red
     )
 
 
-@get("/initiatives/suggest-code", name="suggest_code")
+@get("/initiatives/suggest-code", name="suggest_code", opt=needs(Action.CREATE_INITIATIVE))
 async def suggest_code(
     request: Request,
     ctx: OrgContext,
@@ -211,7 +209,6 @@ async def suggest_code(
     code_business: str = "",
     start_date: str = "",
 ) -> Template:
-    ctx.require(Action.CREATE_INITIATIVE)
     try:
         year = date.fromisoformat(start_date).year
     except ValueError:
@@ -251,18 +248,20 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
     )
 
 
-@get("/initiatives/{initiative_id:int}/edit", name="edit_initiative")
+@get(
+    "/initiatives/{initiative_id:int}/edit",
+    name="edit_initiative",
+    opt=needs(Action.EDIT_INITIATIVE),
+)
 async def edit_initiative(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
-    ctx.require(Action.EDIT_INITIATIVE)
     initiative = await service.get_initiative(ctx.scope, initiative_id)
     return await _form_page(request, ctx, service.form_from_initiative(initiative), initiative)
 
 
-@post("/initiatives/{initiative_id:int}/edit")
+@post("/initiatives/{initiative_id:int}/edit", opt=needs(Action.EDIT_INITIATIVE))
 async def update_initiative(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.EDIT_INITIATIVE)
     form = await read_form(request)
     outcome, current = await service.update_initiative(ctx, initiative_id, form)
     if outcome == "saved":

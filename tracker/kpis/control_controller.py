@@ -11,36 +11,32 @@ from tracker.i18n import gettext as _
 from tracker.kpis import control, spc, sustainment
 from tracker.kpis.controller import kpi_list_response, kpi_page_response
 from tracker.kpis.tables import SustainmentCheck
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, read_form, redirect, render
 
 
-@post("/kpis/{kpi_id:int}/stages")
+@post("/kpis/{kpi_id:int}/stages", opt=needs(Action.WRITE_REGISTER))
 async def add_stage(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if not await control.add_stage(ctx.scope, kpi_id, form):
         return await kpi_page_response(request, ctx, kpi_id, {"stage": form}, 422)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Stage added; its limits computed."))
 
 
-@post("/kpi-stages/{stage_id:int}/delete")
+@post("/kpi-stages/{stage_id:int}/delete", opt=needs(Action.WRITE_REGISTER))
 async def delete_stage(request: Request, ctx: OrgContext, stage_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     kpi_id = await control.delete_stage(ctx.scope, stage_id)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Stage removed."))
 
 
-@post("/kpis/{kpi_id:int}/recompute-limits")
+@post("/kpis/{kpi_id:int}/recompute-limits", opt=needs(Action.WRITE_REGISTER))
 async def recompute_limits(request: Request, ctx: OrgContext, kpi_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     await control.recompute(ctx.scope, kpi_id)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Limits recomputed."))
 
 
-@get("/settings/control-charts", name="control_chart_settings")
+@get("/settings/control-charts", name="control_chart_settings", opt=needs(Action.MANAGE_ORG))
 async def rule_settings(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _settings_page(request, ctx)
 
 
@@ -61,16 +57,18 @@ async def _settings_page(
     )
 
 
-@post("/settings/control-charts")
+@post("/settings/control-charts", opt=needs(Action.MANAGE_ORG))
 async def save_rule_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     if not await control.save_settings(ctx.scope, form):
         return await _settings_page(request, ctx, form, 422)
     return redirect(f"/o/{ctx.slug}/settings/control-charts", _("Special-cause rules saved."))
 
 
-@post("/sustainment-checks/{check_id:int}/decide")
+@post(
+    "/sustainment-checks/{check_id:int}/decide",
+    opt=by_record("the steering committee decides on a recycle"),
+)
 async def decide_sustainment(
     request: Request, ctx: OrgContext, check_id: int
 ) -> Template | Redirect:

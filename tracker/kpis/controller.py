@@ -18,7 +18,7 @@ from tracker.i18n import gettext as _
 from tracker.kpis import control, optimisation, rules, service, sustainment
 from tracker.registers import importing
 from tracker.registers.pages import can_write, initiative_header
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, csrf_input, read_form, redirect, render, render_part
 
 
@@ -60,9 +60,8 @@ async def kpis(request: Request, ctx: OrgContext, initiative_id: int) -> Templat
     return await _list_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/kpis")
+@post("/initiatives/{initiative_id:int}/kpis", opt=needs(Action.WRITE_REGISTER))
 async def create_kpi(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     kpi_id = await service.create_kpi(ctx.scope, initiative_id, form)
     if kpi_id is None:
@@ -70,11 +69,10 @@ async def create_kpi(request: Request, ctx: OrgContext, initiative_id: int) -> T
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI added."))
 
 
-@post("/initiatives/{initiative_id:int}/optimisation-log")
+@post("/initiatives/{initiative_id:int}/optimisation-log", opt=needs(Action.WRITE_REGISTER))
 async def add_log_entry(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if not await optimisation.add_log_entry(ctx.scope, initiative_id, form):
         return await _list_page(request, ctx, initiative_id, {"log": form}, 422)
@@ -198,9 +196,8 @@ async def kpi_page(request: Request, ctx: OrgContext, kpi_id: int) -> Template:
     return await _kpi_page(request, ctx, kpi_id)
 
 
-@post("/kpis/{kpi_id:int}")
+@post("/kpis/{kpi_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     outcome = await service.update_kpi(ctx.scope, kpi_id, form)
     if outcome == "invalid":
@@ -210,9 +207,8 @@ async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI saved."))
 
 
-@post("/kpis/{kpi_id:int}/measurements")
+@post("/kpis/{kpi_id:int}/measurements", opt=needs(Action.WRITE_REGISTER))
 async def add_measurement(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     done = await service.add_measurement(ctx.scope, kpi_id, form, ctx.person_id)
     if done is None:
@@ -258,15 +254,17 @@ def _import_page(
     )
 
 
-@get("/kpis/{kpi_id:int}/import", name="kpi_import")
+@get("/kpis/{kpi_id:int}/import", name="kpi_import", opt=needs(Action.WRITE_REGISTER))
 async def import_page(request: Request, ctx: OrgContext, kpi_id: int) -> Template:
-    ctx.require(Action.WRITE_REGISTER)
     return _import_page(request, ctx, await service.kpi_view(ctx.scope, kpi_id))
 
 
-@post("/kpis/{kpi_id:int}/import", request_max_body_size=8 * 1024 * 1024)
+@post(
+    "/kpis/{kpi_id:int}/import",
+    request_max_body_size=8 * 1024 * 1024,
+    opt=needs(Action.WRITE_REGISTER),
+)
 async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     view = await service.kpi_view(ctx.scope, kpi_id)
     form = await request.form()
     filename, data = importing.uploaded(form)
@@ -300,16 +298,14 @@ async def import_upload(request: Request, ctx: OrgContext, kpi_id: int) -> Templ
     )
 
 
-@post("/kpi-measurements/{measurement_id:int}/delete")
+@post("/kpi-measurements/{measurement_id:int}/delete", opt=needs(Action.WRITE_REGISTER))
 async def delete_measurement(request: Request, ctx: OrgContext, measurement_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     kpi_id = await service.delete_measurement(ctx.scope, measurement_id)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#measurements", _("Measurement removed."))
 
 
-@post("/kpi-alerts/{alert_id:int}/acknowledge")
+@post("/kpi-alerts/{alert_id:int}/acknowledge", opt=needs(Action.WRITE_REGISTER))
 async def acknowledge(request: Request, ctx: OrgContext, alert_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     kpi_id = await service.acknowledge(ctx.scope, alert_id, ctx.person_id)
     form = await read_form(request)
     target = form.get("next")

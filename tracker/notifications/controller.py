@@ -13,7 +13,7 @@ from tracker.accounts.service import memberships_of
 from tracker.db import tenant_transaction
 from tracker.i18n import gettext as _
 from tracker.notifications import rules, service, texts
-from tracker.tenancy import MAX_ID, OrgContext
+from tracker.tenancy import MAX_ID, OrgContext, by_record
 from tracker.web import read_form, redirect, render, require_person, safe_next
 
 
@@ -55,7 +55,7 @@ async def open_one(ctx: OrgContext, notification_id: int) -> Redirect:
     return Redirect(safe_next(url, f"/o/{ctx.slug}/notifications"), status_code=303)
 
 
-@post("/notifications/{notification_id:int}/read")
+@post("/notifications/{notification_id:int}/read", opt=by_record("the person's own notifications"))
 async def read_one(request: Request, ctx: OrgContext, notification_id: int) -> Template | Redirect:
     if not 0 < notification_id <= MAX_ID or not await service.target_of(
         ctx.org_id, ctx.person_id, notification_id
@@ -65,7 +65,7 @@ async def read_one(request: Request, ctx: OrgContext, notification_id: int) -> T
     return redirect(f"/o/{ctx.slug}/notifications", _("Marked as read."))
 
 
-@post("/notifications/read-all")
+@post("/notifications/read-all", opt=by_record("the person's own notifications"))
 async def read_all(ctx: OrgContext) -> Redirect:
     changed = await service.mark_read(ctx.org_id, ctx.person_id)
     return redirect(

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from tracker.accounts.rules import must_use_two_factor
 from tracker.accounts.service import memberships_of
-from tracker.tenancy import OrgContext
+from tracker.tenancy import NEEDS, OrgContext
 from tracker.web import require_person
 
 
@@ -42,5 +42,8 @@ async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
                 board_revision=state.get("board_revision"),
             )
             state["org"] = ctx
+            action = request.route_handler.opt.get(NEEDS)
+            if action is not None:
+                ctx.require(action)
             return ctx
     raise NotFoundException()

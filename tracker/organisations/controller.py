@@ -18,7 +18,7 @@ from tracker.i18n import gettext as _
 from tracker.onboarding import service as onboarding
 from tracker.organisations import shipped
 from tracker.settings import get_settings
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -48,15 +48,13 @@ async def _members_page(
     )
 
 
-@get("/settings/members", name="members")
+@get("/settings/members", name="members", opt=needs(Action.MANAGE_ORG))
 async def members(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     return await _members_page(request, ctx)
 
 
-@post("/settings/invitations")
+@post("/settings/invitations", opt=needs(Action.MANAGE_ORG))
 async def invite(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     token = await service.invite(ctx.org_id, ctx.person_id, form)
     if token is None:
@@ -84,10 +82,9 @@ async def invite(request: Request, ctx: OrgContext) -> Template:
     return await _members_page(request, ctx, invitation_link=link, mail_delayed=delayed)
 
 
-@post("/settings/invitations/{invitation_id:int}/resend")
+@post("/settings/invitations/{invitation_id:int}/resend", opt=needs(Action.MANAGE_ORG))
 async def resend(request: Request, ctx: OrgContext, invitation_id: int) -> Template:
     """Send an open invitation again, with a new link (the old link stops working)."""
-    ctx.require(Action.MANAGE_ORG)
     invitation = await service.renew_invitation_link(ctx.org_id, invitation_id)
     if invitation is None:
         raise NotFoundException()
@@ -99,17 +96,15 @@ async def resend(request: Request, ctx: OrgContext, invitation_id: int) -> Templ
     return await _members_page(request, ctx, invitation_link=link)
 
 
-@post("/settings/invitations/{invitation_id:int}/revoke")
+@post("/settings/invitations/{invitation_id:int}/revoke", opt=needs(Action.MANAGE_ORG))
 async def revoke(ctx: OrgContext, invitation_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     if not await service.revoke_invitation(ctx.org_id, invitation_id):
         raise NotFoundException()
     return redirect(f"/o/{ctx.slug}/settings/members", _("Invitation revoked."))
 
 
-@post("/settings/members/{membership_id:int}/role")
+@post("/settings/members/{membership_id:int}/role", opt=needs(Action.MANAGE_ORG))
 async def change_role(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     error = await service.change_role(ctx.org_id, membership_id, form.get("role"))
     if error == "missing":
@@ -126,10 +121,9 @@ async def two_factor_rule(org_id: int) -> str:
     return row["require_2fa"] if row else "none"
 
 
-@post("/settings/two-factor")
+@post("/settings/two-factor", opt=needs(Action.MANAGE_ORG))
 async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
     """Who must log in with a second factor: nobody (by choice), the admins, or everyone."""
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     rule = form.get("require_2fa")
     if rule not in TWO_FACTOR_RULES:
@@ -138,10 +132,9 @@ async def set_two_factor(request: Request, ctx: OrgContext) -> Redirect:
     return redirect(f"/o/{ctx.slug}/settings/members", _("Two-factor log-in rule saved."))
 
 
-@post("/settings/defaults-language")
+@post("/settings/defaults-language", opt=needs(Action.MANAGE_ORG))
 async def defaults_language(request: Request, ctx: OrgContext) -> Redirect:
     """Switch the language of the shipped defaults (Settings › Gates)."""
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     language = form.get("language")
     if language not in LANGUAGES:

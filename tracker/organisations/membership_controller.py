@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.organisations import membership
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import redirect, render
 
 
@@ -40,7 +40,7 @@ async def leave_page(request: Request, ctx: OrgContext) -> Template:
     )
 
 
-@post("/leave")
+@post("/leave", opt=by_record("the person's own membership"))
 async def leave(request: Request, ctx: OrgContext) -> Template | Redirect:
     done = await membership.carry_out(ctx.org_id, await _own_membership_id(ctx), ctx.person_id)
     assert done is not None
@@ -57,9 +57,12 @@ async def leave(request: Request, ctx: OrgContext) -> Template | Redirect:
     return redirect("/orgs", message)
 
 
-@get("/settings/members/{membership_id:int}/remove", name="remove_member")
+@get(
+    "/settings/members/{membership_id:int}/remove",
+    name="remove_member",
+    opt=needs(Action.MANAGE_ORG),
+)
 async def remove_page(request: Request, ctx: OrgContext, membership_id: int) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     plan = await membership.plan(ctx.org_id, membership_id, ctx.person_id)
     if plan is None:
         raise NotFoundException()
@@ -68,9 +71,8 @@ async def remove_page(request: Request, ctx: OrgContext, membership_id: int) -> 
     )
 
 
-@post("/settings/members/{membership_id:int}/remove")
+@post("/settings/members/{membership_id:int}/remove", opt=needs(Action.MANAGE_ORG))
 async def remove(request: Request, ctx: OrgContext, membership_id: int) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     done = await membership.carry_out(ctx.org_id, membership_id, ctx.person_id)
     if done is None:
         raise NotFoundException()

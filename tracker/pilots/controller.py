@@ -13,7 +13,7 @@ from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.pilots import service
 from tracker.registers.pages import can_write, initiative_header
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -42,11 +42,10 @@ async def pilots(request: Request, ctx: OrgContext, initiative_id: int) -> Templ
     return await _list_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/pilots")
+@post("/initiatives/{initiative_id:int}/pilots", opt=needs(Action.WRITE_REGISTER))
 async def create_pilot(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     pilot_id = await service.create(ctx.scope, initiative_id, form)
     if pilot_id is None:
@@ -101,34 +100,30 @@ async def _act(
     request: Request,
     ctx: OrgContext,
     pilot_id: int,
-    action: Action,
     key: str,
     handler: Callable[[Form], Awaitable[bool]],
     message: str,
 ) -> Template | Redirect:
-    ctx.require(action)
     form = await read_form(request)
     if not await handler(form):
         return await _pilot_page(request, ctx, pilot_id, {key: form}, 422)
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}#{key}", message)
 
 
-@post("/pilots/{pilot_id:int}/metrics")
+@post("/pilots/{pilot_id:int}/metrics", opt=needs(Action.WRITE_REGISTER))
 async def add_metric(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _act(
         request,
         ctx,
         pilot_id,
-        Action.WRITE_REGISTER,
         "metric",
         lambda f: service.add_metric(ctx.scope, pilot_id, f),
         _("Metric added."),
     )
 
 
-@post("/pilot-metrics/{metric_id:int}")
+@post("/pilot-metrics/{metric_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def record_result(request: Request, ctx: OrgContext, metric_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     pilot_id = await service.update_metric(ctx.scope, metric_id, form)
     if pilot_id is None:
@@ -139,52 +134,48 @@ async def record_result(request: Request, ctx: OrgContext, metric_id: int) -> Te
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}#metric", _("Result recorded."))
 
 
-@post("/pilots/{pilot_id:int}/ratings")
+@post("/pilots/{pilot_id:int}/ratings", opt=needs(Action.LOG_FEEDBACK))
 async def add_rating(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _act(
         request,
         ctx,
         pilot_id,
-        Action.LOG_FEEDBACK,
         "rating",
         lambda f: service.add_rating(ctx.scope, pilot_id, f, ctx.person_id),
         _("Rating recorded."),
     )
 
 
-@post("/pilots/{pilot_id:int}/unmet")
+@post("/pilots/{pilot_id:int}/unmet", opt=needs(Action.WRITE_REGISTER))
 async def add_unmet(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _act(
         request,
         ctx,
         pilot_id,
-        Action.WRITE_REGISTER,
         "unmet",
         lambda f: service.add_unmet(ctx.scope, pilot_id, f),
         _("Problem recorded."),
     )
 
 
-@post("/pilots/{pilot_id:int}/feedback")
+@post("/pilots/{pilot_id:int}/feedback", opt=needs(Action.LOG_FEEDBACK))
 async def add_feedback(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _act(
         request,
         ctx,
         pilot_id,
-        Action.LOG_FEEDBACK,
         "feedback",
         lambda f: service.add_feedback(ctx.scope, pilot_id, f, ctx.person_id),
         _("Feedback logged."),
     )
 
 
-@post("/pilots/{pilot_id:int}/summary")
+@post("/pilots/{pilot_id:int}/summary", opt=needs(Action.WRITE_REGISTER))
 async def save_summary(request: Request, ctx: OrgContext, pilot_id: int) -> Template | Redirect:
     return await _act(
         request,
         ctx,
         pilot_id,
-        Action.WRITE_REGISTER,
         "summary",
         lambda f: service.save_summary(ctx.scope, pilot_id, f),
         _("Summary saved."),

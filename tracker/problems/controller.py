@@ -13,7 +13,7 @@ from tracker.i18n import gettext as _
 from tracker.problems import rules, service
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -43,11 +43,10 @@ async def problems(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
     return await _list_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/problems")
+@post("/initiatives/{initiative_id:int}/problems", opt=needs(Action.WRITE_REGISTER))
 async def create_problem(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create(ctx.scope, initiative_id, form) is None:
         return await _list_page(request, ctx, initiative_id, form, 422)
@@ -105,9 +104,8 @@ async def problem_page(request: Request, ctx: OrgContext, problem_id: int) -> Te
     return await _problem_page(request, ctx, problem_id)
 
 
-@post("/problems/{problem_id:int}")
+@post("/problems/{problem_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_problem(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     outcome = await service.update(ctx.scope, problem_id, form, ctx.person_id)
     if outcome == "saved":
@@ -152,10 +150,9 @@ async def portfolio_matrix(request: Request, ctx: OrgContext) -> Template:
     return render(request, "problems/matrix.html", initiative=None, **context)
 
 
-@post("/problems/{problem_id:int}/move")
+@post("/problems/{problem_id:int}/move", opt=needs(Action.WRITE_REGISTER))
 async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
     """Move a problem to another cell (re-score it); htmx gets the matrix back in place."""
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     problem = await service.get(ctx.scope, problem_id)
     if form.get("direction") in ("up", "down", "left", "right"):
@@ -219,11 +216,10 @@ async def measures(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
     return await _measures_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/measures")
+@post("/initiatives/{initiative_id:int}/measures", opt=needs(Action.WRITE_REGISTER))
 async def create_measure(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create_measure(ctx.scope, initiative_id, form) is None:
         return await _measures_page(request, ctx, initiative_id, form, 422)

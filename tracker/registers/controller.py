@@ -19,7 +19,7 @@ from tracker.registers.exports import EXPORTS
 from tracker.registers.imports import IMPORTERS
 from tracker.registers.pages import initiative_header
 from tracker.spreadsheets import Table, download
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import redirect, render
 
 
@@ -77,23 +77,27 @@ def _import_page(
     )
 
 
-@get("/initiatives/{initiative_id:int}/import/{register:str}", name="import")
+@get(
+    "/initiatives/{initiative_id:int}/import/{register:str}",
+    name="import",
+    opt=needs(Action.WRITE_REGISTER),
+)
 async def import_page(
     request: Request, ctx: OrgContext, initiative_id: int, register: str
 ) -> Template:
-    ctx.require(Action.WRITE_REGISTER)
     if register not in IMPORTERS:
         raise NotFoundException()
     return _import_page(request, ctx, await initiative_header(ctx, initiative_id), register)
 
 
 @post(
-    "/initiatives/{initiative_id:int}/import/{register:str}", request_max_body_size=8 * 1024 * 1024
+    "/initiatives/{initiative_id:int}/import/{register:str}",
+    request_max_body_size=8 * 1024 * 1024,
+    opt=needs(Action.WRITE_REGISTER),
 )
 async def import_upload(
     request: Request, ctx: OrgContext, initiative_id: int, register: str
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     if register not in IMPORTERS:
         raise NotFoundException()
     initiative = await initiative_header(ctx, initiative_id)

@@ -13,7 +13,7 @@ from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.risks import rules, service
 from tracker.risks.tables import ResistanceEntry
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -43,18 +43,16 @@ async def risks(request: Request, ctx: OrgContext, initiative_id: int) -> Templa
     return await _list_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/risks")
+@post("/initiatives/{initiative_id:int}/risks", opt=needs(Action.WRITE_REGISTER))
 async def create_risk(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create(ctx.scope, initiative_id, form, ctx.person_id) is None:
         return await _list_page(request, ctx, initiative_id, form, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/risks", _("Risk registered."))
 
 
-@post("/initiatives/{initiative_id:int}/risks/starters")
+@post("/initiatives/{initiative_id:int}/risks/starters", opt=needs(Action.WRITE_REGISTER))
 async def add_starters(ctx: OrgContext, initiative_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     added = await service.add_starters(ctx.scope, initiative_id, ctx.person_id)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/risks",
@@ -101,9 +99,8 @@ async def risk_page(request: Request, ctx: OrgContext, risk_id: int) -> Template
     return await _risk_page(request, ctx, risk_id)
 
 
-@post("/risks/{risk_id:int}")
+@post("/risks/{risk_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_risk(request: Request, ctx: OrgContext, risk_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     outcome = await service.update(ctx.scope, risk_id, form, ctx.person_id)
     if outcome == "saved":
@@ -199,22 +196,20 @@ async def resistance(request: Request, ctx: OrgContext, initiative_id: int) -> T
     return await _resistance_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/resistance")
+@post("/initiatives/{initiative_id:int}/resistance", opt=needs(Action.WRITE_REGISTER))
 async def create_resistance(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if await service.create_resistance(ctx.scope, initiative_id, form) is None:
         return await _resistance_page(request, ctx, initiative_id, form, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/resistance", _("Entry added."))
 
 
-@post("/resistance/{entry_id:int}")
+@post("/resistance/{entry_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_resistance(
     request: Request, ctx: OrgContext, entry_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     entry = await ctx.scope.get(ResistanceEntry, entry_id, ResistanceEntry.initiative)
     form = await read_form(request)
     form.prefix = f"e{entry_id}-"

@@ -14,7 +14,7 @@ from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.rollout import rules, service
 from tracker.rollout.tables import RolloutWave
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -50,9 +50,8 @@ async def rollout(request: Request, ctx: OrgContext, initiative_id: int) -> Temp
     return await _page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/rollout/waves")
+@post("/initiatives/{initiative_id:int}/rollout/waves", opt=needs(Action.WRITE_REGISTER))
 async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     form.prefix = "w-"
     if not await service.add_wave(ctx.scope, initiative_id, form):
@@ -60,9 +59,8 @@ async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave added."))
 
 
-@post("/rollout-waves/{wave_id:int}")
+@post("/rollout-waves/{wave_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_wave(request: Request, ctx: OrgContext, wave_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     form.prefix = f"wave{wave_id}-"
     initiative_id = await service.update_wave(ctx.scope, wave_id, form)
@@ -72,9 +70,8 @@ async def update_wave(request: Request, ctx: OrgContext, wave_id: int) -> Templa
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave updated."))
 
 
-@post("/rollout-waves/{wave_id:int}/status")
+@post("/rollout-waves/{wave_id:int}/status", opt=needs(Action.WRITE_REGISTER))
 async def wave_status(request: Request, ctx: OrgContext, wave_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     initiative_id = await service.set_wave_status(ctx.scope, wave_id, form)
     return redirect(
@@ -83,9 +80,8 @@ async def wave_status(request: Request, ctx: OrgContext, wave_id: int) -> Redire
     )
 
 
-@post("/initiatives/{initiative_id:int}/rollout/sessions")
+@post("/initiatives/{initiative_id:int}/rollout/sessions", opt=needs(Action.WRITE_REGISTER))
 async def add_session(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     form.prefix = "t-"
     session_id = await service.add_session(ctx.scope, initiative_id, form)
@@ -135,25 +131,22 @@ async def session_page(request: Request, ctx: OrgContext, session_id: int) -> Te
     return await _session_page(request, ctx, session_id)
 
 
-@post("/training-sessions/{session_id:int}/scores")
+@post("/training-sessions/{session_id:int}/scores", opt=needs(Action.WRITE_REGISTER))
 async def save_scores(request: Request, ctx: OrgContext, session_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     if not await service.save_scores(ctx.scope, session_id, form):
         return await _session_page(request, ctx, session_id, form, 422)
     return redirect(f"/o/{ctx.slug}/training-sessions/{session_id}", _("Scores saved."))
 
 
-@get("/settings/training", name="training_settings")
+@get("/settings/training", name="training_settings", opt=needs(Action.MANAGE_ORG))
 async def training_settings(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     mark = await service.pass_mark(ctx.org_id)
     return render(request, "rollout/settings.html", ctx=ctx, form=Form({"pass_mark": str(mark)}))
 
 
-@post("/settings/training")
+@post("/settings/training", opt=needs(Action.MANAGE_ORG))
 async def save_training_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
-    ctx.require(Action.MANAGE_ORG)
     form = await read_form(request)
     if not await service.save_pass_mark(ctx.org_id, form):
         return render(request, "rollout/settings.html", status_code=422, ctx=ctx, form=form)

@@ -19,7 +19,7 @@ from tracker.registers.pages import initiative_header
 from tracker.seedtables import importers, jobs, reading, sop_import
 from tracker.sops import versions
 from tracker.sops.common import SopConflict
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import redirect, render
 
 # where each table lives, to go back to after an import
@@ -55,13 +55,16 @@ def _page(
 
 
 def _spec(ctx: OrgContext, key: str) -> importers.Spec:
-    ctx.require(Action.WRITE_REGISTER)
     if key not in importers.SPECS:
         raise NotFoundException()
     return importers.SPECS[key]
 
 
-@get("/initiatives/{initiative_id:int}/tables/{key:str}/import", name="seed_import")
+@get(
+    "/initiatives/{initiative_id:int}/tables/{key:str}/import",
+    name="seed_import",
+    opt=needs(Action.WRITE_REGISTER),
+)
 async def import_page(request: Request, ctx: OrgContext, initiative_id: int, key: str) -> Template:
     _spec(ctx, key)
     return _page(request, ctx, await initiative_header(ctx, initiative_id), key)
@@ -69,6 +72,7 @@ async def import_page(request: Request, ctx: OrgContext, initiative_id: int, key
 
 @post(
     "/initiatives/{initiative_id:int}/tables/{key:str}/import",
+    opt=needs(Action.WRITE_REGISTER),
     request_max_body_size=8 * 1024 * 1024,
 )
 async def import_upload(
@@ -109,7 +113,6 @@ async def import_upload(
 
 
 async def _version(ctx: OrgContext, version_id: int, key: str) -> tuple[dict, dict, dict]:
-    ctx.require(Action.WRITE_REGISTER)
     if key not in sop_import.SPECS:
         raise NotFoundException()
     view = await versions.version_view(ctx, version_id)
@@ -123,7 +126,11 @@ async def _version(ctx: OrgContext, version_id: int, key: str) -> tuple[dict, di
     return view, initiative, {"back": href, "table_href": f"{href}/tables/{key}"}
 
 
-@get("/sop-versions/{version_id:int}/tables/{table:str}/import", name="sop_seed_import")
+@get(
+    "/sop-versions/{version_id:int}/tables/{table:str}/import",
+    name="sop_seed_import",
+    opt=needs(Action.WRITE_REGISTER),
+)
 async def sop_import_page(
     request: Request, ctx: OrgContext, version_id: int, table: str
 ) -> Template:
@@ -134,6 +141,7 @@ async def sop_import_page(
 
 @post(
     "/sop-versions/{version_id:int}/tables/{table:str}/import",
+    opt=needs(Action.WRITE_REGISTER),
     request_max_body_size=8 * 1024 * 1024,
 )
 async def sop_import_upload(

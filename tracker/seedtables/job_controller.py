@@ -12,19 +12,18 @@ from litestar.response import Redirect, Template
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
 from tracker.seedtables import import_controller, importers, jobs
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.web import is_fragment_request, redirect, render
 
 
 async def _job(request: Request, ctx: OrgContext, job_id: str) -> dict[str, Any]:
-    ctx.require(Action.WRITE_REGISTER)
     state = await jobs.store_of(request.app.state).get(job_id) if job_id.isalnum() else None
     if state is None or state.get("org") != ctx.org_id:  # another organisation's: missing
         raise NotFoundException()
     return state
 
 
-@get("/import-jobs/{job_id:str}", name="seed_import_job")
+@get("/import-jobs/{job_id:str}", name="seed_import_job", opt=needs(Action.WRITE_REGISTER))
 async def job_page(request: Request, ctx: OrgContext, job_id: str) -> Template:
     state = await _job(request, ctx, job_id)
     key = state["key"]
@@ -40,7 +39,7 @@ async def job_page(request: Request, ctx: OrgContext, job_id: str) -> Template:
     )
 
 
-@post("/import-jobs/{job_id:str}/cancel")
+@post("/import-jobs/{job_id:str}/cancel", opt=needs(Action.WRITE_REGISTER))
 async def cancel(request: Request, ctx: OrgContext, job_id: str) -> Redirect:
     state = await _job(request, ctx, job_id)
     if state["status"] in ("queued", "running"):

@@ -18,7 +18,7 @@ from tracker.registers.pages import can_write, initiative_header
 from tracker.sops import documents, editing, lifecycle, versions
 from tracker.sops.common import SopConflict
 from tracker.spreadsheets import Table, download
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -55,9 +55,8 @@ async def initiative_sops(request: Request, ctx: OrgContext, initiative_id: int)
     return await _initiative_page(request, ctx, initiative_id)
 
 
-@post("/initiatives/{initiative_id:int}/sops")
+@post("/initiatives/{initiative_id:int}/sops", opt=needs(Action.WRITE_REGISTER))
 async def create_sop(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     version_id = await documents.create_document(ctx.scope, initiative_id, form, ctx.person_id)
     if version_id is None:
@@ -103,9 +102,8 @@ async def document_page(request: Request, ctx: OrgContext, document_id: int) -> 
     return await _document_page(request, ctx, document_id)
 
 
-@post("/sop-documents/{document_id:int}/revisions")
+@post("/sop-documents/{document_id:int}/revisions", opt=needs(Action.WRITE_REGISTER))
 async def revise(request: Request, ctx: OrgContext, document_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     version_id = await lifecycle.revise(ctx, document_id, form)
     if version_id is None:
@@ -214,9 +212,8 @@ async def print_page(request: Request, ctx: OrgContext, version_id: int) -> Temp
     return await _version_page(request, ctx, version_id, template="sops/print.html")
 
 
-@post("/sop-versions/{version_id:int}/header")
+@post("/sop-versions/{version_id:int}/header", opt=needs(Action.WRITE_REGISTER))
 async def save_header(request: Request, ctx: OrgContext, version_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
         outcome = await versions.save_header(ctx.scope, version_id, form)
@@ -275,9 +272,8 @@ async def _steps_response(
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}#steps", message)
 
 
-@post("/sop-versions/{version_id:int}/steps")
+@post("/sop-versions/{version_id:int}/steps", opt=needs(Action.WRITE_REGISTER))
 async def add_step(request: Request, ctx: OrgContext, version_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     form.prefix = "new-"
     try:
@@ -289,18 +285,16 @@ async def add_step(request: Request, ctx: OrgContext, version_id: int) -> Templa
     return await _steps_response(request, ctx, version_id, _("Step added."), adding=True)
 
 
-@get("/sop-steps/{step_id:int}/edit", name="sop_step_edit")
+@get("/sop-steps/{step_id:int}/edit", name="sop_step_edit", opt=needs(Action.WRITE_REGISTER))
 async def edit_step(request: Request, ctx: OrgContext, step_id: int) -> Template:
-    ctx.require(Action.WRITE_REGISTER)
     step = await editing.step_row(ctx.scope, step_id)
     form = editing.step_form(step)
     form.values["id"] = str(step_id)
     return await _steps_response(request, ctx, step["version"], "", {"editing": form}, 200)  # type: ignore[return-value]
 
 
-@post("/sop-steps/{step_id:int}")
+@post("/sop-steps/{step_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_step(request: Request, ctx: OrgContext, step_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     step = await editing.step_row(ctx.scope, step_id)
     form = await read_form(request)
     form.prefix = f"s{step_id}-"
@@ -326,9 +320,8 @@ async def update_step(request: Request, ctx: OrgContext, step_id: int) -> Templa
     return await _steps_response(request, ctx, step["version"], _("Step saved."))
 
 
-@post("/sop-steps/{step_id:int}/move")
+@post("/sop-steps/{step_id:int}/move", opt=needs(Action.WRITE_REGISTER))
 async def move_step(request: Request, ctx: OrgContext, step_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
         version_id = await editing.move_step(ctx.scope, step_id, form.get("direction"))
@@ -337,9 +330,8 @@ async def move_step(request: Request, ctx: OrgContext, step_id: int) -> Template
     return await _steps_response(request, ctx, version_id, _("Step moved."))
 
 
-@post("/sop-steps/{step_id:int}/delete")
+@post("/sop-steps/{step_id:int}/delete", opt=needs(Action.WRITE_REGISTER))
 async def delete_step(request: Request, ctx: OrgContext, step_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     try:
         version_id = await editing.delete_step(ctx.scope, step_id)
     except SopConflict as error:
@@ -347,11 +339,10 @@ async def delete_step(request: Request, ctx: OrgContext, step_id: int) -> Templa
     return await _steps_response(request, ctx, version_id, _("Step removed."))
 
 
-@post("/sop-steps/{step_id:int}/raci/{role_id:int}")
+@post("/sop-steps/{step_id:int}/raci/{role_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def set_cell(
     request: Request, ctx: OrgContext, step_id: int, role_id: int
 ) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
         version_id = await editing.set_cell(ctx.scope, step_id, role_id, form.get("letter"))
@@ -360,9 +351,8 @@ async def set_cell(
     return await _steps_response(request, ctx, version_id, _("RACI saved."))
 
 
-@post("/sop-versions/{version_id:int}/roles")
+@post("/sop-versions/{version_id:int}/roles", opt=needs(Action.WRITE_REGISTER))
 async def add_role(request: Request, ctx: OrgContext, version_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     form = await read_form(request)
     try:
         ok = await editing.add_role(ctx.scope, version_id, form)
@@ -373,9 +363,8 @@ async def add_role(request: Request, ctx: OrgContext, version_id: int) -> Templa
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}#raci", _("Role added."))
 
 
-@post("/raci-roles/{role_id:int}/delete")
+@post("/raci-roles/{role_id:int}/delete", opt=needs(Action.WRITE_REGISTER))
 async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Template | Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     try:
         version_id = await editing.delete_role(ctx.scope, role_id)
     except SopConflict as error:
@@ -407,9 +396,8 @@ async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Res
     return download(table, "xlsx", f"RACI-{version['document.number']}-{version['label']}")
 
 
-@post("/sop-versions/{version_id:int}/submit")
+@post("/sop-versions/{version_id:int}/submit", opt=needs(Action.WRITE_REGISTER))
 async def submit(request: Request, ctx: OrgContext, version_id: int) -> Redirect:
-    ctx.require(Action.WRITE_REGISTER)
     try:
         await lifecycle.submit(ctx, version_id)
     except SopConflict as error:
@@ -417,7 +405,10 @@ async def submit(request: Request, ctx: OrgContext, version_id: int) -> Redirect
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}", _("SOP sent for review."))
 
 
-@post("/sop-versions/{version_id:int}/decision")
+@post(
+    "/sop-versions/{version_id:int}/decision",
+    opt=by_record("the approver at the version's waiting level"),
+)
 async def decide(request: Request, ctx: OrgContext, version_id: int) -> Redirect:
     form = await read_form(request)
     approve = form.get("decision") == "approve"
@@ -435,9 +426,8 @@ async def decide(request: Request, ctx: OrgContext, version_id: int) -> Redirect
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}", message)
 
 
-@post("/sop-versions/{version_id:int}/publish")
+@post("/sop-versions/{version_id:int}/publish", opt=needs(Action.EDIT_INITIATIVE))
 async def publish(request: Request, ctx: OrgContext, version_id: int) -> Template | Redirect:
-    ctx.require(Action.EDIT_INITIATIVE)
     form = await read_form(request)
     try:
         ok = await lifecycle.publish(ctx, version_id, form)

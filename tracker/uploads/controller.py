@@ -8,14 +8,13 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
 from tracker.i18n import gettext as _
-from tracker.tenancy import OrgContext
+from tracker.tenancy import OrgContext, needs
 from tracker.uploads import storage
 from tracker.web import redirect, render
 
 
-@get("/settings/files", name="stored_files")
+@get("/settings/files", name="stored_files", opt=needs(Action.MANAGE_ORG))
 async def files_page(request: Request, ctx: OrgContext) -> Template:
-    ctx.require(Action.MANAGE_ORG)
     used, quota = await storage.usage(ctx.scope), storage.quota_bytes()
     return render(
         request,
@@ -28,9 +27,8 @@ async def files_page(request: Request, ctx: OrgContext) -> Template:
     )
 
 
-@post("/settings/files/{file_id:int}/delete")
+@post("/settings/files/{file_id:int}/delete", opt=needs(Action.MANAGE_ORG))
 async def delete_file(request: Request, ctx: OrgContext, file_id: int) -> Redirect:
-    ctx.require(Action.MANAGE_ORG)
     try:
         await storage.remove(ctx.scope, file_id)
     except storage.AttachedFile:
