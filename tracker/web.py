@@ -14,7 +14,9 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from tracker.auth import CurrentPerson
+from tracker.errors import TrackerError
 from tracker.i18n import LANGUAGES, get_language
+from tracker.values import Submitted
 
 FLASH_COOKIE = "tracker_flash"
 MAX_FIELD = 10_000
@@ -141,6 +143,17 @@ class Form:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def submitted(self) -> Submitted:
+        """The plain values for a service (``tracker.values``)."""
+        return Submitted(self.values, {k: tuple(v) for k, v in self.lists.items()})
+
+    def absorb(self, error: TrackerError) -> Form:
+        """Put a service's field errors beside their fields (the form is shown again)."""
+        for name, message in error.fields.items():
+            self.error(name, message)
+        return self
 
 
 async def read_form(request: Request) -> Form:
