@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.errors import Invalid
 from tracker.i18n import gettext as _
@@ -51,6 +51,14 @@ class Submitted:
 
     def items(self) -> Any:
         return self.values.items()
+
+
+class Fields(Protocol):
+    """What field parsers need: a value by name, and a place for its error."""
+
+    def get(self, key: str, default: str = "") -> str: ...
+
+    def error(self, name: str, message: str) -> None: ...
 
 
 class Checks:

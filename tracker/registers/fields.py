@@ -1,5 +1,6 @@
 """Parsing register form fields: scores, numbers, dates, choices, members. Errors go on the
-form, beside their field; the parsed value is returned (None when missing or invalid)."""
+checks (``tracker.values.Checks``, or a ``Form`` while a service still takes one), beside
+their field; the parsed value is returned (None when missing or invalid)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from datetime import date
 
 from tracker.accounts.tables import Membership
 from tracker.i18n import gettext as _
-from tracker.web import Form
+from tracker.values import Fields
 
 
-def score(form: Form, name: str, required: bool = True) -> int | None:
+def score(form: Fields, name: str, required: bool = True) -> int | None:
     raw = form.get(name)
     if not raw:
         if required:
@@ -24,7 +25,7 @@ def score(form: Form, name: str, required: bool = True) -> int | None:
     return int(raw)
 
 
-def number(form: Form, name: str, required: bool = False) -> float | None:
+def number(form: Fields, name: str, required: bool = False) -> float | None:
     raw = form.get(name).replace(",", "").replace("，", "")
     if not raw:
         if required:
@@ -41,7 +42,7 @@ def number(form: Form, name: str, required: bool = False) -> float | None:
     return value
 
 
-def whole(form: Form, name: str, low: int = 0, high: int = 100_000) -> int | None:
+def whole(form: Fields, name: str, low: int = 0, high: int = 100_000) -> int | None:
     raw = form.get(name)
     if not raw:
         return None
@@ -51,7 +52,7 @@ def whole(form: Form, name: str, low: int = 0, high: int = 100_000) -> int | Non
     return int(raw)
 
 
-def day(form: Form, name: str, required: bool = False) -> date | None:
+def day(form: Fields, name: str, required: bool = False) -> date | None:
     raw = form.get(name)
     if not raw:
         if required:
@@ -64,14 +65,14 @@ def day(form: Form, name: str, required: bool = False) -> date | None:
         return None
 
 
-def choice(form: Form, name: str, allowed: Iterable[str], default: str | None = None) -> str:
+def choice(form: Fields, name: str, allowed: Iterable[str], default: str | None = None) -> str:
     value = form.get(name) or (default or "")
     if value not in set(allowed):
         form.error(name, _("Choose one of the options."))
     return value
 
 
-async def member(form: Form, name: str, org_id: int) -> int | None:
+async def member(form: Fields, name: str, org_id: int) -> int | None:
     """An optional person of this organisation (an owner field)."""
     raw = form.get(name)
     if not raw:
