@@ -1,5 +1,6 @@
 """Benefits pages: an initiative's plan and realised months (its Benefits tab), the import of
-realised months, and the portfolio roll-up."""
+realised months, and the portfolio roll-up. Who may change them (the initiative's lead and
+the admins) is the service's to check (``service.editable``)."""
 
 from __future__ import annotations
 
@@ -8,33 +9,17 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from tracker import uploads
 from tracker.benefits import realised, rollup, rules, service
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.initiatives import service as initiatives
 from tracker.initiatives.rules import ProcessClass, Status
 from tracker.registers import importing
 from tracker.tenancy import OrgContext, by_record
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
-
-
-async def _editable(ctx: OrgContext, initiative_id: int) -> tuple[dict[str, Any], Any]:
-    """The initiative and its plan, for a change by its lead or an admin (403 otherwise)."""
-    initiative = await initiatives.get_initiative(ctx.scope, initiative_id)
-    if not service.may_edit(ctx, initiative):
-        raise PermissionDeniedException()
-    return initiative, await service.plan(ctx.scope, initiative_id)
-
-
-async def _with_plan(ctx: OrgContext, initiative_id: int) -> tuple[dict[str, Any], Any]:
-    """``_editable``, for what needs a plan (its currency): 404 without one."""
-    initiative, plan = await _editable(ctx, initiative_id)
-    if plan is None:
-        raise NotFoundException()
-    return initiative, plan
 
 
 async def _page(
@@ -60,8 +45,8 @@ async def _page(
         ledger=realised.ledger(plan, rows, today) if plan else [],
         kpis=await service.kpi_choices(scope, initiative_id) if plan else [],
         can_edit=service.may_edit(ctx, initiative),
-        plan_form=forms.get("plan") or service.plan_form(plan, today),
-        derive_form=forms.get("derive") or service.derive_form(plan, initiative),
+        plan_form=forms.get("plan") or Form(service.plan_fields(plan, today)),
+        derive_form=forms.get("derive") or Form(service.derive_fields(plan, initiative)),
         month_form=forms.get("month") or Form({"month": today.strftime("%Y-%m")}),
         value_kinds=list(rules.ValueKind),
         this_month=today.strftime("%Y-%m"),
@@ -79,15 +64,11 @@ async def benefits_tab(request: Request, ctx: OrgContext, initiative_id: int) ->
     opt=by_record("the initiative's lead or an admin"),
 )
 async def save_plan(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    initiative, _plan = await _editable(ctx, initiative_id)
     form = await read_form(request)
     try:
-        outcome, _changes = await service.save_plan(ctx, initiative, form)
-    except service.PlanRefused as refused:
-        form.error("reason", refused.message)
-        outcome = "invalid"
-    if outcome == "invalid":
-        return await _page(request, ctx, initiative_id, {"plan": form}, 422)
+        outcome, _changes = await service.save_plan(ctx, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _page(request, ctx, initiative_id, {"plan": form.absorb(error)}, 422)
     message = {
         "saved": _("Benefit plan saved."),
         "rebaselined": _("Benefit plan re-baselined; the change and its reason are recorded."),
@@ -103,12 +84,11 @@ async def save_plan(request: Request, ctx: OrgContext, initiative_id: int) -> Te
 async def save_derivation(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    await _with_plan(ctx, initiative_id)
     form = await read_form(request)
-    if not await service.save_derivation(ctx.scope, initiative_id, form):
-        return await _page(request, ctx, initiative_id, {"derive": form}, 422)
-    plan = await service.plan(ctx.scope, initiative_id)
-    assert plan is not None
+    try:
+        plan = await service.save_derivation(ctx, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _page(request, ctx, initiative_id, {"derive": form.absorb(error)}, 422)
     done = await realised.derive(ctx.scope, initiative_id, plan, ctx.person_id, date.today())
     written, kept = done or (0, 0)
     message = _("%(n)s months derived from the KPI.", n=written)
@@ -122,10 +102,11 @@ async def save_derivation(
     opt=by_record("the initiative's lead or an admin"),
 )
 async def enter_month(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
-    await _with_plan(ctx, initiative_id)
     form = await read_form(request)
-    if not await realised.enter(ctx.scope, initiative_id, form, ctx.person_id):
-        return await _page(request, ctx, initiative_id, {"month": form}, 422)
+    try:
+        await realised.enter(ctx, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _page(request, ctx, initiative_id, {"month": form.absorb(error)}, 422)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/benefits#realised",
         _("Realised benefit recorded."),
@@ -139,8 +120,7 @@ async def enter_month(request: Request, ctx: OrgContext, initiative_id: int) -> 
 async def remove_month(
     request: Request, ctx: OrgContext, initiative_id: int, realised_id: int
 ) -> Redirect:
-    await _editable(ctx, initiative_id)
-    await realised.remove(ctx.scope, initiative_id, realised_id)
+    await realised.remove(ctx, initiative_id, realised_id)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/benefits#realised", _("Month removed.")
     )
@@ -173,7 +153,7 @@ def _import_page(
 
 @get("/initiatives/{initiative_id:int}/benefits/import", name="benefits_import")
 async def import_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
-    initiative, _plan = await _with_plan(ctx, initiative_id)
+    initiative, _plan = await service.editable_plan(ctx, initiative_id)
     return _import_page(request, ctx, initiative)
 
 
@@ -185,7 +165,7 @@ async def import_page(request: Request, ctx: OrgContext, initiative_id: int) -> 
 async def import_upload(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    initiative, _plan = await _with_plan(ctx, initiative_id)
+    initiative, _plan = await service.editable_plan(ctx, initiative_id)
     form = await request.form()
     filename, data = importing.uploaded(form)
     if not data:

@@ -10,14 +10,14 @@ from typing import Any
 
 from tracker.benefits import queries as q
 from tracker.benefits import rules
-from tracker.benefits.service import as_date
+from tracker.benefits.service import as_date, editable, editable_plan
 from tracker.benefits.tables import BenefitRealised
 from tracker.db import write_transaction
 from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
-from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.tenancy import OrgContext, TenantScope
+from tracker.values import Checks, Submitted
 
 IMPORT_COLUMNS = {
     "month": ["month", "月份", "月"],
@@ -88,23 +88,30 @@ async def _put(
     )
 
 
-async def enter(scope: TenantScope, initiative_id: int, form: Form, person_id: int) -> bool:
-    month = rules.parse_month(form.get("month"))
+async def enter(ctx: OrgContext, initiative_id: int, submitted: Submitted) -> None:
+    """A month's realised benefit entered by hand (its lead or an admin, once there is a
+    plan), replacing the month's figure. Field errors: ``Invalid``."""
+    await editable_plan(ctx, initiative_id)
+    checks = Checks(submitted)
+    month = rules.parse_month(checks.get("month"))
     if month is None:
-        form.error("month", _("Enter the month as YYYY-MM."))
+        checks.error("month", _("Enter the month as YYYY-MM."))
     elif month > rules.month_of(date.today()):
-        form.error("month", _("A benefit is realised in this month or before."))
-    amount = fields.number(form, "amount", required=True)
-    note = form.limit("note", 300)
-    if not form.ok or month is None or amount is None:
-        return False
+        checks.error("month", _("A benefit is realised in this month or before."))
+    amount = fields.number(checks, "amount", required=True)
+    note = checks.limit("note", 300)
+    checks.done()
+    assert month is not None and amount is not None  # both required above
     async with write_transaction():
-        await _put(scope, initiative_id, month, amount, rules.Method.ENTERED, note, person_id)
-    return True
+        await _put(
+            ctx.scope, initiative_id, month, amount, rules.Method.ENTERED, note, ctx.person_id
+        )
 
 
-async def remove(scope: TenantScope, initiative_id: int, realised_id: int) -> None:
-    await scope.delete(
+async def remove(ctx: OrgContext, initiative_id: int, realised_id: int) -> None:
+    """Remove a realised month (its lead or an admin)."""
+    await editable(ctx, initiative_id)
+    await ctx.scope.delete(
         BenefitRealised,
         BenefitRealised.id == realised_id,
         BenefitRealised.initiative == initiative_id,

@@ -1,5 +1,6 @@
 """An initiative's benefit plan: reading it, whether it is frozen, setting it (a change of a
-frozen plan only as a re-baseline with its reason), and the derivation settings."""
+frozen plan only as a re-baseline with its reason), and the derivation settings. Who may
+change an initiative's benefits is checked here (``editable``): its lead and the admins."""
 
 from __future__ import annotations
 
@@ -11,26 +12,41 @@ from tracker.benefits import queries as q
 from tracker.benefits import rules
 from tracker.benefits.tables import BenefitPlan, BenefitRebaseline
 from tracker.db import write_transaction
+from tracker.errors import Forbidden, Invalid, NotFound
 from tracker.gates.common import event
 from tracker.i18n import gettext as _
+from tracker.initiatives.service import get_initiative
 from tracker.registers import fields
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 MAX_MONEY = 1e12
-
-
-class PlanRefused(Exception):
-    """A change the service refuses (a frozen plan without a reason); ``message`` is shown."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def may_edit(ctx: OrgContext, initiative: dict[str, Any]) -> bool:
     """The initiative's lead and the admins set its plan and record what it realised."""
     return ctx.role == "admin" or (ctx.role == "lead" and initiative["owner"] == ctx.person_id)
+
+
+async def editable(
+    ctx: OrgContext, initiative_id: int
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The initiative and its plan (None without one), for a change by its lead or an admin:
+    ``NotFound`` for another organisation's, ``Forbidden`` for anyone else."""
+    initiative = await get_initiative(ctx.scope, initiative_id)
+    if not may_edit(ctx, initiative):
+        raise Forbidden(_("Only the initiative's lead or an admin changes its benefits."))
+    return initiative, await plan(ctx.scope, initiative_id)
+
+
+async def editable_plan(
+    ctx: OrgContext, initiative_id: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``editable``, for what needs a plan (its currency, its start): ``NotFound`` without."""
+    initiative, current = await editable(ctx, initiative_id)
+    if current is None:
+        raise NotFound()
+    return initiative, current
 
 
 async def plan(scope: TenantScope, initiative_id: int) -> dict[str, Any] | None:
@@ -64,28 +80,32 @@ async def rebaselines(scope: TenantScope, initiative_id: int) -> list[dict[str, 
     return rows
 
 
-def parse_plan(form: Form, direction: str) -> dict[str, Any]:
-    """The plan's values from the form (errors stay on the form, beside their field)."""
+def parse_plan(checks: Checks, direction: str) -> dict[str, Any]:
+    """The plan's values (errors go on the checks, beside their field)."""
     values: dict[str, Any] = {
-        "metric_change": fields.number(form, "metric_change"),
-        "value_kind": fields.choice(form, "value_kind", list(rules.ValueKind), "savings"),
-        "annual_value": fields.number(form, "annual_value", required=True),
-        "one_off_cost": fields.number(form, "one_off_cost") or 0.0,
-        "currency": (form.get("currency") or rules.DEFAULT_CURRENCY).upper(),
-        "start_month": rules.parse_month(form.get("start_month")),
+        "metric_change": fields.number(checks, "metric_change"),
+        "value_kind": fields.choice(checks, "value_kind", list(rules.ValueKind), "savings"),
+        "annual_value": fields.number(checks, "annual_value", required=True),
+        "one_off_cost": fields.number(checks, "one_off_cost") or 0.0,
+        "currency": (checks.get("currency") or rules.DEFAULT_CURRENCY).upper(),
+        "start_month": rules.parse_month(checks.get("start_month")),
     }
     problem = rules.metric_change_problem(values["metric_change"], direction)
-    if problem and "metric_change" not in form.errors:
-        form.error("metric_change", _(problem))
+    if problem and "metric_change" not in checks.errors:
+        checks.error("metric_change", _(problem))
     for name in ("annual_value", "one_off_cost"):
         value = values[name]
-        if value is not None and not 0 <= value <= MAX_MONEY and name not in form.errors:
-            form.error(name, _("Enter an amount of 0 or more."))
+        if value is not None and not 0 <= value <= MAX_MONEY and name not in checks.errors:
+            checks.error(name, _("Enter an amount of 0 or more."))
     if not rules.valid_currency(values["currency"]):
-        form.error("currency", _("Enter a three-letter ISO currency code, such as CNY or USD."))
+        checks.error("currency", _("Enter a three-letter ISO currency code, such as CNY or USD."))
     if values["start_month"] is None:
-        form.error("start_month", _("Enter the month benefits start, as YYYY-MM."))
+        checks.error("start_month", _("Enter the month benefits start, as YYYY-MM."))
     return values
+
+
+def frozen_without_reason() -> str:
+    return _("The plan is frozen since the rollout gate passed: say why it is re-baselined.")
 
 
 def _json(values: dict[str, Any]) -> str:
@@ -93,22 +113,19 @@ def _json(values: dict[str, Any]) -> str:
 
 
 async def save_plan(
-    ctx: OrgContext, initiative: dict[str, Any], form: Form
+    ctx: OrgContext, initiative_id: int, submitted: Submitted
 ) -> tuple[str, dict[str, Any] | None]:
-    """Set the plan: "saved", "rebaselined", "unchanged" or "invalid" (errors on the form).
-    Once frozen, a change needs its reason and is kept as a re-baseline."""
-    scope, initiative_id = ctx.scope, initiative["id"]
-    values = parse_plan(form, initiative["goal_direction"])
-    current = await plan(scope, initiative_id)
+    """Set the plan (its lead or an admin): "saved", "rebaselined" or "unchanged", and the
+    changes. Once frozen, a change needs its reason and is kept as a re-baseline. Field
+    errors: ``Invalid``."""
+    initiative, current = await editable(ctx, initiative_id)
+    scope, checks = ctx.scope, Checks(submitted)
+    values = parse_plan(checks, initiative["goal_direction"])
     frozen = await is_frozen(scope, initiative_id)
-    reason = form.limit("reason", 2000)
-    if frozen and current is not None and not reason and form.ok:
-        form.error(
-            "reason",
-            _("The plan is frozen since the rollout gate passed: say why it is re-baselined."),
-        )
-    if not form.ok:
-        return "invalid", None
+    reason = checks.limit("reason", 2000)
+    if frozen and current is not None and not reason and checks.ok:
+        checks.error("reason", frozen_without_reason())
+    checks.done()
     if current is None:
         await scope.insert(
             BenefitPlan,
@@ -127,16 +144,14 @@ async def change_plan(
 ) -> tuple[str, dict[str, Any] | None]:
     """Change an existing plan. A frozen plan (``is_frozen``) changes only with a reason,
     kept as a re-baseline row (who, when, before, after, why) and in the history; refused
-    here whatever the caller did (``PlanRefused``)."""
+    here whatever the caller did (``Invalid``, beside the reason)."""
     scope = ctx.scope
     changes = rules.plan_changes(current, values)
     if not changes:
         return "unchanged", None
     frozen = await is_frozen(scope, initiative_id)
     if frozen and not (reason or "").strip():
-        raise PlanRefused(
-            _("The plan is frozen since the rollout gate passed: say why it is re-baselined.")
-        )
+        raise Invalid(frozen_without_reason(), {"reason": frozen_without_reason()})
     async with write_transaction():
         await scope.update(
             BenefitPlan,
@@ -174,20 +189,24 @@ async def kpi_choices(scope: TenantScope, initiative_id: int) -> list[dict[str, 
     return await scope.fetch(q.KPI_CHOICES, initiative=initiative_id)
 
 
-async def save_derivation(scope: TenantScope, initiative_id: int, form: Form) -> bool:
-    """How realised benefits are derived from a KPI: which KPI, its baseline, units per
-    month, value per unit. Not frozen: they say how benefits are measured."""
+async def save_derivation(
+    ctx: OrgContext, initiative_id: int, submitted: Submitted
+) -> dict[str, Any]:
+    """How realised benefits are derived from a KPI (its lead or an admin, once there is a
+    plan): which KPI, its baseline, units per month, value per unit; returns the plan with
+    them. Not frozen: they say how benefits are measured. Field errors: ``Invalid``."""
+    await editable_plan(ctx, initiative_id)
+    scope, checks = ctx.scope, Checks(submitted)
     choices = {k["id"]: k for k in await kpi_choices(scope, initiative_id)}
-    kpi = form.get("kpi")
+    kpi = checks.get("kpi")
     if not kpi.isdigit() or int(kpi) not in choices:
-        form.error("kpi", _("Choose a KPI of this initiative."))
-    baseline = fields.number(form, "kpi_baseline", required=True)
-    units = fields.number(form, "units_per_month", required=True)
-    per_unit = fields.number(form, "value_per_unit", required=True)
-    if units is not None and units <= 0 and "units_per_month" not in form.errors:
-        form.error("units_per_month", _("Enter a number above 0."))
-    if not form.ok:
-        return False
+        checks.error("kpi", _("Choose a KPI of this initiative."))
+    baseline = fields.number(checks, "kpi_baseline", required=True)
+    units = fields.number(checks, "units_per_month", required=True)
+    per_unit = fields.number(checks, "value_per_unit", required=True)
+    if units is not None and units <= 0 and "units_per_month" not in checks.errors:
+        checks.error("units_per_month", _("Enter a number above 0."))
+    checks.done()
     await scope.update(
         BenefitPlan,
         {
@@ -198,10 +217,14 @@ async def save_derivation(scope: TenantScope, initiative_id: int, form: Form) ->
         },
         BenefitPlan.initiative == initiative_id,
     )
-    return True
+    saved = await plan(scope, initiative_id)
+    assert saved is not None  # editable_plan found it
+    return saved
 
 
-def plan_form(current: dict[str, Any] | None, today: date) -> Form:
+def plan_fields(current: dict[str, Any] | None, today: date) -> dict[str, str]:
+    """The plan's values as its form shows them (a new plan's suggestions without one)."""
+
     def text(value: Any) -> str:
         if value is None:
             return ""
@@ -212,21 +235,20 @@ def plan_form(current: dict[str, Any] | None, today: date) -> Form:
         return str(value)
 
     if current is None:
-        return Form(
-            {
-                "currency": rules.DEFAULT_CURRENCY,
-                "value_kind": "savings",
-                "start_month": rules.add_months(rules.month_of(today), 1).strftime("%Y-%m"),
-                "one_off_cost": "0",
-                "units_per_month": "1",
-            }
-        )
-    return Form({key: text(value) for key, value in current.items()})
+        return {
+            "currency": rules.DEFAULT_CURRENCY,
+            "value_kind": "savings",
+            "start_month": rules.add_months(rules.month_of(today), 1).strftime("%Y-%m"),
+            "one_off_cost": "0",
+            "units_per_month": "1",
+        }
+    return {key: text(value) for key, value in current.items()}
 
 
-def derive_form(current: dict[str, Any] | None, initiative: dict[str, Any]) -> Form:
-    """The derivation settings; the baseline is the goal's until one is set."""
-    form = plan_form(current, date.today())
-    if not form.get("kpi_baseline") and initiative.get("goal_baseline") is not None:
-        form.values["kpi_baseline"] = f"{initiative['goal_baseline']:g}"
-    return form
+def derive_fields(current: dict[str, Any] | None, initiative: dict[str, Any]) -> dict[str, str]:
+    """The derivation settings as their form shows them; the baseline is the goal's until
+    one is set."""
+    values = plan_fields(current, date.today())
+    if not values.get("kpi_baseline") and initiative.get("goal_baseline") is not None:
+        values["kpi_baseline"] = f"{initiative['goal_baseline']:g}"
+    return values

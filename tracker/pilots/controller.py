@@ -10,10 +10,12 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.pilots import service
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext, needs
+from tracker.values import Submitted
 from tracker.web import Form, read_form, redirect, render
 
 
@@ -47,9 +49,10 @@ async def create_pilot(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    pilot_id = await service.create(ctx.scope, initiative_id, form)
-    if pilot_id is None:
-        return await _list_page(request, ctx, initiative_id, form, 422)
+    try:
+        pilot_id = await service.create(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _list_page(request, ctx, initiative_id, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}", _("Pilot created."))
 
 
@@ -101,12 +104,14 @@ async def _act(
     ctx: OrgContext,
     pilot_id: int,
     key: str,
-    handler: Callable[[Form], Awaitable[bool]],
+    handler: Callable[[Submitted], Awaitable[None]],
     message: str,
 ) -> Template | Redirect:
     form = await read_form(request)
-    if not await handler(form):
-        return await _pilot_page(request, ctx, pilot_id, {key: form}, 422)
+    try:
+        await handler(form.submitted)
+    except Invalid as error:
+        return await _pilot_page(request, ctx, pilot_id, {key: form.absorb(error)}, 422)
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}#{key}", message)
 
 
@@ -125,12 +130,11 @@ async def add_metric(request: Request, ctx: OrgContext, pilot_id: int) -> Templa
 @post("/pilot-metrics/{metric_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def record_result(request: Request, ctx: OrgContext, metric_id: int) -> Template | Redirect:
     form = await read_form(request)
-    pilot_id = await service.update_metric(ctx.scope, metric_id, form)
-    if pilot_id is None:
-        from tracker.pilots.tables import PilotMetric
-
-        metric = await ctx.scope.get(PilotMetric, metric_id, PilotMetric.pilot)
-        return await _pilot_page(request, ctx, metric["pilot"], {"result": form}, 422)
+    try:
+        pilot_id = await service.update_metric(ctx.scope, metric_id, form.submitted)
+    except Invalid as error:
+        pilot_id = await service.metric_pilot(ctx.scope, metric_id)
+        return await _pilot_page(request, ctx, pilot_id, {"result": form.absorb(error)}, 422)
     return redirect(f"/o/{ctx.slug}/pilots/{pilot_id}#metric", _("Result recorded."))
 
 

@@ -19,7 +19,7 @@ from tracker.pilots.tables import (
 from tracker.problems.tables import Problem
 from tracker.registers import fields
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 FEEDBACK_CATEGORIES = ("process", "form", "tool", "training", "other")
 
@@ -32,19 +32,20 @@ async def pilots(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]
     )
 
 
-async def create(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+async def create(scope: TenantScope, initiative_id: int, submitted: Submitted) -> int:
+    """A new pilot of the initiative; returns its id. Field errors: ``Invalid``."""
     await scope.get(Initiative, initiative_id, Initiative.id)
+    checks = Checks(submitted)
     values: dict[str, Any] = {
-        "process": form.require("process", _("Name the piloted process."), 200),
-        "scope": form.require("scope", _("Name the pilot team or region."), 200),
-        "start_date": fields.day(form, "start_date", required=True),
-        "end_date": fields.day(form, "end_date"),
+        "process": checks.require("process", _("Name the piloted process."), 200),
+        "scope": checks.require("scope", _("Name the pilot team or region."), 200),
+        "start_date": fields.day(checks, "start_date", required=True),
+        "end_date": fields.day(checks, "end_date"),
         "initiative": initiative_id,
     }
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
-        form.error("end_date", _("The end cannot be before the start."))
-    if not form.ok:
-        return None
+        checks.error("end_date", _("The end cannot be before the start."))
+    checks.done()
     return int((await scope.insert(Pilot, values))[0]["id"])
 
 
@@ -103,32 +104,36 @@ async def pilot_view(
     }
 
 
-async def add_metric(scope: TenantScope, pilot_id: int, form: Form) -> bool:
+async def add_metric(scope: TenantScope, pilot_id: int, submitted: Submitted) -> None:
     await scope.get(Pilot, pilot_id, Pilot.id)
+    checks = Checks(submitted)
     values: dict[str, Any] = {
-        "name": form.require("name", _("Name the metric."), 200),
-        "unit": form.limit("unit", 30),
-        "direction": fields.choice(form, "direction", ("lower", "higher")),
-        "baseline": fields.number(form, "baseline", required=True),
-        "result": fields.number(form, "result"),
-        "target": fields.number(form, "target"),
+        "name": checks.require("name", _("Name the metric."), 200),
+        "unit": checks.limit("unit", 30),
+        "direction": fields.choice(checks, "direction", ("lower", "higher")),
+        "baseline": fields.number(checks, "baseline", required=True),
+        "result": fields.number(checks, "result"),
+        "target": fields.number(checks, "target"),
         "pilot": pilot_id,
     }
     if values["result"] is not None:
         values["recorded_at"] = datetime.now(UTC)
-    if not form.ok:
-        return False
+    checks.done()
     await scope.insert(PilotMetric, values)
-    return True
 
 
-async def update_metric(scope: TenantScope, metric_id: int, form: Form) -> int | None:
+async def metric_pilot(scope: TenantScope, metric_id: int) -> int:
+    """The pilot a metric belongs to."""
+    return int((await scope.get(PilotMetric, metric_id, PilotMetric.pilot))["pilot"])
+
+
+async def update_metric(scope: TenantScope, metric_id: int, submitted: Submitted) -> int:
     """Record the result (after) of a metric; returns the pilot id."""
-    metric = await scope.get(PilotMetric, metric_id, PilotMetric.pilot)
-    result = fields.number(form, "result", required=True)
-    target = fields.number(form, "target")
-    if not form.ok:
-        return None
+    pilot_id = await metric_pilot(scope, metric_id)
+    checks = Checks(submitted)
+    result = fields.number(checks, "result", required=True)
+    target = fields.number(checks, "target")
+    checks.done()
     values: dict[Any, Any] = {
         PilotMetric.result: result,
         PilotMetric.recorded_at: datetime.now(UTC),
@@ -136,19 +141,22 @@ async def update_metric(scope: TenantScope, metric_id: int, form: Form) -> int |
     if target is not None:
         values[PilotMetric.target] = target
     await scope.update(PilotMetric, values, PilotMetric.id == metric_id)
-    return int(metric["pilot"])
+    return pilot_id
 
 
-async def add_rating(scope: TenantScope, pilot_id: int, form: Form, person_id: int) -> bool:
-    await scope.get(Pilot, pilot_id, Pilot.id)
+async def add_rating(
+    scope: TenantScope, pilot_id: int, submitted: Submitted, person_id: int
+) -> None:
     """One rating per person and pilot (a database key): a second one replaces the first."""
-    value = fields.score(form, "score")
-    if value is None:
-        return False
+    await scope.get(Pilot, pilot_id, Pilot.id)
+    checks = Checks(submitted)
+    value = fields.score(checks, "score")
+    checks.done()
+    assert value is not None  # a score is required
     changed = {SatisfactionRating.score: value, SatisfactionRating.rated_at: datetime.now(UTC)}
     mine = (SatisfactionRating.pilot == pilot_id, SatisfactionRating.rated_by == person_id)
     if await scope.update(SatisfactionRating, changed, *mine).returning(SatisfactionRating.id):
-        return True
+        return
     try:
         async with write_transaction():
             await scope.insert(
@@ -158,55 +166,53 @@ async def add_rating(scope: TenantScope, pilot_id: int, form: Form, person_id: i
         if not is_unique_violation(error):
             raise
         await scope.update(SatisfactionRating, changed, *mine)
-    return True
 
 
-async def add_unmet(scope: TenantScope, pilot_id: int, form: Form) -> bool:
+async def add_unmet(scope: TenantScope, pilot_id: int, submitted: Submitted) -> None:
     await scope.get(Pilot, pilot_id, Pilot.id)
+    checks = Checks(submitted)
     values = {
-        "problem": form.require(
+        "problem": checks.require(
             "unmet_problem", _("Name the problem that missed the target."), 300
         ),
-        "cause": form.require("unmet_cause", _("Give its cause."), 300),
+        "cause": checks.require("unmet_cause", _("Give its cause."), 300),
         "pilot": pilot_id,
     }
-    if not form.ok:
-        return False
+    checks.done()
     await scope.insert(UnmetProblem, values)
-    return True
 
 
-async def add_feedback(scope: TenantScope, pilot_id: int, form: Form, person_id: int) -> bool:
+async def add_feedback(
+    scope: TenantScope, pilot_id: int, submitted: Submitted, person_id: int
+) -> None:
     pilot = await scope.get(Pilot, pilot_id, Pilot.id, Pilot.initiative)
+    checks = Checks(submitted)
     problem = None
-    raw = form.get("problem")
+    raw = checks.get("problem")
     if raw:
         if raw.isdigit() and await scope.count(Problem).where(
             Problem.id == int(raw), Problem.initiative == pilot["initiative"]
         ):
             problem = int(raw)
         else:
-            form.error("problem", _("Choose a problem of this initiative."))
+            checks.error("problem", _("Choose a problem of this initiative."))
     values = {
-        "text": form.require("text", _("Write the feedback."), 5000),
-        "category": fields.choice(form, "category", FEEDBACK_CATEGORIES, "other"),
+        "text": checks.require("text", _("Write the feedback."), 5000),
+        "category": fields.choice(checks, "category", FEEDBACK_CATEGORIES, "other"),
         "problem": problem,
         "pilot": pilot_id,
         "author": person_id,
     }
-    if not form.ok:
-        return False
+    checks.done()
     await scope.insert(PilotFeedback, values)
-    return True
 
 
-async def save_summary(scope: TenantScope, pilot_id: int, form: Form) -> bool:
+async def save_summary(scope: TenantScope, pilot_id: int, submitted: Submitted) -> None:
     await scope.get(Pilot, pilot_id, Pilot.id)
-    summary = form.limit("summary", 20000)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    summary = checks.limit("summary", 20000)
+    checks.done()
     await scope.update(Pilot, {Pilot.summary: summary}, Pilot.id == pilot_id)
-    return True
 
 
 async def evaluation_rows(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:

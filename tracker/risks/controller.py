@@ -8,11 +8,11 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
+from tracker.errors import Conflict, Invalid
 from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.risks import rules, service
-from tracker.risks.tables import ResistanceEntry
 from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
@@ -46,8 +46,10 @@ async def risks(request: Request, ctx: OrgContext, initiative_id: int) -> Templa
 @post("/initiatives/{initiative_id:int}/risks", opt=needs(Action.WRITE_REGISTER))
 async def create_risk(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     form = await read_form(request)
-    if await service.create(ctx.scope, initiative_id, form, ctx.person_id) is None:
-        return await _list_page(request, ctx, initiative_id, form, 422)
+    try:
+        await service.create(ctx.scope, initiative_id, form.submitted, ctx.person_id)
+    except Invalid as error:
+        return await _list_page(request, ctx, initiative_id, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/risks", _("Risk registered."))
 
 
@@ -102,17 +104,13 @@ async def risk_page(request: Request, ctx: OrgContext, risk_id: int) -> Template
 @post("/risks/{risk_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_risk(request: Request, ctx: OrgContext, risk_id: int) -> Template | Redirect:
     form = await read_form(request)
-    outcome = await service.update(ctx.scope, risk_id, form, ctx.person_id)
-    if outcome == "saved":
-        return redirect(f"/o/{ctx.slug}/risks/{risk_id}", _("Changes saved."))
-    return await _risk_page(
-        request,
-        ctx,
-        risk_id,
-        form,
-        409 if outcome == "conflict" else 422,
-        conflict=outcome == "conflict",
-    )
+    try:
+        await service.update(ctx.scope, risk_id, form.submitted, ctx.person_id)
+    except Invalid as error:
+        return await _risk_page(request, ctx, risk_id, form.absorb(error), 422)
+    except Conflict:  # the page says so, and keeps the input
+        return await _risk_page(request, ctx, risk_id, form, 409, conflict=True)
+    return redirect(f"/o/{ctx.slug}/risks/{risk_id}", _("Changes saved."))
 
 
 async def _heat_context(
@@ -201,8 +199,10 @@ async def create_resistance(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    if await service.create_resistance(ctx.scope, initiative_id, form) is None:
-        return await _resistance_page(request, ctx, initiative_id, form, 422)
+    try:
+        await service.create_resistance(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _resistance_page(request, ctx, initiative_id, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/resistance", _("Entry added."))
 
 
@@ -210,16 +210,16 @@ async def create_resistance(
 async def update_resistance(
     request: Request, ctx: OrgContext, entry_id: int
 ) -> Template | Redirect:
-    entry = await ctx.scope.get(ResistanceEntry, entry_id, ResistanceEntry.initiative)
+    initiative_id = await service.resistance_initiative(ctx.scope, entry_id)
     form = await read_form(request)
     form.prefix = f"e{entry_id}-"
-    if not await service.update_resistance(ctx.scope, entry_id, form):
+    try:
+        await service.update_resistance(ctx.scope, entry_id, form.submitted)
+    except Invalid as error:
         return await _resistance_page(
-            request, ctx, entry["initiative"], form, 422, edit_id=entry_id
+            request, ctx, initiative_id, form.absorb(error), 422, edit_id=entry_id
         )
-    return redirect(
-        f"/o/{ctx.slug}/initiatives/{entry['initiative']}/resistance", _("Changes saved.")
-    )
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/resistance", _("Changes saved."))
 
 
 ROUTES = [

@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.accounts.language import org_language
 from tracker.db import write_transaction
+from tracker.errors import Conflict
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.initiatives.tables import Initiative
@@ -14,7 +15,7 @@ from tracker.risks import queries as q
 from tracker.risks import rules
 from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 COLUMNS = (
     Risk.id,
@@ -86,32 +87,36 @@ async def history(scope: TenantScope, risk_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def parse(scope: TenantScope, form: Form) -> dict[str, Any]:
+async def parse(scope: TenantScope, checks: Checks) -> dict[str, Any]:
+    """A risk's values; errors go on the checks, beside their field."""
     values = {
-        "description": form.require("description", _("Describe the risk."), 300),
-        "category": fields.choice(form, "category", rules.RiskCategory, rules.RiskCategory.OTHER),
-        "likelihood": fields.score(form, "likelihood"),
-        "impact": fields.score(form, "impact"),
-        "owner": await fields.member(form, "owner", scope.org_id),
-        "manifestation": form.limit("manifestation", 5000),
-        "mitigation": form.limit("mitigation", 5000),
-        "status": fields.choice(form, "status", rules.RiskStatus, rules.RiskStatus.OPEN),
-        "review_date": fields.day(form, "review_date"),
-        "residual_likelihood": fields.score(form, "residual_likelihood", required=False),
-        "residual_impact": fields.score(form, "residual_impact", required=False),
+        "description": checks.require("description", _("Describe the risk."), 300),
+        "category": fields.choice(checks, "category", rules.RiskCategory, rules.RiskCategory.OTHER),
+        "likelihood": fields.score(checks, "likelihood"),
+        "impact": fields.score(checks, "impact"),
+        "owner": await fields.member(checks, "owner", scope.org_id),
+        "manifestation": checks.limit("manifestation", 5000),
+        "mitigation": checks.limit("mitigation", 5000),
+        "status": fields.choice(checks, "status", rules.RiskStatus, rules.RiskStatus.OPEN),
+        "review_date": fields.day(checks, "review_date"),
+        "residual_likelihood": fields.score(checks, "residual_likelihood", required=False),
+        "residual_impact": fields.score(checks, "residual_impact", required=False),
     }
     if bool(values["residual_likelihood"]) != bool(values["residual_impact"]):
-        form.error(
+        checks.error(
             "residual_impact", _("Give both the residual likelihood and impact, or neither.")
         )
     return values
 
 
-async def create(scope: TenantScope, initiative_id: int, form: Form, person_id: int) -> int | None:
+async def create(
+    scope: TenantScope, initiative_id: int, submitted: Submitted, person_id: int
+) -> int:
+    """Register a risk (and its first score); returns its id. Field errors: ``Invalid``."""
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = await parse(scope, form)
-    if not form.ok:
-        return None
+    checks = Checks(submitted)
+    values = await parse(scope, checks)
+    checks.done()
     async with write_transaction():
         risk_id = (await scope.insert(Risk, {**values, "initiative": initiative_id}))[0]["id"]
         await scope.insert(
@@ -126,14 +131,16 @@ async def create(scope: TenantScope, initiative_id: int, form: Form, person_id: 
     return int(risk_id)
 
 
-async def update(scope: TenantScope, risk_id: int, form: Form, person_id: int) -> str:
+async def update(scope: TenantScope, risk_id: int, submitted: Submitted, person_id: int) -> None:
+    """Save the risk as the person saw it (its ``version``); a new score is kept in its
+    history. Field errors: ``Invalid``; saved by someone else meanwhile: ``Conflict``."""
     current = await get(scope, risk_id)
-    values = await parse(scope, form)
-    version = form.get("version")
+    checks = Checks(submitted)
+    values = await parse(scope, checks)
+    version = checks.get("version")
     if not version.isdigit():
-        form.error("description", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid"
+        checks.error("description", _("The form is incomplete; reload the page."))
+    checks.done()
     async with write_transaction():
         saved = await scope.update(
             Risk,
@@ -142,7 +149,12 @@ async def update(scope: TenantScope, risk_id: int, form: Form, person_id: int) -
             Risk.version == int(version),
         ).returning(Risk.id)
         if not saved:
-            return "conflict"
+            raise Conflict(
+                _(
+                    "Someone else saved this risk while you were editing it. Your changes are "
+                    "not saved; your input is kept below. Save again to replace their version."
+                )
+            )
         if (current["likelihood"], current["impact"]) != (values["likelihood"], values["impact"]):
             await scope.insert(
                 RiskScoreChange,
@@ -153,7 +165,6 @@ async def update(scope: TenantScope, risk_id: int, form: Form, person_id: int) -
                     "changed_by": person_id,
                 },
             )
-    return "saved"
 
 
 async def add_starters(scope: TenantScope, initiative_id: int, person_id: int) -> int:
@@ -214,41 +225,46 @@ async def resistance(scope: TenantScope, initiative_id: int) -> list[dict[str, A
     return sorted(rows, key=lambda r: (r["status"] == "done", order.get(r["level"], 9), r["id"]))
 
 
-async def parse_resistance(scope: TenantScope, form: Form) -> dict[str, Any]:
+async def parse_resistance(scope: TenantScope, checks: Checks) -> dict[str, Any]:
     return {
-        "stakeholder_group": form.require(
+        "stakeholder_group": checks.require(
             "stakeholder_group", _("Name the stakeholder group."), 150
         ),
-        "level": fields.choice(form, "level", rules.ResistanceLevel),
-        "barrier": fields.choice(form, "barrier", rules.Barrier),
-        "concern": form.limit("concern", 5000),
-        "root_cause": form.limit("root_cause", 5000),
-        "action": form.limit("action", 5000),
-        "owner": await fields.member(form, "owner", scope.org_id),
-        "due_date": fields.day(form, "due_date"),
-        "status": fields.choice(form, "status", rules.ActionStatus, rules.ActionStatus.OPEN),
-        "outcome": form.limit("outcome", 5000),
+        "level": fields.choice(checks, "level", rules.ResistanceLevel),
+        "barrier": fields.choice(checks, "barrier", rules.Barrier),
+        "concern": checks.limit("concern", 5000),
+        "root_cause": checks.limit("root_cause", 5000),
+        "action": checks.limit("action", 5000),
+        "owner": await fields.member(checks, "owner", scope.org_id),
+        "due_date": fields.day(checks, "due_date"),
+        "status": fields.choice(checks, "status", rules.ActionStatus, rules.ActionStatus.OPEN),
+        "outcome": checks.limit("outcome", 5000),
     }
 
 
-async def create_resistance(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+async def create_resistance(scope: TenantScope, initiative_id: int, submitted: Submitted) -> int:
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = await parse_resistance(scope, form)
-    if not form.ok:
-        return None
+    checks = Checks(submitted)
+    values = await parse_resistance(scope, checks)
+    checks.done()
     return int(
         (await scope.insert(ResistanceEntry, {**values, "initiative": initiative_id}))[0]["id"]
     )
 
 
-async def update_resistance(scope: TenantScope, entry_id: int, form: Form) -> bool:
+async def resistance_initiative(scope: TenantScope, entry_id: int) -> int:
+    """The initiative a change-resistance entry belongs to."""
+    entry = await scope.get(ResistanceEntry, entry_id, ResistanceEntry.initiative)
+    return int(entry["initiative"])
+
+
+async def update_resistance(scope: TenantScope, entry_id: int, submitted: Submitted) -> None:
     await scope.get(ResistanceEntry, entry_id, ResistanceEntry.id)
-    values = await parse_resistance(scope, form)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    values = await parse_resistance(scope, checks)
+    checks.done()
     await scope.update(
         ResistanceEntry,
         {getattr(ResistanceEntry, k): v for k, v in values.items()},
         ResistanceEntry.id == entry_id,
     )
-    return True

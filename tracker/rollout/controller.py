@@ -9,11 +9,11 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.rollout import rules, service
-from tracker.rollout.tables import RolloutWave
 from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
 
@@ -38,7 +38,7 @@ async def _page(
         wave_form=forms.get("wave", Form({"start_date": today, "status": "planned"}, "w-")),
         session_form=forms.get("session", Form({"held_on": today}, "t-")),
         edit_forms=forms,
-        edit_form_of=service.wave_form,
+        edit_form_of=lambda wave: Form(service.wave_fields(wave), f"wave{wave['id']}-"),
         statuses=rules.WAVE_STATUSES,
         can_write=can_write(ctx),
         tab="rollout",
@@ -54,8 +54,10 @@ async def rollout(request: Request, ctx: OrgContext, initiative_id: int) -> Temp
 async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     form = await read_form(request)
     form.prefix = "w-"
-    if not await service.add_wave(ctx.scope, initiative_id, form):
-        return await _page(request, ctx, initiative_id, {"wave": form}, 422)
+    try:
+        await service.add_wave(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _page(request, ctx, initiative_id, {"wave": form.absorb(error)}, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave added."))
 
 
@@ -63,30 +65,35 @@ async def add_wave(request: Request, ctx: OrgContext, initiative_id: int) -> Tem
 async def update_wave(request: Request, ctx: OrgContext, wave_id: int) -> Template | Redirect:
     form = await read_form(request)
     form.prefix = f"wave{wave_id}-"
-    initiative_id = await service.update_wave(ctx.scope, wave_id, form)
-    if initiative_id is None:
-        wave = await ctx.scope.get(RolloutWave, wave_id, RolloutWave.initiative)
-        return await _page(request, ctx, wave["initiative"], {f"wave-{wave_id}": form}, 422)
+    try:
+        initiative_id = await service.update_wave(ctx.scope, wave_id, form.submitted)
+    except Invalid as error:
+        initiative_id = await service.wave_initiative(ctx.scope, wave_id)
+        forms = {f"wave-{wave_id}": form.absorb(error)}
+        return await _page(request, ctx, initiative_id, forms, 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", _("Wave updated."))
 
 
 @post("/rollout-waves/{wave_id:int}/status", opt=needs(Action.WRITE_REGISTER))
 async def wave_status(request: Request, ctx: OrgContext, wave_id: int) -> Redirect:
     form = await read_form(request)
-    initiative_id = await service.set_wave_status(ctx.scope, wave_id, form)
-    return redirect(
-        f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout",
-        _("Wave updated.") if form.ok else _("Choose one of the options."),
-    )
+    try:
+        initiative_id = await service.set_wave_status(ctx.scope, wave_id, form.submitted)
+        message = _("Wave updated.")
+    except Invalid as error:
+        initiative_id = await service.wave_initiative(ctx.scope, wave_id)
+        message = error.fields.get("status", error.message)  # the choice's own message
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/rollout", message)
 
 
 @post("/initiatives/{initiative_id:int}/rollout/sessions", opt=needs(Action.WRITE_REGISTER))
 async def add_session(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     form = await read_form(request)
     form.prefix = "t-"
-    session_id = await service.add_session(ctx.scope, initiative_id, form)
-    if session_id is None:
-        return await _page(request, ctx, initiative_id, {"session": form}, 422)
+    try:
+        session_id = await service.add_session(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _page(request, ctx, initiative_id, {"session": form.absorb(error)}, 422)
     return redirect(
         f"/o/{ctx.slug}/training-sessions/{session_id}",
         _("Training session recorded: enter the assessment scores."),
@@ -134,8 +141,10 @@ async def session_page(request: Request, ctx: OrgContext, session_id: int) -> Te
 @post("/training-sessions/{session_id:int}/scores", opt=needs(Action.WRITE_REGISTER))
 async def save_scores(request: Request, ctx: OrgContext, session_id: int) -> Template | Redirect:
     form = await read_form(request)
-    if not await service.save_scores(ctx.scope, session_id, form):
-        return await _session_page(request, ctx, session_id, form, 422)
+    try:
+        await service.save_scores(ctx.scope, session_id, form.submitted)
+    except Invalid as error:
+        return await _session_page(request, ctx, session_id, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/training-sessions/{session_id}", _("Scores saved."))
 
 
@@ -148,7 +157,10 @@ async def training_settings(request: Request, ctx: OrgContext) -> Template:
 @post("/settings/training", opt=needs(Action.MANAGE_ORG))
 async def save_training_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
     form = await read_form(request)
-    if not await service.save_pass_mark(ctx.org_id, form):
+    try:
+        await service.save_pass_mark(ctx.org_id, form.submitted)
+    except Invalid as error:
+        form.absorb(error)
         return render(request, "rollout/settings.html", status_code=422, ctx=ctx, form=form)
     return redirect(f"/o/{ctx.slug}/settings/training", _("Pass mark saved."))
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from tracker.accounts.tables import Organisation
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.registers import fields
 from tracker.rollout import rules
 from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 MAX_ATTENDEES = 200
 
@@ -27,15 +28,15 @@ async def pass_mark(org_id: int) -> int:
     return int(row["training_pass_mark"]) if row else rules.DEFAULT_PASS_MARK
 
 
-async def save_pass_mark(org_id: int, form: Form) -> bool:
-    problem = rules.pass_mark_problem(form.get("pass_mark"))
+async def save_pass_mark(org_id: int, submitted: Submitted) -> None:
+    checks = Checks(submitted)
+    problem = rules.pass_mark_problem(checks.get("pass_mark"))
     if problem:
-        form.error("pass_mark", _(problem))
-        return False
-    await Organisation.update({Organisation.training_pass_mark: int(form.get("pass_mark"))}).where(
-        Organisation.id == org_id
-    )
-    return True
+        checks.error("pass_mark", _(problem))
+    checks.done()
+    await Organisation.update(
+        {Organisation.training_pass_mark: int(checks.get("pass_mark"))}
+    ).where(Organisation.id == org_id)
 
 
 async def rollout_view(scope: TenantScope, initiative_id: int) -> dict[str, Any]:
@@ -83,62 +84,66 @@ async def rollout_view(scope: TenantScope, initiative_id: int) -> dict[str, Any]
     }
 
 
-def _wave_values(form: Form) -> dict[str, Any]:
+def _wave_values(checks: Checks) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "scope": form.require(
+        "scope": checks.require(
             "scope", _("Name the departments, regions or weeks of the wave."), 200
         ),
-        "start_date": fields.day(form, "start_date", required=True),
-        "end_date": fields.day(form, "end_date", required=True),
-        "status": fields.choice(form, "status", rules.WAVE_STATUSES, "planned"),
+        "start_date": fields.day(checks, "start_date", required=True),
+        "end_date": fields.day(checks, "end_date", required=True),
+        "status": fields.choice(checks, "status", rules.WAVE_STATUSES, "planned"),
     }
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
-        form.error("end_date", _("The end cannot be before the start."))
+        checks.error("end_date", _("The end cannot be before the start."))
     return values
 
 
-async def add_wave(scope: TenantScope, initiative_id: int, form: Form) -> bool:
+async def add_wave(scope: TenantScope, initiative_id: int, submitted: Submitted) -> None:
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = _wave_values(form)
-    values["owner"] = await fields.member(form, "owner", scope.org_id)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    values = _wave_values(checks)
+    values["owner"] = await fields.member(checks, "owner", scope.org_id)
+    checks.done()
     await scope.insert(RolloutWave, {**values, "initiative": initiative_id})
-    return True
 
 
-async def update_wave(scope: TenantScope, wave_id: int, form: Form) -> int | None:
+async def wave_initiative(scope: TenantScope, wave_id: int) -> int:
+    """The initiative a wave belongs to."""
+    return int((await scope.get(RolloutWave, wave_id, RolloutWave.initiative))["initiative"])
+
+
+async def update_wave(scope: TenantScope, wave_id: int, submitted: Submitted) -> int:
     """Change a wave's scope, dates, owner and status; returns the initiative id."""
-    wave = await scope.get(RolloutWave, wave_id, RolloutWave.initiative)
-    values = _wave_values(form)
-    owner = await fields.member(form, "owner", scope.org_id)
-    if not form.ok:
-        return None
+    initiative_id = await wave_initiative(scope, wave_id)
+    checks = Checks(submitted)
+    values = _wave_values(checks)
+    owner = await fields.member(checks, "owner", scope.org_id)
+    checks.done()
     columns = {RolloutWave._meta.get_column_by_name(k): v for k, v in values.items()}
     columns[RolloutWave.owner] = owner
     await scope.update(RolloutWave, columns, RolloutWave.id == wave_id)
-    return int(wave["initiative"])
+    return initiative_id
 
 
-def wave_form(wave: dict[str, Any]) -> Form:
-    return Form(
-        {
-            "scope": wave["scope"],
-            "start_date": wave["start_date"].isoformat(),
-            "end_date": wave["end_date"].isoformat(),
-            "owner": str(wave["owner"] or ""),
-            "status": wave["status"],
-        },
-        prefix=f"wave{wave['id']}-",
-    )
+def wave_fields(wave: dict[str, Any]) -> dict[str, str]:
+    """A wave's values as its edit form shows them."""
+    return {
+        "scope": wave["scope"],
+        "start_date": wave["start_date"].isoformat(),
+        "end_date": wave["end_date"].isoformat(),
+        "owner": str(wave["owner"] or ""),
+        "status": wave["status"],
+    }
 
 
-async def set_wave_status(scope: TenantScope, wave_id: int, form: Form) -> int:
-    wave = await scope.get(RolloutWave, wave_id, RolloutWave.initiative)
-    status = fields.choice(form, "status", rules.WAVE_STATUSES)
-    if form.ok:
-        await scope.update(RolloutWave, {RolloutWave.status: status}, RolloutWave.id == wave_id)
-    return int(wave["initiative"])
+async def set_wave_status(scope: TenantScope, wave_id: int, submitted: Submitted) -> int:
+    """Move a wave to another status; returns the initiative id."""
+    initiative_id = await wave_initiative(scope, wave_id)
+    checks = Checks(submitted)
+    status = fields.choice(checks, "status", rules.WAVE_STATUSES)
+    checks.done()
+    await scope.update(RolloutWave, {RolloutWave.status: status}, RolloutWave.id == wave_id)
+    return initiative_id
 
 
 def _attendees(text: str) -> list[str]:
@@ -150,31 +155,32 @@ def _attendees(text: str) -> list[str]:
     return names
 
 
-async def add_session(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+async def add_session(scope: TenantScope, initiative_id: int, submitted: Submitted) -> int:
+    """A training session with its attendees; returns its id."""
     await scope.get(Initiative, initiative_id, Initiative.id)
+    checks = Checks(submitted)
     wave = None
-    raw = form.get("wave")
+    raw = checks.get("wave")
     if raw:
         if raw.isdigit() and await scope.count(RolloutWave).where(
             RolloutWave.id == int(raw), RolloutWave.initiative == initiative_id
         ):
             wave = int(raw)
         else:
-            form.error("wave", _("Choose a wave of this initiative."))
+            checks.error("wave", _("Choose a wave of this initiative."))
     values = {
-        "held_on": fields.day(form, "held_on", required=True),
-        "trainer": form.require("trainer", _("Name the trainer."), 200),
-        "topic": form.limit("topic", 200),
+        "held_on": fields.day(checks, "held_on", required=True),
+        "trainer": checks.require("trainer", _("Name the trainer."), 200),
+        "topic": checks.limit("topic", 200),
         "wave": wave,
         "initiative": initiative_id,
     }
-    attendees = _attendees(form.limit("attendees", 20000))
+    attendees = _attendees(checks.limit("attendees", 20000))
     if not attendees:
-        form.error("attendees", _("List the attendees, one per line."))
+        checks.error("attendees", _("List the attendees, one per line."))
     elif len(attendees) > MAX_ATTENDEES:
-        form.error("attendees", _("At most 200 attendees per session."))
-    if not form.ok:
-        return None
+        checks.error("attendees", _("At most 200 attendees per session."))
+    checks.done()
     async with write_transaction():
         session = (await scope.insert(TrainingSession, values))[0]["id"]
         await scope.insert(
@@ -208,20 +214,20 @@ async def session_view(scope: TenantScope, session_id: int) -> dict[str, Any]:
     }
 
 
-async def save_scores(scope: TenantScope, session_id: int, form: Form) -> bool:
+async def save_scores(scope: TenantScope, session_id: int, submitted: Submitted) -> None:
     """Scores of every attendee (0–100, blank = not assessed) and new attendees, at once."""
     await scope.get(TrainingSession, session_id, TrainingSession.id)
     results = await scope.select(TrainingResult, TrainingResult.id).where(
         TrainingResult.session == session_id
     )
+    checks = Checks(submitted)
     scores: dict[int, int | None] = {}
     for r in results:
         key = f"score_{r['id']}"
-        if key in form.values:
-            scores[r["id"]] = fields.whole(form, key, 0, 100)
-    new = _attendees(form.limit("new_attendees", 5000))
-    if not form.ok:
-        return False
+        if key in submitted:
+            scores[r["id"]] = fields.whole(checks, key, 0, 100)
+    new = _attendees(checks.limit("new_attendees", 5000))
+    checks.done()
     try:
         async with write_transaction():
             for result_id, score in scores.items():
@@ -235,6 +241,5 @@ async def save_scores(scope: TenantScope, session_id: int, form: Form) -> bool:
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("new_attendees", _("This person is already on the list of this session."))
-        return False
-    return True
+        message = _("This person is already on the list of this session.")
+        raise Invalid(_("Please correct the marked fields."), {"new_attendees": message}) from error

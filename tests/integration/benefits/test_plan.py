@@ -8,11 +8,13 @@ import pytest
 
 from tests.helpers import make_initiative
 from tests.integration.benefits.helpers import decide, fresh_org, month
-from tracker.benefits import service
+from tracker.benefits import realised, service
 from tracker.benefits.tables import BenefitPlan, BenefitRebaseline
+from tracker.errors import Forbidden, Invalid, NotFound
 from tracker.gates.tables import InitiativeEvent
 from tracker.tenancy import Membership as Member
 from tracker.tenancy import OrgContext, TenantScope
+from tracker.values import Submitted
 
 
 def plan_form(**changes):
@@ -131,9 +133,10 @@ async def test_the_service_refuses_a_frozen_change_without_a_reason(world):
     current = await service.plan(ctx.scope, initiative)
     assert current is not None
     changed = {**{k: current[k] for k in current}, "annual_value": 1.0}
-    with pytest.raises(service.PlanRefused):
+    with pytest.raises(Invalid) as refused:
         await service.change_plan(ctx, initiative, current, changed, None)
-    with pytest.raises(service.PlanRefused):
+    assert set(refused.value.fields) == {"reason"}
+    with pytest.raises(Invalid):
         await service.change_plan(ctx, initiative, current, changed, "   ")
     assert (await stored(initiative))["annual_value"] == 120000
     outcome, changes = await service.change_plan(ctx, initiative, current, changed, "Re-scoped")
@@ -146,3 +149,32 @@ async def test_a_recycle_or_stop_at_the_rollout_gate_does_not_freeze(world):
     initiative = await make_initiative(org, phase=5)
     await decide(org, initiative, 5, "recycle")
     assert not await service.is_frozen(TenantScope(org.id), initiative)
+
+
+def context(org, role):
+    member = Member(org.id, org.slug, "Org", role)
+    return OrgContext(org.people[role], role, f"{role}@x", member, (member,))
+
+
+async def test_the_service_checks_who_changes_the_benefits(world):
+    """Whoever calls it, the service itself allows the initiative's lead and the admins only
+    (``Forbidden``), takes plain values and refuses them with each field's error."""
+    org = await fresh_org(world)
+    initiative = await make_initiative(org, phase=3)
+    values = Submitted.of(plan_form())
+    for role in ("member", "committee", "viewer"):
+        with pytest.raises(Forbidden):
+            await service.save_plan(context(org, role), initiative, values)
+    assert await stored(initiative) is None
+    lead = context(org, "lead")
+    with pytest.raises(NotFound):  # realised months need a plan first
+        await realised.enter(lead, initiative, Submitted.of({"month": "2026-01", "amount": "1"}))
+    with pytest.raises(Invalid) as refused:
+        await service.save_plan(lead, initiative, Submitted.of(plan_form(currency="XX")))
+    assert set(refused.value.fields) == {"currency"}
+    assert await stored(initiative) is None
+    assert await service.save_plan(lead, initiative, values) == ("saved", None)
+    with pytest.raises(Forbidden):
+        await realised.enter(context(org, "member"), initiative, Submitted.of({"month": "x"}))
+    with pytest.raises(Forbidden):
+        await realised.remove(context(org, "viewer"), initiative, 1)

@@ -1,6 +1,9 @@
 import pytest
+from litestar.exceptions import NotFoundException
 
 from tests.helpers import make_initiative
+from tracker.errors import Invalid
+from tracker.pilots import service
 from tracker.pilots.tables import (
     Pilot,
     PilotFeedback,
@@ -8,6 +11,8 @@ from tracker.pilots.tables import (
     SatisfactionRating,
     UnmetProblem,
 )
+from tracker.tenancy import TenantScope
+from tracker.values import Submitted
 
 
 async def make_pilot(world, org, initiative):
@@ -291,3 +296,30 @@ async def test_the_printable_summary_reads_a_change_and_a_met_target_in_chinese(
     # the amount of change (变化), not the verb 修改; the outcome (已达标), not the column title
     assert "变化 -58.3 %" in page.text and "已达标" in page.text
     assert "修改 -58.3" not in page.text and "是否达标" not in page.text
+
+
+async def test_the_pilot_service_takes_plain_values_and_refuses_with_every_field_error(world):
+    """A job or a test calls the service with plain values; what it refuses comes back as one
+    ``Invalid`` with each error beside its field, and nothing is written."""
+    initiative = await make_initiative(world.a, phase=4)
+    scope = TenantScope(world.a.id)
+    bad = {"process": "", "scope": "East", "start_date": "2026-10-05", "end_date": "2026-10-01"}
+    with pytest.raises(Invalid) as refused:
+        await service.create(scope, initiative, Submitted.of(bad))
+    assert set(refused.value.fields) == {"process", "end_date"}
+    assert not await Pilot.exists().where(Pilot.initiative == initiative)
+    good = {**bad, "process": "Activation", "end_date": "2026-10-25"}
+    pilot = await service.create(scope, initiative, Submitted.of(good))
+    with pytest.raises(Invalid) as refused:
+        await service.add_metric(
+            scope, pilot, Submitted.of({"name": "Time", "direction": "up", "baseline": "abc"})
+        )
+    assert set(refused.value.fields) == {"direction", "baseline"}
+    with pytest.raises(Invalid) as refused:
+        await service.add_rating(scope, pilot, Submitted.of({"score": "9"}), world.a.people["lead"])
+    assert refused.value.fields == {"score": "Score from 1 to 5."}
+    assert not await PilotMetric.exists().where(PilotMetric.pilot == pilot)
+    assert not await SatisfactionRating.exists().where(SatisfactionRating.pilot == pilot)
+    outsider = TenantScope(world.b.id)  # another organisation's pilot is a missing one
+    with pytest.raises(NotFoundException):
+        await service.add_unmet(outsider, pilot, Submitted.of({"unmet_problem": "x"}))

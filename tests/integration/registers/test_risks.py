@@ -1,7 +1,11 @@
 import pytest
 
 from tests.helpers import make_initiative
+from tracker.errors import Conflict, Invalid
+from tracker.risks import service
 from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
+from tracker.tenancy import TenantScope
+from tracker.values import Submitted
 
 
 def risk_form(**overrides):
@@ -193,3 +197,25 @@ async def test_outsider_gets_404_on_risks(world):
         heat = await client.get("/o/beta/heatmap?likelihood=4&impact=4")
     assert "Key users unavailable" not in heat.text
     assert (await Risk.select().where(Risk.id == risk["id"]).first()) == risk
+
+
+async def test_the_risk_service_takes_plain_values_and_refuses_with_errors(world):
+    """Called without a form (a job, the CLI): ``Invalid`` with each field's error, ``Conflict``
+    when someone saved the risk meanwhile; nothing written either way."""
+    initiative = await make_initiative(world.a)
+    scope, person = TenantScope(world.a.id), world.a.people["lead"]
+    bad = risk_form(description="", likelihood="6", residual_likelihood="2")
+    with pytest.raises(Invalid) as refused:
+        await service.create(scope, initiative, Submitted.of(bad), person)
+    assert set(refused.value.fields) == {"description", "likelihood", "residual_impact"}
+    assert not await Risk.exists().where(Risk.initiative == initiative)
+    risk = await service.create(scope, initiative, Submitted.of(risk_form()), person)
+    await service.update(scope, risk, Submitted.of(risk_form(impact="2", version="1")), person)
+    with pytest.raises(Conflict):
+        await service.update(scope, risk, Submitted.of(risk_form(impact="5", version="1")), person)
+    with pytest.raises(Invalid) as refused:
+        await service.update(scope, risk, Submitted.of(risk_form(impact="5")), person)
+    assert set(refused.value.fields) == {"description"}  # no version: reload the page
+    row = await Risk.select(Risk.impact, Risk.version).where(Risk.id == risk).first()
+    assert row == {"impact": 2, "version": 2}
+    assert await RiskScoreChange.count().where(RiskScoreChange.risk == risk) == 2

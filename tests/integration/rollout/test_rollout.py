@@ -3,9 +3,15 @@ pass mark, the retraining list, and the pass mark setting."""
 
 import re
 
+import pytest
+
 from tests.helpers import make_initiative
 from tracker.accounts.tables import Organisation
-from tracker.rollout.tables import RolloutWave, TrainingResult
+from tracker.errors import Invalid
+from tracker.rollout import service
+from tracker.rollout.tables import RolloutWave, TrainingResult, TrainingSession
+from tracker.tenancy import TenantScope
+from tracker.values import Submitted
 
 
 async def make_wave(client, initiative, scope="East region 华东", status="planned"):
@@ -158,3 +164,35 @@ async def test_the_pass_mark_is_set_per_organisation(world):
     await Organisation.update({Organisation.training_pass_mark: 80}).where(
         Organisation.slug == "alpha"
     )
+
+
+async def test_a_wave_status_not_offered_is_refused_with_a_message(world):
+    initiative = await make_initiative(world.a, phase=5)
+    async with world.client(world.a, "member") as client:
+        wave = await make_wave(client, initiative)
+        refused = await client.post(
+            f"/o/alpha/rollout-waves/{wave}/status", data={"status": "finished"}
+        )
+        assert refused.status_code == 303
+        assert refused.headers["location"] == f"/o/alpha/initiatives/{initiative}/rollout"
+        page = await client.get(refused.headers["location"])
+        assert "Choose one of the options." in page.text
+    assert (await RolloutWave.select().where(RolloutWave.id == wave).first())["status"] == "planned"
+
+
+async def test_the_rollout_service_takes_plain_values_and_refuses_with_every_field_error(world):
+    initiative = await make_initiative(world.a, phase=5)
+    scope = TenantScope(world.a.id)
+    with pytest.raises(Invalid) as refused:
+        await service.add_session(
+            scope,
+            initiative,
+            Submitted.of({"held_on": "soon", "trainer": "", "wave": "999999", "attendees": ""}),
+        )
+    assert set(refused.value.fields) == {"held_on", "trainer", "wave", "attendees"}
+    assert not await TrainingSession.exists().where(TrainingSession.initiative == initiative)
+    before = await service.pass_mark(world.a.id)
+    with pytest.raises(Invalid) as refused:
+        await service.save_pass_mark(world.a.id, Submitted.of({"pass_mark": "0"}))
+    assert refused.value.fields == {"pass_mark": "Use a whole number from 1 to 100."}
+    assert await service.pass_mark(world.a.id) == before
