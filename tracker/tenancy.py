@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from litestar.exceptions import NotFoundException
 from piccolo.columns import Column
 from piccolo.table import Table
 
 from tracker.accounts.rules import Action, can
-from tracker.errors import Forbidden
+from tracker.errors import Forbidden, NotFound
 from tracker.i18n import gettext as _
 from tracker.sql import Statement, Unscoped, run
 
@@ -125,14 +124,14 @@ class TenantScope:
     async def get(self, table: type[Table], row_id: int, *columns: Any) -> dict[str, Any]:
         """One row by id, or 404 (a row of another organisation is a missing row)."""
         if not 0 < row_id <= MAX_ID:
-            raise NotFoundException()  # beyond the id column: it cannot exist
+            raise NotFound()  # beyond the id column: it cannot exist
         row = (
             await table.select(*columns)
             .where(self._org(table) == self.org_id, table._meta.primary_key == row_id)
             .first()
         )
         if row is None:
-            raise NotFoundException()
+            raise NotFound()
         return row
 
     def insert(self, table: type[Table], *rows: dict[str, Any]) -> Any:

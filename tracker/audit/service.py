@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.audit import labels as audit_labels
 from tracker.audit.queries import ENTRIES, HISTORY, NAMES, PEOPLE, TITLES
 from tracker.audit.rules import BY_TABLE, PAGE_SIZE, Filters, changes_of, day_bounds, tables_of
+from tracker.errors import NotFound
 from tracker.sql import fetch_unscoped
 from tracker.tenancy import MAX_ID, TenantScope
 
@@ -42,10 +41,10 @@ class Entry:
 async def record_title(org_id: int, subject: str, record_id: int) -> str:
     """The record's name, or 404 (another organisation's record is a missing one)."""
     if not 0 < record_id <= MAX_ID:
-        raise NotFoundException()
+        raise NotFound()
     rows = await TenantScope(org_id).fetch(TITLES[subject], id=record_id)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     return str(rows[0]["title"] or "")
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.accounts.rules import Action
+from tracker.errors import NotFound
 from tracker.registers.queries import HEADER
 from tracker.tenancy import MAX_ID, OrgContext
 
@@ -15,10 +14,10 @@ async def initiative_header(ctx: OrgContext, initiative_id: int) -> dict[str, An
     """The initiative above each of its register pages, or 404 (hand-written: every register
     page shows it)."""
     if not 0 < initiative_id <= MAX_ID:
-        raise NotFoundException()
+        raise NotFound()
     rows = await ctx.scope.fetch(HEADER, initiative=initiative_id)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     return rows[0]
 
 

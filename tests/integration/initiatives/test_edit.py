@@ -130,12 +130,11 @@ async def test_outsider_cannot_edit_by_changing_the_id(world):
 
 
 async def test_tenant_scope_treats_other_rows_as_missing(world):
-    from litestar.exceptions import NotFoundException
-
+    from tracker.errors import NotFound
     from tracker.initiatives.tables import Initiative
 
     initiative = await make_initiative(world.a)
-    with pytest.raises(NotFoundException):
+    with pytest.raises(NotFound):
         await TenantScope(world.b.id).get(Initiative, initiative, Initiative.id)
     assert (
         await TenantScope(world.b.id)

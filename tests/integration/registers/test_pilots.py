@@ -1,8 +1,7 @@
 import pytest
-from litestar.exceptions import NotFoundException
 
 from tests.helpers import make_initiative
-from tracker.errors import Invalid
+from tracker.errors import Invalid, NotFound
 from tracker.pilots import service
 from tracker.pilots.tables import (
     Pilot,
@@ -321,5 +320,5 @@ async def test_the_pilot_service_takes_plain_values_and_refuses_with_every_field
     assert not await PilotMetric.exists().where(PilotMetric.pilot == pilot)
     assert not await SatisfactionRating.exists().where(SatisfactionRating.pilot == pilot)
     outsider = TenantScope(world.b.id)  # another organisation's pilot is a missing one
-    with pytest.raises(NotFoundException):
+    with pytest.raises(NotFound):
         await service.add_unmet(outsider, pilot, Submitted.of({"unmet_problem": "x"}))
