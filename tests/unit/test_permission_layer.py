@@ -28,7 +28,6 @@ NOT_YET = {
     "tracker.attachments.controller",
     "tracker.benefits.controller",
     "tracker.gates.controller",
-    "tracker.sops.controller",
 }
 
 REFUSALS = ("PermissionDeniedException", "Forbidden")
