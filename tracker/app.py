@@ -73,6 +73,7 @@ from tracker.seedtables import import_controller as seed_imports
 from tracker.seedtables import job_controller as seed_jobs
 from tracker.settings import Settings, get_settings
 from tracker.sops import controller as sops
+from tracker.sops import editing_controller as sop_editing
 from tracker.tenancy import OrgContext
 from tracker.uploads import controller as uploads
 from tracker.wall_check import check_role
@@ -302,6 +303,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *benefits.ROUTES,
             *roadmap.ROUTES,
             *sops.ROUTES,
+            *sop_editing.ROUTES,
             *rollout.ROUTES,
             *api_settings.ROUTES,
             *registers.ROUTES,

@@ -27,7 +27,6 @@ NOT_YET = {
     "tracker.api.controller",
     "tracker.attachments.controller",
     "tracker.gates.controller",
-    "tracker.sops.controller",
 }
 
 REFUSALS = ("PermissionDeniedException", "Forbidden")

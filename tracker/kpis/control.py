@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.kpis import control_chart, spc
 from tracker.kpis import queries as q
@@ -15,7 +16,7 @@ from tracker.kpis import rules as kpi_rules
 from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
 from tracker.registers import fields
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 STAGE_LABELS = ("baseline", "pilot", "rollout", "monitoring", "other")
 MAX_STAGE_POINTS = 5000  # points of one stage read to judge a new one
@@ -26,19 +27,21 @@ async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
     return spc.parse_rules(rows[0]["rules"]) if rows else spc.RULES
 
 
-async def save_settings(scope: TenantScope, form: Form) -> bool:
-    """The rules applied and the sustainment check days ("30, 90, 180")."""
-    rules = ",".join(spc.parse_rules(",".join(form.all("rules"))))
+async def save_settings(scope: TenantScope, submitted: Submitted) -> None:
+    """The rules applied and the sustainment check days ("30, 90, 180"); ``Invalid`` when
+    the days are not a list of whole numbers."""
+    checks = Checks(submitted)
+    rules = ",".join(spc.parse_rules(",".join(checks.all("rules"))))
     try:
-        days = kpi_rules.parse_days(form.get("sustainment_days"))
+        days = kpi_rules.parse_days(checks.get("sustainment_days"))
     except ValueError:
         days = ()
     if not days:
-        form.error(
+        checks.error(
             "sustainment_days",
             _("List whole numbers of days from 1 to 3650, separated by commas."),
         )
-        return False
+    checks.done()
     values = {"rules": rules, "sustainment_days": ",".join(str(d) for d in days)}
     async with write_transaction():
         updated = await scope.update(
@@ -47,7 +50,6 @@ async def save_settings(scope: TenantScope, form: Form) -> bool:
         ).returning(ControlChartSetting.id)
         if not updated:
             await scope.insert(ControlChartSetting, values)
-    return True
 
 
 async def stage_rows(scope: TenantScope, kpi_id: int) -> list[dict[str, Any]]:
@@ -212,36 +214,36 @@ async def _insert_signal(
     return len(inserted)
 
 
-def _stage_values(form: Form) -> dict[str, Any]:
+def _stage_values(checks: Checks) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "starts_on": fields.day(form, "starts_on", required=True),
-        "label": fields.choice(form, "label", STAGE_LABELS, "baseline"),
-        "limit_points": fields.number(form, "limit_points", required=True),
+        "starts_on": fields.day(checks, "starts_on", required=True),
+        "label": fields.choice(checks, "label", STAGE_LABELS, "baseline"),
+        "limit_points": fields.number(checks, "limit_points", required=True),
     }
     points = values["limit_points"]
     if points is not None and (points != int(points) or not 2 <= points <= 100):
-        form.error("limit_points", _("Enter a whole number of points from 2 to 100."))
+        checks.error("limit_points", _("Enter a whole number of points from 2 to 100."))
     elif points is not None:
         values["limit_points"] = int(points)
     return values
 
 
-async def add_stage(scope: TenantScope, kpi_id: int, form: Form) -> bool:
-    """A new stage from a date, its limits from its first N points (computed now, kept)."""
+async def add_stage(scope: TenantScope, kpi_id: int, submitted: Submitted) -> None:
+    """A new stage from a date, its limits from its first N points (computed now, kept);
+    ``Invalid`` with the field errors (a date where a stage starts already too)."""
     await scope.get(Kpi, kpi_id, Kpi.id)
-    values = _stage_values(form)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    values = _stage_values(checks)
+    checks.done()
     try:
         async with write_transaction():
             await scope.insert(KpiStage, {**values, "kpi": kpi_id})
             await _recompute_all(scope, kpi_id)
     except Exception as error:
         if is_unique_violation(error):
-            form.error("starts_on", _("A stage of this KPI already starts on that date."))
-            return False
+            taken = _("A stage of this KPI already starts on that date.")
+            raise Invalid(_("Please correct the marked fields."), {"starts_on": taken}) from error
         raise
-    return True
 
 
 async def _recompute_all(scope: TenantScope, kpi_id: int) -> None:

@@ -7,6 +7,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.kpis import control, spc, sustainment
 from tracker.kpis.controller import kpi_list_response, kpi_page_response
@@ -18,8 +19,10 @@ from tracker.web import Form, read_form, redirect, render
 @post("/kpis/{kpi_id:int}/stages", opt=needs(Action.WRITE_REGISTER))
 async def add_stage(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
     form = await read_form(request)
-    if not await control.add_stage(ctx.scope, kpi_id, form):
-        return await kpi_page_response(request, ctx, kpi_id, {"stage": form}, 422)
+    try:
+        await control.add_stage(ctx.scope, kpi_id, form.submitted)
+    except Invalid as error:
+        return await kpi_page_response(request, ctx, kpi_id, {"stage": form.absorb(error)}, 422)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}#control", _("Stage added; its limits computed."))
 
 
@@ -60,8 +63,10 @@ async def _settings_page(
 @post("/settings/control-charts", opt=needs(Action.MANAGE_ORG))
 async def save_rule_settings(request: Request, ctx: OrgContext) -> Template | Redirect:
     form = await read_form(request)
-    if not await control.save_settings(ctx.scope, form):
-        return await _settings_page(request, ctx, form, 422)
+    try:
+        await control.save_settings(ctx.scope, form.submitted)
+    except Invalid as error:
+        return await _settings_page(request, ctx, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/settings/control-charts", _("Special-cause rules saved."))
 
 
@@ -73,12 +78,12 @@ async def decide_sustainment(
     request: Request, ctx: OrgContext, check_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    initiative_id = await sustainment.decide(ctx, check_id, form)
-    if initiative_id is None:
+    try:
+        initiative_id = await sustainment.decide(ctx, check_id, form.submitted)
+    except Invalid as error:
         check = await ctx.scope.get(SustainmentCheck, check_id, SustainmentCheck.initiative)
-        return await kpi_list_response(
-            request, ctx, int(check["initiative"]), {f"sustainment-{check_id}": form}, 422
-        )
+        shown = {f"sustainment-{check_id}": form.absorb(error)}
+        return await kpi_list_response(request, ctx, int(check["initiative"]), shown, 422)
     message = (
         _("Accepted: the initiative returns to Design.")
         if form.get("decision") == "accepted"

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from tracker import labels, uploads
 from tracker.accounts.rules import Action
+from tracker.errors import Invalid
 from tracker.fragments import CSRF_MARK, FragmentCache, Shown, rows_key, with_csrf
 from tracker.i18n import gettext as _
 from tracker.kpis import control, optimisation, rules, service, sustainment
@@ -63,9 +64,10 @@ async def kpis(request: Request, ctx: OrgContext, initiative_id: int) -> Templat
 @post("/initiatives/{initiative_id:int}/kpis", opt=needs(Action.WRITE_REGISTER))
 async def create_kpi(request: Request, ctx: OrgContext, initiative_id: int) -> Template | Redirect:
     form = await read_form(request)
-    kpi_id = await service.create_kpi(ctx.scope, initiative_id, form)
-    if kpi_id is None:
-        return await _list_page(request, ctx, initiative_id, {"kpi": form}, 422)
+    try:
+        kpi_id = await service.create_kpi(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _list_page(request, ctx, initiative_id, {"kpi": form.absorb(error)}, 422)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI added."))
 
 
@@ -74,8 +76,10 @@ async def add_log_entry(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    if not await optimisation.add_log_entry(ctx.scope, initiative_id, form):
-        return await _list_page(request, ctx, initiative_id, {"log": form}, 422)
+    try:
+        await optimisation.add_log_entry(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _list_page(request, ctx, initiative_id, {"log": form.absorb(error)}, 422)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}/kpis#log", _("Optimisation recorded.")
     )
@@ -149,6 +153,13 @@ def _control_part(request: Request, kpi: dict[str, Any], view: dict[str, Any]) -
     return KPI_PARTS.render(shown, make)
 
 
+def _shown_form(values: dict[str, str]) -> Form:
+    """A form showing a record's values as they are kept (untrimmed)."""
+    form = Form({})
+    form.values.update(values)
+    return form
+
+
 async def _kpi_page(
     request: Request,
     ctx: OrgContext,
@@ -180,7 +191,7 @@ async def _kpi_page(
         stage_options=[(v, labels.stage_label(v)) for v in control.STAGE_LABELS],
         measurements_html=_measurements_part(request, ctx, view, can_write(ctx)),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
-        edit_form=forms.get("edit", service.kpi_form(kpi)),
+        edit_form=forms.get("edit") or _shown_form(service.kpi_values(kpi)),
         conflict=conflict,
         frequencies=rules.FREQUENCIES,
         can_write=can_write(ctx),
@@ -199,10 +210,11 @@ async def kpi_page(request: Request, ctx: OrgContext, kpi_id: int) -> Template:
 @post("/kpis/{kpi_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
     form = await read_form(request)
-    outcome = await service.update_kpi(ctx.scope, kpi_id, form)
-    if outcome == "invalid":
-        return await _kpi_page(request, ctx, kpi_id, {"edit": form}, 422)
-    if outcome == "conflict":
+    try:
+        saved = await service.update_kpi(ctx.scope, kpi_id, form.submitted)
+    except Invalid as error:
+        return await _kpi_page(request, ctx, kpi_id, {"edit": form.absorb(error)}, 422)
+    if not saved:  # someone saved it in between
         return await _kpi_page(request, ctx, kpi_id, {"edit": form}, 409, conflict=True)
     return redirect(f"/o/{ctx.slug}/kpis/{kpi_id}", _("KPI saved."))
 
@@ -210,9 +222,10 @@ async def update_kpi(request: Request, ctx: OrgContext, kpi_id: int) -> Template
 @post("/kpis/{kpi_id:int}/measurements", opt=needs(Action.WRITE_REGISTER))
 async def add_measurement(request: Request, ctx: OrgContext, kpi_id: int) -> Template | Redirect:
     form = await read_form(request)
-    done = await service.add_measurement(ctx.scope, kpi_id, form, ctx.person_id)
-    if done is None:
-        return await _kpi_page(request, ctx, kpi_id, {"measurement": form}, 422)
+    try:
+        done = await service.add_measurement(ctx.scope, kpi_id, form.submitted, ctx.person_id)
+    except Invalid as error:
+        return await _kpi_page(request, ctx, kpi_id, {"measurement": form.absorb(error)}, 422)
     message = (
         _("Measurement recorded. It is past the alert threshold: an alert was raised.")
         if done.alert

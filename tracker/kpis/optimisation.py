@@ -10,25 +10,25 @@ from tracker.initiatives.tables import Initiative
 from tracker.kpis.tables import OptimisationEntry
 from tracker.registers import fields
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
-async def add_log_entry(scope: TenantScope, initiative_id: int, form: Form) -> bool:
+async def add_log_entry(scope: TenantScope, initiative_id: int, submitted: Submitted) -> None:
+    """One iteration of the log; ``Invalid`` with the field errors."""
     await scope.get(Initiative, initiative_id, Initiative.id)
+    checks = Checks(submitted)
     values = {
-        "logged_on": fields.day(form, "logged_on", required=True),
-        "process": form.require("process", _("Name the process."), 200),
-        "background": form.limit("background", 5000),
-        "measures": form.require("measures", _("Describe the measures taken."), 5000),
-        "effect": form.limit("effect", 5000),
-        "owner": form.limit("owner", 200),
-        "notes": form.limit("notes", 5000),
+        "logged_on": fields.day(checks, "logged_on", required=True),
+        "process": checks.require("process", _("Name the process."), 200),
+        "background": checks.limit("background", 5000),
+        "measures": checks.require("measures", _("Describe the measures taken."), 5000),
+        "effect": checks.limit("effect", 5000),
+        "owner": checks.limit("owner", 200),
+        "notes": checks.limit("notes", 5000),
         "initiative": initiative_id,
     }
-    if not form.ok:
-        return False
+    checks.done()
     await scope.insert(OptimisationEntry, values)
-    return True
 
 
 async def optimisation_log(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.db import is_unique_violation, write_transaction
-from tracker.errors import Conflict
+from tracker.errors import Conflict, Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.kpis import control, rules
@@ -21,7 +19,7 @@ from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
 from tracker.registers.importing import Sheet
 from tracker.tenancy import MAX_ID, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 MEASUREMENT_COLUMNS = {
     "measured_on": ["date", "日期", "监控日期"],
@@ -97,80 +95,83 @@ async def kpis(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _kpi_values(form: Form) -> dict[str, Any]:
+def _kpi_values(checks: Checks) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "name": form.require("name", _("Name the KPI."), 200),
-        "formula": form.limit("formula", 2000),
-        "data_source": form.limit("data_source", 200),
-        "frequency": fields.choice(form, "frequency", rules.FREQUENCIES, "weekly"),
-        "unit": form.limit("unit", 30),
-        "direction": fields.choice(form, "direction", rules.DIRECTIONS, "lower"),
-        "target": fields.number(form, "target", required=True),
-        "threshold": fields.number(form, "threshold", required=True),
-        "department": form.limit("department", 100),
-        "chart_kind": fields.choice(form, "chart_kind", rules.CHART_KINDS, "individuals"),
+        "name": checks.require("name", _("Name the KPI."), 200),
+        "formula": checks.limit("formula", 2000),
+        "data_source": checks.limit("data_source", 200),
+        "frequency": fields.choice(checks, "frequency", rules.FREQUENCIES, "weekly"),
+        "unit": checks.limit("unit", 30),
+        "direction": fields.choice(checks, "direction", rules.DIRECTIONS, "lower"),
+        "target": fields.number(checks, "target", required=True),
+        "threshold": fields.number(checks, "threshold", required=True),
+        "department": checks.limit("department", 100),
+        "chart_kind": fields.choice(checks, "chart_kind", rules.CHART_KINDS, "individuals"),
     }
-    if values["target"] is not None and values["threshold"] is not None and form.ok:
+    if values["target"] is not None and values["threshold"] is not None and checks.ok:
         problem = rules.threshold_problem(
             values["direction"], values["target"], values["threshold"]
         )
         if problem:
-            form.error("threshold", _(problem))
+            checks.error("threshold", _(problem))
     return values
 
 
-async def create_kpi(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+async def create_kpi(scope: TenantScope, initiative_id: int, submitted: Submitted) -> int:
+    """The new KPI's id; ``Invalid`` with the field errors."""
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = _kpi_values(form)
-    if not form.ok:
-        return None
+    checks = Checks(submitted)
+    values = _kpi_values(checks)
+    checks.done()
     return int((await scope.insert(Kpi, {**values, "initiative": initiative_id}))[0]["id"])
 
 
-async def update_kpi(scope: TenantScope, kpi_id: int, form: Form) -> str:
-    """ "saved", "invalid", or "conflict" when someone saved the KPI in between."""
+async def update_kpi(scope: TenantScope, kpi_id: int, submitted: Submitted) -> bool:
+    """Whether it was saved: False when someone saved the KPI in between (the revision the
+    form was read at has moved on); ``Invalid`` with the field errors."""
     await scope.get(Kpi, kpi_id, Kpi.id)
-    values = _kpi_values(form)
-    revision = form.get("revision")
+    checks = Checks(submitted)
+    values = _kpi_values(checks)
+    revision = checks.get("revision")
     if not revision.isdigit():
-        form.error("revision", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid"
+        checks.error("revision", _("The form is incomplete; reload the page."))
+    checks.done()
     columns = {Kpi._meta.get_column_by_name(k): v for k, v in values.items()}
     columns[Kpi.revision] = int(revision) + 1
     saved = await scope.update(
         Kpi, columns, Kpi.id == kpi_id, Kpi.revision == int(revision)
     ).returning(Kpi.id)
-    return "saved" if saved else "conflict"
+    return bool(saved)
 
 
-def kpi_form(row: dict[str, Any]) -> Form:
-    form = Form({})
-    for key in (
-        "name",
-        "formula",
-        "data_source",
-        "frequency",
-        "unit",
-        "direction",
-        "department",
-        "revision",
-        "chart_kind",
-    ):
-        form.values[key] = str(row[key])
-    for key in ("target", "threshold"):
-        form.values[key] = f"{row[key]:g}"
-    return form
+KPI_FIELDS = (
+    "name",
+    "formula",
+    "data_source",
+    "frequency",
+    "unit",
+    "direction",
+    "department",
+    "revision",
+    "chart_kind",
+)
+
+
+def kpi_values(row: dict[str, Any]) -> dict[str, str]:
+    """A KPI as its edit form shows it."""
+    values = {key: str(row[key]) for key in KPI_FIELDS}
+    values.update({key: f"{row[key]:g}" for key in ("target", "threshold")})
+    return values
 
 
 async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     """Everything one KPI's page shows. Hand-written SQL (the same on both databases): building
     the page's five queries cost more than running them."""
     if not 0 < kpi_id <= MAX_ID:
-        raise NotFoundException()
+        raise NotFound()
     found = await scope.fetch_dicts(q.KPI, kpi=kpi_id)
     if not found:
-        raise NotFoundException()
+        raise NotFound()
     kpi = found[0]
     # the latest measurements only: the page shows 60 and the chart two years of weeks
     measurements = list(
@@ -287,26 +288,28 @@ async def get_kpi(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
 
 
 async def add_measurement(
-    scope: TenantScope, kpi_id: int, form: Form, person_id: int
-) -> Recorded | None:
-    """What was recorded and raised, or None: errors on the form."""
+    scope: TenantScope, kpi_id: int, submitted: Submitted, person_id: int
+) -> Recorded:
+    """What was recorded and raised; ``Invalid`` with the field errors (a date already
+    measured too)."""
     kpi = await get_kpi(scope, kpi_id)
-    measured_on = fields.day(form, "measured_on", required=True)
-    value = fields.number(form, "value", required=True)
-    denominator = fields.number(form, "denominator", required=kpi["chart_kind"] == "proportion")
-    if value is not None and form.ok and (problem := denominator_error(kpi, value, denominator)):
-        form.error("denominator", problem)
+    checks = Checks(submitted)
+    measured_on = fields.day(checks, "measured_on", required=True)
+    value = fields.number(checks, "value", required=True)
+    denominator = fields.number(checks, "denominator", required=kpi["chart_kind"] == "proportion")
+    if value is not None and checks.ok and (problem := denominator_error(kpi, value, denominator)):
+        checks.error("denominator", problem)
     if measured_on and measured_on > date.today():
-        form.error("measured_on", _("A measurement cannot be dated in the future."))
-    if not form.ok or measured_on is None or value is None:
-        return None
+        checks.error("measured_on", _("A measurement cannot be dated in the future."))
+    checks.done()
+    assert measured_on is not None and value is not None  # required: errors otherwise
     try:
         return await record_measurement(
             scope, kpi, measured_on, value, "form", person_id, denominator
         )
-    except DuplicateMeasurement:
-        form.error("measured_on", _("This KPI already has a measurement for that date."))
-        return None
+    except DuplicateMeasurement as taken:
+        message = _("This KPI already has a measurement for that date.")
+        raise Invalid(_("Please correct the marked fields."), {"measured_on": message}) from taken
 
 
 @dataclass

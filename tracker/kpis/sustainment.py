@@ -12,11 +12,10 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import PermissionDeniedException
-
 from tracker.accounts.rules import Role
 from tracker.accounts.tables import Organisation
 from tracker.db import tenant_transaction, write_transaction
+from tracker.errors import Forbidden, Invalid
 from tracker.i18n import gettext as _
 from tracker.initiatives import queries as initiative_queries
 from tracker.initiatives import rules as initiative_rules
@@ -25,7 +24,7 @@ from tracker.kpis import control, rules, spc
 from tracker.kpis import queries as q
 from tracker.kpis.tables import KpiAlert, SustainmentCheck
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 DESIGN = 3
 DEFAULT_DAYS = (30, 90, 180)
@@ -141,9 +140,11 @@ def can_decide(ctx: OrgContext) -> bool:
     return ctx.role in (Role.ADMIN, Role.COMMITTEE)
 
 
-async def decide(ctx: OrgContext, check_id: int, form: Form) -> int | None:
+async def decide(ctx: OrgContext, check_id: int, submitted: Submitted) -> int:
     """The committee accepts (the initiative returns to Design, planned again from today) or
-    dismisses a proposal, with a reason; once. Returns the initiative id, None on errors."""
+    dismisses a proposal, with a reason; once. Returns the initiative id; ``Forbidden`` for
+    anyone but the committee (and admins), ``Invalid`` with the field errors (a proposal
+    decided already too)."""
     scope = ctx.scope
     check = await scope.get(
         SustainmentCheck,
@@ -156,15 +157,15 @@ async def decide(ctx: OrgContext, check_id: int, form: Form) -> int | None:
         SustainmentCheck.due_on,
     )
     if not can_decide(ctx):
-        raise PermissionDeniedException(_("Only the steering committee decides on a recycle."))
-    decision = form.get("decision")
-    reason = form.require("reason", _("Give the reason for the decision."), 2000)
+        raise Forbidden(_("Only the steering committee decides on a recycle."))
+    checks = Checks(submitted)
+    decision = checks.get("decision")
+    reason = checks.require("reason", _("Give the reason for the decision."), 2000)
     if decision not in ("accepted", "dismissed"):
-        form.error("decision", _("Accept or dismiss the proposal."))
+        checks.error("decision", _("Accept or dismiss the proposal."))
     if check["outcome"] == "held":
-        form.error("decision", _("A held check proposes nothing."))
-    if not form.ok:
-        return None
+        checks.error("decision", _("A held check proposes nothing."))
+    checks.done()
     async with write_transaction():
         updated = await scope.update(
             SustainmentCheck,
@@ -178,8 +179,8 @@ async def decide(ctx: OrgContext, check_id: int, form: Form) -> int | None:
             SustainmentCheck.decision == "",
         ).returning(SustainmentCheck.id)
         if not updated:
-            form.error("decision", _("This proposal has been decided already."))
-            return None
+            decided = _("This proposal has been decided already.")
+            raise Invalid(_("Please correct the marked fields."), {"decision": decided})
         if decision == "accepted":
             await _recycle_to_design(scope, int(check["initiative"]))
         await scope.update(  # the proposal's alert is answered

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.accounts.language import org_language
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.initiatives import rules as initiative_rules
@@ -21,7 +22,7 @@ from tracker.sops.tables import (
     SopVersion,
 )
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
 async def documents(scope: TenantScope, initiative_id: int | None = None) -> list[dict[str, Any]]:
@@ -70,19 +71,20 @@ async def suggest_number(scope: TenantScope, process_code: str) -> str:
 
 
 async def create_document(
-    scope: TenantScope, initiative_id: int, form: Form, person_id: int
-) -> int | None:
-    """A new SOP document and its first draft, V1.0, with the default RACI roles."""
+    scope: TenantScope, initiative_id: int, submitted: Submitted, person_id: int
+) -> int:
+    """A new SOP document and its first draft, V1.0, with the default RACI roles: the
+    draft's id; ``Invalid`` with the field errors (a number in use too)."""
     await scope.get(Initiative, initiative_id, Initiative.id)
-    name = form.require("process_name", _("Name the process."), 200)
-    number = form.require("number", _("Give the SOP a number."), 60).upper()
+    checks = Checks(submitted)
+    name = checks.require("process_name", _("Name the process."), 200)
+    number = checks.require("number", _("Give the SOP a number."), 60).upper()
     if number and not initiative_rules.is_valid_process_code(number):
-        form.error(
+        checks.error(
             "number", _("Use the numbering rule DEPT-BUSINESS-YEAR-SEQ, e.g. SOP-CS-2024-001.")
         )
-    scope_text = form.limit("scope", 5000)
-    if not form.ok:
-        return None
+    scope_text = checks.limit("scope", 5000)
+    checks.done()
     language = await org_language(scope.org_id)
     try:
         async with write_transaction():
@@ -108,8 +110,8 @@ async def create_document(
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("number", _("Another SOP already uses this number."))
-        return None
+        taken = _("Another SOP already uses this number.")
+        raise Invalid(_("Please correct the marked fields."), {"number": taken}) from error
     return int(version)
 
 

@@ -16,37 +16,38 @@ from tracker.sops.tables import (
     SopStep,
 )
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
-async def _step_values(scope: TenantScope, form: Form) -> dict[str, Any]:
+async def _step_values(scope: TenantScope, checks: Checks) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "name": form.require("name", _("Name the step."), 200),
-        "responsible": form.require(
+        "name": checks.require("name", _("Name the step."), 200),
+        "responsible": checks.require(
             "responsible", _("Name the responsible department or role."), 200
         ),
-        "instructions": form.limit("instructions", 5000),
-        "inputs": form.limit("inputs", 500),
-        "outputs": form.limit("outputs", 500),
-        "control_point": form.limit("control_point", 300),
-        "forms_tools": form.limit("forms_tools", 300),
-        "owner": await fields.member(form, "owner", scope.org_id),
-        "assistant": await fields.member(form, "assistant", scope.org_id),
-        "acceptance": form.limit("acceptance", 500),
+        "instructions": checks.limit("instructions", 5000),
+        "inputs": checks.limit("inputs", 500),
+        "outputs": checks.limit("outputs", 500),
+        "control_point": checks.limit("control_point", 300),
+        "forms_tools": checks.limit("forms_tools", 300),
+        "owner": await fields.member(checks, "owner", scope.org_id),
+        "assistant": await fields.member(checks, "assistant", scope.org_id),
+        "acceptance": checks.limit("acceptance", 500),
     }
-    number, problem = rules.parse_time_limit(form.get("time_value"), form.get("time_unit"))
+    number, problem = rules.parse_time_limit(checks.get("time_value"), checks.get("time_unit"))
     if problem:
-        form.error("time_value", _(problem))
+        checks.error("time_value", _(problem))
     values["time_value"] = number
-    values["time_unit"] = form.get("time_unit") if number is not None else ""
+    values["time_unit"] = checks.get("time_unit") if number is not None else ""
     return values
 
 
-async def add_step(scope: TenantScope, version_id: int, form: Form) -> bool:
+async def add_step(scope: TenantScope, version_id: int, submitted: Submitted) -> None:
+    """A step at the end of a draft; ``Invalid`` with the field errors."""
     await require_draft(scope, version_id)
-    values = await _step_values(scope, form)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    values = await _step_values(scope, checks)
+    checks.done()
     async with write_transaction():
         last = (
             await scope.select(SopStep, SopStep.position)
@@ -63,36 +64,36 @@ async def add_step(scope: TenantScope, version_id: int, form: Form) -> bool:
                 "key": uuid.uuid4().hex,
             },
         )
-    return True
 
 
 async def step_row(scope: TenantScope, step_id: int) -> dict[str, Any]:
     return await scope.get(SopStep, step_id, *SopStep.all_columns())
 
 
-def step_form(step: dict[str, Any]) -> Form:
-    form = Form({}, prefix=f"s{step['id']}-")
-    for key in (*rules.STEP_FIELDS, "revision"):
-        value = step[key]
-        form.values[key] = "" if value is None else str(value)
-    return form
+def step_values(step: dict[str, Any]) -> dict[str, str]:
+    """A step as its edit form shows it."""
+    return {
+        key: "" if step[key] is None else str(step[key]) for key in (*rules.STEP_FIELDS, "revision")
+    }
 
 
-async def update_step(scope: TenantScope, step_id: int, form: Form) -> str:
+async def update_step(scope: TenantScope, step_id: int, submitted: Submitted) -> bool:
+    """Whether the step was saved: False when someone saved it in between; ``Invalid`` with
+    the field errors."""
     step = await step_row(scope, step_id)
     await require_draft(scope, step["version"])
-    values = await _step_values(scope, form)
-    revision = form.get("revision")
+    checks = Checks(submitted)
+    values = await _step_values(scope, checks)
+    revision = checks.get("revision")
     if not revision.isdigit():
-        form.error("revision", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid"
+        checks.error("revision", _("The form is incomplete; reload the page."))
+    checks.done()
     columns = {SopStep._meta.get_column_by_name(k): v for k, v in values.items()}
     columns[SopStep.revision] = int(revision) + 1
     saved = await scope.update(
         SopStep, columns, SopStep.id == step_id, SopStep.revision == int(revision)
     ).returning(SopStep.id)
-    return "saved" if saved else "conflict"
+    return bool(saved)
 
 
 async def move_step(scope: TenantScope, step_id: int, direction: str) -> int:
@@ -126,17 +127,18 @@ async def delete_step(scope: TenantScope, step_id: int) -> int:
 # --- RACI -------------------------------------------------------------------------------
 
 
-async def add_role(scope: TenantScope, version_id: int, form: Form) -> bool:
+async def add_role(scope: TenantScope, version_id: int, submitted: Submitted) -> None:
+    """A role (a column of the grid) of a draft, at most 20; ``Invalid`` with the field
+    errors."""
     await require_draft(scope, version_id)
-    name = form.require("role_name", _("Name the role."), 100)
-    if not form.ok:
-        return False
+    checks = Checks(submitted)
+    name = checks.require("role_name", _("Name the role."), 100)
+    checks.done()
     count = await scope.count(RaciRole).where(RaciRole.version == version_id)
     if count >= 20:
-        form.error("role_name", _("A RACI matrix has at most 20 roles."))
-        return False
+        checks.error("role_name", _("A RACI matrix has at most 20 roles."))
+        checks.done()
     await scope.insert(RaciRole, {"version": version_id, "position": count, "name": name})
-    return True
 
 
 async def delete_role(scope: TenantScope, role_id: int) -> int:

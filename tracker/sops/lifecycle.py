@@ -13,6 +13,7 @@ from typing import Any
 from tracker.accounts.language import org_language
 from tracker.accounts.rules import Role
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Forbidden, Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.registers import fields
@@ -30,7 +31,7 @@ from tracker.sops.tables import (
 )
 from tracker.sops.versions import approvals_of, may_decide, pending_level, steps_of, version_row
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
 async def _move(scope: TenantScope, version_id: int, expected: str, values: dict[Any, Any]) -> None:
@@ -88,7 +89,8 @@ async def submit(ctx: OrgContext, version_id: int) -> None:
 
 async def decide(ctx: OrgContext, version_id: int, approve: bool, comment: str) -> str:
     """The pending level approves (the last approval makes the version approved) or returns
-    the version to draft with a comment. Returns the new status."""
+    the version to draft with a comment. Returns the new status; ``Forbidden`` for anyone
+    but the level's approver (any admin where the level names nobody)."""
     scope = ctx.scope
     async with write_transaction():
         version = await scope.get(SopVersion, version_id, SopVersion.status)
@@ -97,7 +99,7 @@ async def decide(ctx: OrgContext, version_id: int, approve: bool, comment: str) 
         if level is None:
             raise SopConflict(_("This version is not waiting for an approval."))
         if not may_decide(ctx, level):
-            raise PermissionError
+            raise Forbidden(_("It is not your turn to approve this SOP."))
         if not approve and not comment.strip():
             raise SopConflict(_("Say what must change when returning the SOP."))
         decided = await scope.update(
@@ -159,10 +161,11 @@ async def _tell_level(
     )
 
 
-async def publish(ctx: OrgContext, version_id: int, form: Form) -> bool:
-    effective = fields.day(form, "effective_date", required=True)
-    if not form.ok:
-        return False
+async def publish(ctx: OrgContext, version_id: int, submitted: Submitted) -> None:
+    """An approved version is published from its effective date; ``Invalid`` without one."""
+    checks = Checks(submitted)
+    effective = fields.day(checks, "effective_date", required=True)
+    checks.done()
     await _move(
         ctx.scope,
         version_id,
@@ -173,18 +176,18 @@ async def publish(ctx: OrgContext, version_id: int, form: Form) -> bool:
             SopVersion.published_at: datetime.now(UTC),
         },
     )
-    return True
 
 
-async def revise(ctx: OrgContext, document_id: int, form: Form) -> int | None:
+async def revise(ctx: OrgContext, document_id: int, submitted: Submitted) -> int:
     """A new draft from the latest published version (minor or major), with its steps,
-    their keys (for the diff), the RACI roles and cells."""
+    their keys (for the diff), the RACI roles and cells: the draft's id; ``Invalid`` with
+    the field errors (nothing published yet, a revision open already)."""
     scope = ctx.scope
     await scope.get(SopDocument, document_id, SopDocument.id)
-    kind = fields.choice(form, "kind", ("minor", "major"))
-    summary = form.require("change_summary", _("Summarise what this revision changes."), 5000)
-    if not form.ok:
-        return None
+    checks = Checks(submitted)
+    kind = fields.choice(checks, "kind", ("minor", "major"))
+    summary = checks.require("change_summary", _("Summarise what this revision changes."), 5000)
+    checks.done()
     base = (
         await scope.select(SopVersion, *SopVersion.all_columns())
         .where(SopVersion.document == document_id, SopVersion.status == Status.PUBLISHED)
@@ -193,8 +196,8 @@ async def revise(ctx: OrgContext, document_id: int, form: Form) -> int | None:
         .first()
     )
     if base is None:
-        form.error("kind", _("Publish a version before revising it."))
-        return None
+        checks.error("kind", _("Publish a version before revising it."))
+        checks.done()
     top = (
         await scope.select(SopVersion, SopVersion.major, SopVersion.minor)
         .where(SopVersion.document == document_id)
@@ -225,8 +228,8 @@ async def revise(ctx: OrgContext, document_id: int, form: Form) -> int | None:
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("kind", _("A revision of this SOP is already open; finish it first."))
-        return None
+        open_already = _("A revision of this SOP is already open; finish it first.")
+        raise Invalid(_("Please correct the marked fields."), {"kind": open_already}) from error
     return int(new_id)
 
 
@@ -273,7 +276,7 @@ async def diff(
     old = await version_row(scope, old_id)
     new = await version_row(scope, new_id)
     if old["document"] != document_id or new["document"] != document_id:
-        raise SopConflict(_("Both versions must belong to this SOP."))
+        raise NotFound(_("Both versions must belong to this SOP."))
     result = rules.diff_versions(
         old, new, await steps_of(scope, old_id), await steps_of(scope, new_id)
     )

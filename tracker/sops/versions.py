@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from tracker.accounts.rules import Role
+from tracker.errors import NotFound
 from tracker.i18n import gettext as _
 from tracker.sops import queries as q
 from tracker.sops import rules
@@ -17,7 +16,7 @@ from tracker.sops.tables import (
     SopVersion,
 )
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 # The SOP version page, its print view and its editors read these on every request:
 # hand-written SQL (tracker/sops/queries.py), cheaper than building the queries.
@@ -26,10 +25,10 @@ from tracker.web import Form
 async def version_row(scope: TenantScope, version_id: int) -> dict[str, Any]:
     """The version with its document, initiative and author, or 404."""
     if not 0 < version_id <= MAX_ID:
-        raise NotFoundException()
+        raise NotFound()
     rows = await scope.fetch_dicts(q.VERSION, version=version_id)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     row = rows[0]
     row["label"] = rules.version_label(row["major"], row["minor"])
     return row
@@ -97,22 +96,22 @@ async def version_view(ctx: OrgContext, version_id: int) -> dict[str, Any]:
     }
 
 
-async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
-    """Scope, exception handling, contingency plan and change summary of a draft:
-    "saved", "invalid" or "conflict" (someone saved in between)."""
+async def save_header(scope: TenantScope, version_id: int, submitted: Submitted) -> bool:
+    """Scope, exception handling, contingency plan and change summary of a draft. Whether
+    it was saved: False when someone saved in between; ``Invalid`` with the field errors."""
     await require_draft(scope, version_id)
+    checks = Checks(submitted)
     values: dict[Any, Any] = {
-        SopVersion.scope: form.limit("scope", 5000),
-        SopVersion.exception_handling: form.limit("exception_handling", 10000),
-        SopVersion.contingency_plan: form.limit("contingency_plan", 10000),
-        SopVersion.change_summary: form.limit("change_summary", 5000),
-        SopVersion.remarks: form.limit("remarks", 2000),
+        SopVersion.scope: checks.limit("scope", 5000),
+        SopVersion.exception_handling: checks.limit("exception_handling", 10000),
+        SopVersion.contingency_plan: checks.limit("contingency_plan", 10000),
+        SopVersion.change_summary: checks.limit("change_summary", 5000),
+        SopVersion.remarks: checks.limit("remarks", 2000),
     }
-    revision = form.get("revision")
+    revision = checks.get("revision")
     if not revision.isdigit():
-        form.error("revision", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid"
+        checks.error("revision", _("The form is incomplete; reload the page."))
+    checks.done()
     values[SopVersion.revision] = int(revision) + 1
     saved = await scope.update(
         SopVersion,
@@ -121,4 +120,4 @@ async def save_header(scope: TenantScope, version_id: int, form: Form) -> str:
         SopVersion.revision == int(revision),
         SopVersion.status == Status.DRAFT,
     ).returning(SopVersion.id)
-    return "saved" if saved else "conflict"
+    return bool(saved)
