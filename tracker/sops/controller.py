@@ -383,8 +383,9 @@ async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Templa
     return await _steps_response(request, ctx, version_id, _("Role removed."))
 
 
-@get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
-async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Response:
+async def _raci_download(ctx: OrgContext, version_id: int, format: str) -> Response:
+    """The RACI grid: a row per step, a column per role, the cells R/A/C/I, and the rule's
+    problems of each step (its row marked)."""
     view = await versions.version_view(ctx, version_id)
     version, raci = view["version"], view["raci"]
     rows, marked = [], set()
@@ -404,7 +405,18 @@ async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Res
         rows=rows,
         marked=marked,
     )
-    return download(table, "xlsx", f"RACI-{version['document.number']}-{version['label']}")
+    return download(table, format, f"RACI-{version['document.number']}-{version['label']}")
+
+
+@get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
+async def raci_export(ctx: OrgContext, version_id: int) -> Response:
+    return await _raci_download(ctx, version_id, "xlsx")
+
+
+@get("/sop-versions/{version_id:int}/raci.csv", name="raci_export_csv")
+async def raci_export_csv(ctx: OrgContext, version_id: int) -> Response:
+    """The same grid as CSV (UTF-8 with a byte-order mark, as every CSV export)."""
+    return await _raci_download(ctx, version_id, "csv")
 
 
 @post("/sop-versions/{version_id:int}/submit")
@@ -467,6 +479,7 @@ ROUTES = [
     add_role,
     delete_role,
     raci_export,
+    raci_export_csv,
     submit,
     decide,
     publish,
