@@ -17,7 +17,7 @@ from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.sops import documents, editing, lifecycle, versions
 from tracker.sops.common import SopConflict
-from tracker.spreadsheets import Table, download
+from tracker.spreadsheets import download
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
@@ -384,28 +384,10 @@ async def delete_role(request: Request, ctx: OrgContext, role_id: int) -> Templa
 
 
 async def _raci_download(ctx: OrgContext, version_id: int, format: str) -> Response:
-    """The RACI grid: a row per step, a column per role, the cells R/A/C/I, and the rule's
-    problems of each step (its row marked)."""
     view = await versions.version_view(ctx, version_id)
-    version, raci = view["version"], view["raci"]
-    rows, marked = [], set()
-    for number, step in enumerate(view["steps"], start=1):
-        problems = [_(p) for p in raci["problems"].get(step["id"], [])]
-        if problems:
-            marked.add(number - 1)
-        cells = [raci["cells"].get((step["id"], r["id"]), "") for r in raci["roles"]]
-        rows.append([number, step["name"], *cells, " ".join(problems)])
-    table = Table(
-        title="RACI",
-        preface=[
-            [f"{version['document.number']} {version['document.process_name']}"],
-            [version["label"]],
-        ],
-        headers=[_("No."), _("Step"), *(r["name"] for r in raci["roles"]), _("Problems")],
-        rows=rows,
-        marked=marked,
-    )
-    return download(table, format, f"RACI-{version['document.number']}-{version['label']}")
+    version = view["version"]
+    name = f"RACI-{version['document.number']}-{version['label']}"
+    return download(versions.raci_table(view), format, name)
 
 
 @get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")

@@ -255,6 +255,13 @@ async def test_the_programme_file_has_a_sheet_per_table_with_data_named_as_in_th
         assert title in names, names
     assert any(n.startswith("流程基本信息") for n in names)
     assert any(n.startswith("流程优化记录表（版本管理）") for n in names)
+    # the RACI grid of the SOP, and the initiative's rows of the process inventory
+    raci = next(book[n] for n in names if n.startswith("RACI"))
+    header = next(r for r in raci.iter_rows(values_only=True) if r[0] == "编号")
+    assert header[:2] == ("编号", "步骤") and header[-1] == "问题"
+    processes = book["业务流程梳理表"]
+    rows = [r for r in processes.iter_rows(values_only=True) if r[0] == "客户投诉处理"]
+    assert len(rows) == 1  # this initiative's process, none of another initiative
     for sheet in book.worksheets:
         assert sheet.freeze_panes, sheet.title  # headers stay in view
 
