@@ -51,9 +51,8 @@ class ProblemInput:
 
     @classmethod
     def from_form(cls, form: Form) -> ProblemInput:
-        indexes = sorted({int(m.group(1)) for key in form.values if (m := _ROW_FIELD.match(key))})[
-            :MAX_ROWS
-        ]
+        found = {int(m.group(1)) for key in form.values if (m := _ROW_FIELD.match(key))}
+        indexes = sorted(found)[:MAX_ROWS]
         steps = tuple(
             StepRow(
                 index=i,
