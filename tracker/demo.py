@@ -94,6 +94,7 @@ async def seed_registers(
 ) -> None:
     """Problems with as-is steps, measures, risks, resistance and a pilot for a few demo
     initiatives, so every register has data."""
+    from tracker.problems import rules as problem_rules
     from tracker.problems.tables import AsIsStep, Measure, Problem
     from tracker.risks.rules import STARTER_MANIFESTATIONS, STARTER_RISKS
     from tracker.risks.tables import ResistanceEntry, Risk, RiskScoreChange
@@ -120,12 +121,19 @@ async def seed_registers(
         )[0]["id"]
         problems.append(problem)
         if steps:
+            # every step shows the problem's kind; the slowest one is also low efficiency
+            slowest = max(range(len(steps)), key=lambda i: steps[i][2] or 0)
             await AsIsStep.insert(
                 *(
-                    AsIsStep(org=org, problem=problem, position=i, step=step, role=role, minutes=m)
+                    AsIsStep(
+                        org=org, problem=problem, position=i, step=step, role=role, minutes=m,
+                        kinds=problem_rules.kinds_text(
+                            {category, "efficiency"} if i == slowest else {category}
+                        ),
+                    )
                     for i, (step, role, m) in enumerate(steps)
                 )
-            )
+            )  # fmt: skip
     for index, goal, measure, department, days, effect in resolve(
         content.MEASURES.get(code, []), lang
     ):

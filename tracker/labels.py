@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tracker.i18n import gettext as _
+from tracker.i18n import pgettext
 
 
 def phase_label(number: int) -> str:
@@ -175,6 +178,21 @@ def problem_category_label(value: str) -> str:
         "coordination": _("Coordination"),
         "risk": _("Risk"),
     }.get(value, value)
+
+
+def as_is_kind_label(value: str) -> str:
+    """A problem kind of an as-is step in seed 004 表1's words: 效率低, 质量差, 协同难, 风险高."""
+    return {
+        "efficiency": pgettext("problem kind", "Low efficiency"),
+        "quality": pgettext("problem kind", "Poor quality"),
+        "coordination": pgettext("problem kind", "Poor coordination"),
+        "risk": pgettext("problem kind", "High risk"),
+    }.get(value, value)
+
+
+def as_is_kinds_label(kinds: Iterable[str]) -> str:
+    """Several kinds as the seed writes them: 「效率低、协同难」, "Low efficiency, High risk"."""
+    return pgettext("list separator", ", ").join(as_is_kind_label(k) for k in kinds)
 
 
 def quadrant_label(value: str) -> str:

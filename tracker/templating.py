@@ -118,6 +118,7 @@ def configure_jinja(
         event_label=labels.event_label,
         translate=labels.translate,
         problem_category_label=labels.problem_category_label,
+        as_is_kind_label=labels.as_is_kind_label,
         quadrant_label=labels.quadrant_label,
         fishbone_label=labels.fishbone_label,
         problem_status_label=labels.problem_status_label,

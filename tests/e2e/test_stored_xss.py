@@ -74,7 +74,10 @@ async def test_no_stored_script_runs_anywhere(server, browser):
             "impact": "4",
             "urgency": "4",
             "whys": PAYLOAD,
-            "as_is": f"{PAYLOAD} | {PAYLOAD} | 5",
+            "step_0": PAYLOAD,
+            "role_0": PAYLOAD,
+            "minutes_0": "5",
+            "kinds_0": "risk",
             "status": "open",
         },
     )

@@ -59,9 +59,12 @@ async def test_raci_export_writes_a_formula_like_step_and_role_as_text(world):
         role = await client.post(f"/o/alpha/sop-versions/{version}/roles", data={"role_name": DDE})
         assert step.status_code == 303 and role.status_code == 303, role.text[:500]
         export = await client.get(f"/o/alpha/sop-versions/{version}/raci.xlsx")
-    assert export.status_code == 200
+        as_csv = await client.get(f"/o/alpha/sop-versions/{version}/raci.csv")
+    assert export.status_code == as_csv.status_code == 200
     texts = assert_xlsx_has_no_formula(export.content)
     assert HYPERLINK in texts and DDE in texts  # shown as typed, as text
+    cells = assert_csv_has_no_formula(as_csv.content)
+    assert "'" + HYPERLINK in cells and "'" + DDE in cells
 
 
 async def fill_every_register(client, initiative: int, pilot: int) -> None:

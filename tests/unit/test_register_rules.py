@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.pilots import rules as pilots
 from tracker.problems import rules as problems
@@ -165,3 +167,30 @@ def test_reading_reports_bad_files():
     formula = importing.read("p.csv", b"title,impact\n=cmd|'/c calc'!A1,3\n", columns, {"title"})
     assert formula.errors == [(2, "title", "Formulas are not accepted; enter the value.")]
     assert importing.read("p.csv", b"\xff\xfe\x00garbage\x81", columns, {"title"}).errors
+
+
+def test_the_kinds_of_an_as_is_step_are_a_set_kept_in_the_seeds_order():
+    assert problems.kinds_text([]) == ""
+    assert problems.kinds_text(["risk", "efficiency", "risk"]) == "efficiency,risk"
+    assert problems.kinds_of("efficiency,risk") == ("efficiency", "risk")
+    assert problems.kinds_of("risk,efficiency,unknown,") == ("efficiency", "risk")
+    assert problems.kinds_of("") == problems.kinds_of(None) == ()
+    with pytest.raises(ValueError):
+        problems.kinds_text(["slowness"])
+
+
+@given(st.sets(st.sampled_from(problems.KINDS)))
+def test_kinds_go_to_text_and_back_unchanged(kinds):
+    assert set(problems.kinds_of(problems.kinds_text(kinds))) == kinds
+
+
+def test_a_cell_of_several_kinds_splits_on_the_seeds_and_typed_separators():
+    assert problems.kind_names("效率低、协同难") == ["效率低", "协同难"]
+    assert problems.kind_names(" Low efficiency, High risk ") == ["Low efficiency", "High risk"]
+    assert problems.kind_names("效率低/质量差；风险高，协同难") == [
+        "效率低",
+        "质量差",
+        "风险高",
+        "协同难",
+    ]
+    assert problems.kind_names("、 ,") == []

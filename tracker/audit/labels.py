@@ -9,6 +9,7 @@ from typing import Any
 from tracker import labels
 from tracker.audit.rules import plain
 from tracker.i18n import gettext as _
+from tracker.i18n import pgettext
 
 # Columns that hold a person's id: shown as the person's name.
 PERSON_COLUMNS = frozenset(
@@ -133,6 +134,7 @@ def _fields() -> dict[str, str]:
         "step": _("Step"),
         "role": _("Role"),
         "minutes": _("Minutes"),
+        "kinds": pgettext("seed table", "Problems found"),
         "goal": _("Optimisation goal"),
         "problem": _("Problem addressed"),
         "measure": _("Measure"),
@@ -293,6 +295,7 @@ def _choices(table: str, column: str) -> Callable[[str], str] | None:
         "goal_direction": labels.direction_label,
         "direction": labels.direction_label,
         "fishbone": labels.fishbone_label,
+        "kinds": _kinds_label if table == "as_is_step" else None,
         "frequency": labels.frequency_label,
         "time_unit": labels.time_unit_label,
         "letter": labels.raci_label,
@@ -301,6 +304,11 @@ def _choices(table: str, column: str) -> Callable[[str], str] | None:
         "kind": labels.criterion_kind_label if table == "gate_criterion" else None,
         "decision": labels.decision_label if table != "sop_approval" else None,
     }.get(column)
+
+
+def _kinds_label(value: str) -> str:
+    """An as-is step's kinds as stored ("efficiency,risk") → 「效率低、风险高」."""
+    return labels.as_is_kinds_label(k for k in value.split(",") if k)
 
 
 def value_label(table: str, column: str, value: Any, names: dict[int, str]) -> str:

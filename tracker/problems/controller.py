@@ -8,9 +8,11 @@ from litestar import Request, get, post
 from litestar.exceptions import ClientException
 from litestar.response import Redirect, Template
 
+from tracker import labels
 from tracker.accounts.rules import Action
+from tracker.errors import Conflict, Invalid, TrackerError
 from tracker.i18n import gettext as _
-from tracker.problems import rules, service
+from tracker.problems import forms, rules, service
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import OrgContext, needs
@@ -23,7 +25,11 @@ async def _list_page(
     initiative_id: int,
     form: Form | None = None,
     status_code: int = 200,
+    step_rows: int = forms.BLANK_STEPS,
 ) -> Template:
+    if form is None:
+        form = Form({"impact": "3", "urgency": "3"})
+        step_rows = forms.show_steps(form, [])
     return render(
         request,
         "problems/list.html",
@@ -32,10 +38,22 @@ async def _list_page(
         initiative=await initiative_header(ctx, initiative_id),
         problems=await service.problems(ctx.scope, initiative_id),
         people=await fields.people(ctx.org_id),
-        form=form or Form({"impact": "3", "urgency": "3"}),
+        form=form,
+        step_rows=step_rows,
+        kind_options=_kind_options(),
         can_write=can_write(ctx),
         tab="problems",
     )
+
+
+def _kind_options() -> list[tuple[str, str]]:
+    return [(kind, labels.as_is_kind_label(kind)) for kind in rules.KINDS]
+
+
+def _refused(form: Form, error: TrackerError) -> None:
+    """The service's field errors beside the fields of the form shown again."""
+    for field, message in error.fields.items():
+        form.error(field, message)
 
 
 @get("/initiatives/{initiative_id:int}/problems", name="problems")
@@ -48,20 +66,20 @@ async def create_problem(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    if await service.create(ctx.scope, initiative_id, form) is None:
-        return await _list_page(request, ctx, initiative_id, form, 422)
+    data = forms.ProblemInput.from_form(form)
+    try:
+        await service.create(ctx.scope, initiative_id, data)
+    except Invalid as error:
+        _refused(form, error)
+        rows = forms.show_submitted(form, data)
+        return await _list_page(request, ctx, initiative_id, form, 422, rows)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/problems", _("Problem registered."))
 
 
-def _problem_form(problem: dict[str, Any], steps: list[dict[str, Any]]) -> Form:
-    form = Form(
+def _problem_form(problem: dict[str, Any]) -> Form:
+    return Form(
         {k: "" if v is None else str(v) for k, v in problem.items() if not isinstance(v, dict)}
     )
-    form.values["as_is"] = "\n".join(
-        " | ".join([s["step"], s["role"] or "", "" if s["minutes"] is None else str(s["minutes"])])
-        for s in steps
-    )
-    return form
 
 
 async def _problem_page(
@@ -71,13 +89,17 @@ async def _problem_page(
     form: Form | None = None,
     status_code: int = 200,
     conflict: bool = False,
+    step_rows: int = 0,
 ) -> Template:
     problem = await service.get(ctx.scope, problem_id)
     steps = await service.steps(ctx.scope, problem_id)
     if form is None:
-        form = _problem_form(problem, steps)
+        form = _problem_form(problem)
+        step_rows = forms.show_steps(form, steps)
     elif conflict:
         form.values["version"] = str(problem["version"])
+    for step in steps:
+        step["kind_list"] = rules.kinds_of(step["kinds"])
     return render(
         request,
         "problems/detail.html",
@@ -85,6 +107,8 @@ async def _problem_page(
         ctx=ctx,
         problem=problem,
         steps=steps,
+        step_rows=step_rows,
+        kind_options=_kind_options(),
         history=await service.history(ctx.scope, problem_id),
         people=await fields.people(ctx.org_id),
         form=form,
@@ -107,17 +131,17 @@ async def problem_page(request: Request, ctx: OrgContext, problem_id: int) -> Te
 @post("/problems/{problem_id:int}", opt=needs(Action.WRITE_REGISTER))
 async def update_problem(request: Request, ctx: OrgContext, problem_id: int) -> Template | Redirect:
     form = await read_form(request)
-    outcome = await service.update(ctx.scope, problem_id, form, ctx.person_id)
-    if outcome == "saved":
-        return redirect(f"/o/{ctx.slug}/problems/{problem_id}", _("Changes saved."))
-    return await _problem_page(
-        request,
-        ctx,
-        problem_id,
-        form,
-        409 if outcome == "conflict" else 422,
-        conflict=outcome == "conflict",
-    )
+    data = forms.ProblemInput.from_form(form)
+    try:
+        await service.update(ctx.scope, problem_id, data, ctx.person_id)
+    except (Invalid, Conflict) as error:
+        _refused(form, error)
+        conflict = isinstance(error, Conflict)
+        rows = forms.show_submitted(form, data)
+        return await _problem_page(
+            request, ctx, problem_id, form, error.status_code, conflict, rows
+        )
+    return redirect(f"/o/{ctx.slug}/problems/{problem_id}", _("Changes saved."))
 
 
 async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
-"""Pure rules of problems: the impact–urgency quadrant and the priority order."""
+"""Pure rules of problems: the impact–urgency quadrant, the priority order, and the problem
+kinds of an as-is step."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -79,3 +81,32 @@ def moved(impact: int, urgency: int, direction: str) -> tuple[int, int]:
 
 def parse_whys(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()][:10]
+
+
+# --- the problem kinds of an as-is step (seed 004 表1, 存在问题, 可多选) ------------------------
+
+# the kinds are the problem categories, in the seed's order: 效率低 / 质量差 / 协同难 / 风险高
+KINDS: tuple[str, ...] = tuple(c.value for c in Category)
+# how a cell or a line joins several kinds: the seed's 、 and what people type instead
+KIND_SEPARATORS = re.compile(r"[、,，/;；]")
+
+
+def kinds_text(kinds: Iterable[str]) -> str:
+    """A set of kinds as stored: their keys in the seed's order, joined by commas ("" for
+    none). An unknown kind is a ValueError (checked before, where the person can be told)."""
+    chosen = set(kinds)
+    unknown = chosen - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown problem kinds: {sorted(unknown)}")
+    return ",".join(k for k in KINDS if k in chosen)
+
+
+def kinds_of(text: str | None) -> tuple[str, ...]:
+    """The stored kinds back as a tuple in the seed's order (unknown words are dropped)."""
+    found = set((text or "").split(","))
+    return tuple(k for k in KINDS if k in found)
+
+
+def kind_names(cell: str) -> list[str]:
+    """The names in a cell of several kinds ("效率低、协同难", "Low efficiency, High risk")."""
+    return [name.strip() for name in KIND_SEPARATORS.split(cell) if name.strip()]

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.db import write_transaction
+from tracker.errors import Conflict, Invalid
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
 from tracker.problems import queries as q
 from tracker.problems import rules
+from tracker.problems.forms import ProblemInput, StepRow
 from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChange
 from tracker.registers import fields
+from tracker.registers.fields import Errors
 from tracker.tenancy import TenantScope
 from tracker.web import Form
+
+MAX_STEPS = 50  # as-is steps of one problem
 
 COLUMNS = (
     Problem.id,
@@ -61,96 +66,118 @@ async def steps(scope: TenantScope, problem_id: int) -> list[dict[str, Any]]:
     )
 
 
-def parse_steps(form: Form) -> list[dict[str, Any]]:
-    """As-is evidence, one step a line: ``step | responsible role | minutes``."""
-    parsed = []
-    for number, line in enumerate(form.get("as_is").splitlines(), start=1):
-        if not line.strip():
+def check_steps(rows: tuple[StepRow, ...], errors: Errors) -> list[dict[str, Any]]:
+    """The as-is evidence, a row per step (blank rows left out), in the order of their numbers
+    (a row without one keeps its place); each error beside its row's field."""
+    kept: list[tuple[tuple[int, int], dict[str, Any]]] = []
+    for row in rows:
+        if row.blank:
             continue
-        parts = [p.strip() for p in line.replace("｜", "|").split("|")]
-        step = parts[0][:200]
-        role = parts[1][:100] if len(parts) > 1 else ""
-        minutes_raw = parts[2] if len(parts) > 2 else ""
+        i = row.index
+        if not row.step:
+            errors.error(f"step_{i}", _("Name the step."))
         minutes = None
-        if minutes_raw:
-            if not minutes_raw.isdigit() or int(minutes_raw) > 100_000:
-                form.error("as_is", _("Line %(n)s: the duration is whole minutes.", n=number))
+        if row.minutes:
+            if not row.minutes.isdigit() or int(row.minutes) > 100_000:
+                errors.error(
+                    f"minutes_{i}",
+                    _("Enter a whole number from %(low)s to %(high)s.", low=0, high=100_000),
+                )
             else:
-                minutes = int(minutes_raw)
-        if not step:
-            form.error("as_is", _("Line %(n)s: name the step.", n=number))
-        parsed.append({"step": step, "role": role, "minutes": minutes})
-    if len(parsed) > 50:
-        form.error("as_is", _("Record at most 50 steps."))
-    return parsed
+                minutes = int(row.minutes)
+        number = i + 1
+        if row.no:
+            if row.no.isdigit() and 1 <= int(row.no) <= 999:
+                number = int(row.no)
+            else:
+                errors.error(
+                    f"no_{i}", _("Enter a whole number from %(low)s to %(high)s.", low=1, high=999)
+                )
+        if set(row.kinds) - set(rules.KINDS):
+            errors.error(f"kinds_{i}", _("Choose one of the options."))
+        kinds = rules.kinds_text(k for k in row.kinds if k in rules.KINDS)
+        step = {"step": row.step[:200], "role": row.role[:100], "minutes": minutes, "kinds": kinds}
+        kept.append(((number, i), step))
+    if len(kept) > MAX_STEPS:
+        errors.error("as_is", _("Record at most 50 steps."))
+    return [step for _order, step in sorted(kept, key=lambda pair: pair[0])]
 
 
-async def parse(scope: TenantScope, form: Form) -> dict[str, Any]:
+async def check(
+    scope: TenantScope, data: ProblemInput, errors: Errors
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The problem's values and its as-is steps; every error goes to ``errors`` by field."""
     values = {
-        "title": form.require("title", _("Name the problem."), 200),
-        "description": form.limit("description", 5000),
-        "category": fields.choice(form, "category", rules.Category),
-        "impact": fields.score(form, "impact"),
-        "urgency": fields.score(form, "urgency"),
-        "fishbone": form.get("fishbone"),
-        "whys": "\n".join(rules.parse_whys(form.limit("whys", 5000))),
-        "owner": await fields.member(form, "owner", scope.org_id),
-        "status": fields.choice(form, "status", rules.ProblemStatus, rules.ProblemStatus.OPEN),
+        "title": fields.text_value(data.title, errors, "title", 200, _("Name the problem.")),
+        "description": fields.text_value(data.description, errors, "description", 5000),
+        "category": fields.choice_value(data.category, errors, "category", rules.Category),
+        "impact": fields.score_value(data.impact, errors, "impact"),
+        "urgency": fields.score_value(data.urgency, errors, "urgency"),
+        "fishbone": data.fishbone,
+        "whys": "\n".join(rules.parse_whys(fields.text_value(data.whys, errors, "whys", 5000))),
+        "owner": await fields.member_value(data.owner, errors, "owner", scope.org_id),
+        "status": fields.choice_value(
+            data.status, errors, "status", rules.ProblemStatus, rules.ProblemStatus.OPEN
+        ),
     }
     if values["fishbone"] and values["fishbone"] not in set(rules.Fishbone):
-        form.error("fishbone", _("Choose one of the options."))
-    return values
+        errors.error("fishbone", _("Choose one of the options."))
+    return values, check_steps(data.steps, errors)
 
 
-async def create(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+def _invalid(errors: Errors) -> Invalid:
+    return Invalid(_("Please correct the marked fields."), errors)
+
+
+async def _write_steps(scope: TenantScope, problem_id: int, steps: list[dict[str, Any]]) -> None:
+    if steps:
+        await scope.insert(
+            AsIsStep, *({**s, "problem": problem_id, "position": i} for i, s in enumerate(steps))
+        )
+
+
+async def create(scope: TenantScope, initiative_id: int, data: ProblemInput) -> int:
+    """The new problem's id; ``Invalid`` with the errors beside their fields."""
     await scope.get(Initiative, initiative_id, Initiative.id)
-    values = await parse(scope, form)
-    as_is = parse_steps(form)
-    if not form.ok:
-        return None
+    errors = Errors()
+    values, steps = await check(scope, data, errors)
+    if errors:
+        raise _invalid(errors)
     async with write_transaction():
         problem_id = (await scope.insert(Problem, {**values, "initiative": initiative_id}))[0]["id"]
-        if as_is:
-            await scope.insert(
-                AsIsStep,
-                *({**s, "problem": problem_id, "position": i} for i, s in enumerate(as_is)),
-            )
+        await _write_steps(scope, problem_id, steps)
     return int(problem_id)
 
 
-async def update(scope: TenantScope, problem_id: int, form: Form, person_id: int) -> str:
-    """ "saved", "invalid" or "conflict" (someone saved in between)."""
+async def update(scope: TenantScope, problem_id: int, data: ProblemInput, person_id: int) -> None:
+    """Save the edit: ``Invalid`` with the errors beside their fields, ``Conflict`` when
+    someone saved in between (the version edited is no longer the problem's)."""
     current = await get(scope, problem_id)
-    values = await parse(scope, form)
-    as_is = parse_steps(form)
-    version = form.get("version")
-    if not version.isdigit():
-        form.error("title", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid"
+    errors = Errors()
+    values, steps = await check(scope, data, errors)
+    if not data.version.isdigit():
+        errors.error("title", _("The form is incomplete; reload the page."))
+    if errors:
+        raise _invalid(errors)
+    version = int(data.version)
     async with write_transaction():
         saved = await scope.update(
             Problem,
             {
                 **{getattr(Problem, k): v for k, v in values.items()},
-                Problem.version: int(version) + 1,
+                Problem.version: version + 1,
             },
             Problem.id == problem_id,
-            Problem.version == int(version),
+            Problem.version == version,
         ).returning(Problem.id)
         if not saved:
-            return "conflict"
+            raise Conflict(_("Someone else saved this problem while you were editing it."))
         if (current["impact"], current["urgency"]) != (values["impact"], values["urgency"]):
             await record_move(
                 scope, problem_id, current, values["impact"], values["urgency"], person_id
             )
         await scope.delete(AsIsStep, AsIsStep.problem == problem_id)
-        if as_is:
-            await scope.insert(
-                AsIsStep,
-                *({**s, "problem": problem_id, "position": i} for i, s in enumerate(as_is)),
-            )
-    return "saved"
+        await _write_steps(scope, problem_id, steps)
 
 
 async def record_move(

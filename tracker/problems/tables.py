@@ -37,7 +37,8 @@ class Problem(Table, tablename="problem"):
 
 
 class AsIsStep(Table, tablename="as_is_step"):
-    """As-is evidence of a problem: a step, its responsible role, its duration in minutes."""
+    """As-is evidence of a problem: a step, its responsible role, its duration in minutes and
+    the kinds of problem found at it (seed 004 表1, 存在问题, 可多选)."""
 
     id: Serial
     org = ForeignKey(Organisation, null=False, index=True)
@@ -46,6 +47,8 @@ class AsIsStep(Table, tablename="as_is_step"):
     step = Varchar(length=200)
     role = Varchar(length=100, default="")
     minutes = Integer(null=True, default=None)
+    # none or several of rules.KINDS, in that order, comma-separated (rules.kinds_text)
+    kinds = Varchar(length=60, default="")
 
 
 class ProblemScoreChange(Table, tablename="problem_score_change"):

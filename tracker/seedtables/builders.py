@@ -10,6 +10,7 @@ from typing import Any
 
 from tracker.accounts.tables import Membership
 from tracker.kpis.tables import Kpi, KpiMeasurement, OptimisationEntry
+from tracker.problems import rules as problem_rules
 from tracker.problems.tables import AsIsStep, Measure, Problem
 from tracker.risks.tables import Risk, RiskScoreChange
 from tracker.seedtables import values
@@ -283,16 +284,11 @@ class Log(Builder):
 
 
 class AsIs(Builder):
-    """Seed 004 表1: a row per current step, under the problem it shows ("title: details");
-    a problem not there yet is added (scored 3 × 3, to be rated on the matrix)."""
+    """Seed 004 表1: a row per current step, under the problem it shows ("title: details"),
+    with the kinds of problem found at it (可多选); a problem not there yet is added (scored
+    3 × 3, to be rated on the matrix, its category the row's first kind)."""
 
     NUMBERED = re.compile(r"^\s*\d+\s*[.、．)]\s*")
-    KINDS = {
-        "效率低": "efficiency",
-        "质量差": "quality",
-        "协同难": "coordination",
-        "风险高": "risk",
-    }
 
     async def context(self, scope: TenantScope, initiative: int) -> dict[str, Any]:
         problems = await _existing(scope, Problem, Problem.title, initiative)
@@ -302,7 +298,7 @@ class AsIs(Builder):
         return {
             "problems": problems,
             "existing": {f"{_key(s['problem.title'])}|{_key(s['step'])}" for s in steps},
-            "categories": {**values.problem_categories(), **self.KINDS},
+            "kinds": values.as_is_kinds(),
         }
 
     def values(self, row: Row, c: dict[str, Any]) -> dict[str, Any]:
@@ -310,15 +306,11 @@ class AsIs(Builder):
         title, _sep, details = row.raw.get("problem", "").partition(": ")
         row.raw["problem"] = title.strip()
         minutes = re.match(r"^\d+", row.raw.get("minutes", "").strip())
-        kinds = re.split(r"[、,，/;；]", row.raw.get("kind", ""))
-        row.raw["kind"] = kinds[0].strip()
         return {
             "step": row.text("step", 200, "Name the step."),
             "role": row.text("role", 100),
             "minutes": int(minutes.group(0)) if minutes else None,
-            "category": row.choice(
-                "kind", c["categories"], "", "Use efficiency, quality, coordination or risk."
-            ),
+            "kinds": row.kinds("kind", c["kinds"]),
             "problem": row.text("problem", 200, "Name the problem."),
             "description": details.strip()[:5000],
         }
@@ -327,13 +319,12 @@ class AsIs(Builder):
         problems = await _existing(scope, Problem, Problem.title, initiative)
         for v in rows:
             known = problems.get(_key(v["problem"]))
-            changes = {k: v[k] for k in ("description", "category") if v[k]}
-            if known and changes:
+            if known and v["description"]:
                 await scope.update(
-                    Problem, {getattr(Problem, k): x for k, x in changes.items()},
-                    Problem.id == known,
-                )  # fmt: skip
+                    Problem, {Problem.description: v["description"]}, Problem.id == known
+                )
             elif not known:
+                kinds = problem_rules.kinds_of(v["kinds"])
                 problems[_key(v["problem"])] = (
                     await scope.insert(
                         Problem,
@@ -342,7 +333,7 @@ class AsIs(Builder):
                             "title": v["problem"],
                             "impact": 3,
                             "urgency": 3,
-                            "category": v["category"] or "efficiency",
+                            "category": kinds[0] if kinds else "efficiency",
                             "description": v["description"],
                         },
                     )
@@ -356,7 +347,7 @@ class AsIs(Builder):
         new = []
         for v in rows:
             problem = problems[_key(v["problem"])]
-            values_ = {"role": v["role"], "minutes": v["minutes"]}
+            values_ = {"role": v["role"], "minutes": v["minutes"], "kinds": v["kinds"]}
             step = found.get((problem, _key(v["step"])))
             if step:
                 await scope.update(

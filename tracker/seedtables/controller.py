@@ -104,17 +104,20 @@ async def inventory_page(request: Request, ctx: OrgContext) -> Template:
     )
 
 
-@get("/tables/process-inventory", name="process_inventory_table")
-async def inventory_download(ctx: OrgContext, format: str = "xlsx") -> Response:
+def inventory_table(entries: list[dict[str, Any]]) -> Table:
     layout = layouts.process_inventory()
-    entries = await inventory.inventory(ctx.scope)
     extra = pgettext("seed table", "SOP number")
-    table = Table(
+    return Table(
         title=layout.title,
         headers=[*layout.columns, extra],
         rows=inventory.rows(entries),
         preface=[[layout.title]],
     )
+
+
+@get("/tables/process-inventory", name="process_inventory_table")
+async def inventory_download(ctx: OrgContext, format: str = "xlsx") -> Response:
+    table = inventory_table(await inventory.inventory(ctx.scope))
     return download(table, _format(format), "process-inventory")
 
 
@@ -133,7 +136,17 @@ async def programme_tables(ctx: OrgContext, initiative: dict[str, Any]) -> list[
             table = sop_table(view, key, document)
             table.title = f"{table.title} {doc['number']}"
             tables.append(table)
+        raci = versions.raci_table(view)
+        raci.title = f"{raci.title} {doc['number']}"
+        tables.append(raci)
     filled = [t for t in tables if list(t.rows)]
+    processes = [
+        e
+        for e in await inventory.inventory(ctx.scope)
+        if e["document"]["initiative"] == initiative["id"]
+    ]
+    if processes:  # the initiative's own rows of the organisation's process inventory
+        filled.append(inventory_table(processes))
     return filled or tables
 
 

@@ -100,7 +100,8 @@ def messages(parsed: reading.Parsed, preview: Preview) -> None:
 
 def _collect(parsed: reading.Parsed, preview: Preview, row: Row, limit: int = 300) -> None:
     for key, message in row.errors:
-        preview.errors.append((row.line, parsed.headers.get(key, key), _(message, n=limit)))
+        text = _(message, n=limit, name=row.names.get(key, ""))
+        preview.errors.append((row.line, parsed.headers.get(key, key), text))
 
 
 async def preview(scope: TenantScope, key: str, initiative: int, parsed: reading.Parsed) -> Preview:
@@ -171,4 +172,8 @@ def _messages() -> list[str]:
         _("This row appears twice in the file."),
         _("Use at most %(n)s characters."),
         _("Enter a date as YYYY-MM-DD."),
+        _(
+            "“%(name)s” is not a kind of problem: use low efficiency, poor quality, poor "
+            "coordination or high risk, several joined by commas."
+        ),  # values.UNKNOWN_KIND
     ]

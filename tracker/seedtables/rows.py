@@ -11,6 +11,7 @@ from tracker.i18n import pgettext
 from tracker.kpis import optimisation
 from tracker.kpis import service as kpis
 from tracker.pilots import service as pilots
+from tracker.problems import rules as problem_rules
 from tracker.problems import service as problems
 from tracker.problems.tables import AsIsStep
 from tracker.risks import service as risks
@@ -36,7 +37,6 @@ async def as_is_survey(scope: TenantScope, initiative: dict[str, Any]) -> list[R
             *AsIsStep.all_columns(),
             AsIsStep.problem.title,
             AsIsStep.problem.description,
-            AsIsStep.problem.category,
         )
         .where(AsIsStep.problem.initiative == initiative["id"])
         .order_by(AsIsStep.problem)
@@ -49,7 +49,7 @@ async def as_is_survey(scope: TenantScope, initiative: dict[str, Any]) -> list[R
             f"{n}. {s['step']}",
             s["role"],
             s["minutes"],
-            labels.problem_category_label(s["problem.category"]),
+            labels.as_is_kinds_label(problem_rules.kinds_of(s["kinds"])),
             ": ".join(t for t in (s["problem.title"], s["problem.description"]) if t),
         ]
         for n, s in enumerate(steps, start=1)

@@ -9,6 +9,12 @@ from datetime import date
 
 from tracker import labels
 from tracker.i18n import LANGUAGES, language
+from tracker.problems import rules as problem_rules
+
+UNKNOWN_KIND = (
+    "“%(name)s” is not a kind of problem: use low efficiency, poor quality, poor coordination "
+    "or high risk, several joined by commas."
+)
 
 
 class Row:
@@ -17,6 +23,20 @@ class Row:
     def __init__(self, line: int, raw: dict[str, str]) -> None:
         self.line, self.raw = line, raw
         self.errors: list[tuple[str, str]] = []  # column key, message id
+        self.names: dict[str, str] = {}  # column key → the %(name)s of its message
+
+    def kinds(self, key: str, kinds: dict[str, str]) -> str:
+        """Several problem kinds in one cell (「效率低、协同难」), stored as their keys; the
+        first word that is no kind is reported by name."""
+        found = []
+        for name in problem_rules.kind_names(self.raw.get(key, "")):
+            kind = kinds.get(name.lower())
+            if kind is None:
+                self.errors.append((key, UNKNOWN_KIND))
+                self.names.setdefault(key, name)
+                continue
+            found.append(kind)
+        return problem_rules.kinds_text(found)
 
     def text(self, key: str, limit: int, required: str = "") -> str:
         value = self.raw.get(key, "")
@@ -93,6 +113,15 @@ TIME_UNITS = ("minutes", "hours", "days", "workdays")
 def problem_categories() -> dict[str, str]:
     extra = {"效率问题": "efficiency", "质量问题": "quality", "协同问题": "coordination"}
     return {**reverse(labels.problem_category_label, PROBLEM_CATEGORIES), **extra}
+
+
+def as_is_kinds() -> dict[str, str]:
+    """A problem kind of 表1 by its seed name (效率低…) or English name, by the problem
+    category's name (效率问题, Efficiency…) or by its key, in any language → the key."""
+    return {
+        **problem_categories(),
+        **reverse(labels.as_is_kind_label, problem_rules.KINDS),
+    }
 
 
 def problem_statuses() -> dict[str, str]:

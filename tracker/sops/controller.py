@@ -17,7 +17,7 @@ from tracker.i18n import gettext as _
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.sops import documents, lifecycle, versions
-from tracker.spreadsheets import Table, download
+from tracker.spreadsheets import download
 from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, read_form, redirect, render
 
@@ -231,28 +231,22 @@ async def save_header(request: Request, ctx: OrgContext, version_id: int) -> Tem
     return redirect(f"/o/{ctx.slug}/sop-versions/{version_id}#header", _("SOP saved."))
 
 
-@get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
-async def raci_export(request: Request, ctx: OrgContext, version_id: int) -> Response:
+async def _raci_download(ctx: OrgContext, version_id: int, format: str) -> Response:
     view = await versions.version_view(ctx, version_id)
-    version, raci = view["version"], view["raci"]
-    rows, marked = [], set()
-    for number, step in enumerate(view["steps"], start=1):
-        problems = [_(p) for p in raci["problems"].get(step["id"], [])]
-        if problems:
-            marked.add(number - 1)
-        cells = [raci["cells"].get((step["id"], r["id"]), "") for r in raci["roles"]]
-        rows.append([number, step["name"], *cells, " ".join(problems)])
-    table = Table(
-        title="RACI",
-        preface=[
-            [f"{version['document.number']} {version['document.process_name']}"],
-            [version["label"]],
-        ],
-        headers=[_("No."), _("Step"), *(r["name"] for r in raci["roles"]), _("Problems")],
-        rows=rows,
-        marked=marked,
-    )
-    return download(table, "xlsx", f"RACI-{version['document.number']}-{version['label']}")
+    version = view["version"]
+    name = f"RACI-{version['document.number']}-{version['label']}"
+    return download(versions.raci_table(view), format, name)
+
+
+@get("/sop-versions/{version_id:int}/raci.xlsx", name="raci_export")
+async def raci_export(ctx: OrgContext, version_id: int) -> Response:
+    return await _raci_download(ctx, version_id, "xlsx")
+
+
+@get("/sop-versions/{version_id:int}/raci.csv", name="raci_export_csv")
+async def raci_export_csv(ctx: OrgContext, version_id: int) -> Response:
+    """The same grid as CSV (UTF-8 with a byte-order mark, as every CSV export)."""
+    return await _raci_download(ctx, version_id, "csv")
 
 
 @post("/sop-versions/{version_id:int}/submit", opt=needs(Action.WRITE_REGISTER))
@@ -300,6 +294,7 @@ ROUTES = [
     print_page,
     save_header,
     raci_export,
+    raci_export_csv,
     submit,
     decide,
     publish,

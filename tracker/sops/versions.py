@@ -15,6 +15,7 @@ from tracker.sops.rules import Status
 from tracker.sops.tables import (
     SopVersion,
 )
+from tracker.spreadsheets import Table
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
 from tracker.values import Checks, Submitted
 
@@ -121,3 +122,26 @@ async def save_header(scope: TenantScope, version_id: int, submitted: Submitted)
         SopVersion.status == Status.DRAFT,
     ).returning(SopVersion.id)
     return bool(saved)
+
+
+def raci_table(view: dict[str, Any]) -> Table:
+    """The RACI grid of a version's view: a row per step (its number and name), a column per
+    role with the cells R/A/C/I, and the rule's problems of each step (its row marked)."""
+    version, raci = view["version"], view["raci"]
+    rows, marked = [], set()
+    for number, step in enumerate(view["steps"], start=1):
+        problems = [_(p) for p in raci["problems"].get(step["id"], [])]
+        if problems:
+            marked.add(number - 1)
+        cells = [raci["cells"].get((step["id"], r["id"]), "") for r in raci["roles"]]
+        rows.append([number, step["name"], *cells, " ".join(problems)])
+    return Table(
+        title="RACI",
+        preface=[
+            [f"{version['document.number']} {version['document.process_name']}"],
+            [version["label"]],
+        ],
+        headers=[_("No."), _("Step"), *(r["name"] for r in raci["roles"]), _("Problems")],
+        rows=rows,
+        marked=marked,
+    )

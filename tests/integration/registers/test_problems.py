@@ -4,7 +4,19 @@ from tests.helpers import make_initiative
 from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChange
 
 
-def problem_form(**overrides):
+def as_is(*rows) -> dict:
+    """The as-is rows of the problem form: (step, role, minutes[, kinds]) each."""
+    fields: dict = {}
+    for i, (step, role, minutes, *kinds) in enumerate(rows):
+        fields.update({f"no_{i}": str(i + 1), f"step_{i}": step, f"role_{i}": role,
+                       f"minutes_{i}": minutes, f"kinds_{i}": list(kinds[0] if kinds else [])})  # fmt: skip
+    return fields
+
+
+STEPS = as_is(("Fill request", "Requester", "15"), ("Manager sign-off", "Manager", "240"))
+
+
+def problem_form(steps=STEPS, **overrides):
     form = {
         "title": "Approval has too many steps",
         "description": "Three sign-offs for small purchases",
@@ -15,7 +27,7 @@ def problem_form(**overrides):
         "whys": "Slow approval\nThree sign-offs\nNo threshold rule",
         "owner": "",
         "status": "open",
-        "as_is": "Fill request | Requester | 15\nManager sign-off | Manager | 240",
+        **steps,
     }
     form.update(overrides)
     return form
@@ -52,10 +64,10 @@ async def test_problem_errors_keep_input(world):
         response = await client.post(
             f"/o/alpha/initiatives/{initiative}/problems",
             data=problem_form(
+                as_is(("Step", "Role", "ten")),
                 title="",
                 impact="9",
                 category="vibes",
-                as_is="Step | Role | ten",
                 owner=str(world.b.people["lead"]),
             ),
         )
@@ -64,11 +76,11 @@ async def test_problem_errors_keep_input(world):
         "Name the problem.",
         "Score from 1 to 5.",
         "Choose one of the options.",
-        "Line 1: the duration is whole minutes.",
+        "Enter a whole number from 0 to 100000.",
         "Choose a member of this organisation.",
     ):
         assert message in response.text
-    assert "Step | Role | ten" in response.text
+    assert 'name="minutes_0" type="text" value="ten"' in response.text
     assert not await Problem.exists().where(Problem.initiative == initiative)
 
 
@@ -195,7 +207,7 @@ async def test_top5_report(world):
         for n, (i, u) in enumerate([(1, 1), (5, 5), (4, 1), (1, 5), (3, 3), (2, 2)]):
             await client.post(
                 f"/o/alpha/initiatives/{initiative}/problems",
-                data=problem_form(title=f"P{n}-{i}x{u}", impact=str(i), urgency=str(u), as_is=""),
+                data=problem_form({}, title=f"P{n}-{i}x{u}", impact=str(i), urgency=str(u)),
             )
         report = await client.get(f"/o/alpha/initiatives/{initiative}/problems/top5")
     order = ["P1-5x5", "P4-3x3", "P2-4x1", "P3-1x5", "P5-2x2"]

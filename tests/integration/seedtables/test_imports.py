@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.helpers import make_initiative
 from tests.integration.seedtables.test_seed_tables import _programme
@@ -64,6 +65,94 @@ async def test_an_export_imports_back_unchanged_into_another_initiative(world, f
             assert rows and rows == _data_rows(after.content, FIRST[key]), key
 
 
+def _cells(content: bytes) -> list[list]:
+    """Every cell of every sheet, by row: an XLSX's content (its bytes hold the time it was
+    written)."""
+    book = load_workbook(io.BytesIO(content))
+    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
+
+
+@pytest.mark.parametrize("language", [ZH, EN])
+async def test_export_import_export_is_byte_equal(world, language):
+    """Each importable table, exported, imported back into its initiative and exported again:
+    the same CSV to the byte, the same cells in the workbook, and nothing added."""
+    source, _ = await _programme(world.a)
+    async with world.client(world.a, "member") as client:
+        for key in ORDER:
+            url = f"/o/alpha/initiatives/{source}/tables/{key}"
+            csv_before = (await client.get(f"{url}?format=csv", headers=language)).content
+            xlsx_before = (await client.get(f"{url}?format=xlsx", headers=language)).content
+            for name, content in (("back.csv", csv_before), ("back.xlsx", xlsx_before)):
+                imported = await _import(client, source, key, name, content, language)
+                assert imported.status_code in (302, 303), (key, imported.text[-2000:])
+            csv_after = (await client.get(f"{url}?format=csv", headers=language)).content
+            xlsx_after = (await client.get(f"{url}?format=xlsx", headers=language)).content
+            assert csv_after == csv_before, key
+            assert _cells(xlsx_after) == _cells(xlsx_before), key
+    assert await Problem.count().where(Problem.initiative == source) == 1
+    assert await AsIsStep.count().where(AsIsStep.problem.initiative == source) == 3
+
+
+async def test_the_as_is_survey_writes_and_reads_several_problem_kinds_per_step(world):
+    """表1's 存在问题 (可多选): the kinds of each step joined as the seed writes them, in the
+    reader's language, and read back from either language into another initiative."""
+    source, _ = await _programme(world.a)
+    url = f"/o/alpha/initiatives/{source}/tables/as-is-survey?format=csv"
+    async with world.client(world.a, "member") as client:
+        zh = _data_rows((await client.get(url, headers=ZH)).content, "流程名称")
+        en = _data_rows((await client.get(url, headers=EN)).content, "Process name")
+        assert [r[5] for r in zh] == ["效率低、协同难", "质量差", ""]
+        assert [r[5] for r in en] == ["Low efficiency, Poor coordination", "Poor quality", ""]
+        for rows, header in ((en, "Process name"), (zh, "流程名称")):
+            target = await make_initiative(world.a)
+            content = _csv_bytes([ENGLISH_AS_IS if header == "Process name" else CHINESE_AS_IS, *rows])  # fmt: skip
+            response = await _import(client, target, "as-is-survey", "kinds.csv", content)
+            assert response.status_code in (302, 303), response.text[-2000:]
+            steps = await AsIsStep.select(AsIsStep.step, AsIsStep.kinds).where(AsIsStep.problem.initiative == target).order_by(AsIsStep.position)  # fmt: skip
+            assert [(s["step"], s["kinds"]) for s in steps] == [
+                ("接收投诉", "efficiency,coordination"),
+                ("分类分级", "quality"),
+                ("归档", ""),
+            ]
+
+
+CHINESE_AS_IS = "流程名称 涉及部门 当前步骤简述（按顺序） 责任岗位 单步耗时（分钟） 存在问题 具体问题描述".split()
+ENGLISH_AS_IS = ["Process name", "Departments involved", "Current steps (in order)",
+                 "Responsible post", "Time per step (minutes)", "Problems found", "Problem details"]  # fmt: skip
+
+
+def _csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("language", "cell", "message"),
+    [
+        (ZH, "效率低、太慢", "“太慢”不是可选的问题类型"),
+        (EN, "Low efficiency, Too slow", "“Too slow” is not a kind of problem"),
+    ],
+)
+async def test_an_unknown_problem_kind_is_named_by_row_and_column(world, language, cell, message):
+    initiative = await make_initiative(world.a)
+    content = _csv_bytes(
+        [
+            CHINESE_AS_IS,
+            ["流程", "客服部", "1. 接收", "客服", "10", "风险高/质量差", "慢: 细节"],
+            ["流程", "客服部", "2. 审核", "主管", "30", cell, "慢: 细节"],
+        ],
+        "gbk",
+    )
+    async with world.client(world.a, "member") as client:
+        response = await _import(client, initiative, "as-is-survey", "k.csv", content, language)
+    assert response.status_code == 422
+    assert message in response.text and "存在问题" in response.text  # the column, as in the file
+    assert '<td class="num">3</td>' in response.text  # the file's own line
+    assert "风险高/质量差" not in response.text  # the first row's kinds are all known
+    assert await Problem.count().where(Problem.initiative == initiative) == 0
+
+
 async def test_a_reimport_updates_rather_than_duplicates(world):
     source, _ = await _programme(world.a)
     async with world.client(world.a, "member") as client:
@@ -84,7 +173,7 @@ async def test_a_reimport_updates_rather_than_duplicates(world):
                 ]
             )
     assert counts[0] == counts[1] == [1, 1, 1, 1]
-    assert await AsIsStep.count().where(AsIsStep.problem.initiative == source) == 2
+    assert await AsIsStep.count().where(AsIsStep.problem.initiative == source) == 3
 
 
 SEED_RISKS = (
@@ -243,6 +332,43 @@ async def test_sop_steps_import_onto_a_draft_and_come_back_out_unchanged(world):
     assert refused.status_code == 409
     updated = await SopStep.select().where(SopStep.version == draft, SopStep.name == step["name"]).first()  # fmt: skip
     assert updated is not None and updated["instructions"]  # kept: the file had no such column
+
+
+@pytest.mark.parametrize("language", [ZH, EN])
+async def test_sop_tables_export_import_export_is_byte_equal_on_a_draft(world, language):
+    """The steps table, the standardisation table and the task assignment of a draft, with a
+    step's own people and acceptance criterion and the RACI roles of the others: exported,
+    imported back, exported again, the same to the byte."""
+    from datetime import date
+
+    from tracker.demo_program import seed_sop
+    from tracker.sops.tables import SopStep, SopVersion
+
+    org = world.a
+    initiative = await make_initiative(org, phase=3)
+    people = [org.people["admin"], org.people["lead"], org.people["committee"]]
+    document = await seed_sop(org.id, initiative, f"SOP-RT-{initiative:04d}", "客户投诉处理", people, date.today(), "draft", lang="zh_Hans")  # fmt: skip
+    version = await SopVersion.select(SopVersion.id).where(SopVersion.document == document).first()  # fmt: skip
+    assert version is not None
+    first = await SopStep.select(SopStep.id).where(SopStep.version == version["id"]).order_by(SopStep.position).first()  # fmt: skip
+    assert first is not None
+    await SopStep.update(
+        {SopStep.owner: org.people["lead"], SopStep.assistant: org.people["member"],
+         SopStep.acceptance: "当日闭环"}
+    ).where(SopStep.id == first["id"])  # fmt: skip
+    base = f"/o/alpha/sop-versions/{version['id']}/tables"
+    count = await SopStep.count().where(SopStep.version == version["id"])
+    async with world.client(org, "member") as client:
+        for key in ("sop-steps", "standardisation", "task-assignment"):
+            before = (await client.get(f"{base}/{key}?format=csv", headers=language)).content
+            xlsx = (await client.get(f"{base}/{key}?format=xlsx", headers=language)).content
+            for name, content in (("back.csv", before), ("back.xlsx", xlsx)):
+                response = await _sop_import(client, version["id"], key, name, content, language)
+                assert response.status_code in (302, 303), (key, response.text[-2000:])
+            after = (await client.get(f"{base}/{key}?format=csv", headers=language)).content
+            assert after == before, key
+            assert _cells((await client.get(f"{base}/{key}?format=xlsx", headers=language)).content) == _cells(xlsx), key  # fmt: skip
+    assert await SopStep.count().where(SopStep.version == version["id"]) == count  # none added
 
 
 async def test_sop_import_roles_and_outsiders(world):

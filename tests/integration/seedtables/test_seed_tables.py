@@ -17,7 +17,7 @@ from tracker.kpis.tables import Kpi, KpiMeasurement, OptimisationEntry
 from tracker.pilots.tables import Pilot, PilotMetric
 from tracker.problems.tables import AsIsStep, Measure, Problem
 from tracker.risks.tables import Risk
-from tracker.sops.tables import SopVersion
+from tracker.sops.tables import RaciRole, SopVersion
 
 # The seeds' own headers (../shared/seeds, as issue 18 lists them), in order.
 CHINESE = {
@@ -35,26 +35,46 @@ CHINESE = {
     "version-log": "流程ID 流程名称 版本号 生效日期 修改内容摘要 修改人 审核人 备注",
     "process-inventory": "流程名称 所属部门 当前版本 流程负责人 关键节点（按顺序） 问题描述 优化建议",
 }
+# The same columns for an English reader, in the same order.
 ENGLISH = {
-    "design": [
-        "Optimisation goal",
-        "Problem point",
-        "Specific optimisation measure",
-        "Responsible department",
-        "Completion date",
-        "Expected effect (quantified)",
-    ],
+    "as-is-survey": ["Process name", "Departments involved", "Current steps (in order)",
+                     "Responsible post", "Time per step (minutes)", "Problems found",
+                     "Problem details"],
     "matrix": ["Problem", "Scope of impact", "Urgency", "Quadrant"],
-    "sop-steps": [
-        "Process step",
-        "Responsible department/person",
-        "Operating instructions",
-        "Input documents/information",
-        "Output documents/information",
-        "Time requirement",
-        "Key control point",
-    ],
-}
+    "design": ["Optimisation goal", "Problem point", "Specific optimisation measure",
+               "Responsible department", "Completion date", "Expected effect (quantified)"],
+    "pilot-evaluation": ["Pilot process", "Pilot scope", "Key indicator", "Data before",
+                         "Data after", "Difference rate", "Satisfaction (1-5)",
+                         "Unmet problems and causes"],
+    "risks": ["Risk", "Risk manifestation", "Response strategy"],
+    "kpi-monitoring": ["Indicator name", "Formula", "Data source", "Monitoring frequency",
+                       "Target value", "Actual value", "Responsible department"],
+    "optimisation-log": ["Optimisation date", "Process name", "Optimisation background",
+                         "Specific measures", "Effect evaluation", "Person in charge", "Remarks"],
+    "sop-steps": ["Process step", "Responsible department/person", "Operating instructions",
+                  "Input documents/information", "Output documents/information",
+                  "Time requirement", "Key control point"],
+    "sop-basic": ["Step number", "Step name"],
+    "standardisation": ["Process name", "Responsible post", "Process step", "Operating standard",
+                        "Input requirements", "Output requirements", "Time node",
+                        "Related forms/tools"],
+    "task-assignment": ["Process step", "Executing department/post", "Responsible person",
+                        "Assisting person", "Time limit", "Output", "Acceptance criterion"],
+    "version-log": ["Process ID", "Process name", "Version number", "Effective date",
+                    "Summary of changes", "Changed by", "Reviewed by", "Remarks"],
+    "process-inventory": ["Process name", "Department", "Current version", "Process owner",
+                          "Key nodes (in order)", "Problem description",
+                          "Optimisation suggestions"],
+}  # fmt: skip
+# seed 001's labelled block above its steps, in order
+BLOCK = {
+    "zh-CN": "流程名称 流程编号 版本号 生效日期 编制人 审核人 批准人 适用范围".split(),
+    "en": ["Process name", "Process number", "Version number", "Effective date", "Prepared by",
+           "Reviewed by", "Approved by", "Scope of application"],
+}  # fmt: skip
+# the RACI grid has no seed of its own: a step a row (after its number), a role a column (the
+# roles' own names), the rule's problems last
+RACI = {"zh-CN": ("编号", "步骤", "问题"), "en": ("No.", "Step", "Problems")}
 INITIATIVE_TABLES = [
     "as-is-survey",
     "matrix",
@@ -81,9 +101,12 @@ async def _programme(org) -> tuple[int, int]:
         )
     )[0]["id"]  # fmt: skip
     await AsIsStep.insert(
-        AsIsStep(org=o, problem=problem, position=1, step="接收投诉", role="客服专员", minutes=10),
-        AsIsStep(org=o, problem=problem, position=2, step="分类分级", role="主管", minutes=30),
-    )
+        AsIsStep(org=o, problem=problem, position=1, step="接收投诉", role="客服专员", minutes=10,
+                 kinds="efficiency,coordination"),
+        AsIsStep(org=o, problem=problem, position=2, step="分类分级", role="主管", minutes=30,
+                 kinds="quality"),
+        AsIsStep(org=o, problem=problem, position=3, step="归档", role="客服专员", minutes=5),
+    )  # fmt: skip
     await Measure.insert(
         Measure(
             org=o, initiative=initiative, goal="缩短处理时长", problem=problem,
@@ -150,37 +173,49 @@ def _xlsx_header(content: bytes, first: str) -> tuple[list, object]:
     raise AssertionError(f"no header starting with {first}")
 
 
-def _url(key: str, initiative: int, version: int) -> str:
+def _url(key: str, initiative: int, version: int, format: str) -> str:
+    if key == "raci":
+        return f"/o/alpha/sop-versions/{version}/raci.{format}"
     if key in SOP_TABLES:
-        return f"/o/alpha/sop-versions/{version}/tables/{key}"
+        return f"/o/alpha/sop-versions/{version}/tables/{key}?format={format}"
     if key == "process-inventory":
-        return "/o/alpha/tables/process-inventory"
-    return f"/o/alpha/initiatives/{initiative}/tables/{key}"
+        return f"/o/alpha/tables/process-inventory?format={format}"
+    return f"/o/alpha/initiatives/{initiative}/tables/{key}?format={format}"
 
 
-@pytest.mark.parametrize("key", [*INITIATIVE_TABLES, *SOP_TABLES, "process-inventory"])
-async def test_each_table_has_the_seeds_columns_in_order_in_chinese(world, key):
+async def _expected(key: str, language: str, version: int) -> list[str]:
+    if key == "raci":
+        roles = await RaciRole.select(RaciRole.name).where(RaciRole.version == version).order_by(RaciRole.position)  # fmt: skip
+        number, step, problems = RACI[language]
+        return [number, step, *(r["name"] for r in roles), problems]
+    return CHINESE[key].split() if language == "zh-CN" else ENGLISH[key]
+
+
+ALL_TABLES = [*INITIATIVE_TABLES, *SOP_TABLES, "process-inventory", "raci"]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+@pytest.mark.parametrize("key", ALL_TABLES)
+async def test_each_table_has_the_seeds_columns_in_order_in_both_languages(world, key, language):
+    """Every table of issue 18's list, as XLSX and as CSV (UTF-8 with a byte-order mark):
+    the seed's columns in the seed's order, in the reader's language."""
     initiative, version = await _programme(world.a)
-    expected = CHINESE[key].split()
+    expected = await _expected(key, language, version)
+    headers = {"accept-language": language}
     async with world.client(world.a, "viewer") as client:
-        zh = {"accept-language": "zh-CN"}
-        xlsx = await client.get(_url(key, initiative, version) + "?format=xlsx", headers=zh)
-        csv_response = await client.get(_url(key, initiative, version) + "?format=csv", headers=zh)
-    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
+        xlsx = await client.get(_url(key, initiative, version, "xlsx"), headers=headers)
+        csv_response = await client.get(_url(key, initiative, version, "csv"), headers=headers)
+    for response in (xlsx, csv_response):
+        assert response.status_code == 200, (key, response.text[:300])
+        assert "attachment" in response.headers["content-disposition"]
     header, sheet = _xlsx_header(xlsx.content, expected[0])
     assert header[: len(expected)] == expected
     assert sheet.max_row >= int(sheet.freeze_panes[1:])  # a row of data below the header
     assert _csv_header(csv_response.content, expected[0])[: len(expected)] == expected
-
-
-@pytest.mark.parametrize("key", sorted(ENGLISH))
-async def test_english_readers_get_english_headers_in_the_same_order(world, key):
-    initiative, version = await _programme(world.a)
-    async with world.client(world.a, "lead") as client:
-        response = await client.get(
-            _url(key, initiative, version) + "?format=csv", headers={"accept-language": "en"}
-        )
-    assert _csv_header(response.content, ENGLISH[key][0])[: len(ENGLISH[key])] == ENGLISH[key]
+    if key == "sop-basic":  # seed 001: the labelled block above the steps, in its order
+        labels = [r[0] for r in csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))) if r]  # fmt: skip
+        at = labels.index(BLOCK[language][0])
+        assert labels[at : at + len(BLOCK[language])] == BLOCK[language]
 
 
 async def test_values_land_in_their_columns_as_dates_and_numbers(world):
@@ -220,6 +255,13 @@ async def test_the_programme_file_has_a_sheet_per_table_with_data_named_as_in_th
         assert title in names, names
     assert any(n.startswith("流程基本信息") for n in names)
     assert any(n.startswith("流程优化记录表（版本管理）") for n in names)
+    # the RACI grid of the SOP, and the initiative's rows of the process inventory
+    raci = next(book[n] for n in names if n.startswith("RACI"))
+    header = next(r for r in raci.iter_rows(values_only=True) if r[0] == "编号")
+    assert header[:2] == ("编号", "步骤") and header[-1] == "问题"
+    processes = book["业务流程梳理表"]
+    rows = [r for r in processes.iter_rows(values_only=True) if r[0] == "客户投诉处理"]
+    assert len(rows) == 1  # this initiative's process, none of another initiative
     for sheet in book.worksheets:
         assert sheet.freeze_panes, sheet.title  # headers stay in view
 
@@ -238,9 +280,18 @@ async def test_an_initiative_without_records_gives_blank_forms_to_fill_in(world)
 
 async def test_outsiders_unknown_tables_and_formats_get_404(world):
     initiative, version = await _programme(world.a)
+    found = await SopVersion.select(SopVersion.document.number).where(SopVersion.id == version).first()  # fmt: skip
+    assert found is not None
+    number = found["document.number"]
     async with world.client(world.b, "admin") as client:
-        for key in ("design", "sop-steps"):
-            assert (await client.get(_url(key, initiative, version).replace("alpha", "beta"))).status_code == 404  # fmt: skip
+        for key in ALL_TABLES:
+            for format in ("xlsx", "csv"):
+                url = _url(key, initiative, version, format).replace("alpha", "beta")
+                if key == "process-inventory":  # beta's own processes, none of alpha's
+                    own = await client.get(url)
+                    assert own.status_code == 200 and number.encode() not in own.content
+                    continue
+                assert (await client.get(url)).status_code == 404, url
         assert (await client.get(f"/o/beta/initiatives/{initiative}/programme.xlsx")).status_code == 404  # fmt: skip
     async with world.client(world.a, "admin") as client:
         assert (await client.get(f"/o/alpha/initiatives/{initiative}/tables/nope")).status_code == 404  # fmt: skip
@@ -250,22 +301,31 @@ async def test_outsiders_unknown_tables_and_formats_get_404(world):
 
 
 async def test_the_pages_link_their_seed_tables(world):
+    """Each table downloads, as XLSX and as CSV, from the page where it lives."""
     initiative, version = await _programme(world.a)
+    i, v = f"/o/alpha/initiatives/{initiative}", f"/o/alpha/sop-versions/{version}"
+    pages = {
+        f"{i}/problems": ["as-is-survey"],
+        f"{i}/matrix": ["matrix"],
+        f"{i}/measures": ["design"],
+        f"{i}/pilots": ["pilot-evaluation"],
+        f"{i}/risks": ["risks"],
+        f"{i}/kpis": ["kpi-monitoring", "optimisation-log"],
+        v: [*SOP_TABLES, "raci"],
+        "/o/alpha/sops": ["process-inventory"],
+        "/o/alpha/processes": ["process-inventory"],
+    }
     async with world.client(world.a, "viewer") as client:
-        i, v = f"/o/alpha/initiatives/{initiative}", f"/o/alpha/sop-versions/{version}"
-        pages = {
-            f"{i}/measures": f"{i}/tables/design?format=xlsx",
-            f"{i}/matrix": f"{i}/tables/matrix?format=csv",
-            f"{i}/kpis": f"{i}/tables/kpi-monitoring?format=xlsx",
-            f"{i}/pilots": f"{i}/tables/pilot-evaluation?format=xlsx",
-            v: f"{v}/tables/task-assignment?format=xlsx",
-            "/o/alpha/sops": "/o/alpha/tables/process-inventory?format=xlsx",
-            i: f"{i}/programme.xlsx",
-        }
-        for page, link in pages.items():
+        for page, keys in pages.items():
             response = await client.get(page)
-            assert response.status_code == 200 and f'href="{link}"' in response.text, page
-            assert (await client.get(link)).status_code == 200, link
+            assert response.status_code == 200, page
+            for key in keys:
+                for format in ("xlsx", "csv"):
+                    link = _url(key, initiative, version, format)
+                    assert f'href="{link}"' in response.text, (page, link)
+                    assert (await client.get(link)).status_code == 200, link
+        programme = await client.get(i)
+        assert f'href="{i}/programme.xlsx"' in programme.text
 
 
 async def test_the_sop_version_as_a_word_document_holds_its_steps_in_the_seeds_layout(world):
