@@ -26,7 +26,6 @@ NOT_YET = {
     "tracker.analytics.controller",
     "tracker.attachments.controller",
     "tracker.benefits.controller",
-    "tracker.gates.controller",
     "tracker.sops.controller",
 }
 
