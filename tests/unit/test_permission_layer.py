@@ -23,8 +23,6 @@ TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 
 # Controllers that still check a permission in their body, on their way to a service.
 NOT_YET = {
-    "tracker.analytics.controller",
-    "tracker.attachments.controller",
     "tracker.benefits.controller",
     "tracker.sops.controller",
 }
