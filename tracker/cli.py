@@ -175,8 +175,9 @@ def cmd_create_api_token(args: argparse.Namespace) -> None:
         from tracker import db
         from tracker.accounts.tables import Organisation
         from tracker.api import tokens
+        from tracker.errors import Invalid
         from tracker.tenancy import TenantScope
-        from tracker.web import Form
+        from tracker.values import Submitted
 
         engine = db.make_engine(get_settings().database_url)
         db.use_engine(engine)
@@ -189,11 +190,11 @@ def cmd_create_api_token(args: argparse.Namespace) -> None:
             )
             if org is None:
                 raise SystemExit(f"No organisation with the slug {args.org!r}.")
-            form = Form({"name": args.name, "scope": args.scope})
-            secret = await tokens.create(TenantScope(org["id"]), form, person_id=None)
-            if secret is None:
-                raise SystemExit("; ".join(form.errors.values()))
-            return secret
+            values = Submitted.of({"name": args.name, "scope": args.scope})
+            try:
+                return await tokens.create(TenantScope(org["id"]), values, person_id=None)
+            except Invalid as error:
+                raise SystemExit("; ".join(error.fields.values())) from None
         finally:
             await db.stop(engine)
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from litestar.datastructures import MultiDict
-
 from tracker import demo_content as content
 from tracker.accounts.tables import Person
 from tracker.demo_content import resolve
@@ -31,7 +29,7 @@ from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
 from tracker.sql import Unscoped, fetch_unscoped
 from tracker.tenancy import Membership, OrgContext
-from tracker.web import Form
+from tracker.values import Submitted
 
 GO: str = VoteKind.GO
 OPEN = "open"  # a review requested and waiting for the demo person's vote
@@ -135,24 +133,21 @@ async def _request(
     reviewers: list[int],
     first_note: Any = None,
 ) -> int:
-    form = MultiDict(
-        [
-            ("proposed_decision", VoteKind.GO),
-            ("due_date", date.today().isoformat()),
-            *(("reviewers", str(demo.people[r])) for r in reviewers),
-            *(
-                (
-                    f"note_{c}",
-                    demo.text(first_note if first_note and i == 0 else content.EVIDENCE_NOTE),
+    values = Submitted.of(
+        {
+            "proposed_decision": VoteKind.GO,
+            "due_date": date.today().isoformat(),
+            "reviewers": [str(demo.people[r]) for r in reviewers],
+            **{
+                f"note_{c}": demo.text(
+                    first_note if first_note and i == 0 else content.EVIDENCE_NOTE
                 )
                 for i, c in enumerate(sorted(demo.criteria.get(gate, [])))
-            ),
-        ]
+            },
+        }
     )
     initiative = {"id": initiative_id, "current_phase.number": gate}
-    review = await requesting.request_review(demo.ctx(lead, "lead"), initiative, Form(form))
-    assert review is not None, "the demo's review request was refused"
-    return review
+    return await requesting.request_review(demo.ctx(lead, "lead"), initiative, values)
 
 
 async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str) -> None:
@@ -166,10 +161,8 @@ async def _vote(demo: Demo, review: int, reviewer: int, vote: str, **extra: str)
         else str((2 if low else 3) + (c["id"] + reviewer) % (2 if low else 3))
         for c in items
     }
-    form = Form({"vote": vote, **values, **extra})
-    await voting.submit_vote(
-        demo.ctx(reviewer, "committee"), review, forms.VoteInput.from_form(form)
-    )
+    ballot = forms.VoteInput.from_form(Submitted.of({"vote": vote, **values, **extra}))
+    await voting.submit_vote(demo.ctx(reviewer, "committee"), review, ballot)
 
 
 async def decided_review(

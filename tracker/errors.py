@@ -24,10 +24,18 @@ class TrackerError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str = "", fields: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        fields: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})  # field name → its error (Invalid)
+        # field name → the value as the service read it (an address in lower case, a code it
+        # made up), shown again in place of what was typed when the form comes back
+        self.values = dict(values or {})
 
     def http(self) -> HTTPException:
         """The HTTP answer, as ``app.py`` gives it to pages and the API."""

@@ -67,9 +67,18 @@ class Checks:
     def __init__(self, submitted: Submitted) -> None:
         self.submitted = submitted
         self.errors: dict[str, str] = {}
+        self.read: dict[str, str] = {}  # values as the service read them (``keep``)
 
     def get(self, key: str, default: str = "") -> str:
+        if key in self.read:
+            return self.read[key]
         return self.submitted.get(key, default)
+
+    def keep(self, name: str, value: str) -> str:
+        """The value of a field as the service reads it (an address in lower case, a code
+        it made up): ``get`` gives it from now on, and the form shows it if it comes back."""
+        self.read[name] = value
+        return value
 
     def all(self, key: str) -> list[str]:
         return self.submitted.all(key)
@@ -93,6 +102,6 @@ class Checks:
         return not self.errors
 
     def done(self) -> None:
-        """Raise ``Invalid`` with every field's error, if any."""
+        """Raise ``Invalid`` with every field's error, if any (and the values as read)."""
         if self.errors:
-            raise Invalid(_("Please correct the marked fields."), self.errors)
+            raise Invalid(_("Please correct the marked fields."), self.errors, self.read)

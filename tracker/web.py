@@ -150,9 +150,11 @@ class Form:
         return Submitted(self.values, {k: tuple(v) for k, v in self.lists.items()})
 
     def absorb(self, error: TrackerError) -> Form:
-        """Put a service's field errors beside their fields (the form is shown again)."""
+        """Put a service's field errors beside their fields, and the values as it read them
+        in their place (the form is shown again)."""
         for name, message in error.fields.items():
             self.error(name, message)
+        self.values.update(error.values)
         return self
 
 

@@ -125,3 +125,20 @@ def test_create_org_refuses_bad_slugs(tmp_path, slug):
         check=False,
     )
     assert result.returncode != 0 and "Not a valid organisation address" in result.stderr
+
+
+def test_create_api_token_prints_the_secret_once_and_refuses_an_empty_name(tmp_path):
+    url = f"sqlite:///{tmp_path}/tracker.sqlite3"
+    run_cli("migrate", database_url=url)
+    admin = ("--admin-email", "a@b.co", "--admin-password", "a long password")
+    run_cli("create-org", "--name", "Acme", "--slug", "acme", *admin, database_url=url)
+    made = run_cli("create-api-token", "--org", "acme", "--name", "ERP", database_url=url)
+    secret = made.stdout.strip()
+    assert secret.startswith("trk_")
+    with sqlite3.connect(tmp_path / "tracker.sqlite3") as db:
+        rows = db.execute("SELECT name, scope, prefix FROM api_token").fetchall()
+    assert rows == [("ERP", "read", secret[:10])]
+    empty = run_cli(
+        "create-api-token", "--org", "acme", "--name", " ", database_url=url, check=False
+    )
+    assert empty.returncode != 0 and "Name the token after the system" in empty.stderr

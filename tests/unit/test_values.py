@@ -38,3 +38,15 @@ def test_checks_pass_quietly_when_all_is_well() -> None:
     checks = Checks(Submitted.of({"title": "Fine"}))
     assert checks.require("title", "Name it.") == "Fine"
     checks.done()
+
+
+def test_a_value_as_the_service_read_it_comes_back_in_place_of_what_was_typed() -> None:
+    checks = Checks(Submitted.of({"email": " Ada@Example.COM ", "name": ""}))
+    email = checks.keep("email", checks.get("email").lower())
+    assert checks.get("email") == email == "ada@example.com"
+    checks.require("name", "Enter your name.")
+    with pytest.raises(Invalid) as raised:
+        checks.done()
+    assert raised.value.values == {"email": "ada@example.com"}
+    form = Form({"email": "Ada@Example.COM", "name": ""}).absorb(raised.value)
+    assert form.get("email") == "ada@example.com" and form.errors == {"name": "Enter your name."}

@@ -15,6 +15,7 @@ from tracker.accounts import service
 from tracker.accounts.rules import Refusal
 from tracker.accounts.settings_controller import settings_page
 from tracker.auth import LANGUAGE_COOKIE, SESSION_COOKIE, end_session, start_session
+from tracker.errors import Invalid
 from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
@@ -104,10 +105,12 @@ async def signup_page(request: Request) -> Template:
 @post("/signup")
 async def signup(request: Request) -> Template:
     form = await read_form(request)
-    if not await service.signup(form):
-        form.values.pop("password", None)
+    try:
+        email = await service.signup(form.submitted)
+    except Invalid as error:
+        form.absorb(error).values.pop("password", None)
         return render(request, "accounts/signup.html", status_code=422, form=form)
-    return render(request, "accounts/check_email.html", email=form.get("email"))
+    return render(request, "accounts/check_email.html", email=email)
 
 
 @get("/login", name="login")
@@ -185,7 +188,10 @@ async def change_password(request: Request) -> Template | Redirect:
     person = require_person(request)
     form = await read_form(request)
     token = request.cookies.get(SESSION_COOKIE, "")
-    if not await service.change_password(person.id, person.email, form, token):
+    try:
+        await service.change_password(person.id, person.email, form.submitted, token)
+    except Invalid as error:
+        form.absorb(error)
         for field in ("current", "new", "confirm"):
             form.values.pop(field, None)
         return await settings_page(request, person, 422, form=form)
@@ -228,11 +234,16 @@ async def organisations(request: Request) -> Template:
 async def create_organisation(request: Request) -> Template | Redirect:
     person = require_person(request)
     form = await read_form(request)
-    slug = await service.create_org(person.id, form)
-    if slug is None:
+    try:
+        slug = await service.create_org(person.id, form.submitted)
+    except Invalid as error:
         memberships = await service.memberships_of(person.id)
         return render(
-            request, "accounts/orgs.html", status_code=422, memberships=memberships, form=form
+            request,
+            "accounts/orgs.html",
+            status_code=422,
+            memberships=memberships,
+            form=form.absorb(error),
         )
     return redirect(f"/o/{slug}/", _("Organisation created."))
 
@@ -286,9 +297,10 @@ async def accept_invitation(request: Request, token: str) -> Template | Redirect
         await service.accept_invitation(invitation, person.id)
         return redirect(f"/o/{slug}/", welcome)
     form = await read_form(request)
-    person_id = await service.create_invited_person(invitation, form)
-    if person_id is None:
-        form.values.pop("password", None)
+    try:
+        person_id = await service.create_invited_person(invitation, form.submitted)
+    except Invalid as error:
+        form.absorb(error).values.pop("password", None)
         state = await _invitation_state(request, invitation)
         return render(
             request,

@@ -21,7 +21,7 @@ from tracker.db import is_unique_violation, tenant_transaction, write_transactio
 from tracker.i18n import LANGUAGES, get_language, language
 from tracker.i18n import gettext as _
 from tracker.settings import get_settings
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
 async def person_row(person_id: int) -> dict[str, Any]:
@@ -34,20 +34,20 @@ async def person_row(person_id: int) -> dict[str, Any]:
     return row
 
 
-async def save_profile(person_id: int, form: Form) -> bool:
-    name = form.require("name", _("Enter your name."), 120)
-    lang = form.get("language")
+async def save_profile(person_id: int, values: Submitted) -> None:
+    """Name, language and time zone (``Invalid`` when one is refused)."""
+    checks = Checks(values)
+    name = checks.require("name", _("Enter your name."), 120)
+    lang = checks.get("language")
     if lang not in LANGUAGES:
-        form.error("language", _("Choose a language."))
-    zone = form.get("timezone")
+        checks.error("language", _("Choose a language."))
+    zone = checks.get("timezone")
     if zone and zone not in available_timezones():
-        form.error("timezone", _("Choose a time zone such as Asia/Shanghai."))
-    if not form.ok:
-        return False
+        checks.error("timezone", _("Choose a time zone such as Asia/Shanghai."))
+    checks.done()
     await Person.update(
         {Person.name: name, Person.language: lang, Person.timezone: zone or None}
     ).where(Person.id == person_id)
-    return True
 
 
 async def pending_email_change(person_id: int) -> dict[str, Any] | None:
@@ -63,25 +63,26 @@ async def pending_email_change(person_id: int) -> dict[str, Any] | None:
     )
 
 
-async def request_email_change(person: CurrentPerson, form: Form) -> bool:
+async def request_email_change(person: CurrentPerson, values: Submitted) -> str:
     """Check the new address and the password, then mail a confirmation link to the new
-    address and a notice to the current one."""
-    new_email = normalise_email(form.get("new_email"))
-    form.values["new_email"] = new_email
+    address and a notice to the current one; returns the new address as kept (``Invalid``
+    when refused)."""
+    checks = Checks(values)
+    new_email = checks.keep("new_email", normalise_email(checks.get("new_email")))
     if not is_valid_email(new_email):
-        form.error("new_email", _("Enter a valid e-mail address."))
+        checks.error("new_email", _("Enter a valid e-mail address."))
     elif new_email == person.email:
-        form.error("new_email", _("This is already your e-mail address."))
+        checks.error("new_email", _("This is already your e-mail address."))
     row = await Person.select(Person.password_hash).where(Person.id == person.id).first()
-    if not await verify_password(row["password_hash"] if row else None, form.get("password")):
-        form.error("password", _("This is not your current password."))
-    if form.ok and await Person.exists().where(Person.email == new_email):
-        form.error("new_email", _("Another account uses this e-mail address."))
+    if not await verify_password(row["password_hash"] if row else None, checks.get("password")):
+        checks.error("password", _("This is not your current password."))
+    if checks.ok and await Person.exists().where(Person.email == new_email):
+        checks.error("new_email", _("Another account uses this e-mail address."))
     org = await home_org(person.id)
-    if form.ok and org is None:
-        form.error("new_email", _("Join or create an organisation first: its outbox sends mail."))
-    if not form.ok or org is None:
-        return False
+    if checks.ok and org is None:
+        checks.error("new_email", _("Join or create an organisation first: its outbox sends mail."))
+    checks.done()
+    assert org is not None  # refused above otherwise
     token = secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(seconds=rules.EMAIL_CHANGE_LINK_SECONDS)
     timezone = (await person_row(person.id))["timezone"]
@@ -127,7 +128,7 @@ async def request_email_change(person: CurrentPerson, form: Form) -> bool:
         await QUEUE_MAIL.call(
             org, person.id, f"email_notice:{change_id}", "email_notice", person.email, *notice
         )
-    return True
+    return new_email
 
 
 async def email_change_for_token(token: str) -> dict[str, Any] | None:

@@ -24,24 +24,31 @@ from tracker.accounts.service import check_password
 from tracker.accounts.tables import Membership, Person, Session
 from tracker.auth import hash_password, token_hash
 from tracker.db import tenant_transaction, write_transaction
+from tracker.errors import NotFound, TrackerError
 from tracker.i18n import gettext as _
 from tracker.i18n import language
 from tracker.settings import get_settings
 from tracker.sql import fetch_unscoped
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 log = logging.getLogger("tracker.accounts")
 KEEP_DAYS = 7  # how long requests are kept (the rate limit looks back one hour)
 
 
-async def request_reset(form: Form, client: str, lang: str) -> int:
-    """Record a request for a reset link; the seconds to wait when over the rate limit
-    (nothing recorded then), else 0. The form gets an error for an address that is not one."""
-    email = normalise_email(form.get("email"))[:254]
-    form.values["email"] = email
+class TooManyRequests(TrackerError):
+    """Over the rate limit of reset requests (429); nothing was recorded."""
+
+    status_code = 429
+
+
+async def request_reset(values: Submitted, client: str, lang: str) -> str:
+    """Record a request for a reset link; returns the address as kept. ``Invalid`` for an
+    address that is not one, ``TooManyRequests`` over the rate limit (nothing recorded)."""
+    checks = Checks(values)
+    email = checks.keep("email", normalise_email(checks.get("email"))[:254])
     if not is_valid_email(email):
-        form.error("email", _("Enter a valid e-mail address."))
-        return 0
+        checks.error("email", _("Enter a valid e-mail address."))
+    checks.done()
     now = datetime.now(UTC)
     since = now - timedelta(seconds=rules.RESET_WINDOW_SECONDS)
     client = client[:64]
@@ -52,9 +59,13 @@ async def request_reset(form: Form, client: str, lang: str) -> int:
         now.timestamp(),
     )
     if wait:
-        return wait
+        message = _(
+            "Too many requests for a new password. Try again in %(n)s minutes.",
+            n=max(1, round(wait / 60)),
+        )
+        raise TooManyRequests(message, {"email": message}, {"email": email})
     await PasswordReset.insert(PasswordReset(email=email, client=client, language=lang))
-    return 0
+    return email
 
 
 async def home_org(person_id: int) -> int | None:
@@ -165,16 +176,19 @@ async def reset_for_token(token: str) -> dict[str, Any] | None:
     return row
 
 
-async def set_new_password(reset: dict[str, Any], form: Form) -> bool | None:
-    """Set the password of a working link: True when done, False for form errors (shown on
-    the form), None when the link was used meanwhile. Every session of the person ends and
-    every other link of theirs stops working."""
-    person_id = reset["person"]
-    password = check_password(form, "new", reset["person.email"])
-    if form.get("new") != form.get("confirm"):
-        form.error("confirm", _("The two new passwords differ."))
-    if not form.ok:
-        return False
+async def set_new_password(token: str, values: Submitted) -> int:
+    """Set the password through a reset link; returns the person's id. ``NotFound`` when the
+    link does not work (any more, or used meanwhile), ``Invalid`` for a password refused.
+    Every session of the person ends and every other link of theirs stops working."""
+    reset = await reset_for_token(token)
+    if reset is None:
+        raise NotFound()
+    person_id: int = reset["person"]
+    checks = Checks(values)
+    password = check_password(checks, "new", reset["person.email"])
+    if checks.get("new") != checks.get("confirm"):
+        checks.error("confirm", _("The two new passwords differ."))
+    checks.done()
     password_hash = await hash_password(password)
     now = datetime.now(UTC)
     async with write_transaction():
@@ -184,13 +198,13 @@ async def set_new_password(reset: dict[str, Any], form: Form) -> bool | None:
             .returning(PasswordReset.id)
         )
         if not claimed:
-            return None
+            raise NotFound()
         await Person.update({Person.password_hash: password_hash}).where(Person.id == person_id)
         await PasswordReset.update({PasswordReset.used_at: now}).where(
             PasswordReset.person == person_id, PasswordReset.used_at.is_null()
         )
         await Session.delete().where(Session.person == person_id)
-    return True
+    return person_id
 
 
 async def notify_changed(person_id: int) -> None:

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts import recovery
 from tracker.auth import SESSION_COOKIE
+from tracker.errors import Invalid, NotFound
 from tracker.i18n import get_language
 from tracker.i18n import gettext as _
 from tracker.web import Form, read_form, redirect, render
@@ -22,23 +23,17 @@ async def forgot_page(request: Request, email: str | None = None) -> Template:
 async def forgot(request: Request) -> Template:
     form = await read_form(request)
     client = request.client.host if request.client else "unknown"
-    wait = await recovery.request_reset(form, client, get_language())
-    if not form.ok:
-        return render(request, "accounts/forgot.html", status_code=422, form=form, sent=False)
-    if wait:
-        minutes = max(1, round(wait / 60))
-        form.error(
-            "email",
-            _(
-                "Too many requests for a new password. Try again in %(n)s minutes.",
-                n=minutes,
-            ),
+    try:
+        email = await recovery.request_reset(form.submitted, client, get_language())
+    except (Invalid, recovery.TooManyRequests) as error:
+        status = error.status_code
+        return render(
+            request, "accounts/forgot.html", status_code=status, form=form.absorb(error), sent=False
         )
-        return render(request, "accounts/forgot.html", status_code=429, form=form, sent=False)
     dispatcher = getattr(request.app.state, "dispatcher", None)
     if dispatcher is not None:
         await dispatcher.kick()
-    return render(request, "accounts/forgot.html", form=form, sent=True)
+    return render(request, "accounts/forgot.html", form=Form({"email": email}), sent=True)
 
 
 @get("/password/reset/{token:str}", name="reset_password")
@@ -51,17 +46,17 @@ async def reset_page(request: Request, token: str) -> Template:
 
 @post("/password/reset/{token:str}")
 async def reset(request: Request, token: str) -> Template | Redirect:
-    reset = await recovery.reset_for_token(token)
     form = await read_form(request)
-    done = await recovery.set_new_password(reset, form) if reset is not None else None
-    if done is None:
+    try:
+        person_id = await recovery.set_new_password(token, form.submitted)
+    except NotFound:  # the link does not work (any more)
         return render(request, "accounts/reset.html", status_code=404, form=Form({}), valid=False)
-    if not done:
-        form.values.clear()
+    except Invalid as error:
+        form.absorb(error).values.clear()
         return render(
             request, "accounts/reset.html", status_code=422, form=form, valid=True, token=token
         )
-    await recovery.notify_changed(reset["person"])  # type: ignore[index]
+    await recovery.notify_changed(person_id)
     response = redirect(
         "/login",
         _(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,7 @@ from tracker.i18n import gettext as _
 from tracker.settings import get_settings
 from tracker.sql import fetch_unscoped
 from tracker.tenancy import Membership as MembershipView
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 INVITATION_DAYS = 14
 
@@ -49,28 +50,28 @@ async def memberships_of(person_id: int) -> list[MembershipView]:
     ]
 
 
-def check_password(form: Form, field: str, email: str, name: str = "") -> str:
+def check_password(checks: Checks, field: str, email: str, name: str = "") -> str:
     """The password rule (``rules.password_problems``) with its reasons beside the field."""
-    password = form.get(field)
+    password = checks.get(field)
     problems = password_problems(password, email, name)
     if problems:
-        form.error(field, " ".join(_(p) for p in problems))
+        checks.error(field, " ".join(_(p) for p in problems))
     return password
 
 
-def check_org(form: Form) -> tuple[str, str]:
-    name = form.require("org_name", _("Name the organisation."), 200)
-    slug = form.get("org_slug") or slugify(name)
-    if not form.get("org_slug") and name and not slug:
+def check_org(checks: Checks) -> tuple[str, str]:
+    name = checks.require("org_name", _("Name the organisation."), 200)
+    slug = checks.get("org_slug") or slugify(name)
+    if not checks.get("org_slug") and name and not slug:
         slug = "org-" + secrets.token_hex(3)
     if is_reserved_slug(slug):
-        form.error("org_slug", _("This address is reserved by the application; choose another."))
+        checks.error("org_slug", _("This address is reserved by the application; choose another."))
     elif not is_valid_slug(slug):
-        form.error(
+        checks.error(
             "org_slug",
             _("Use 1–60 lower-case letters, digits and hyphens (not at the start or end)."),
         )
-    form.values["org_slug"] = slug
+    checks.keep("org_slug", slug)
     return name, slug
 
 
@@ -78,27 +79,26 @@ async def slug_taken(slug: str) -> bool:
     return await Organisation.exists().where(Organisation.slug == slug)
 
 
-async def signup(form: Form) -> bool:
+async def signup(values: Submitted) -> str:
     """Sign up: a new person (unconfirmed), their organisation and admin membership, and a
     mail with the confirmation link. An address that already has an account gets a mail
     saying so instead, and the answer is the same (no one learns which addresses exist).
-    False when the form is invalid."""
-    name = form.require("name", _("Enter your name."), 120)
-    email = normalise_email(form.get("email"))
-    form.values["email"] = email
+    Returns the address the mail goes to; ``Invalid`` when the form is not."""
+    checks = Checks(values)
+    name = checks.require("name", _("Enter your name."), 120)
+    email = checks.keep("email", normalise_email(checks.get("email")))
     if not is_valid_email(email):
-        form.error("email", _("Enter a valid e-mail address."))
-    password = check_password(form, "password", email, name)
-    org_name, slug = check_org(form)
-    if form.ok and await slug_taken(slug):
-        form.error("org_slug", _("This address is taken; choose another."))
-    if not form.ok:
-        return False
+        checks.error("email", _("Enter a valid e-mail address."))
+    password = check_password(checks, "password", email, name)
+    org_name, slug = check_org(checks)
+    if checks.ok and await slug_taken(slug):
+        checks.error("org_slug", _("This address is taken; choose another."))
+    checks.done()
     password_hash = await hash_password(password)  # the same work either way
     existing = await Person.select(Person.id).where(Person.email == email).first()
     if existing is not None:
         await queue_mail(existing["id"], "signup_attempt", f"signup:{existing['id']}:{hour_key()}")
-        return True
+        return email
     try:
         async with write_transaction():
             person = (
@@ -125,19 +125,21 @@ async def signup(form: Form) -> bool:
         if not is_unique_violation(error):
             raise
         if await Person.exists().where(Person.email == email):
-            return True  # signed up at the same moment: that owner has the confirmation mail
-        form.error("org_slug", _("This address is taken; choose another."))
-        return False
+            return email  # signed up at the same moment: that owner has the confirmation mail
+        checks.error("org_slug", _("This address is taken; choose another."))
+        checks.done()
     await queue_mail(person, "confirm", f"confirm:{person}:{hour_key()}")
-    return True
+    return email
 
 
-async def create_org(person_id: int, form: Form) -> str | None:
-    org_name, slug = check_org(form)
-    if form.ok and await slug_taken(slug):
-        form.error("org_slug", _("This address is taken; choose another."))
-    if not form.ok:
-        return None
+async def create_org(person_id: int, values: Submitted) -> str:
+    """A new organisation with the person as its admin; returns its address (``Invalid``
+    when the form is not valid or the address is taken)."""
+    checks = Checks(values)
+    org_name, slug = check_org(checks)
+    if checks.ok and await slug_taken(slug):
+        checks.error("org_slug", _("This address is taken; choose another."))
+    checks.done()
     try:
         async with write_transaction():
             org = (
@@ -151,21 +153,23 @@ async def create_org(person_id: int, form: Form) -> str | None:
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("org_slug", _("This address is taken; choose another."))
-        return None
+        checks.error("org_slug", _("This address is taken; choose another."))
+        checks.done()
     return slug
 
 
-async def change_password(person_id: int, email: str, form: Form, keep_session: str) -> bool:
+async def change_password(person_id: int, email: str, values: Submitted, keep_session: str) -> None:
+    """A new password (``Invalid`` when the current one is wrong or the new one refused);
+    every other session of the person ends."""
+    checks = Checks(values)
     row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
-    if not await verify_password(row["password_hash"] if row else None, form.get("current")):
-        form.error("current", _("This is not your current password."))
+    if not await verify_password(row["password_hash"] if row else None, checks.get("current")):
+        checks.error("current", _("This is not your current password."))
     name = await Person.select(Person.name).where(Person.id == person_id).first()
-    password = check_password(form, "new", email, name["name"] if name else "")
-    if form.get("new") != form.get("confirm"):
-        form.error("confirm", _("The two new passwords differ."))
-    if not form.ok:
-        return False
+    password = check_password(checks, "new", email, name["name"] if name else "")
+    if checks.get("new") != checks.get("confirm"):
+        checks.error("confirm", _("The two new passwords differ."))
+    checks.done()
     await Person.update({Person.password_hash: await hash_password(password)}).where(
         Person.id == person_id
     )
@@ -174,7 +178,6 @@ async def change_password(person_id: int, email: str, form: Form, keep_session: 
         Session.person == person_id, Session.token_hash != token_hash(keep_session)
     )
     await notify(person_id, "password_changed")
-    return True
 
 
 async def person_email(person_id: int) -> str:
@@ -232,21 +235,26 @@ async def pending_invitations(org_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
-    """Create an invitation; returns the secret token for the link (shown once)."""
-    email = normalise_email(form.get("email"))
-    form.values["email"] = email
+@dataclass(frozen=True)
+class Invited:
+    token: str  # the secret of the link (shown once)
+    email: str  # the address invited, as kept
+
+
+async def invite(org_id: int, invited_by: int, values: Submitted) -> Invited:
+    """Create an invitation (``Invalid`` for an address or role refused)."""
+    checks = Checks(values)
+    email = checks.keep("email", normalise_email(checks.get("email")))
     if not is_valid_email(email):
-        form.error("email", _("Enter a valid e-mail address."))
-    role = form.get("role")
+        checks.error("email", _("Enter a valid e-mail address."))
+    role = checks.get("role")
     if role not in {r.value for r in Role}:
-        form.error("role", _("Choose a role."))
-    if form.ok and await Membership.exists().where(
+        checks.error("role", _("Choose a role."))
+    if checks.ok and await Membership.exists().where(
         Membership.org == org_id, Membership.person.email == email
     ):
-        form.error("email", _("This person is already a member."))
-    if not form.ok:
-        return None
+        checks.error("email", _("This person is already a member."))
+    checks.done()
     link_key = secrets.token_urlsafe(24)
     token = invitation_token(link_key)
     await Invitation.insert(
@@ -260,7 +268,7 @@ async def invite(org_id: int, invited_by: int, form: Form) -> str | None:
             expires_at=datetime.now(UTC) + timedelta(days=INVITATION_DAYS),
         )
     )
-    return token
+    return Invited(token, email)
 
 
 async def renew_invitation_link(org_id: int, invitation_id: int) -> dict[str, Any] | None:
@@ -362,13 +370,14 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int) -> None:
         await INVITATION_ACCEPTED.call(invitation, person_id)  # the admins are told
 
 
-async def create_invited_person(invitation: dict[str, Any], form: Form) -> int | None:
-    name = form.require("name", _("Enter your name."), 120)
-    password = check_password(form, "password", invitation["email"], name)
-    if form.ok and await Person.exists().where(Person.email == invitation["email"]):
-        form.error("name", _("This e-mail address already has an account. Log in instead."))
-    if not form.ok:
-        return None
+async def create_invited_person(invitation: dict[str, Any], values: Submitted) -> int:
+    """The account of someone invited who has none yet (``Invalid`` when refused)."""
+    checks = Checks(values)
+    name = checks.require("name", _("Enter your name."), 120)
+    password = check_password(checks, "password", invitation["email"], name)
+    if checks.ok and await Person.exists().where(Person.email == invitation["email"]):
+        checks.error("name", _("This e-mail address already has an account. Log in instead."))
+    checks.done()
     rows = await Person.insert(
         Person(
             email=invitation["email"],

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from tracker.accounts import profile
 from tracker.accounts.hooks import DIGEST_ROWS
 from tracker.auth import LANGUAGE_COOKIE, CurrentPerson
+from tracker.errors import Invalid
 from tracker.i18n import get_language, language
 from tracker.i18n import gettext as _
 from tracker.web import Form, read_form, redirect, render, require_person
@@ -56,8 +57,10 @@ async def account_page(request: Request) -> Template:
 async def save_profile(request: Request) -> Template | Response:
     person = require_person(request)
     form = await read_form(request)
-    if not await profile.save_profile(person.id, form):
-        return await settings_page(request, person, 422, profile_form=form)
+    try:
+        await profile.save_profile(person.id, form.submitted)
+    except Invalid as error:
+        return await settings_page(request, person, 422, profile_form=form.absorb(error))
     lang = form.get("language")
     with language(lang):
         response = redirect("/account", _("Your settings are saved."))
@@ -71,8 +74,10 @@ async def save_profile(request: Request) -> Template | Response:
 async def change_email(request: Request) -> Template | Redirect:
     person = require_person(request)
     form = await read_form(request)
-    if not await profile.request_email_change(person, form):
-        form.values.pop("password", None)
+    try:
+        new_email = await profile.request_email_change(person, form.submitted)
+    except Invalid as error:
+        form.absorb(error).values.pop("password", None)
         return await settings_page(request, person, 422, email_form=form)
     dispatcher = getattr(request.app.state, "dispatcher", None)
     if dispatcher is not None:
@@ -82,7 +87,7 @@ async def change_email(request: Request) -> Template | Redirect:
         _(
             "We sent a confirmation link to %(email)s. Until you open it, you keep logging in "
             "with your current address.",
-            email=form.get("new_email"),
+            email=new_email,
         ),
     )
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tracker.accounts.rules import Role
 from tracker.analytics import queries as q
 from tracker.analytics import sql
 from tracker.analytics.rules import CONDITION_STATES, MONTH, OUTCOMES, Filter
+from tracker.errors import Forbidden
+from tracker.i18n import gettext as _
 from tracker.tenancy import TenantScope
 
 LIMIT = 1000
@@ -123,7 +126,10 @@ def _narrow(keys: Keys) -> dict[str, Any]:
     return values
 
 
-async def drill(keys: Keys, org: int, flt: Filter, today: date) -> Drill:
+async def drill(keys: Keys, org: int, flt: Filter, today: date, role: str) -> Drill:
+    """The rows behind a figure; a reviewer's calibration only for admins (``Forbidden``)."""
+    if keys.kind == "reviewer" and role != Role.ADMIN:
+        raise Forbidden(_("Reviewer calibration is shown to admins only."))
     if keys.kind == "reviewer":
         return await _reviewer(keys, org, flt)
     shape = KINDS[keys.kind]

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from tracker.accounts.rules import Action
 from tracker.api import tokens
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, read_form, redirect, render
@@ -40,9 +41,10 @@ async def token_page(request: Request, ctx: OrgContext) -> Template:
 @post("/settings/api-tokens", opt=needs(Action.MANAGE_ORG))
 async def create_token(request: Request, ctx: OrgContext) -> Template:
     form = await read_form(request)
-    secret = await tokens.create(ctx.scope, form, ctx.person_id)
-    if secret is None:
-        return await _page(request, ctx, form, status_code=422)
+    try:
+        secret = await tokens.create(ctx.scope, form.submitted, ctx.person_id)
+    except Invalid as error:
+        return await _page(request, ctx, form.absorb(error), status_code=422)
     return await _page(request, ctx, secret=secret, status_code=201)
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from tracker.api.tables import ApiToken
 from tracker.db import act_as_token, set_local
+from tracker.errors import Forbidden
 from tracker.i18n import gettext as _
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 PREFIX = "trk_"
+WRITES = "writes"  # the option of an API route that writes: a read-only token is refused there
 SCOPES = ("read", "write")
 LAST_USED_GRANULARITY = timedelta(minutes=5)  # do not write on every request
 
@@ -44,7 +46,9 @@ class ApiClient:
         return TenantScope(self.org_id)
 
 
-async def authenticate(token: str) -> ApiClient | None:
+async def authenticate(token: str, writing: bool = False) -> ApiClient | None:
+    """The client of a token, or None when it is not one (or revoked). A read-only token on
+    a route that writes (``writing``) is refused: ``Forbidden``."""
     if not token.startswith(PREFIX) or len(token) > 100:
         return None
     digest = hash_token(token)
@@ -62,7 +66,10 @@ async def authenticate(token: str) -> ApiClient | None:
     now = datetime.now(UTC)
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-    return ApiClient(token_id=row["id"], org_id=row["org"], scope=row["scope"])
+    client = ApiClient(token_id=row["id"], org_id=row["org"], scope=row["scope"])
+    if writing and not client.can_write:
+        raise Forbidden("This token may only read; ask an admin for a write token.")
+    return client
 
 
 async def tokens(scope: TenantScope) -> list[dict[str, Any]]:
@@ -81,14 +88,15 @@ async def tokens(scope: TenantScope) -> list[dict[str, Any]]:
     )
 
 
-async def create(scope: TenantScope, form: Form, person_id: int | None) -> str | None:
-    """A new token; returns its secret (shown once, never stored)."""
-    name = form.require("name", _("Name the token after the system that uses it."), 100)
-    kind = form.get("scope") or "read"
+async def create(scope: TenantScope, values: Submitted, person_id: int | None) -> str:
+    """A new token; returns its secret (shown once, never stored). ``Invalid`` without a name
+    or with an unknown scope."""
+    checks = Checks(values)
+    name = checks.require("name", _("Name the token after the system that uses it."), 100)
+    kind = checks.get("scope") or "read"
     if kind not in SCOPES:
-        form.error("scope", _("Choose one of the options."))
-    if not form.ok:
-        return None
+        checks.error("scope", _("Choose one of the options."))
+    checks.done()
     secret = new_secret()
     await scope.insert(
         ApiToken,

@@ -4,7 +4,6 @@ streamed upload, the download (sandboxed, never sniffed) and removal."""
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 from litestar.response.streaming import ASGIStreamingResponse
 from litestar.types import Receive, Send
@@ -12,7 +11,7 @@ from litestar.types import Receive, Send
 from tracker.attachments import rules, service
 from tracker.attachments.subjects import Subject, resolve
 from tracker.i18n import gettext as _
-from tracker.tenancy import OrgContext, by_record
+from tracker.tenancy import OrgContext, by_record, needs
 from tracker.uploads import UploadRefused, storage
 from tracker.uploads.receive import STREAMED, drain, receive
 from tracker.uploads.sniff import KINDS, MAX_ATTACHMENT
@@ -78,7 +77,7 @@ async def attachments_page(
 
 @post(
     "/attachments/on/{kind:str}/{subject_id:int}",
-    opt={STREAMED: True, **by_record("who may attach depends on the record")},
+    opt={STREAMED: True, **needs(rules.ATTACH)},
     exclude_from_csrf=True,  # checked while streaming: see tracker/uploads/receive.py
     request_max_body_size=None,  # refused at 20 MiB by receive(), with a message
 )
@@ -86,8 +85,6 @@ async def upload(
     request: Request, ctx: OrgContext, kind: str, subject_id: int
 ) -> Template | Redirect:
     subject = await resolve(ctx, kind, subject_id)
-    if not rules.can_attach(ctx.role):
-        raise PermissionDeniedException()
     received = None
     try:
         if subject.permanent:
@@ -115,7 +112,7 @@ def _refusal(error: Exception) -> tuple[str, str, int]:
     if isinstance(error, service.Permanent):
         return "file", error.message, 409
     assert isinstance(error, service.Refused)
-    return error.field, error.message, error.status
+    return error.field, error.message, error.status_code
 
 
 @get("/attachments/{attachment_id:int}", name="attachment", opt={STREAMED: True})

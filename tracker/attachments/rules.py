@@ -6,10 +6,12 @@ from urllib.parse import quote
 
 from tracker.accounts.rules import Action, can
 
+ATTACH = Action.LOG_FEEDBACK  # team members and above attach files (viewers read and download)
+
 
 def can_attach(role: str) -> bool:
     """Team members and above attach files (viewers read and download)."""
-    return can(role, Action.LOG_FEEDBACK)
+    return can(role, ATTACH)
 
 
 def can_remove(role: str, person_id: int, uploaded_by: int | None, permanent: bool) -> bool:

@@ -5,33 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 
 from tracker import uploads
 from tracker.attachments import rules
 from tracker.attachments.subjects import Subject, resolve
 from tracker.attachments.tables import Attachment
 from tracker.db import joined_transaction
+from tracker.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, TenantScope
 from tracker.uploads import sniff, storage
 from tracker.uploads.receive import Received
 
 
-class Refused(Exception):
+class Refused(Invalid):
     """An attachment refused, with the field it concerns and a message for the person."""
 
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, {field: message})
+        self.field = field
 
 
-class Permanent(Exception):
+class Permanent(Conflict):
     """The subject's files can no longer change (``message`` says why)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 COLUMNS = (
@@ -88,7 +85,7 @@ def _item(subject: Subject, raw: str) -> int | None:
 async def attach(ctx: OrgContext, subject: Subject, received: Received) -> int:
     """Check the received file (type by content, size, quota) and keep it on the subject."""
     if not rules.can_attach(ctx.role):
-        raise PermissionDeniedException()
+        raise Forbidden(_("Your role in this organisation does not allow this."))
     if subject.permanent:
         raise Permanent(subject.permanent_reason)
     item = _item(subject, received.fields.get("item", ""))
@@ -146,12 +143,12 @@ async def remove(ctx: OrgContext, attachment_id: int) -> Subject:
     if subject.permanent:
         raise Permanent(subject.permanent_reason)
     if not rules.can_remove(ctx.role, ctx.person_id, row["created_by"], subject.permanent):
-        raise PermissionDeniedException()
+        raise Forbidden(_("Your role in this organisation does not allow this."))
     async with joined_transaction():
         await ctx.scope.delete(Attachment, Attachment.id == attachment_id)
         try:
             await storage.remove(ctx.scope, row["file"], attachment=True)
-        except NotFoundException:
+        except (NotFound, NotFoundException):  # the scope's 404, either family
             pass  # removed meanwhile
     return subject
 

@@ -5,13 +5,13 @@ script the same address is a page of its own. Edits and deletions go by the comm
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from tracker.comments import files as _files  # noqa: F401  (a comment holds files: registered on import)
 from tracker.comments import rules, service
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject
+from tracker.errors import Invalid
 from tracker.i18n import gettext as _
 from tracker.tenancy import OrgContext, by_record
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
@@ -20,9 +20,10 @@ from tracker.web import Form, is_fragment_request, read_form, redirect, render
 async def _show(
     request: Request, ctx: OrgContext, subject: Subject, form: Form | None = None, status: int = 200
 ) -> Template:
-    thread = await service.thread(ctx, subject, form)
+    thread = await service.thread(ctx, subject)
     template = "comments/_thread.html" if is_fragment_request(request) else "comments/page.html"
-    return render(request, template, status_code=status, ctx=ctx, thread=thread)
+    composer = form or Form({})  # the new comment's form, with its errors when it came back
+    return render(request, template, status_code=status, ctx=ctx, thread=thread, composer=composer)
 
 
 async def _whole(
@@ -45,23 +46,23 @@ async def _post(
     subject = await load_subject(ctx, kind, subject_id)
     form = await read_form(request)
     try:
-        comment_id = await service.post(ctx, subject, form)
-    except service.Closed:
-        return await _closed(request, ctx, subject)
-    if comment_id is None:
-        return await _show(request, ctx, subject, form, 422)
+        comment_id = await service.post(ctx, subject, form.submitted)
+    except service.Closed as closed:
+        return await _closed(request, ctx, subject, closed)
+    except Invalid as error:
+        return await _show(request, ctx, subject, form.absorb(error), 422)
     if is_fragment_request(request):
         return await _show(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment posted."))
 
 
-async def _closed(request: Request, ctx: OrgContext, subject: Subject) -> Template:
+async def _closed(
+    request: Request, ctx: OrgContext, subject: Subject, closed: service.Closed
+) -> Template:
     """A change to a thread that closed meanwhile: htmx gets the thread as it is now (it says
     why), a plain form a 409 page."""
     if not is_fragment_request(request):
-        raise HTTPException(
-            status_code=409, detail=_("This review is decided: its discussion is closed.")
-        )
+        raise closed
     return await _whole(request, ctx, subject, 409)
 
 
@@ -173,11 +174,11 @@ async def save_edit(request: Request, ctx: OrgContext, comment_id: int) -> Templ
     form = await read_form(request)
     form.prefix = f"c{comment_id}-"
     try:
-        saved = await service.edit(ctx, row, subject, form)
-    except service.Closed:
-        return await _closed(request, ctx, subject)
-    if not saved:
-        return _edit_page(request, ctx, subject, row, form, 422)
+        await service.edit(ctx, row, subject, form.submitted)
+    except service.Closed as closed:
+        return await _closed(request, ctx, subject, closed)
+    except Invalid as error:
+        return _edit_page(request, ctx, subject, row, form.absorb(error), 422)
     if is_fragment_request(request):  # the form sat in the comment; the answer is the thread
         return await _whole(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment saved."))
@@ -191,8 +192,8 @@ async def delete(request: Request, ctx: OrgContext, comment_id: int) -> Template
     row, subject = await service.comment_and_subject(ctx, comment_id)
     try:
         await service.delete(ctx, row, subject)
-    except service.Closed:
-        return await _closed(request, ctx, subject)
+    except service.Closed as closed:
+        return await _closed(request, ctx, subject, closed)
     if is_fragment_request(request):
         return await _show(request, ctx, subject)
     return redirect(f"{subject.thread_url}#comment-{comment_id}", _("Comment deleted."))

@@ -3,11 +3,9 @@ a comment's Markdown is rendered once, when written, and its mentions are rows."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from tracker.attachments import service as attachments
 from tracker.comments import events, markdown, rules
@@ -15,20 +13,21 @@ from tracker.comments import queries as q
 from tracker.comments.subjects import Subject
 from tracker.comments.subjects import load as load_subject
 from tracker.db import write_transaction
+from tracker.errors import Conflict, Forbidden, NotFound
 from tracker.i18n import gettext as _
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
-class Closed(Exception):
+class Closed(Conflict):
     """The thread takes no more changes: its gate review is decided (409)."""
 
 
 def _check_writer(reader: rules.Reader) -> None:
     if not rules.may_write(reader.role):
-        raise PermissionDeniedException(_("Viewers read the discussion; they do not write in it."))
+        raise Forbidden(_("Viewers read the discussion; they do not write in it."))
     if not reader.is_open:
-        raise Closed()
+        raise Closed(_("This review is decided: its discussion is closed."))
 
 
 def now() -> datetime:
@@ -42,12 +41,9 @@ class Thread:
     reader: rules.Reader
     comments: list[dict[str, Any]]
     hidden: int = 0  # sealed comments of other reviewers, until the reader votes
-    form: Form = field(default_factory=lambda: Form({}))
 
 
-async def thread(
-    ctx: OrgContext, subject: Subject, form: Form | None = None, at: datetime | None = None
-) -> Thread:
+async def thread(ctx: OrgContext, subject: Subject, at: datetime | None = None) -> Thread:
     reader = subject.reader(ctx)
     moment = at or now()
     shown = []
@@ -64,7 +60,7 @@ async def thread(
     found = await attachments.for_subjects(ctx.scope, "comment", [c["id"] for c in shown])
     for row in shown:  # each comment's files: one query for the whole thread
         row["files"] = found.get(row["id"], [])
-    return Thread(subject, reader, shown, hidden, form or Form({}))
+    return Thread(subject, reader, shown, hidden)
 
 
 async def members(org_id: int) -> list[tuple[int, str]]:
@@ -72,12 +68,15 @@ async def members(org_id: int) -> list[tuple[int, str]]:
     return [(r["id"], r["name"]) for r in rows]
 
 
-def _read_body(form: Form) -> str:
-    body = form.get("body")
+def _read_body(values: Submitted) -> str:
+    """The comment's text (``Invalid`` when empty or too long)."""
+    checks = Checks(values)
+    body = checks.get("body")
     if not body:
-        form.error("body", _("Write something first."))
+        checks.error("body", _("Write something first."))
     elif len(body) > rules.MAX_BODY:
-        form.error("body", _("Use at most %(n)s characters.", n=rules.MAX_BODY))
+        checks.error("body", _("Use at most %(n)s characters.", n=rules.MAX_BODY))
+    checks.done()
     return body
 
 
@@ -94,14 +93,12 @@ async def _reviewers(ctx: OrgContext, subject: Subject) -> list[dict[str, Any]]:
     return await ctx.scope.fetch_dicts(q.REVIEWERS, review=subject.id)
 
 
-async def post(ctx: OrgContext, subject: Subject, form: Form) -> int | None:
-    """Write a comment (None when the form has errors, which it then carries), record its
-    mentions and tell the listeners, all in one transaction."""
+async def post(ctx: OrgContext, subject: Subject, values: Submitted) -> int:
+    """Write a comment (``Invalid`` when its text is refused), record its mentions and tell
+    the listeners, all in one transaction."""
     reader = subject.reader(ctx)
     _check_writer(reader)
-    body = _read_body(form)
-    if not form.ok:
-        return None
+    body = _read_body(values)
     html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
     sealed = rules.sealed_when_written(subject.kind, reader.is_reviewer, reader.is_open)
     async with write_transaction():
@@ -155,10 +152,10 @@ async def _tell(
 async def comment_row(ctx: OrgContext, comment_id: int) -> dict[str, Any]:
     """A comment of the organisation, or 404."""
     if not 0 < comment_id <= MAX_ID:
-        raise NotFoundException()
+        raise NotFound()
     rows = await ctx.scope.fetch_dicts(q.COMMENT, comment=comment_id)
     if not rows:
-        raise NotFoundException()
+        raise NotFound()
     return rows[0]
 
 
@@ -167,7 +164,7 @@ async def comment_and_subject(ctx: OrgContext, comment_id: int) -> tuple[dict[st
     row = await comment_row(ctx, comment_id)
     subject = await load_subject(ctx, row["subject_kind"], row["subject_id"])
     if not subject.reader(ctx).reads(row["author"], bool(row["sealed"])):
-        raise NotFoundException()
+        raise NotFound()
     return row, subject
 
 
@@ -176,16 +173,14 @@ def editable(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> bool:
     return reader.may_edit(row["author"], row["created_at"], row["deleted_at"] is not None, now())
 
 
-async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: Form) -> bool:
-    """Change your own comment within its window; False when the form has errors."""
+async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, values: Submitted) -> None:
+    """Change your own comment within its window (``Invalid`` when its text is refused)."""
     _check_writer(subject.reader(ctx))
     if not editable(ctx, row, subject):
-        raise PermissionDeniedException(
+        raise Forbidden(
             _("A comment can be changed by its author for 15 minutes after it was written.")
         )
-    body = _read_body(form)
-    if not form.ok:
-        return False
+    body = _read_body(values)
     html, mentioned = markdown.render(body, rules.name_index(await members(ctx.org_id)))
     async with write_transaction():
         before = await ctx.scope.fetch(q.MENTIONED, comment=row["id"])
@@ -195,7 +190,6 @@ async def edit(ctx: OrgContext, row: dict[str, Any], subject: Subject, form: For
         await _mention(ctx, row["id"], mentioned)
         if mentioned - known:  # an edit is news only to whom it newly names
             await _tell(ctx, subject, row["id"], mentioned - known, bool(row["sealed"]), True)
-    return True
 
 
 async def delete(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> None:
@@ -204,7 +198,7 @@ async def delete(ctx: OrgContext, row: dict[str, Any], subject: Subject) -> None
     reader = subject.reader(ctx)
     _check_writer(reader)
     if not reader.may_delete(row["author"], deleted=False):
-        raise PermissionDeniedException(_("You can delete only your own comments."))
+        raise Forbidden(_("You can delete only your own comments."))
     if row["deleted_at"] is not None:
         return
     async with write_transaction():

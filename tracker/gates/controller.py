@@ -4,10 +4,9 @@ decision), approvals, conditions, corrections, and the gate settings of the orga
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from tracker.accounts.language import org_language
@@ -31,7 +30,6 @@ from tracker.gates import settings_service as gate_settings
 from tracker.gates.common import GateError
 from tracker.i18n import gettext as _
 from tracker.i18n import language_names
-from tracker.initiatives import service as initiatives
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext, by_record, needs
 from tracker.web import Form, read_form, redirect, render
@@ -72,18 +70,9 @@ async def _request_page(
     )
 
 
-async def _initiative_for_request(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
-    initiative = await initiatives.get_initiative(ctx.scope, initiative_id)
-    if not requesting.may_request(ctx, initiative):
-        raise PermissionDeniedException(
-            _("Only the initiative's program lead requests its gate review.")
-        )
-    return initiative
-
-
 @get("/initiatives/{initiative_id:int}/gate/request", name="request_review")
 async def request_page(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
-    initiative = await _initiative_for_request(ctx, initiative_id)
+    initiative = await requesting.initiative_for_request(ctx, initiative_id)
     form = Form(
         {"due_date": (date.today() + timedelta(days=7)).isoformat(), "proposed_decision": "go"}
     )
@@ -97,17 +86,17 @@ async def request_page(request: Request, ctx: OrgContext, initiative_id: int) ->
 async def request_review(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
-    initiative = await _initiative_for_request(ctx, initiative_id)
+    initiative = await requesting.initiative_for_request(ctx, initiative_id)
     form = await read_form(request)
     blockers = await requesting.request_blockers(ctx.scope, initiative)
     if blockers:
         return await _request_page(request, ctx, initiative, form, 409, " ".join(blockers))
     try:
-        review_id = await requesting.request_review(ctx, initiative, form)
+        review_id = await requesting.request_review(ctx, initiative, form.submitted)
+    except Invalid as error:
+        return await _request_page(request, ctx, initiative, form.absorb(error), 422)
     except GateError as error:
         return await _request_page(request, ctx, initiative, form, error.status_code, error.message)
-    if review_id is None:
-        return await _request_page(request, ctx, initiative, form, 422)
     return redirect(f"/o/{ctx.slug}/reviews/{review_id}", _("Gate review requested."))
 
 
@@ -154,7 +143,7 @@ async def review_page(request: Request, ctx: OrgContext, review_id: int) -> Temp
 async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await voting.submit_vote(ctx, review_id, forms.VoteInput.from_form(form))
+        await voting.submit_vote(ctx, review_id, forms.VoteInput.from_form(form.submitted))
     except (GateError, Invalid) as error:
         for field, message in error.fields.items():
             form.error(field, message)
@@ -166,7 +155,7 @@ async def vote(request: Request, ctx: OrgContext, review_id: int) -> Template | 
 async def decide(request: Request, ctx: OrgContext, review_id: int) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await deciding.chair_decide(ctx, review_id, forms.DecisionInput.from_form(form))
+        await deciding.chair_decide(ctx, review_id, forms.DecisionInput.from_form(form.submitted))
     except (GateError, Invalid) as error:
         for field, message in error.fields.items():
             form.error(field, message)
@@ -301,8 +290,10 @@ async def add_criterion(request: Request, ctx: OrgContext, gate: int) -> Templat
     if not 1 <= gate <= 6:
         raise NotFoundException()
     form = await read_form(request)
-    if not await gate_settings.add_criterion(ctx.scope, gate, form):
-        return await _settings_page(request, ctx, 422, form=form, form_gate=gate)
+    try:
+        await gate_settings.add_criterion(ctx.scope, gate, form.submitted)
+    except Invalid as error:
+        return await _settings_page(request, ctx, 422, form=form.absorb(error), form_gate=gate)
     return redirect(f"/o/{ctx.slug}/settings/gates#gate-{gate}", _("Criterion added."))
 
 
@@ -311,8 +302,12 @@ async def edit_criterion(
     request: Request, ctx: OrgContext, criterion_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    if not await gate_settings.update_criterion(ctx.scope, criterion_id, form):
-        return await _settings_page(request, ctx, 422, form=form, edit_id=criterion_id)
+    try:
+        await gate_settings.update_criterion(ctx.scope, criterion_id, form.submitted)
+    except Invalid as error:
+        return await _settings_page(
+            request, ctx, 422, form=form.absorb(error), edit_id=criterion_id
+        )
     return redirect(f"/o/{ctx.slug}/settings/gates", _("Criterion saved."))
 
 
@@ -339,8 +334,10 @@ async def retire_criterion(request: Request, ctx: OrgContext, criterion_id: int)
 @post("/settings/gates/rule", opt=needs(Action.MANAGE_ORG))
 async def save_rule(request: Request, ctx: OrgContext) -> Template | Redirect:
     form = await read_form(request)
-    if not await gate_settings.save_rule(ctx.scope, form):
-        return await _settings_page(request, ctx, 422, rule_form=form)
+    try:
+        await gate_settings.save_rule(ctx.scope, form.submitted)
+    except Invalid as error:
+        return await _settings_page(request, ctx, 422, rule_form=form.absorb(error))
     onboarding.forget(ctx.org_id)
     return redirect(f"/o/{ctx.slug}/settings/gates", _("Decision rule saved."))
 

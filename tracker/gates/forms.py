@@ -1,13 +1,13 @@
-"""What the gate pages' forms say, as plain values for the services: read here from the
-request's form, checked by the service, whose field errors come back as ``errors.Invalid``
-and are shown beside the fields (see ``controller.vote``)."""
+"""What the gate pages' forms say, as plain values for the services: read here from what the
+form submitted (``Form.submitted``), checked by the service, whose field errors come back as
+``errors.Invalid`` and are shown beside the fields (see ``controller.vote``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from tracker.gates import rules
-from tracker.web import Form
+from tracker.values import Submitted
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ConditionRows:
     text: str
 
     @classmethod
-    def from_form(cls, form: Form) -> ConditionRows:
+    def from_form(cls, form: Submitted) -> ConditionRows:
         rows = tuple(
             (
                 form.get(f"condition_{i}"),
@@ -43,10 +43,10 @@ class VoteInput:
     conditions: ConditionRows
 
     @classmethod
-    def from_form(cls, form: Form) -> VoteInput:
+    def from_form(cls, form: Submitted) -> VoteInput:
         return cls(
             vote=form.get("vote"),
-            scores=tuple((k, v) for k, v in form.values.items() if k.startswith("score_")),
+            scores=tuple((k, v) for k, v in form.items() if k.startswith("score_")),
             recycle_to=form.get("recycle_to"),
             rationale=form.get("rationale"),
             conditions=ConditionRows.from_form(form),
@@ -69,7 +69,7 @@ class DecisionInput:
     next_gate_date: str
 
     @classmethod
-    def from_form(cls, form: Form) -> DecisionInput:
+    def from_form(cls, form: Submitted) -> DecisionInput:
         return cls(
             decision=form.get("decision"),
             recycle_to=form.get("recycle_to"),

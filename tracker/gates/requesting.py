@@ -10,6 +10,7 @@ from tracker.db import (
     is_unique_violation,
     write_transaction,
 )
+from tracker.errors import Forbidden
 from tracker.gates import rules
 from tracker.gates.common import (
     OPEN_STATES,
@@ -27,16 +28,26 @@ from tracker.gates.tables import (
 )
 from tracker.gates.telling import initiative_name
 from tracker.i18n import gettext as _
+from tracker.initiatives.service import get_initiative
 from tracker.notifications import Kind, notify
 from tracker.sops.lifecycle import published_for as sop_published
 from tracker.tenancy import OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 
 def may_request(ctx: OrgContext, initiative: dict[str, Any]) -> bool:
     return ctx.role == Role.ADMIN or (
         ctx.role == Role.LEAD and initiative["owner"] == ctx.person_id
     )
+
+
+async def initiative_for_request(ctx: OrgContext, initiative_id: int) -> dict[str, Any]:
+    """The initiative whose gate review the person may request (its lead, or an admin);
+    ``Forbidden`` for anyone else, ``NotFound`` when it is not the organisation's."""
+    initiative = await get_initiative(ctx.scope, initiative_id)
+    if not may_request(ctx, initiative):
+        raise Forbidden(_("Only the initiative's program lead requests its gate review."))
+    return initiative
 
 
 async def request_blockers(scope: TenantScope, initiative: dict[str, Any]) -> list[str]:
@@ -59,34 +70,36 @@ async def request_blockers(scope: TenantScope, initiative: dict[str, Any]) -> li
     return problems
 
 
-async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form) -> int | None:
+async def request_review(ctx: OrgContext, initiative: dict[str, Any], values: Submitted) -> int:
+    """Open the initiative's gate review with the lead's evidence per criterion; returns its
+    id. ``Invalid`` for fields refused, ``GateError`` when one is open already."""
     scope = ctx.scope
     gate = initiative["current_phase.number"]
     items = await template_criteria(scope, gate)
-    proposed = form.get("proposed_decision")
+    checks = Checks(values)
+    proposed = checks.get("proposed_decision")
     if proposed not in set(rules.DECISIONS):
-        form.error("proposed_decision", _("Choose the decision you propose."))
+        checks.error("proposed_decision", _("Choose the decision you propose."))
     members = {m["person.id"] for m in await committee_members(ctx.org_id)}
-    reviewers = sorted({int(r) for r in form.all("reviewers") if r.isdigit()})
+    reviewers = sorted({int(r) for r in checks.all("reviewers") if r.isdigit()})
     if not reviewers:
-        form.error("reviewers", _("Choose at least one reviewer from the steering committee."))
+        checks.error("reviewers", _("Choose at least one reviewer from the steering committee."))
     elif not set(reviewers) <= members:
-        form.error(
+        checks.error(
             "reviewers", _("Reviewers must be steering-committee members of this organisation.")
         )
-    due_raw = form.get("due_date")
+    due_raw = checks.get("due_date")
     try:
         due = date.fromisoformat(due_raw)
         if due < date.today():
-            form.error("due_date", _("The decision cannot be due in the past."))
+            checks.error("due_date", _("The decision cannot be due in the past."))
     except ValueError:
-        form.error("due_date", _("Enter a date as YYYY-MM-DD."))
+        checks.error("due_date", _("Enter a date as YYYY-MM-DD."))
         due = date.today()
     for item in items:
-        form.limit(f"note_{item['id']}", 5000)
-        form.limit(f"links_{item['id']}", 2000)
-    if not form.ok:
-        return None
+        checks.limit(f"note_{item['id']}", 5000)
+        checks.limit(f"links_{item['id']}", 2000)
+    checks.done()
     rule = await rule_row(scope)
     try:
         async with write_transaction():
@@ -114,8 +127,8 @@ async def request_review(ctx: OrgContext, initiative: dict[str, Any], form: Form
                             "kind": c["kind"],
                             "weight": c["weight"],
                             "evidence": c["evidence"],
-                            "evidence_note": form.get(f"note_{c['id']}"),
-                            "evidence_links": form.get(f"links_{c['id']}"),
+                            "evidence_note": checks.get(f"note_{c['id']}"),
+                            "evidence_links": checks.get(f"links_{c['id']}"),
                         }
                         for i, c in enumerate(items)
                     ),

@@ -13,7 +13,7 @@ from tracker.gates.tables import GateCriterion, GateRule
 from tracker.i18n import gettext as _
 from tracker.i18n import in_language
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 MAX_CHAIN = 5
 
@@ -52,22 +52,23 @@ async def criteria(
     return await query.order_by(GateCriterion.gate).order_by(GateCriterion.position)
 
 
-def _criterion_values(form: Form) -> dict[Any, Any]:
-    text = form.require("text", _("Describe the criterion."), 300)
-    kind = form.get("kind")
+def _criterion_values(submitted: Submitted) -> dict[Any, Any]:
+    """The criterion's columns (``Invalid`` when a field is refused)."""
+    checks = Checks(submitted)
+    text = checks.require("text", _("Describe the criterion."), 300)
+    kind = checks.get("kind")
     if kind not in set(rules.CriterionKind):
-        form.error("kind", _("Choose must-meet or should-meet."))
-    weight = form.get("weight") or "1"
+        checks.error("kind", _("Choose must-meet or should-meet."))
+    weight = checks.get("weight") or "1"
     if not weight.isdigit() or not 1 <= int(weight) <= 5:
-        form.error("weight", _("Use a weight from 1 to 5."))
+        checks.error("weight", _("Use a weight from 1 to 5."))
         weight = "1"
+    checks.done()
     return {GateCriterion.text: text, GateCriterion.kind: kind, GateCriterion.weight: int(weight)}
 
 
-async def add_criterion(scope: TenantScope, gate: int, form: Form) -> bool:
-    values = _criterion_values(form)
-    if not form.ok:
-        return False
+async def add_criterion(scope: TenantScope, gate: int, submitted: Submitted) -> None:
+    values = _criterion_values(submitted)
     async with write_transaction():
         rows = (
             await scope.select(GateCriterion, GateCriterion.position)
@@ -80,16 +81,12 @@ async def add_criterion(scope: TenantScope, gate: int, form: Form) -> bool:
             GateCriterion,
             {**{c._meta.name: v for c, v in values.items()}, "gate": gate, "position": position},
         )
-    return True
 
 
-async def update_criterion(scope: TenantScope, criterion_id: int, form: Form) -> bool:
+async def update_criterion(scope: TenantScope, criterion_id: int, submitted: Submitted) -> None:
     await scope.get(GateCriterion, criterion_id, GateCriterion.id)
-    values = _criterion_values(form)
-    if not form.ok:
-        return False
+    values = _criterion_values(submitted)
     await scope.update(GateCriterion, values, GateCriterion.id == criterion_id)
-    return True
 
 
 async def set_retired(scope: TenantScope, criterion_id: int, retired: bool) -> None:
@@ -159,48 +156,48 @@ def snapshot(row: dict[str, Any]) -> str:
     )
 
 
-async def save_rule(scope: TenantScope, form: Form) -> bool:
-    kind = form.get("quorum_kind")
+async def save_rule(scope: TenantScope, submitted: Submitted) -> None:
+    """The organisation's decision rule (``Invalid`` when a field is refused)."""
+    checks = Checks(submitted)
+    kind = checks.get("quorum_kind")
     if kind not in {"count", "share"}:
-        form.error("quorum_kind", _("Choose how the quorum is counted."))
-    value = form.get("quorum_value")
+        checks.error("quorum_kind", _("Choose how the quorum is counted."))
+    value = checks.get("quorum_value")
     high = 100 if kind == "share" else 50
     if not value.isdigit() or not 1 <= int(value) <= high:
-        form.error("quorum_value", _("Use a whole number from 1 to %(n)s.", n=high))
-    threshold = form.get("go_threshold")
+        checks.error("quorum_value", _("Use a whole number from 1 to %(n)s.", n=high))
+    threshold = checks.get("go_threshold")
     if threshold not in {"majority", "unanimous"}:
-        form.error("go_threshold", _("Choose the rule for Go."))
+        checks.error("go_threshold", _("Choose the rule for Go."))
     people = {
         r["person"]
         for r in await Membership.select(Membership.person).where(Membership.org == scope.org_id)
     }
-    chair = form.get("chair")
+    chair = checks.get("chair")
     if chair and (not chair.isdigit() or int(chair) not in people):
-        form.error("chair", _("Choose a member of this organisation."))
+        checks.error("chair", _("Choose a member of this organisation."))
     chain = []
     for level in range(1, MAX_CHAIN + 1):
-        label = form.limit(f"level_{level}_label", 100)
-        person = form.get(f"level_{level}_person")
+        label = checks.limit(f"level_{level}_label", 100)
+        person = checks.get(f"level_{level}_person")
         if not label and not person:
             continue
         if not label:
-            form.error(f"level_{level}_label", _("Name this approval level."))
+            checks.error(f"level_{level}_label", _("Name this approval level."))
         if not person.isdigit() or int(person) not in people:
-            form.error(f"level_{level}_person", _("Choose a member of this organisation."))
+            checks.error(f"level_{level}_person", _("Choose a member of this organisation."))
             continue
         chain.append({"label": label, "person": int(person)})
-    if not form.ok:
-        return False
+    checks.done()
     await scope.update(
         GateRule,
         {
             GateRule.quorum_kind: kind,
             GateRule.quorum_value: int(value),
             GateRule.go_threshold: threshold,
-            GateRule.stop_needs_chair: form.get("stop_needs_chair") == "on",
+            GateRule.stop_needs_chair: checks.get("stop_needs_chair") == "on",
             GateRule.chair: int(chair) if chair else None,
             GateRule.approval_chain: json.dumps(chain),
             GateRule.version: GateRule.version + 1,
         },
     )
-    return True

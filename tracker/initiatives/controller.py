@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
+from tracker.errors import Invalid
 from tracker.fragments import FragmentCache, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
 from tracker.i18n import ngettext
@@ -192,9 +193,10 @@ async def new_initiative(request: Request, ctx: OrgContext) -> Template:
 @post("/initiatives", opt=needs(Action.CREATE_INITIATIVE))
 async def create_initiative(request: Request, ctx: OrgContext) -> Template | Redirect:
     form = await read_form(request)
-    initiative_id = await service.create_initiative(ctx, form)
-    if initiative_id is None:
-        return await _form_page(request, ctx, form, status_code=422)
+    try:
+        initiative_id = await service.create_initiative(ctx, form.submitted)
+    except Invalid as error:
+        return await _form_page(request, ctx, form.absorb(error), status_code=422)
     return redirect(
         f"/o/{ctx.slug}/initiatives/{initiative_id}",
         _("Initiative created; it starts in Scoping."),
@@ -255,7 +257,7 @@ async def initiative_page(request: Request, ctx: OrgContext, initiative_id: int)
 )
 async def edit_initiative(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
     initiative = await service.get_initiative(ctx.scope, initiative_id)
-    return await _form_page(request, ctx, service.form_from_initiative(initiative), initiative)
+    return await _form_page(request, ctx, Form(service.form_values(initiative)), initiative)
 
 
 @post("/initiatives/{initiative_id:int}/edit", opt=needs(Action.EDIT_INITIATIVE))
@@ -263,15 +265,17 @@ async def update_initiative(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    outcome, current = await service.update_initiative(ctx, initiative_id, form)
-    if outcome == "saved":
-        return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Changes saved."))
-    if outcome == "conflict":
-        assert current is not None
+    try:
+        await service.update_initiative(ctx, initiative_id, form.submitted)
+    except service.Outdated as outdated:
+        current = outdated.current
         # Keep the person's input; the next save knowingly replaces the newer version.
-        form.values["version"] = str(current["version"])
+        form.absorb(outdated).values["version"] = str(current["version"])
         return await _form_page(request, ctx, form, current, status_code=409, conflict=current)
-    return await _form_page(request, ctx, form, current, status_code=422)
+    except Invalid as error:
+        current = await service.get_initiative(ctx.scope, initiative_id)
+        return await _form_page(request, ctx, form.absorb(error), current, status_code=422)
+    return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}", _("Changes saved."))
 
 
 ROUTES = [

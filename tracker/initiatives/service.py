@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 
 from tracker.accounts.rules import Role
 from tracker.db import is_unique_violation, write_transaction
+from tracker.errors import Conflict
 from tracker.i18n import gettext as _
 from tracker.initiatives import queries as q
 from tracker.initiatives import rules
@@ -18,7 +19,7 @@ from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
 from tracker.initiatives.tables import Initiative, Phase
 from tracker.registers import fields
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 EDITABLE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BLOCKED)
 
@@ -184,65 +185,67 @@ async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) 
 
 
 async def parse_initiative(
-    scope: TenantScope, org_id: int, form: Form, current: dict[str, Any] | None
+    scope: TenantScope, org_id: int, checks: Checks, current: dict[str, Any] | None
 ) -> dict[Any, Any]:
-    """Validate the initiative form; the values to store (errors stay on the form)."""
+    """Validate the initiative form; the values to store (errors stay on the checks)."""
     values: dict[Any, Any] = {
-        Initiative.name: form.require("name", _("Name the initiative."), 200),
-        Initiative.process_class: form.get("process_class"),
-        Initiative.departments: ", ".join(rules.split_departments(form.limit("departments", 300))),
-        Initiative.sponsor: form.limit("sponsor", 120),
-        Initiative.goal_metric: form.require("goal_metric", _("Name the goal's metric."), 200),
-        Initiative.goal_unit: form.limit("goal_unit", 30),
-        Initiative.goal_direction: form.get("goal_direction"),
-        Initiative.scope_in: form.limit("scope_in", 5000),
-        Initiative.scope_out: form.limit("scope_out", 5000),
-        Initiative.start_point: form.limit("start_point", 300),
-        Initiative.end_point: form.limit("end_point", 300),
+        Initiative.name: checks.require("name", _("Name the initiative."), 200),
+        Initiative.process_class: checks.get("process_class"),
+        Initiative.departments: ", ".join(
+            rules.split_departments(checks.limit("departments", 300))
+        ),
+        Initiative.sponsor: checks.limit("sponsor", 120),
+        Initiative.goal_metric: checks.require("goal_metric", _("Name the goal's metric."), 200),
+        Initiative.goal_unit: checks.limit("goal_unit", 30),
+        Initiative.goal_direction: checks.get("goal_direction"),
+        Initiative.scope_in: checks.limit("scope_in", 5000),
+        Initiative.scope_out: checks.limit("scope_out", 5000),
+        Initiative.start_point: checks.limit("start_point", 300),
+        Initiative.end_point: checks.limit("end_point", 300),
     }
-    if form.get("process_class") not in set(ProcessClass):
-        form.error("process_class", _("Choose a process class."))
-    if form.get("goal_direction") not in set(Direction):
-        form.error("goal_direction", _("Choose whether lower or higher is better."))
-    baseline, target = fields.number(form, "goal_baseline"), fields.number(form, "goal_target")
-    if baseline is None and "goal_baseline" not in form.errors:
-        form.error("goal_baseline", _("A SMART goal needs a baseline."))
-    if target is None and "goal_target" not in form.errors:
-        form.error("goal_target", _("A SMART goal needs a target."))
-    for problem in rules.goal_problems(baseline, target, form.get("goal_direction")):
-        form.error("goal_target", _(problem))
+    if checks.get("process_class") not in set(ProcessClass):
+        checks.error("process_class", _("Choose a process class."))
+    if checks.get("goal_direction") not in set(Direction):
+        checks.error("goal_direction", _("Choose whether lower or higher is better."))
+    baseline, target = fields.number(checks, "goal_baseline"), fields.number(checks, "goal_target")
+    if baseline is None and "goal_baseline" not in checks.errors:
+        checks.error("goal_baseline", _("A SMART goal needs a baseline."))
+    if target is None and "goal_target" not in checks.errors:
+        checks.error("goal_target", _("A SMART goal needs a target."))
+    for problem in rules.goal_problems(baseline, target, checks.get("goal_direction")):
+        checks.error("goal_target", _(problem))
     values[Initiative.goal_baseline] = baseline
     values[Initiative.goal_target] = target
-    due = fields.day(form, "goal_due")
+    due = fields.day(checks, "goal_due")
     kept_due = current["goal_due"] if current else None
     for problem in rules.goal_due_problems(due, date.today(), _day(kept_due)):
-        form.error("goal_due", _(problem))
+        checks.error("goal_due", _(problem))
     values[Initiative.goal_due] = due
-    owner = form.get("owner")
+    owner = checks.get("owner")
     owners = {row["person.id"] for row in await owner_choices(org_id)}
     if not owner.isdigit() or int(owner) not in owners:
-        form.error("owner", _("Choose the program lead who owns this initiative."))
+        checks.error("owner", _("Choose the program lead who owns this initiative."))
     else:
         values[Initiative.owner] = int(owner)
     current_status = current["status"] if current else None
-    status = form.get("status") or current_status or Status.ON_TRACK
+    status = checks.get("status") or current_status or Status.ON_TRACK
     if status not in set(Status):
-        form.error("status", _("Choose a status."))
+        checks.error("status", _("Choose a status."))
     elif status != current_status and (
         status not in EDITABLE_STATUSES or current_status not in (None, *EDITABLE_STATUSES)
     ):
-        form.error("status", _("This status is set by gate decisions."))
+        checks.error("status", _("This status is set by gate decisions."))
     values[Initiative.status] = status
 
-    code = form.get("process_code").upper()
+    code = checks.get("process_code").upper()
     if not code:
-        start = fields.day(form, "start_date") or date.today()
+        start = fields.day(checks, "start_date") or date.today()
         code = await suggest_code(
-            scope, form.get("code_dept"), form.get("code_business"), start.year
+            scope, checks.get("code_dept"), checks.get("code_business"), start.year
         )
-    form.values["process_code"] = code
+    checks.keep("process_code", code)
     if not rules.is_valid_process_code(code):
-        form.error(
+        checks.error(
             "process_code",
             _("Use the pattern DEPT-BUSINESS-YEAR-SEQ, for example SOP-CS-2024-001."),
         )
@@ -250,12 +253,14 @@ async def parse_initiative(
     return values
 
 
-async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
+async def create_initiative(ctx: OrgContext, submitted: Submitted) -> int:
+    """A new initiative in Scoping with its six phases planned (``Invalid`` when refused)."""
     scope = ctx.scope
-    values = await parse_initiative(scope, ctx.org_id, form, current=None)
-    start = fields.day(form, "start_date", required=True)
-    if not form.ok or start is None:
-        return None
+    checks = Checks(submitted)
+    values = await parse_initiative(scope, ctx.org_id, checks, current=None)
+    start = fields.day(checks, "start_date", required=True)
+    checks.done()
+    assert start is not None  # required: an error otherwise
     values[Initiative.status] = Status.ON_TRACK
     try:
         async with write_transaction():
@@ -282,8 +287,8 @@ async def create_initiative(ctx: OrgContext, form: Form) -> int | None:
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("process_code", _("Another initiative already uses this code."))
-        return None
+        checks.error("process_code", _("Another initiative already uses this code."))
+        checks.done()
     return int(initiative_id)
 
 
@@ -301,7 +306,9 @@ async def phases(scope: TenantScope, initiative_id: int) -> list[dict[str, Any]]
     return await scope.fetch_dicts(q.PHASES, initiative=initiative_id)
 
 
-def form_from_initiative(row: dict[str, Any]) -> Form:
+def form_values(row: dict[str, Any]) -> dict[str, str]:
+    """The initiative as the edit form shows it."""
+
     def text(value: Any) -> str:
         if value is None:
             return ""
@@ -309,24 +316,31 @@ def form_from_initiative(row: dict[str, Any]) -> Form:
             return f"{value:g}"
         return str(value)
 
-    form = Form({})
-    for key, value in row.items():
-        form.values[key.replace("owner.name", "owner_name")] = text(value)
-    return form
+    return {key.replace("owner.name", "owner_name"): text(value) for key, value in row.items()}
 
 
-async def update_initiative(
-    ctx: OrgContext, initiative_id: int, form: Form
-) -> tuple[str, dict[str, Any] | None]:
-    """Save an edit unless someone saved in between: ("saved"|"invalid"|"conflict", current)."""
+class Outdated(Conflict):
+    """Someone saved the initiative in between (409); ``current`` is the newer version."""
+
+    def __init__(self, current: dict[str, Any], values: dict[str, str]) -> None:
+        message = _(
+            "Someone else saved this initiative while you were editing it. "
+            "Your changes are not saved."
+        )
+        super().__init__(message, values=values)
+        self.current = current
+
+
+async def update_initiative(ctx: OrgContext, initiative_id: int, submitted: Submitted) -> None:
+    """Save an edit unless someone saved in between (``Outdated``); ``Invalid`` when refused."""
     scope = ctx.scope
+    checks = Checks(submitted)
     current = await get_initiative(scope, initiative_id)
-    values = await parse_initiative(scope, ctx.org_id, form, current)
-    version = form.get("version")
+    values = await parse_initiative(scope, ctx.org_id, checks, current)
+    version = checks.get("version")
     if not version.isdigit():
-        form.error("version", _("The form is incomplete; reload the page."))
-    if not form.ok:
-        return "invalid", current
+        checks.error("version", _("The form is incomplete; reload the page."))
+    checks.done()
     values[Initiative.version] = int(version) + 1
     values[Initiative.updated_at] = datetime.now(UTC)
     try:
@@ -336,8 +350,7 @@ async def update_initiative(
     except Exception as error:
         if not is_unique_violation(error):
             raise
-        form.error("process_code", _("Another initiative already uses this code."))
-        return "invalid", current
+        checks.error("process_code", _("Another initiative already uses this code."))
+        checks.done()
     if not saved:
-        return "conflict", await get_initiative(scope, initiative_id)
-    return "saved", None
+        raise Outdated(await get_initiative(scope, initiative_id), checks.read)

@@ -13,6 +13,7 @@ from tracker.accounts.rules import TWO_FACTOR_RULES, Action, Role
 from tracker.accounts.tables import Invitation, Organisation, Person
 from tracker.auth import token_hash
 from tracker.digests.reminders import queue_invitation
+from tracker.errors import Invalid
 from tracker.i18n import LANGUAGES, get_language, language, language_names
 from tracker.i18n import gettext as _
 from tracker.onboarding import service as onboarding
@@ -56,24 +57,25 @@ async def members(request: Request, ctx: OrgContext) -> Template:
 @post("/settings/invitations", opt=needs(Action.MANAGE_ORG))
 async def invite(request: Request, ctx: OrgContext) -> Template:
     form = await read_form(request)
-    token = await service.invite(ctx.org_id, ctx.person_id, form)
-    if token is None:
-        return await _members_page(request, ctx, form, status_code=422)
-    link = f"{get_settings().base_url}/invite/{token}"
+    try:
+        invited = await service.invite(ctx.org_id, ctx.person_id, form.submitted)
+    except Invalid as error:
+        return await _members_page(request, ctx, form.absorb(error), status_code=422)
+    link = f"{get_settings().base_url}/invite/{invited.token}"
     invitation = (
         await Invitation.select(Invitation.id)
-        .where(Invitation.token_hash == token_hash(token))
+        .where(Invitation.token_hash == token_hash(invited.token))
         .first()
     )
     assert invitation is not None
     onboarding.forget(ctx.org_id)
     # someone who already has an account reads it in their language; others in the inviter's
-    known = await Person.select(Person.language).where(Person.email == form.get("email")).first()
+    known = await Person.select(Person.language).where(Person.email == invited.email).first()
     with language((known or {}).get("language") or get_language()):
         await queue_invitation(
             ctx.org_id,
             invitation["id"],
-            form.get("email"),
+            invited.email,
             ctx.membership.name,
             ctx.person_name,
         )

@@ -245,8 +245,10 @@ async def create_measure(
     request: Request, ctx: OrgContext, initiative_id: int
 ) -> Template | Redirect:
     form = await read_form(request)
-    if await service.create_measure(ctx.scope, initiative_id, form) is None:
-        return await _measures_page(request, ctx, initiative_id, form, 422)
+    try:
+        await service.create_measure(ctx.scope, initiative_id, form.submitted)
+    except Invalid as error:
+        return await _measures_page(request, ctx, initiative_id, form.absorb(error), 422)
     return redirect(f"/o/{ctx.slug}/initiatives/{initiative_id}/measures", _("Measure added."))
 
 

@@ -15,7 +15,7 @@ from tracker.problems.tables import AsIsStep, Measure, Problem, ProblemScoreChan
 from tracker.registers import fields
 from tracker.registers.fields import Errors
 from tracker.tenancy import TenantScope
-from tracker.web import Form
+from tracker.values import Checks, Submitted
 
 MAX_STEPS = 50  # as-is steps of one problem
 
@@ -253,7 +253,8 @@ async def measures(scope: TenantScope, initiative_id: int) -> list[dict[str, Any
     )
 
 
-async def create_measure(scope: TenantScope, initiative_id: int, form: Form) -> int | None:
+async def create_measure(scope: TenantScope, initiative_id: int, submitted: Submitted) -> int:
+    form = Checks(submitted)
     await scope.get(Initiative, initiative_id, Initiative.id)
     problem = None
     raw = form.get("problem")
@@ -273,6 +274,5 @@ async def create_measure(scope: TenantScope, initiative_id: int, form: Form) -> 
         "problem": problem,
         "initiative": initiative_id,
     }
-    if not form.ok:
-        return None
+    form.done()
     return int((await scope.insert(Measure, values))[0]["id"])

@@ -97,6 +97,30 @@ async def test_signup_errors_come_back_beside_fields_with_input_kept(world):
     assert await Person.count() == before
 
 
+async def test_a_refused_signup_shows_the_address_and_organisation_address_as_read(world):
+    """The service reads the address in lower case and makes the organisation's address from
+    its name; a form that comes back shows them so (and nothing is written)."""
+    from tracker.accounts import service
+    from tracker.errors import Invalid
+    from tracker.values import Submitted
+
+    email = f"Mixed.Case-{world.backend}@Example.COM"
+    values = signup_form(email=email, password="short", org_name=f"Kept Values {world.backend}")
+    with pytest.raises(Invalid) as refused:
+        await service.signup(Submitted.of(values))
+    assert set(refused.value.fields) == {"password"}
+    assert refused.value.values == {
+        "email": email.lower(),
+        "org_slug": f"kept-values-{world.backend}",
+    }
+    async with world.client() as client:
+        response = await client.post("/signup", data=values)
+    assert response.status_code == 422
+    assert f'value="{email.lower()}"' in response.text
+    assert f'value="kept-values-{world.backend}"' in response.text
+    assert not await Person.exists().where(Person.email == email.lower())
+
+
 async def test_signup_answers_the_same_for_a_taken_address(world):
     """Finding 7: no "already has an account"; the owner is told by mail instead."""
     from tracker.accounts.tables import AccountMail

@@ -1,6 +1,10 @@
 import pytest
 
+from tracker.errors import Invalid
+from tracker.gates import settings_service
 from tracker.gates.tables import GateCriterion, GateRule
+from tracker.tenancy import TenantScope
+from tracker.values import Submitted
 
 
 async def gate_items(org, gate):
@@ -151,3 +155,31 @@ async def test_outsider_admin_cannot_touch_another_organisations_criteria(world)
             )
         ).status_code == 404
     assert (await gate_items(world.a, 1))[0] == item
+
+
+async def test_the_rule_service_takes_plain_values_and_refuses_every_field_at_once(world):
+    scope = TenantScope(world.b.id)
+    before = await GateRule.select().where(GateRule.org == world.b.id).first()
+    bad = Submitted.of(
+        {
+            "quorum_kind": "most",
+            "quorum_value": "0",
+            "go_threshold": "loudest",
+            "chair": "999999",
+            "level_1_label": "",
+            "level_1_person": str(world.b.people["admin"]),
+        }
+    )
+    with pytest.raises(Invalid) as refused:
+        await settings_service.save_rule(scope, bad)
+    assert refused.value.fields == {
+        "quorum_kind": "Choose how the quorum is counted.",
+        "quorum_value": "Use a whole number from 1 to 50.",
+        "go_threshold": "Choose the rule for Go.",
+        "chair": "Choose a member of this organisation.",
+        "level_1_label": "Name this approval level.",
+    }
+    assert await GateRule.select().where(GateRule.org == world.b.id).first() == before
+    with pytest.raises(Invalid) as refused:
+        await settings_service.add_criterion(scope, 2, Submitted.of({"kind": "must"}))
+    assert refused.value.fields == {"text": "Describe the criterion."}
