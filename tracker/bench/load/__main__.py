@@ -23,7 +23,7 @@ from tracker.bench.load import __doc__ as DOC
 from tracker.bench.load import drive
 from tracker.bench.load.drive import WARM_UP, free_port, mixed_load, vote_load, wrk
 from tracker.bench.load.profile import flame
-from tracker.bench.load.seeding import VOTERS, cached_seed, fresh_seed
+from tracker.bench.load.seeding import VOTERS, cached_seed, fresh_seed, routes
 from tracker.bench.load.soak import soak
 from tracker.bench.load.usage import Usage, describe, rss_mb, workers
 
@@ -31,6 +31,8 @@ from tracker.bench.load.usage import Usage, describe, rss_mb, workers
 # workers, each with kept parts (every route, the vote, the mixed board) and cold (every read).
 SIZES = ((20, 500), (1, 10_000))
 MATRIX_MIXED = (10, 1)
+# A page that takes this long alone is not loaded with wrk: 32 connections would only time out
+TOO_SLOW_MS = 1000
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -168,6 +170,11 @@ def read_routes(
         check = httpx.get(f"{base}{path}", headers={"Cookie": cookie})
         assert check.status_code == 200, (path, check.status_code)
         queries = check.headers.get("x-query-count", "?")
+        quiet = alone(f"{base}{path}", cookie, 1)
+        if quiet.get("app", 0) > TOO_SLOW_MS:
+            print(f"{name:<28}   not loaded: {quiet['app']:.0f} ms alone ({quiet})", flush=True)
+            results[name] = {"skipped": True, "queries": queries, "alone_ms": quiet}
+            continue
         wrk(f"{base}{path}", cookie, WARM_UP, args.connections)  # not counted
         quiet = alone(f"{base}{path}", cookie)
         result = timed(
@@ -237,7 +244,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], targets: dict) -> dic
         # as a browser does: the CSRF cookie it was given comes back, so no page sets a new one
         csrf = httpx.get(f"{server.base}/login").cookies["csrftoken"]
         cookie = f"{targets['cookie']}; csrftoken={csrf}"
-        results = read_routes(server, cookie, targets["pages"], args)
+        results = read_routes(server, cookie, routes(targets), args)
         if args.writes:
             writes(server, targets, args, results)
         if args.soak_minutes:

@@ -125,6 +125,23 @@ async def _pages(seeded: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def org_wide(slug: str) -> dict[str, str]:
+    """The organisation's own pages, over all its initiatives: these grow with it."""
+    return {
+        "portfolio heat map": f"/o/{slug}/heatmap",
+        "portfolio matrix": f"/o/{slug}/matrix",
+        "my reviews": f"/o/{slug}/reviews",
+        "KPI alerts": f"/o/{slug}/kpis",
+        "SOPs": f"/o/{slug}/sops",
+    }
+
+
+def routes(targets: dict[str, Any]) -> dict[str, str]:
+    """Every read route measured: the plain route first, then the pages of one initiative's
+    records (their size does not grow with the organisation's), then the organisation's."""
+    return {**targets["pages"], **org_wide(targets["mixed"][0]["slug"])}
+
+
 async def seed(url: str, orgs: int, initiatives: int) -> dict[str, Any]:
     """Seed the data; returns the URLs to measure with a session cookie for them, the open
     reviews (with their criteria) that the vote benchmark votes on, and per organisation what
