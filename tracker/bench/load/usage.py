@@ -42,10 +42,18 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def workers(server: int) -> list[int]:
-    """The processes that serve requests: the server itself with one worker, else its
-    children (the supervisor only watches them)."""
-    return children(server) or [server]
+    """The processes that serve requests: the server itself with one worker, else the
+    children it spawned for them (not multiprocessing's resource tracker)."""
+    spawned = [pid for pid in children(server) if "spawn_main" in _command(pid)]
+    return spawned or [server]
 
 
 def rss_mb(pid: int) -> float:
@@ -129,11 +137,23 @@ class Usage:
         }
 
 
+def ceiling(per: dict[str, float], workers: int, cores: int) -> float:
+    """Requests a second the machine could serve with nothing else on it, from the CPU each
+    request costs: ``workers`` processes can use at most one core each, and all of them,
+    PostgreSQL and wrk share ``cores``."""
+    app, total = per["app"], per["app"] + per["db"] + per["wrk"]
+    if not app > 0 or not total > 0:
+        return float("nan")
+    return 1000 * min(workers / app, cores / total)
+
+
 def describe(usage: dict[str, Any]) -> str:
     cores, per = usage["cores"], usage["cpu_ms_per_request"]
+    machine = int(cores["machine"])
     return (
         f"  cores used: app {cores['app']:.2f}, PostgreSQL {cores['db']:.2f}, "
-        f"wrk {cores['wrk']:.2f}, others {cores['others']:.2f} (of {cores['machine']}); "
+        f"wrk {cores['wrk']:.2f}, others {cores['others']:.2f} (of {machine}); "
         f"CPU ms per request: app {per['app']:.2f}, PostgreSQL {per['db']:.2f}, "
-        f"wrk {per['wrk']:.2f}"
+        f"wrk {per['wrk']:.2f}; on an idle machine at most {ceiling(per, 1, machine):.0f} "
+        f"req/s with one worker, {ceiling(per, 2, machine):.0f} with two"
     )
