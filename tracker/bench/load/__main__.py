@@ -23,6 +23,7 @@ from tracker.bench.load import __doc__ as DOC
 from tracker.bench.load import drive
 from tracker.bench.load.drive import WARM_UP, free_port, mixed_load, vote_load, wrk
 from tracker.bench.load.profile import flame
+from tracker.bench.load.scaling import compare
 from tracker.bench.load.seeding import VOTERS, cached_seed, fresh_seed, routes
 from tracker.bench.load.soak import soak
 from tracker.bench.load.usage import Usage, describe, rss_mb, workers
@@ -58,6 +59,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--flame", default="", metavar="PATH",
         help="instead: a flame graph (SVG, py-spy) of one worker serving the board cold",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scaling", type=int, default=0, metavar="ROUNDS",
+        help="instead: one worker against two (or --workers K), side by side, taking turns",
     )  # fmt: skip
     parser.add_argument(
         "--wrk-cpu", default="", metavar="CPUS", help="run wrk pinned there (taskset -c CPUS)"
@@ -241,16 +246,25 @@ def measure(args: argparse.Namespace, env: dict[str, str], targets: dict) -> dic
             f"{'route':<28}{'req/s':>9}{'/ plain':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
             f"{'queries':>9}"
         )
+        started = [round(rss_mb(pid), 1) for pid in workers(server.pid)]
         # as a browser does: the CSRF cookie it was given comes back, so no page sets a new one
         csrf = httpx.get(f"{server.base}/login").cookies["csrftoken"]
         cookie = f"{targets['cookie']}; csrftoken={csrf}"
         results = read_routes(server, cookie, routes(targets), args)
         if args.writes:
             writes(server, targets, args, results)
+        soaked = {}
         if args.soak_minutes:
-            soak(server.base, targets["cookie"], targets["pages"], args, env)
+            soaked = soak(
+                server.base, targets["cookie"], targets["pages"], args, env,
+                lambda: [round(rss_mb(pid), 1) for pid in workers(server.pid)],
+            )  # fmt: skip
         memory = [round(rss_mb(pid), 1) for pid in workers(server.pid)]
-        print(f"memory per worker (RSS, MB): {', '.join(str(m) for m in memory)}", flush=True)
+        print(
+            f"memory per worker (RSS, MB): {', '.join(str(m) for m in memory)} "
+            f"(after start-up: {', '.join(str(m) for m in started)})",
+            flush=True,
+        )
     return {
         "orgs": args.orgs,
         "initiatives": args.initiatives,
@@ -260,6 +274,8 @@ def measure(args: argparse.Namespace, env: dict[str, str], targets: dict) -> dic
         "connections": args.connections,
         "duration": args.duration,
         "worker_rss_mb": memory,
+        "worker_rss_mb_at_start": started,
+        **({"soak": soaked} if soaked else {}),
         "routes": results,
     }
 
@@ -295,6 +311,12 @@ def main() -> None:
         "a pilot, 2 KPIs with 52 weekly measurements each)"
     )
     targets = cached_seed(args, env) if args.seed_cache else fresh_seed(args, env)
+    if args.scaling:
+        summary = {"scaling": compare(args, env, routes(targets), targets["cookie"])}
+        if args.json:
+            with open(args.json, "w") as out:
+                json.dump({**vars(args), **summary}, out, indent=1)
+        return
     if args.flame:
         with serving({**env, "TRACKER_KEPT_PARTS": "off"}, 1) as server:
             flame(server.base, server.pid, targets, args)
