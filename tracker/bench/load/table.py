@@ -33,9 +33,12 @@ def _median(values: Iterable[float]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def _share(route: dict[str, Any] | None, write: bool = False) -> tuple[float, float] | None:
-    if not route or route.get("skipped"):
+def _share(route: dict[str, Any] | None, write: bool = False) -> Any:
+    """(share of the plain route, p99); for a route too slow to load, its figures alone."""
+    if not route:
         return None
+    if route.get("skipped"):
+        return route.get("alone_ms", {})
     share = route["share_of_plain"]
     if write:  # the mixed board's writes: their own rate and p99
         share = share * route["write_rps"] / route["rps"] if route["rps"] else 0.0
@@ -43,9 +46,14 @@ def _share(route: dict[str, Any] | None, write: bool = False) -> tuple[float, fl
     return share, route["p99"]
 
 
-def cell(values: list[tuple[float, float] | None], absolute: bool = False) -> str:
-    seen = [v for v in values if v is not None]
+def cell(values: list[Any], absolute: bool = False) -> str:
+    seen = [v for v in values if isinstance(v, tuple)]
     if not seen:
+        skipped = [v for v in values if isinstance(v, dict)]
+        if skipped:  # too slow to load: what it took alone
+            app = _median(s.get("app") for s in skipped)
+            cpu = _median(s.get("cpu") for s in skipped)
+            return f"not loaded: {app:,.0f} ms alone ({cpu:,.0f} ms CPU)"
         return "—"
     share, p99 = _median(s for s, _ in seen), _median(p for _, p in seen)
     low, high = min(s for s, _ in seen), max(s for s, _ in seen)
