@@ -28,7 +28,7 @@ def runs_of(path: str) -> dict[Key, dict[str, Any]]:
     return {(r["orgs"], r["initiatives"], r["workers"], bool(r["cold"])): r for r in runs}
 
 
-def _median(values: Iterable[float]) -> float | None:
+def _median(values: Iterable[float | None]) -> float | None:
     present = [v for v in values if v is not None and v == v]  # not NaN
     return statistics.median(present) if present else None
 
@@ -51,11 +51,12 @@ def cell(values: list[Any], absolute: bool = False) -> str:
     if not seen:
         skipped = [v for v in values if isinstance(v, dict)]
         if skipped:  # too slow to load: what it took alone
-            app = _median(s.get("app") for s in skipped)
-            cpu = _median(s.get("cpu") for s in skipped)
+            app = _median(s.get("app") for s in skipped) or 0.0
+            cpu = _median(s.get("cpu") for s in skipped) or 0.0
             return f"not loaded: {app:,.0f} ms alone ({cpu:,.0f} ms CPU)"
         return "—"
-    share, p99 = _median(s for s, _ in seen), _median(p for _, p in seen)
+    share = _median(s for s, _ in seen) or 0.0
+    p99 = _median(p for _, p in seen) or 0.0
     low, high = min(s for s, _ in seen), max(s for s, _ in seen)
     if absolute:
         text = f"{share:,.0f}" + (f" ({low:,.0f}–{high:,.0f})" if len(seen) > 1 else "")
