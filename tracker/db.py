@@ -9,6 +9,7 @@ test suite, which runs the same tests on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import contextvars
+import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
@@ -31,6 +32,7 @@ warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
 class QueryCounter:
     count: int = 0
     queries: list[Any] = field(default_factory=list)
+    seconds: float = 0.0  # PostgreSQL: waited for the queries' answers (the benchmarks' "sql")
 
     @property
     def statements(self) -> list[str]:
@@ -152,7 +154,14 @@ class CountingPostgresEngine(PostgresEngine):
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True):
         _note(querystring)
-        return await super().run_querystring(querystring, in_pool=in_pool)
+        counter = _counter.get()
+        if counter is None:
+            return await super().run_querystring(querystring, in_pool=in_pool)
+        started = time.perf_counter()
+        try:
+            return await super().run_querystring(querystring, in_pool=in_pool)
+        finally:
+            counter.seconds += time.perf_counter() - started
 
     async def run_ddl(self, ddl: str, in_pool: bool = True):
         _note(ddl)

@@ -125,14 +125,8 @@ def test_risk_bands(score, band):
     assert risks.band(score) == band
 
 
-def test_heat_map_counts_risks_that_are_not_closed():
-    cells = risks.heat_map(
-        [
-            {"likelihood": 3, "impact": 5, "status": "open"},
-            {"likelihood": 3, "impact": 5, "status": "mitigating"},
-            {"likelihood": 1, "impact": 1, "status": "closed"},
-        ]
-    )
+def test_heat_map_has_every_cell_with_its_count():
+    cells = risks.heat_cells([{"likelihood": 3, "impact": 5, "n": 2}])
     assert cells[(3, 5)] == 2 and cells[(1, 1)] == 0 and len(cells) == 25
     assert risks.is_rising([(2, 3), (3, 5)]) and not risks.is_rising([(3, 5), (2, 3)])
 

@@ -116,17 +116,12 @@ async def update_risk(request: Request, ctx: OrgContext, risk_id: int) -> Templa
 async def _heat_context(
     ctx: OrgContext, initiative_id: int | None, likelihood: int | None, impact: int | None
 ) -> dict[str, Any]:
-    rows = await service.risks(ctx.scope, initiative_id)
     selected = None
     if likelihood and impact and 1 <= likelihood <= 5 and 1 <= impact <= 5:
-        selected = [
-            r
-            for r in rows
-            if (r["likelihood"], r["impact"]) == (likelihood, impact) and r["status"] != "closed"
-        ]
+        selected = await service.risks(ctx.scope, initiative_id, likelihood, impact)
     return {
         "ctx": ctx,
-        "cells": rules.heat_map(rows),
+        "cells": await service.heat_cells(ctx.scope, initiative_id),
         "band": rules.band,
         "selected": selected,
         "cell": (likelihood, impact),

@@ -63,12 +63,12 @@ def band(value: int) -> str:
     return "critical"
 
 
-def heat_map(risks: Iterable[dict[str, Any]]) -> dict[tuple[int, int], int]:
-    """Counts per (likelihood, impact) cell of the risks that are not closed."""
+def heat_cells(counts: Iterable[dict[str, Any]]) -> dict[tuple[int, int], int]:
+    """The heat map's 25 cells from the counts of risks not closed per (likelihood, impact)."""
     cells = {(lk, im): 0 for lk in range(1, 6) for im in range(1, 6)}
-    for risk in risks:
-        if risk["status"] != RiskStatus.CLOSED:
-            cells[(risk["likelihood"], risk["impact"])] += 1
+    for row in counts:
+        if (row["likelihood"], row["impact"]) in cells:
+            cells[(row["likelihood"], row["impact"])] = int(row["n"])
     return cells
 
 

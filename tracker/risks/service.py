@@ -49,6 +49,16 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+async def heat_cells(
+    scope: TenantScope, initiative_id: int | None = None
+) -> dict[tuple[int, int], int]:
+    """The heat map: risks not closed per (likelihood, impact), of one initiative or all."""
+    counts = await scope.fetch_dicts(
+        q.HEAT, initiative=initiative_id, closed=rules.RiskStatus.CLOSED.value
+    )
+    return rules.heat_cells(counts)
+
+
 async def risks(
     scope: TenantScope,
     initiative_id: int | None = None,

@@ -219,3 +219,56 @@ async def test_the_risk_service_takes_plain_values_and_refuses_with_errors(world
     row = await Risk.select(Risk.impact, Risk.version).where(Risk.id == risk).first()
     assert row == {"impact": 2, "version": 2}
     assert await RiskScoreChange.count().where(RiskScoreChange.risk == risk) == 2
+
+
+async def test_the_portfolio_heat_map_counts_open_risks_in_the_same_queries_at_any_size(world):
+    """The counts come from the database (issue 19: the portfolio's 30,000 risks at 10,000
+    initiatives were read one by one to count them); closed risks are left out; an outsider
+    gets 404 and their own empty map."""
+    from itertools import count
+
+    from tests.conftest import make_org
+    from tracker.db import count_queries
+
+    org = await make_org(f"heat-{world.backend}", "x")
+    outsider = await make_org(f"heat-out-{world.backend}", "x")
+    initiative = await make_initiative(org)
+    numbers = count()
+
+    async def add(likelihood: int, impact: int, status: str = "open") -> None:
+        await Risk.insert(
+            Risk(
+                org=org.id,
+                initiative=initiative,
+                description=f"Heat risk {next(numbers)}",
+                category="other",
+                likelihood=likelihood,
+                impact=impact,
+                status=status,
+            )
+        )
+
+    async def visit() -> tuple[str, int, str, int]:
+        async with world.client(org, "member") as client:
+            with count_queries() as whole:
+                page = await client.get(f"/o/{org.slug}/heatmap")
+            with count_queries() as one:
+                cell = await client.get(f"/o/{org.slug}/heatmap?likelihood=4&impact=2")
+        assert page.status_code == cell.status_code == 200
+        return page.text, whole.count, cell.text, one.count
+
+    await add(4, 2)
+    await add(4, 2, "closed")
+    small = await visit()
+    assert "Likelihood 4, impact 2: 1 risks" in small[0]
+    assert "Heat risk 0" in small[2] and "Heat risk 1" not in small[2]
+    for k in range(30):
+        await add(4, 2) if k % 3 else await add(5, 5, "closed" if k % 2 else "open")
+    large = await visit()
+    assert "Likelihood 4, impact 2: 21 risks" in large[0]
+    assert "Likelihood 5, impact 5: 5 risks" in large[0]
+    assert (large[1], large[3]) == (small[1], small[3])
+    async with world.client(outsider, "member") as client:
+        assert (await client.get(f"/o/{org.slug}/heatmap")).status_code == 404
+        theirs = await client.get(f"/o/{outsider.slug}/heatmap?likelihood=4&impact=2")
+    assert "Likelihood 4, impact 2: 0 risks" in theirs.text and "Heat risk" not in theirs.text

@@ -16,6 +16,9 @@ import httpx
 # Seconds of load before each measurement, not counted: every pooled connection prepares its
 # statements on first use, which would otherwise land in the measured tail.
 WARM_UP = 2
+# e.g. ["taskset", "-c", "1"]: wrk on a core of its own (--wrk-cpu), so that it does not take
+# turns with the app on every core
+PIN: list[str] = []
 
 
 def free_port() -> int:
@@ -32,7 +35,7 @@ def wrk(
     script: str | None = None,
     threads: int = 2,
 ) -> dict[str, Any]:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    command = [*PIN, "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if script:

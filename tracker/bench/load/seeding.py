@@ -11,98 +11,16 @@ import random
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-VOTE_REVIEWS = 499  # open reviews in each organisation (all its initiatives but one)
-# Who votes on each of them: the rule asks for one more (the lead, who does not vote), so every
-# vote finds the review still open and waiting, whoever comes first.
+from tracker.bench.load.bulk import KPIS, Org, seed_initiatives
+
+# Who votes on each open review: the rule asks for one more (the lead, who does not vote), so
+# every vote finds the review still open and waiting, whoever comes first.
 VOTERS = ("admin", "committee")
-SEED_VERSION = 2  # bump when the seed's shape changes: a kept seed of another shape is remade
-KPIS = (("Cycle days", "lower", 3.0), ("Resolution %", "higher", 95.0))
-
-
-async def _registers(org: int, initiative: int, n: int, rng: random.Random) -> list[int]:
-    """An initiative's problems, risks, pilot and KPIs (a year of weekly measurements each);
-    returns the KPI ids."""
-    from tracker.kpis.tables import Kpi, KpiMeasurement
-    from tracker.pilots.tables import Pilot, PilotMetric
-    from tracker.problems.tables import Problem
-    from tracker.risks.tables import Risk
-
-    today = date.today()
-    await Problem.insert(
-        *(
-            Problem(
-                org=org,
-                initiative=initiative,
-                title=f"Problem {n}.{k}",
-                category="quality",
-                impact=rng.randint(1, 5),
-                urgency=rng.randint(1, 5),
-            )
-            for k in range(4)
-        )
-    )
-    await Risk.insert(
-        *(
-            Risk(
-                org=org,
-                initiative=initiative,
-                description=f"Risk {n}.{k}",
-                category="other",
-                likelihood=rng.randint(1, 5),
-                impact=rng.randint(1, 5),
-            )
-            for k in range(3)
-        )
-    )
-    pilot = (
-        await Pilot.insert(
-            Pilot(org=org, initiative=initiative, process="P", scope="Team", start_date=today)
-        )
-    )[0]["id"]
-    await PilotMetric.insert(
-        PilotMetric(
-            org=org,
-            pilot=pilot,
-            name="Time",
-            direction="lower",
-            baseline=30,
-            result=rng.randint(5, 40),
-            target=10,
-            recorded_at=datetime.now(UTC),
-        )
-    )
-    kpi_ids = []
-    for name, direction, base in KPIS:
-        threshold = base * (1.15 if direction == "lower" else 0.95)
-        kpi = (
-            await Kpi.insert(
-                Kpi(
-                    org=org,
-                    initiative=initiative,
-                    name=name,
-                    direction=direction,
-                    target=base,
-                    threshold=threshold,
-                )
-            )
-        )[0]["id"]
-        kpi_ids.append(kpi)
-        await KpiMeasurement.insert(  # a year of weekly measurements
-            *(
-                KpiMeasurement(
-                    org=org,
-                    kpi=kpi,
-                    measured_on=today - timedelta(days=7 * (52 - week)),
-                    value=round(base * rng.uniform(0.9, 1.1), 2),
-                )
-                for week in range(52)
-            )
-        )
-    return kpi_ids
+SEED_VERSION = 3  # bump when the seed's shape changes: a kept seed of another shape is remade
 
 
 async def _open_review(
@@ -139,14 +57,12 @@ async def _open_review(
     return review, [c["id"] for c in criteria]
 
 
-async def _seed_org(o: int, initiatives: int, rng: random.Random) -> dict[str, Any]:
+async def _seed_org(url: str, o: int, initiatives: int, rng: random.Random) -> dict[str, Any]:
     from tracker.accounts.tables import Membership, Organisation, Person
     from tracker.auth import start_session
-    from tracker.demo import seed_initiative
     from tracker.gates.settings_service import ensure_defaults, rule_row, snapshot
     from tracker.tenancy import TenantScope
 
-    today = date.today()
     org = (await Organisation.insert(Organisation(name=f"Load {o}", slug=f"load-{o}")))[0]["id"]
     await ensure_defaults(org)
     people = await Person.insert(
@@ -163,31 +79,8 @@ async def _seed_org(o: int, initiatives: int, rng: random.Random) -> dict[str, A
     )
     rule = snapshot(await rule_row(TenantScope(org)))
     vote_rule = json.dumps({**json.loads(rule), "quorum_kind": "count", "quorum_value": 3})
-    kpi_ids: list[int] = []
-    initiative_ids: list[int] = []
-    vote_reviews: list[tuple[int, list[int]]] = []
-    for n in range(initiatives):
-        values = dict(
-            name=f"Initiative {n}",
-            process_code=f"L-X-{today.year}-{n:05d}",
-            process_class="core",
-            departments=f"Dept {n % 9}",
-            owner=lead,
-            goal_metric="Cycle time",
-            goal_unit="h",
-            goal_baseline=48.0,
-            goal_target=24.0,
-            goal_direction="lower",
-            status="on_track",
-        )
-        initiative = await seed_initiative(
-            org, values, today - timedelta(days=rng.randint(1, 200)), rng.randint(1, 6), today
-        )
-        initiative_ids.append(initiative)
-        kpi_ids += await _registers(org, initiative, n, rng)
-        if 0 < n <= VOTE_REVIEWS:
-            reviewers = [committee, admin, lead]
-            vote_reviews.append(await _open_review(org, initiative, vote_rule, lead, reviewers))
+    bulk = Org(org, lead, [committee, admin, lead], vote_rule)
+    await seed_initiatives(url, bulk, initiatives, rng, progress=True)
     sessions = {"admin": await start_session(admin), "committee": await start_session(committee)}
     return {
         "org": org,
@@ -195,12 +88,12 @@ async def _seed_org(o: int, initiatives: int, rng: random.Random) -> dict[str, A
         "people": (admin, lead, committee),
         "sessions": sessions,
         "rule": rule,
-        "first": initiative_ids[0],
-        "kpis": kpi_ids,
+        "first": bulk.initiatives[0],
+        "kpis": bulk.kpis,
         "votes": [
             [f"tracker_session={sessions[who]}", f"/o/load-{o}/reviews/{r}/vote", c]
             for who in VOTERS
-            for r, c in vote_reviews
+            for r, c in bulk.reviews
         ],
     }
 
@@ -232,14 +125,31 @@ async def _pages(seeded: dict[str, Any]) -> dict[str, str]:
     }
 
 
-async def seed(orgs: int, initiatives: int) -> dict[str, Any]:
+def org_wide(slug: str) -> dict[str, str]:
+    """The organisation's own pages, over all its initiatives: these grow with it."""
+    return {
+        "portfolio heat map": f"/o/{slug}/heatmap",
+        "portfolio matrix": f"/o/{slug}/matrix",
+        "my reviews": f"/o/{slug}/reviews",
+        "KPI alerts": f"/o/{slug}/kpis",
+        "SOPs": f"/o/{slug}/sops",
+    }
+
+
+def routes(targets: dict[str, Any]) -> dict[str, str]:
+    """Every read route measured: the plain route first, then the pages of one initiative's
+    records (their size does not grow with the organisation's), then the organisation's."""
+    return {**targets["pages"], **org_wide(targets["mixed"][0]["slug"])}
+
+
+async def seed(url: str, orgs: int, initiatives: int) -> dict[str, Any]:
     """Seed the data; returns the URLs to measure with a session cookie for them, the open
     reviews (with their criteria) that the vote benchmark votes on, and per organisation what
     the mixed benchmark reads and writes (its board, its admin's session, its KPIs)."""
     rng = random.Random(11)
     seeded = []
     for o in range(orgs):
-        seeded.append(await _seed_org(o, initiatives, rng))
+        seeded.append(await _seed_org(url, o, initiatives, rng))
         print(f"  organisation {o + 1}/{orgs} seeded", flush=True)
     targets: dict[str, Any] = {
         "cookie": f"tracker_session={seeded[0]['sessions']['admin']}",
@@ -268,7 +178,7 @@ async def seed_db(url: str, orgs: int, initiatives: int) -> dict[str, Any]:
     db.use_engine(engine)
     await db.start(engine, 1, 4)
     try:
-        return await seed(orgs, initiatives)
+        return await seed(url, orgs, initiatives)
     finally:
         await db.stop(engine)
 
@@ -346,9 +256,12 @@ def cached_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         migrate(seed_url, env)
         started = time.perf_counter()
         targets = asyncio.run(seed_db(seed_url, args.orgs, args.initiatives))
+        seeded = time.perf_counter()
         # as autovacuum would have it in production: visibility maps set, statistics known
         asyncio.run(on_database(seed_url, "VACUUM ANALYZE"))
-        print(f"seeded in {time.perf_counter() - started:.0f} s")
+        print(
+            f"seeded in {seeded - started:.0f} s, vacuumed in {time.perf_counter() - seeded:.0f} s"
+        )
         cache = {"key": key, "targets": targets}
         text = json.dumps(cache).replace("'", "''")
         asyncio.run(
@@ -365,6 +278,13 @@ def cached_seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         )
     )
     migrate(args.database_url, env)  # the code may have migrations the seed predates
+    # the seed's sessions may have been idle longer than a session may be: they start again
+    asyncio.run(
+        on_database(
+            args.database_url,
+            "UPDATE web_session SET last_seen_at = now(), expires_at = now() + interval '1 day'",
+        )
+    )
     # Planner statistics, as autovacuum keeps them in production (a fresh seed has none yet);
     # then a checkpoint, so that writing out the copy does not happen during the measurements.
     asyncio.run(on_database(args.database_url, "ANALYZE"))

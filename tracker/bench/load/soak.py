@@ -9,13 +9,20 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
 
 def soak(
-    base: str, cookie: str, targets: dict[str, str], args: argparse.Namespace, env: dict[str, str]
-) -> None:
+    base: str,
+    cookie: str,
+    targets: dict[str, str],
+    args: argparse.Namespace,
+    env: dict[str, str],
+    memory: Callable[[], list[float]] = list,
+) -> dict[str, Any]:
     """Mixed reads and writes for a while, with the worker running; then count the writes."""
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
     worker = subprocess.Popen(
@@ -26,6 +33,7 @@ def soak(
     )
     initiative = targets["initiative page"]
     written: list[str] = []
+    minutes: list[list[float]] = [memory()]
     failures = reads = 0
 
     csrf = httpx.get(f"{base}/login").cookies["csrftoken"]
@@ -67,7 +75,12 @@ def soak(
                         if response.status_code != 200:
                             failures += 1
 
-            await asyncio.gather(*(user(i) for i in range(8)))
+            async def watch() -> None:  # each worker's memory, a minute apart
+                while time.monotonic() < deadline:
+                    await asyncio.sleep(min(60, max(0.0, deadline - time.monotonic())))
+                    minutes.append(memory())
+
+            await asyncio.gather(watch(), *(user(i) for i in range(8)))
 
     print(
         f"\nsoak: {args.soak_minutes} min of mixed reads and writes, 8 clients, the arq worker running…",
@@ -83,6 +96,14 @@ def soak(
         f"soak: {reads} reads, {len(written)} writes acknowledged, {failures} failures; "
         f"{stored} written rows found in the database: {'no write lost' if stored == len(written) else 'WRITES LOST'}"
     )
+    print(f"soak: memory per worker (RSS, MB) each minute: {minutes}")
+    return {
+        "reads": reads,
+        "writes": len(written),
+        "failures": failures,
+        "stored": stored,
+        "rss_mb_each_minute": minutes,
+    }
 
 
 def rng_choice(items: list[str], n: int) -> str:
