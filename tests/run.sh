@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what the tests need (the test extras; Debian's chromium, haproxy and WeasyPrint's
+# Install what the tests need (the test extras; Debian's chromium, haproxy, wrk and WeasyPrint's
 # libraries and fonts when missing) and
 # run the whole suite. Extra arguments go to pytest. PostgreSQL, Redis, Chromium or HAProxy that
 # cannot be reached are skipped with the reason shown, unless TRACKER_REQUIRE_SERVICES=1 (CI).
@@ -39,6 +39,14 @@ if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq haproxy; } \
     || echo "Could not install haproxy: the replica test will be skipped."
+fi
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing Debian's wrk for the load benchmark's test…"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq wrk; } \
+    || echo "Could not install wrk: the load benchmark's test will be skipped."
 fi
 
 if ! command -v soffice >/dev/null 2>&1; then

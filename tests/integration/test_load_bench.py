@@ -9,8 +9,6 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import PG_URL, ROOT, drop_postgres, need, reachable
 
 
@@ -68,8 +66,7 @@ class _Undo(Exception):
 
 def test_the_load_benchmark_seeds_in_bulk_measures_and_tabulates(tmp_path):
     need("PostgreSQL", reachable(PG_URL, 5432))
-    if not shutil.which("wrk"):
-        pytest.skip("wrk is not installed (Debian: apt-get install wrk)")
+    need("wrk (Debian: apt-get install wrk; tests/run.sh installs it)", bool(shutil.which("wrk")))
     name = f"load_bench_test_{os.getpid()}"
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
     out = tmp_path / "run.json"
