@@ -11,10 +11,11 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tracker.accounts.rules import Action
-from tracker.fragments import FragmentCache, KeptReads, Shown, rows_key
+from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
 from tracker.i18n import ngettext
 from tracker.initiatives import hooks, rules, service
+from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
@@ -53,6 +54,10 @@ def label_cards(columns: list[service.Column]) -> None:
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
 BOARD_PARTS = FragmentCache(max_entries=200)
+# Each column rendered, with its count, by what it shows: under its own revision where it is
+# known (a change in one phase re-renders that column only), else under its rows as read.
+COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200)
+COLUMN_TEMPLATE = "initiatives/partials/board_column.html"
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 
@@ -63,38 +68,70 @@ def _revision(request: Request, ctx: OrgContext) -> int | None:
     return ctx.board_revision if request.method == "GET" else None
 
 
+def _part_revisions(request: Request, ctx: OrgContext) -> tuple[int | None, ...]:
+    """The revisions of the board's parts (0: the filter form, 1–6: the columns), each None
+    where it is not known (SQLite, a part never counted, a request that writes)."""
+    if request.method == "GET" and ctx.board_parts:
+        return ctx.board_parts
+    return (None,) * 7
+
+
 async def _board_part(
     request: Request, ctx: OrgContext, flt: service.BoardFilter, today: date
 ) -> Markup:
-    """The columns: kept under the board's revision where it is known (then no query at all
-    while nothing on the board changed), else under the rows as just read."""
-    revision = _revision(request, ctx)
-    shown = Shown.of(
-        "initiatives/partials/board_columns.html",
-        ctx,
-        revision,
-        filter=flt,
-        today=today,
-        column_limit=service.COLUMN_LIMIT,
+    """The columns, each kept under its own revision where it is known (then no query for
+    it), else under its rows as just read; the columns not kept are read in one query."""
+    revisions = _part_revisions(request, ctx)
+    shown = {
+        n: Shown.of(
+            COLUMN_TEMPLATE,
+            ctx,
+            revisions[n],
+            filter=flt,
+            today=today,
+            column_limit=service.COLUMN_LIMIT,
+            phase=n,
+        )
+        for n in PHASE_NUMBERS
+    }
+    parts: dict[int, tuple[Markup, int]] = {}
+    for n, key in shown.items():
+        if revisions[n] is not None and (kept := COLUMN_PARTS.get(key)) is not None:
+            parts[n] = kept
+    missing = [n for n in PHASE_NUMBERS if n not in parts]
+    if missing:
+        rows = service.rows_by_phase(await service.board_rows(ctx.scope, flt, today, missing))
+        for n in missing:
+            parts[n] = _column_part(request, shown[n], n, rows[n], today)
+    return Markup(
+        render_part(
+            request,
+            "initiatives/partials/board_columns.html",
+            ctx=ctx,
+            filter=flt,
+            total=sum(total for _, total in parts.values()),
+            columns=[parts[n][0] for n in PHASE_NUMBERS],
+        )
     )
-    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
-        return kept
-    rows = await service.board_rows(ctx.scope, flt, today)
-    if revision is None:
+
+
+def _column_part(
+    request: Request, shown: Shown, phase: int, rows: list[Any], today: date
+) -> tuple[Markup, int]:
+    if shown.read is None:
         shown = replace(shown, read=rows_key(rows))
-
-    def make() -> str:
-        columns = service.board_columns(rows, today)
-        label_cards(columns)
-        return render_part(request, shown.template, **shown.context(), columns=columns)
-
-    return BOARD_PARTS.render(shown, make)
+        if (kept := COLUMN_PARTS.get(shown)) is not None:
+            return kept
+    column = service.board_column(phase, rows, today)
+    label_cards([column])
+    html = render_part(request, shown.template, **shown.context(), column=column)
+    return COLUMN_PARTS.keep(shown, (Markup(html), column.total))
 
 
 async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
-    """The filter form, whose choices are the owners and the departments: kept as the
-    columns are."""
-    revision = _revision(request, ctx)
+    """The filter form, whose choices are the owners and the departments: kept under its own
+    revision (part 0 of the board) as the columns are."""
+    revision = _part_revisions(request, ctx)[0]
     shown = Shown.of(
         "initiatives/partials/board_filters.html",
         ctx,
