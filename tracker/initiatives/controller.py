@@ -13,43 +13,12 @@ from markupsafe import Markup
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
-from tracker.i18n import ngettext
 from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
-from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext
 from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
-
-
-def label_cards(columns: list[service.Column]) -> None:
-    """The cards' texts in the request's language, each distinct text made once."""
-    statuses = {s.value: status_label(s.value) for s in Status}
-    days: dict[int, str] = {}
-    late: dict[int, str] = {}
-    conditions: dict[int, str] = {}
-    for column in columns:
-        for card in column.cards:
-            card.status_text = statuses.get(card.status, card.status)
-            if card.days_in_phase not in days:
-                days[card.days_in_phase] = ngettext(
-                    "%(num)s day in phase", "%(num)s days in phase", card.days_in_phase
-                )
-            card.days_text = days[card.days_in_phase]
-            if card.overdue:
-                if card.days_late not in late:
-                    late[card.days_late] = ngettext(
-                        "Overdue %(num)s day", "Overdue %(num)s days", card.days_late
-                    )
-                card.late_text = late[card.days_late]
-            if card.open_conditions:
-                if card.open_conditions not in conditions:
-                    conditions[card.open_conditions] = ngettext(
-                        "%(num)s open condition", "%(num)s open conditions", card.open_conditions
-                    )
-                card.conditions_text = conditions[card.open_conditions]
-
 
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
@@ -101,8 +70,9 @@ async def _board_part(
     missing = [n for n in PHASE_NUMBERS if n not in parts]
     if missing:
         rows = service.rows_by_phase(await service.board_rows(ctx.scope, flt, today, missing))
+        texts = service.CardTexts()
         for n in missing:
-            parts[n] = _column_part(request, shown[n], n, rows[n], today)
+            parts[n] = _column_part(request, shown[n], rows[n], texts, today)
     return Markup(
         render_part(
             request,
@@ -116,15 +86,16 @@ async def _board_part(
 
 
 def _column_part(
-    request: Request, shown: Shown, phase: int, rows: list[Any], today: date
+    request: Request, shown: Shown, rows: list[Any], texts: service.CardTexts, today: date
 ) -> tuple[Markup, int]:
+    """A column rendered (or kept under its rows where no revision is known), with its count."""
     if shown.read is None:
         shown = replace(shown, read=rows_key(rows))
         if (kept := COLUMN_PARTS.get(shown)) is not None:
             return kept
-    column = service.board_column(phase, rows, today)
-    label_cards([column])
-    html = render_part(request, shown.template, **shown.context(), column=column)
+    context = shown.context()
+    column = service.board_column(context["phase"], rows, today, texts)
+    html = render_part(request, shown.template, **context, column=column)
     return COLUMN_PARTS.keep(shown, (Markup(html), column.total))
 
 
@@ -142,8 +113,7 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFil
     )
     if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
-    owners = await service.owner_choices(ctx.org_id)
-    departments = await service.departments(ctx.scope)
+    owners, departments = await service.filter_choices(ctx.scope)
     if revision is None:
         shown = replace(shown, read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(

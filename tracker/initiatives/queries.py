@@ -112,15 +112,24 @@ OWNER_CHOICES = Statement(
 )
 # The organisation's distinct departments, one index step each (``initiative_departments``),
 # not a read of every initiative.
-DEPARTMENTS = Statement("""
+_DEPARTMENTS = """
 WITH RECURSIVE d (departments) AS (
   SELECT MIN(i.departments) FROM initiative i WHERE i.org = :org
   UNION ALL
   SELECT (SELECT MIN(i.departments) FROM initiative i
           WHERE i.org = :org AND i.departments > d.departments)
   FROM d WHERE d.departments IS NOT NULL
-)
-SELECT departments FROM d WHERE departments IS NOT NULL
+)"""
+DEPARTMENTS = Statement(f"{_DEPARTMENTS} SELECT departments FROM d WHERE departments IS NOT NULL")
+# The board's filter form's choices in one round trip: the people who may own an initiative
+# (as OWNER_CHOICES, by name) and the departments.
+FILTER_CHOICES = Statement(f"""{_DEPARTMENTS}
+SELECT p.id AS "person.id", p.name AS "person.name", NULL AS departments
+FROM membership m JOIN person p ON p.id = m.person
+WHERE m.org = :org AND m.role IN (:roles)
+UNION ALL
+SELECT NULL, NULL, departments FROM d WHERE departments IS NOT NULL
+ORDER BY 2, 1
 """)
 
 # The initiative page, its edit form and most registers' pages read the initiative this way.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from litestar.exceptions import NotFoundException
@@ -15,10 +15,12 @@ from tracker import db
 from tracker.accounts.rules import Role
 from tracker.db import is_unique_violation, write_transaction
 from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.initiatives import queries as q
 from tracker.initiatives import rules
 from tracker.initiatives.rules import Direction, PhaseNo, ProcessClass, Status
 from tracker.initiatives.tables import Initiative, Phase
+from tracker.labels import status_label
 from tracker.registers import fields
 from tracker.tenancy import MAX_ID, OrgContext, TenantScope
 from tracker.web import Form
@@ -70,24 +72,51 @@ class BoardFilter:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
-@dataclass
-class Card:
+class Card(NamedTuple):
+    """A card as the board shows it, its texts in the request's language; a tuple, which the
+    template unpacks (the board prints about 150 of them, and a tuple's fields are read
+    cheapest)."""
+
+    status: str
     id: int
     code: str
     name: str
+    status_text: str
     owner: str | None
-    status: str
-    phase: int
-    days_in_phase: int
-    overdue: bool
-    days_late: int
-    review_open: bool = False
-    open_conditions: int = 0
-    # display text, filled once per request by the controller (cheaper than per-card template calls)
-    status_text: str = ""
-    days_text: str = ""
-    late_text: str = ""
-    conditions_text: str = ""
+    days_text: str
+    late_text: str  # "" unless overdue
+    review_open: bool
+    conditions_text: str  # "" without open conditions
+
+
+class CardTexts:
+    """The cards' texts in the request's language, each distinct text made once."""
+
+    def __init__(self) -> None:
+        self.statuses = {s.value: status_label(s.value) for s in Status}
+        self.days: dict[int, str] = {}
+        self.late: dict[int, str] = {}
+        self.conditions: dict[int, str] = {}
+
+    def days_in_phase(self, days: int) -> str:
+        text = self.days.get(days)
+        if text is None:
+            text = self.days[days] = ngettext("%(num)s day in phase", "%(num)s days in phase", days)
+        return text
+
+    def overdue(self, days: int) -> str:
+        text = self.late.get(days)
+        if text is None:
+            text = self.late[days] = ngettext("Overdue %(num)s day", "Overdue %(num)s days", days)
+        return text
+
+    def open_conditions(self, count: int) -> str:
+        text = self.conditions.get(count)
+        if text is None:
+            text = self.conditions[count] = ngettext(
+                "%(num)s open condition", "%(num)s open conditions", count
+            )
+        return text
 
 
 @dataclass
@@ -166,26 +195,26 @@ def rows_by_phase(rows: list[Any]) -> dict[int, list[Any]]:
     return by_phase
 
 
-def board_column(phase: int, rows: list[Any], today: date) -> Column:
-    """A column of cards from its rows."""
+def board_column(phase: int, rows: list[Any], today: date, texts: CardTexts) -> Column:
+    """A column of cards from its rows (``board_rows``), in one pass."""
     column = Column(phase, total=int(rows[0]["total"] or 0) if rows else 0)
     cards = column.cards
+    statuses = texts.statuses
     for row in rows:
-        due, since = _day(row["board_due"]), _day(row["board_since"])
-        late = (today - due).days if due is not None and due < today else 0
+        due, since, status = _day(row["board_due"]), _day(row["board_since"]), row["status"]
+        conditions = row["open_conditions"]
         cards.append(
             Card(
+                status,
                 row["id"],
                 row["process_code"],
                 row["name"],
+                statuses.get(status, status),
                 row["owner_name"],
-                row["status"],
-                phase,
-                (today - since).days if since is not None and since < today else 0,
-                late > 0,
-                late,
+                texts.days_in_phase((today - since).days if since and since < today else 0),
+                texts.overdue((today - due).days) if due and due < today else "",
                 bool(row["review_open"]),
-                int(row["open_conditions"]),
+                texts.open_conditions(int(conditions)) if conditions else "",
             )
         )
     return column
@@ -204,6 +233,19 @@ async def departments(scope: TenantScope) -> list[str]:
     for row in rows:
         names.update(rules.split_departments(row["departments"]))
     return sorted(names)
+
+
+async def filter_choices(scope: TenantScope) -> tuple[list[dict[str, Any]], list[str]]:
+    """The board's filter form's choices, in one query: the people who may own an initiative
+    (as ``owner_choices``) and the departments named by the organisation's initiatives."""
+    owners: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for row in await scope.fetch(q.FILTER_CHOICES, roles=(Role.LEAD.value, Role.ADMIN.value)):
+        if row["departments"] is None:
+            owners.append({"person.id": row["person.id"], "person.name": row["person.name"]})
+        else:
+            names.update(rules.split_departments(row["departments"]))
+    return owners, sorted(names)
 
 
 async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) -> str:
