@@ -15,16 +15,21 @@ BOARD_FILTER = (
 
 # The board's order within a column: overdue first (its phase's planned end passed), then
 # blocked, then at risk, then by code. A card's column, due day and phase start are on the
-# initiative (``board_phase``, ``board_due``, ``board_since``: migration 2026-11-30T21:00), and
-# the index ``initiative_board`` (org, board_phase, RANK, process_code) gives a column's first
-# cards of each kind (overdue or not) in order: the board reads about 2 × 25 initiatives a
-# column whatever their number. RANK is the index's expression, written alike.
+# initiative (``board_phase``, ``board_due``, ``board_since``: migration 2026-11-30T21:00), with
+# two indexes: ``initiative_board`` (org, board_phase, RANK, process_code) gives a column's
+# cards in order, ``initiative_board_due`` (org, board_phase, board_due) its overdue ones. RANK
+# is the index's expression, written alike.
 RANK = "(CASE i.status WHEN 'blocked' THEN 0 WHEN 'at_risk' THEN 1 ELSE 2 END)"
 PHASE_NUMBERS = range(1, 7)
+# Up to this many overdue cards in a column are read all at once and sorted; more, and the
+# first ones are read in order (see ``_board_pg``).
+FEW_OVERDUE = 200
 _CARD = (
     "i.id, i.process_code, i.name, i.status, i.owner, i.board_phase, i.board_due, "
     f"i.board_since, {RANK} AS card_rank"
 )
+_OVERDUE = "i.board_due < :today"
+_ON_TIME = "(i.board_due IS NULL OR i.board_due >= :today)"
 _BADGES = """
        EXISTS (SELECT 1 FROM gate_review r
                WHERE r.initiative = c.id AND r.org = :org
@@ -34,13 +39,14 @@ _BADGES = """
          AS open_conditions"""
 
 
-def _first(phase: str, limit: str, overdue: bool, filtered: bool) -> str:
-    """A column's first cards, overdue ones or the others, through the index."""
-    due = "i.board_due < :today" if overdue else "(i.board_due IS NULL OR i.board_due >= :today)"
+def _cards(phase: str, overdue: bool, filtered: bool, first: str = "", gate: str = "") -> str:
+    """A column's overdue cards or those on time (only while ``gate`` holds); the ``first``
+    ones in the board's order."""
+    order = f" ORDER BY {RANK}, i.process_code LIMIT {first}" if first else ""
     return (
         f"SELECT {_CARD}, {0 if overdue else 1} AS on_time FROM initiative i "
-        f"WHERE i.org = :org AND i.board_phase = {phase} AND {due} "
-        f"{BOARD_FILTER if filtered else ''} ORDER BY {RANK}, i.process_code LIMIT {limit}"
+        f"WHERE i.org = :org AND i.board_phase = {phase} AND {_OVERDUE if overdue else _ON_TIME}"
+        f"{' AND ' + gate if gate else ''} {BOARD_FILTER if filtered else ''}{order}"
     )
 
 
@@ -56,17 +62,33 @@ def _counts(filtered: bool) -> str:
     return "LEFT JOIN board_column counted ON counted.org = :org AND counted.phase = c.board_phase"
 
 
-def _board_pg(filtered: bool) -> Statement:
-    """PostgreSQL: per column (``:limit_<n>`` cards, 0 for a column not wanted), the first
-    cards of each kind, then the first of both."""
+def _board_pg(filtered: bool, few: int = FEW_OVERDUE) -> Statement:
+    """PostgreSQL: per column (``:limit_<n>`` cards, 0 for a column not wanted), its overdue
+    cards counted up to FEW_OVERDUE through their index; few, they are all read and sorted,
+    many, the first ones are read in order (they are dense there); the cards on time are read
+    in order only when the overdue ones do not fill the column (few are skipped then). So a
+    column reads about ``limit`` cards whether none, some or all of them are overdue."""
     columns = ", ".join(f"({n}, CAST(:limit_{n} AS INTEGER))" for n in PHASE_NUMBERS)
+    probe = (
+        "SELECT COUNT(*) AS overdue FROM (SELECT 1 FROM initiative i WHERE i.org = :org "
+        f"AND i.board_phase = col.phase AND {_OVERDUE} {BOARD_FILTER if filtered else ''} "
+        f"LIMIT {few}) AS o"
+    )
+    kinds = " UNION ALL ".join(
+        f"({_cards('col.phase', overdue, filtered, first, gate)})"
+        for overdue, first, gate in (
+            (True, "", f"probe.overdue < {few}"),
+            (True, "col.shown", f"probe.overdue >= {few}"),
+            (False, "col.shown", "probe.overdue < col.shown"),
+        )
+    )
     return Statement(f"""
 SELECT c.id, c.process_code, c.name, c.status, c.board_phase AS phase_no,
        p.name AS owner_name, c.board_since, c.board_due, counted.total,{_BADGES}
 FROM (VALUES {columns}) AS col (phase, shown)
+CROSS JOIN LATERAL ({probe}) AS probe
 CROSS JOIN LATERAL (
-  SELECT * FROM (({_first("col.phase", "col.shown", True, filtered)})
-                 UNION ALL ({_first("col.phase", "col.shown", False, filtered)})) AS both_kinds
+  SELECT * FROM ({kinds}) AS kinds
   ORDER BY on_time, card_rank, process_code LIMIT col.shown
 ) AS c
 LEFT JOIN person p ON p.id = c.owner
@@ -76,9 +98,10 @@ ORDER BY c.board_phase, c.on_time, c.card_rank, c.process_code
 
 
 def _board_lite(filtered: bool) -> Statement:
-    """SQLite (no LATERAL): the same, a pair of index ranges per column, cut per column."""
+    """SQLite (no LATERAL): per column, its first overdue cards and its first on time (the
+    planner takes the overdue ones through their index), cut per column."""
     firsts = " UNION ALL ".join(
-        f"SELECT * FROM ({_first(str(n), f':limit_{n}', overdue, filtered)}) AS c{n}{overdue:d}"
+        f"SELECT * FROM ({_cards(str(n), overdue, filtered, f':limit_{n}')}) AS c{n}{overdue:d}"
         for n in PHASE_NUMBERS
         for overdue in (True, False)
     )

@@ -206,3 +206,70 @@ async def test_the_parts_revisions_move_with_what_each_part_shows(walled_db):  #
         assert {r["org"] for r in await owner.fetch("SELECT org FROM board_column")} == {a}
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await owner.execute("SELECT tracker_board_part_changed($1, 1, 5)", a)
+
+
+async def test_a_column_s_first_cards_are_the_same_whichever_way_they_are_read(world):
+    """Overdue first, then blocked, then at risk, then by code: read with few or with many
+    overdue cards (PostgreSQL reads them one way or the other), with a filter or without."""
+    from tracker.initiatives import queries as q
+    from tracker.initiatives import service
+    from tracker.initiatives.service import BoardFilter
+    from tracker.tenancy import TenantScope
+
+    org = await fresh_org(f"orders-{world.backend}")
+    statuses = ("on_track", "blocked", "at_risk", "on_hold")
+    made = []
+    for n in range(36):
+        status = statuses[n * 7 % 4]
+        age = 40 if n % 3 == 0 else 1  # a third of them overdue
+        made.append(
+            await make_initiative(org, phase=2, age_days=age, status=status, name=f"Order {n}")
+        )
+    today = date.today()
+    scope = TenantScope(org.id)
+
+    async def ids(flt: BoardFilter, statement=None) -> list[int]:
+        if statement is None:
+            rows = await service.board_rows(scope, flt, today, [2], limit=20)
+        else:
+            values = service.filter_values(flt) if flt.active else {}
+            rows = await scope.fetch(
+                statement,
+                open_states=("open",),
+                today=today,
+                **values,
+                **{f"limit_{n}": 20 if n == 2 else 0 for n in q.PHASE_NUMBERS},
+            )
+        return [r["id"] for r in rows]
+
+    every = await db_rows(org.id)
+    expected = [r["id"] for r in sorted(every, key=order(today))][:20]
+    filtered = BoardFilter(status="blocked")
+    expected_blocked = [
+        r["id"] for r in sorted(every, key=order(today)) if r["status"] == "blocked"
+    ][:20]
+    assert await ids(BoardFilter()) == expected
+    assert await ids(filtered) == expected_blocked
+    if world.backend == "postgres":  # few overdue (all read, then sorted), many (in order)
+        for few in (1, 1000):
+            assert await ids(BoardFilter(), q._board_pg(False, few)) == expected
+            assert await ids(filtered, q._board_pg(True, few)) == expected_blocked
+
+
+async def db_rows(org_id: int) -> list[dict]:
+    return await Initiative.select(
+        Initiative.id,
+        Initiative.status,
+        Initiative.process_code,
+        Initiative.current_phase.planned_end,
+    ).where(Initiative.org == org_id)
+
+
+def order(today: date):
+    def key(row: dict) -> tuple:
+        due = row["current_phase.planned_end"]
+        due = date.fromisoformat(due) if isinstance(due, str) else due
+        rank = {"blocked": 0, "at_risk": 1}.get(row["status"], 2)
+        return (0 if due is not None and due < today else 1, rank, row["process_code"])
+
+    return key
