@@ -27,6 +27,8 @@ BOARD_PARTS = FragmentCache(max_entries=200)
 # known (a change in one phase re-renders that column only), else under its rows as read.
 COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200)
 COLUMN_TEMPLATE = "initiatives/partials/board_column.html"
+BOARD_TEMPLATE = "initiatives/partials/board_columns.html"
+PHASES = tuple(PHASE_NUMBERS)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 
@@ -49,40 +51,35 @@ async def _board_part(
     request: Request, ctx: OrgContext, flt: service.BoardFilter, today: date
 ) -> Markup:
     """The columns, each kept under its own revision where it is known (then no query for
-    it), else under its rows as just read; the columns not kept are read in one query."""
+    it), else under its rows as just read; the columns not kept are read in one query. The
+    six together are kept under the six revisions (a board seen again: one look-up)."""
     revisions = _part_revisions(request, ctx)
-    shown = {
-        n: Shown.of(
-            COLUMN_TEMPLATE,
-            ctx,
-            revisions[n],
-            filter=flt,
-            today=today,
-            column_limit=service.COLUMN_LIMIT,
-            phase=n,
-        )
-        for n in PHASE_NUMBERS
-    }
+    values = {"filter": flt, "today": today, "column_limit": service.COLUMN_LIMIT}
+    board = Shown.of(BOARD_TEMPLATE, ctx, revisions[1:], **values)
+    known = None not in revisions[1:]
+    if known and (kept_board := BOARD_PARTS.get(board)) is not None:
+        return kept_board
+    shown = {n: Shown.of(COLUMN_TEMPLATE, ctx, revisions[n], **values, phase=n) for n in PHASES}
     parts: dict[int, tuple[Markup, int]] = {}
     for n, key in shown.items():
         if revisions[n] is not None and (kept := COLUMN_PARTS.get(key)) is not None:
             parts[n] = kept
-    missing = [n for n in PHASE_NUMBERS if n not in parts]
+    missing = [n for n in PHASES if n not in parts]
     if missing:
         rows = service.rows_by_phase(await service.board_rows(ctx.scope, flt, today, missing))
         texts = service.CardTexts()
         for n in missing:
             parts[n] = _column_part(request, shown[n], rows[n], texts, today)
-    return Markup(
+    html = Markup(
         render_part(
             request,
-            "initiatives/partials/board_columns.html",
-            ctx=ctx,
-            filter=flt,
+            BOARD_TEMPLATE,
+            **board.context(),
             total=sum(total for _, total in parts.values()),
-            columns=[parts[n][0] for n in PHASE_NUMBERS],
+            columns=[parts[n][0] for n in PHASES],
         )
     )
+    return BOARD_PARTS.keep(board, html) if known else html
 
 
 def _column_part(
