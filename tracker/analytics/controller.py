@@ -18,7 +18,7 @@ from tracker.analytics.rules import OUTCOMES, Filter
 from tracker.benefits import rollup
 from tracker.benefits import rules as benefit_rules
 from tracker.i18n import gettext as _
-from tracker.initiatives.service import BoardFilter
+from tracker.initiatives.board import BoardFilter
 from tracker.spreadsheets import download_workbook
 from tracker.tenancy import OrgContext
 from tracker.web import is_fragment_request, render

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from tracker.accounts.rules import Action
 from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
+from tracker.initiatives import board as board_data
 from tracker.initiatives import hooks, rules, service
 from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
@@ -48,16 +49,16 @@ def _part_revisions(request: Request, ctx: OrgContext) -> tuple[int | None, ...]
 
 
 async def _board_part(
-    request: Request, ctx: OrgContext, flt: service.BoardFilter, today: date
+    request: Request, ctx: OrgContext, flt: board_data.BoardFilter, today: date
 ) -> Markup:
     """The columns, each kept under its own revision where it is known (then no query for
     it), else under its rows as just read; the columns not kept are read in one query. The
     six together are kept under the six revisions (a board seen again: one look-up)."""
     revisions = _part_revisions(request, ctx)
-    values = {"filter": flt, "today": today, "column_limit": service.COLUMN_LIMIT}
-    board = Shown.of(BOARD_TEMPLATE, ctx, revisions[1:], **values)
+    values = {"filter": flt, "today": today, "column_limit": board_data.COLUMN_LIMIT}
+    whole = Shown.of(BOARD_TEMPLATE, ctx, revisions[1:], **values)
     known = None not in revisions[1:]
-    if known and (kept_board := BOARD_PARTS.get(board)) is not None:
+    if known and (kept_board := BOARD_PARTS.get(whole)) is not None:
         return kept_board
     shown = {n: Shown.of(COLUMN_TEMPLATE, ctx, revisions[n], **values, phase=n) for n in PHASES}
     parts: dict[int, tuple[Markup, int]] = {}
@@ -66,24 +67,24 @@ async def _board_part(
             parts[n] = kept
     missing = [n for n in PHASES if n not in parts]
     if missing:
-        rows = service.rows_by_phase(await service.board_rows(ctx.scope, flt, today, missing))
-        texts = service.CardTexts()
+        rows = board_data.rows_by_phase(await board_data.board_rows(ctx.scope, flt, today, missing))
+        texts = board_data.CardTexts()
         for n in missing:
             parts[n] = _column_part(request, shown[n], rows[n], texts, today)
     html = Markup(
         render_part(
             request,
             BOARD_TEMPLATE,
-            **board.context(),
+            **whole.context(),
             total=sum(total for _, total in parts.values()),
             columns=[parts[n][0] for n in PHASES],
         )
     )
-    return BOARD_PARTS.keep(board, html) if known else html
+    return BOARD_PARTS.keep(whole, html) if known else html
 
 
 def _column_part(
-    request: Request, shown: Shown, rows: list[Any], texts: service.CardTexts, today: date
+    request: Request, shown: Shown, rows: list[Any], texts: board_data.CardTexts, today: date
 ) -> tuple[Markup, int]:
     """A column rendered (or kept under its rows where no revision is known), with its count."""
     if shown.read is None:
@@ -91,12 +92,12 @@ def _column_part(
         if (kept := COLUMN_PARTS.get(shown)) is not None:
             return kept
     context = shown.context()
-    column = service.board_column(context["phase"], rows, today, texts)
+    column = board_data.board_column(context["phase"], rows, today, texts)
     html = render_part(request, shown.template, **context, column=column)
     return COLUMN_PARTS.keep(shown, (Markup(html), column.total))
 
 
-async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
+async def _filters_part(request: Request, ctx: OrgContext, flt: board_data.BoardFilter) -> Markup:
     """The filter form, whose choices are the owners and the departments: kept under its own
     revision (part 0 of the board) as the columns are."""
     revision = _part_revisions(request, ctx)[0]
@@ -110,7 +111,7 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFil
     )
     if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
-    owners, departments = await service.filter_choices(ctx.scope)
+    owners, departments = await board_data.filter_choices(ctx.scope)
     if revision is None:
         shown = replace(shown, read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(
@@ -138,7 +139,7 @@ async def _getting_started(request: Request, ctx: OrgContext) -> Any:
 
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
-    flt = service.BoardFilter.from_query(request.query_params)
+    flt = board_data.BoardFilter.from_query(request.query_params)
     today = date.today()
     board_html = await _board_part(request, ctx, flt, today)
     if is_fragment_request(request):

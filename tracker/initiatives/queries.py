@@ -6,7 +6,7 @@ from tracker.sql import Statement
 
 # The board's filter as optional parts on the initiative ``i``, for every page that filters the
 # portfolio as the board does (the roadmap, the benefits roll-up); its values are
-# ``tracker.initiatives.service.filter_values``.
+# ``tracker.initiatives.board.filter_values``.
 BOARD_FILTER = (
     "[AND i.status = :status] [AND i.owner = :owner] [AND i.process_class = :process_class] "
     "[AND LOWER(i.departments) LIKE :department] "

@@ -5,7 +5,7 @@ import pytest
 from tests.helpers import make_initiative
 from tracker.accounts.tables import Organisation
 from tracker.db import count_queries
-from tracker.initiatives.service import COLUMN_LIMIT
+from tracker.initiatives.board import COLUMN_LIMIT
 
 
 def column_html(html: str, phase: int) -> str:

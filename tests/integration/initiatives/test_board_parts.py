@@ -211,9 +211,9 @@ async def test_the_parts_revisions_move_with_what_each_part_shows(walled_db):  #
 async def test_a_column_s_first_cards_are_the_same_whichever_way_they_are_read(world):
     """Overdue first, then blocked, then at risk, then by code: read with few or with many
     overdue cards (PostgreSQL reads them one way or the other), with a filter or without."""
+    from tracker.initiatives import board as service
     from tracker.initiatives import queries as q
-    from tracker.initiatives import service
-    from tracker.initiatives.service import BoardFilter
+    from tracker.initiatives.board import BoardFilter
     from tracker.tenancy import TenantScope
 
     org = await fresh_org(f"orders-{world.backend}")
