@@ -163,10 +163,11 @@ def _slug_of(path: str) -> str | None:
 
 async def identify_walled(
     token: str | None, path: str
-) -> tuple[CurrentPerson | None, list[MembershipView], int | None]:
+) -> tuple[CurrentPerson | None, list[MembershipView], int | None, tuple[int | None, ...] | None]:
     """Behind the tenant wall, inside the request's transaction, in one round trip: the
-    signed-in person, their memberships and the board's revision of the organisation named by
-    an /o/<slug>/ path (None while nothing was ever written there), and the wall's settings for
+    signed-in person, their memberships, the board's revision of the organisation named by
+    an /o/<slug>/ path (None while nothing was ever written there) and its parts' revisions
+    (migration 2026-11-30T21:10), and the wall's settings for
     the transaction (that organisation, the person). An unknown slug or session leaves the
     setting empty, so every tenant table answers nothing (the policies fail closed).
     ``tracker_identify`` is a database function (migrations 2026-11-23T07:00 and T08:00)."""
@@ -175,7 +176,7 @@ async def identify_walled(
         IDENTIFY, token=token_hash(token) if token and valid else "", slug=_slug_of(path) or ""
     )
     if not rows:
-        return None, [], None
+        return None, [], None, None
     first = rows[0]
     person = CurrentPerson(
         id=first["person_id"],
@@ -196,7 +197,8 @@ async def identify_walled(
         for r in rows
         if r["org_id"] is not None
     ]
-    return person, memberships, first["board_revision"]
+    parts = first["board_parts"]
+    return person, memberships, first["board_revision"], tuple(parts) if parts else None
 
 
 class IdentityMiddleware(ASGIMiddleware):
@@ -243,12 +245,13 @@ class IdentityMiddleware(ASGIMiddleware):
             and handler.opt.get("streamed_upload")
         )
         async with self.turns, request_transaction() as transaction:
-            person, memberships, board_revision = await identify_walled(
+            person, memberships, board_revision, board_parts = await identify_walled(
                 token, scope.get("path", "")
             )
             state["person"] = person
             state["memberships"] = memberships
             state["board_revision"] = board_revision
+            state["board_parts"] = board_parts
             with language(self._language(scope, person)), acting(person.id if person else None):
                 await next_app(scope, receive, send if passing else hold)
             status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
@@ -265,12 +268,13 @@ class IdentityMiddleware(ASGIMiddleware):
         connection or its turn (its few queries open their own tenant transactions)."""
         state: dict[str, Any] = scope["state"]  # type: ignore[assignment]
         async with self.turns, request_transaction():
-            person, memberships, board_revision = await identify_walled(
+            person, memberships, board_revision, board_parts = await identify_walled(
                 token, scope.get("path", "")
             )
         state["person"] = person
         state["memberships"] = memberships
         state["board_revision"] = board_revision
+        state["board_parts"] = board_parts
         with language(self._language(scope, person)):
             await next_app(scope, receive, send)
 

@@ -12,10 +12,13 @@ wrong.
   for every ``{{ … }}``.
 - ``jinja2.Template._get_default_module`` (Jinja2), overridden in ``PageTemplate``: a
   faster answer to ``{% import %}``.
+- ``jinja2.Template.new_context`` (Jinja2), overridden in ``PageTemplate``: a render's
+  variables copied from the globals without ChainMap's per-name look-ups.
 """
 
 from __future__ import annotations
 
+from collections import ChainMap
 from typing import Any
 
 import jinja2
@@ -93,6 +96,29 @@ class PageTemplate(jinja2.Template):
     counted once, and a set comparison answers."""
 
     _names: frozenset[str] | None = None
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Any = None,
+    ) -> jinja2.runtime.Context:
+        """Jinja's context for a render, made as Jinja makes it (``jinja2.runtime.
+        new_context``) but for the copy of the globals: Jinja copies them with
+        ``dict(ChainMap)``, a Python look-up per name (60 names here), about 30 µs per render,
+        which a page of parts (the board: nine renders) paid each time; the maps are merged
+        here as ChainMap orders them, in C."""
+        globals = self.globals
+        if shared or locals or type(globals) is not ChainMap:
+            return super().new_context(vars, shared, locals)
+        parent: dict[str, Any] = {}
+        for mapping in reversed(globals.maps):
+            parent.update(mapping)
+        if vars:
+            parent.update(vars)
+        return self.environment.context_class(
+            self.environment, parent, self.name, self.blocks, globals=globals
+        )
 
     def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> Any:
         if ctx is not None:

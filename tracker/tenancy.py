@@ -43,6 +43,9 @@ class OrgContext:
     # Changes, in the same transaction, with anything the portfolio board shows; None where
     # it is not known (SQLite, or outside the tenant wall). See migration 2026-11-23T08:00.
     board_revision: int | None = None
+    # The revisions of the board's parts (0: its filter form, 1–6: its columns), each moving
+    # only with what that part shows; None where not known (migration 2026-11-30T21:10).
+    board_parts: tuple[int | None, ...] | None = None
 
     @property
     def org_id(self) -> int:

@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "approval_step": TENANT,
     "as_is_step": TENANT,
     "audit_entry": ("tenant_isolation", "SELECT INSERT"),  # written by triggers, never changed
+    "board_column": ("tenant_isolation", "SELECT"),  # kept by triggers only
     "board_revision": ("tenant_isolation", "SELECT"),  # moved by triggers only
     "decision_correction": TENANT,
     "digest": TENANT,

@@ -101,7 +101,7 @@ def test_kept_parts_off_renders_every_time_as_a_first_visit_would() -> None:
 def test_a_kept_part_key_holds_the_member_role_language_and_every_value() -> None:
     from tracker.fragments import Shown
     from tracker.i18n import language
-    from tracker.initiatives.service import BoardFilter
+    from tracker.initiatives.board import BoardFilter
     from tracker.tenancy import Membership, OrgContext
 
     def ctx(person: int = 1, role: str = "lead", org: int = 7) -> OrgContext:

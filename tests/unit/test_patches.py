@@ -65,3 +65,24 @@ def test_jinja_still_has_the_import_hook_page_template_overrides() -> None:
     # Jinja decides whether to make an imported module anew by comparing globals: the
     # attribute the override reads must still be there
     assert "globals_keys" in inspect.getsource(jinja2.runtime.Context.__init__)
+
+
+def test_a_page_template_s_context_is_jinja_s_own() -> None:
+    """``PageTemplate.new_context`` copies the globals faster; what a render sees is Jinja's:
+    the template's globals over the environment's, the render's variables over both."""
+    from collections import ChainMap
+
+    source = inspect.getsource(jinja2.runtime.new_context)
+    assert "parent = dict(globals or (), **vars)" in source  # what the override does faster
+    env = jinja2.Environment(autoescape=True)
+    env.template_class = patches.PageTemplate
+    env.globals.update(shown="env", both="env", kept="env")
+    template = env.from_string("{{ shown }} {{ both }} {{ kept }} {{ x }}", {"both": "template"})
+    assert isinstance(template, patches.PageTemplate) and type(template.globals) is ChainMap
+    ours = template.new_context({"x": 1, "kept": "vars"})
+    jinjas = jinja2.Template.new_context(template, {"x": 1, "kept": "vars"})
+    assert ours.parent == jinjas.parent and ours.vars == jinjas.vars
+    assert ours.globals_keys == jinjas.globals_keys
+    assert template.render(x=1, kept="vars") == "env template vars 1"
+    env.globals["shown"] = "changed"  # globals changed later are seen
+    assert template.render(x=2) == "changed template env 2"

@@ -17,7 +17,7 @@ from tracker.analytics import charts, drill, export, service
 from tracker.analytics.rules import OUTCOMES, Filter
 from tracker.benefits import rollup
 from tracker.benefits import rules as benefit_rules
-from tracker.initiatives.service import BoardFilter
+from tracker.initiatives.board import BoardFilter
 from tracker.spreadsheets import download_workbook
 from tracker.tenancy import OrgContext
 from tracker.web import is_fragment_request, render

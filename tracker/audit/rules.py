@@ -44,7 +44,13 @@ class Audited:
 
 
 AUDITED: tuple[Audited, ...] = (
-    Audited("initiative", "initiatives", "initiative", skipped=("current_phase",)),
+    Audited(
+        "initiative",
+        "initiatives",
+        "initiative",
+        # the card's place on the board follows the current phase (migration 2026-11-30T21:00)
+        skipped=("current_phase", "board_phase", "board_due", "board_since"),
+    ),
     Audited("phase", "initiatives", "initiative", "initiative"),
     Audited("gate_condition", "initiatives", "initiative", "initiative"),
     Audited("problem", "problems", "problem"),

@@ -15,6 +15,7 @@ from tracker import uploads
 from tracker.benefits import realised, rollup, rules, service
 from tracker.errors import Invalid
 from tracker.i18n import gettext as _
+from tracker.initiatives import board
 from tracker.initiatives import service as initiatives
 from tracker.initiatives.rules import ProcessClass, Status
 from tracker.registers import importing
@@ -197,7 +198,7 @@ async def import_upload(
 async def portfolio_page(
     request: Request, ctx: OrgContext, start: str = "", end: str = ""
 ) -> Template:
-    flt = initiatives.BoardFilter.from_query(request.query_params)
+    flt = board.BoardFilter.from_query(request.query_params)
     first, last = rules.period_of(start, end, date.today())
     result = await rollup.portfolio(ctx.scope, flt, first, last)
     if is_fragment_request(request):
@@ -209,7 +210,7 @@ async def portfolio_page(
         filter=flt,
         rollup=result,
         owners=await initiatives.owner_choices(ctx.org_id),
-        departments=await initiatives.departments(ctx.scope),
+        departments=await board.departments(ctx.scope),
         statuses=list(Status),
         process_classes=list(ProcessClass),
         start=first.strftime("%Y-%m"),

@@ -3,7 +3,7 @@ digests: two queries whatever the number of initiatives (the plans, and the real
 initiative and month summed in SQL), then ``rules.rollup``.
 
 For another page: ``await rollup.portfolio(scope, flt, first, last)`` with a board filter
-(``tracker.initiatives.service.BoardFilter``) and a period of months, then include
+(``tracker.initiatives.board.BoardFilter``) and a period of months, then include
 ``benefits/_rollup.html`` with ``rollup`` (and ``ctx``) in the context.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from tracker.benefits import queries as q
 from tracker.benefits import rules
 from tracker.benefits.service import as_date
-from tracker.initiatives.service import BoardFilter, filter_values
+from tracker.initiatives.board import BoardFilter, filter_values
 from tracker.tenancy import TenantScope
 
 

@@ -12,48 +12,25 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
-from tracker.fragments import FragmentCache, KeptReads, Shown, rows_key
+from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
 from tracker.i18n import gettext as _
-from tracker.i18n import ngettext
+from tracker.initiatives import board as board_data
 from tracker.initiatives import hooks, rules, service
+from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
-from tracker.labels import status_label
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
 
-
-def label_cards(columns: list[service.Column]) -> None:
-    """The cards' texts in the request's language, each distinct text made once."""
-    statuses = {s.value: status_label(s.value) for s in Status}
-    days: dict[int, str] = {}
-    late: dict[int, str] = {}
-    conditions: dict[int, str] = {}
-    for column in columns:
-        for card in column.cards:
-            card.status_text = statuses.get(card.status, card.status)
-            if card.days_in_phase not in days:
-                days[card.days_in_phase] = ngettext(
-                    "%(num)s day in phase", "%(num)s days in phase", card.days_in_phase
-                )
-            card.days_text = days[card.days_in_phase]
-            if card.overdue:
-                if card.days_late not in late:
-                    late[card.days_late] = ngettext(
-                        "Overdue %(num)s day", "Overdue %(num)s days", card.days_late
-                    )
-                card.late_text = late[card.days_late]
-            if card.open_conditions:
-                if card.open_conditions not in conditions:
-                    conditions[card.open_conditions] = ngettext(
-                        "%(num)s open condition", "%(num)s open conditions", card.open_conditions
-                    )
-                card.conditions_text = conditions[card.open_conditions]
-
-
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
 BOARD_PARTS = FragmentCache(max_entries=200)
+# Each column rendered, with its count, by what it shows: under its own revision where it is
+# known (a change in one phase re-renders that column only), else under its rows as read.
+COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200)
+COLUMN_TEMPLATE = "initiatives/partials/board_column.html"
+BOARD_TEMPLATE = "initiatives/partials/board_columns.html"
+PHASES = tuple(PHASE_NUMBERS)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 
@@ -64,38 +41,67 @@ def _revision(request: Request, ctx: OrgContext) -> int | None:
     return ctx.board_revision if request.method == "GET" else None
 
 
+def _part_revisions(request: Request, ctx: OrgContext) -> tuple[int | None, ...]:
+    """The revisions of the board's parts (0: the filter form, 1–6: the columns), each None
+    where it is not known (SQLite, a part never counted, a request that writes)."""
+    if request.method == "GET" and ctx.board_parts:
+        return ctx.board_parts
+    return (None,) * 7
+
+
 async def _board_part(
-    request: Request, ctx: OrgContext, flt: service.BoardFilter, today: date
+    request: Request, ctx: OrgContext, flt: board_data.BoardFilter, today: date
 ) -> Markup:
-    """The columns: kept under the board's revision where it is known (then no query at all
-    while nothing on the board changed), else under the rows as just read."""
-    revision = _revision(request, ctx)
-    shown = Shown.of(
-        "initiatives/partials/board_columns.html",
-        ctx,
-        revision,
-        filter=flt,
-        today=today,
-        column_limit=service.COLUMN_LIMIT,
+    """The columns, each kept under its own revision where it is known (then no query for
+    it), else under its rows as just read; the columns not kept are read in one query. The
+    six together are kept under the six revisions (a board seen again: one look-up)."""
+    revisions = _part_revisions(request, ctx)
+    values = {"filter": flt, "today": today, "column_limit": board_data.COLUMN_LIMIT}
+    whole = Shown.of(BOARD_TEMPLATE, ctx, revisions[1:], **values)
+    known = None not in revisions[1:]
+    if known and (kept_board := BOARD_PARTS.get(whole)) is not None:
+        return kept_board
+    shown = {n: Shown.of(COLUMN_TEMPLATE, ctx, revisions[n], **values, phase=n) for n in PHASES}
+    parts: dict[int, tuple[Markup, int]] = {}
+    for n, key in shown.items():
+        if revisions[n] is not None and (kept := COLUMN_PARTS.get(key)) is not None:
+            parts[n] = kept
+    missing = [n for n in PHASES if n not in parts]
+    if missing:
+        rows = board_data.rows_by_phase(await board_data.board_rows(ctx.scope, flt, today, missing))
+        texts = board_data.CardTexts()
+        for n in missing:
+            parts[n] = _column_part(request, shown[n], rows[n], texts, today)
+    html = Markup(
+        render_part(
+            request,
+            BOARD_TEMPLATE,
+            **whole.context(),
+            total=sum(total for _, total in parts.values()),
+            columns=[parts[n][0] for n in PHASES],
+        )
     )
-    if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
-        return kept
-    rows = await service.board_rows(ctx.scope, flt, today)
-    if revision is None:
+    return BOARD_PARTS.keep(whole, html) if known else html
+
+
+def _column_part(
+    request: Request, shown: Shown, rows: list[Any], texts: board_data.CardTexts, today: date
+) -> tuple[Markup, int]:
+    """A column rendered (or kept under its rows where no revision is known), with its count."""
+    if shown.read is None:
         shown = replace(shown, read=rows_key(rows))
+        if (kept := COLUMN_PARTS.get(shown)) is not None:
+            return kept
+    context = shown.context()
+    column = board_data.board_column(context["phase"], rows, today, texts)
+    html = render_part(request, shown.template, **context, column=column)
+    return COLUMN_PARTS.keep(shown, (Markup(html), column.total))
 
-    def make() -> str:
-        columns = service.board_columns(rows, today)
-        label_cards(columns)
-        return render_part(request, shown.template, **shown.context(), columns=columns)
 
-    return BOARD_PARTS.render(shown, make)
-
-
-async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFilter) -> Markup:
-    """The filter form, whose choices are the owners and the departments: kept as the
-    columns are."""
-    revision = _revision(request, ctx)
+async def _filters_part(request: Request, ctx: OrgContext, flt: board_data.BoardFilter) -> Markup:
+    """The filter form, whose choices are the owners and the departments: kept under its own
+    revision (part 0 of the board) as the columns are."""
+    revision = _part_revisions(request, ctx)[0]
     shown = Shown.of(
         "initiatives/partials/board_filters.html",
         ctx,
@@ -106,8 +112,7 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: service.BoardFil
     )
     if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
-    owners = await service.owner_choices(ctx.org_id)
-    departments = await service.departments(ctx.scope)
+    owners, departments = await board_data.filter_choices(ctx.scope)
     if revision is None:
         shown = replace(shown, read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(
@@ -135,7 +140,7 @@ async def _getting_started(request: Request, ctx: OrgContext) -> Any:
 
 @get("/", name="board")
 async def board(request: Request, ctx: OrgContext) -> Template:
-    flt = service.BoardFilter.from_query(request.query_params)
+    flt = board_data.BoardFilter.from_query(request.query_params)
     today = date.today()
     board_html = await _board_part(request, ctx, flt, today)
     if is_fragment_request(request):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar.exceptions import NotFoundException
 
@@ -24,141 +22,8 @@ from tracker.values import Checks, Submitted
 EDITABLE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BLOCKED)
 
 
-COLUMN_LIMIT = 25  # cards per phase column before "Show all"
-
-
-@dataclass(frozen=True)
-class BoardFilter:
-    status: str = ""
-    owner: int | None = None
-    department: str = ""
-    process_class: str = ""
-    q: str = ""
-    column: int | None = None  # the phase column shown in full
-
-    @classmethod
-    def from_query(cls, params: Any) -> BoardFilter:
-        owner = params.get("owner") or ""
-        column = params.get("column") or ""
-        return cls(
-            status=params.get("status", "") if params.get("status") in set(Status) else "",
-            owner=int(owner) if owner.isdigit() and len(owner) < 10 else None,
-            department=(params.get("department") or "")[:100],
-            process_class=params.get("process_class", "")
-            if params.get("process_class") in set(ProcessClass)
-            else "",
-            q=(params.get("q") or "").strip()[:100],
-            column=int(column) if column in {str(n.value) for n in PhaseNo} else None,
-        )
-
-    @property
-    def active(self) -> bool:
-        return bool(self.status or self.owner or self.department or self.process_class or self.q)
-
-    def query(self, **changes: Any) -> str:
-        """The filter as a query string (for links that keep it), with ``changes`` applied."""
-        values = {
-            "q": self.q,
-            "status": self.status,
-            "owner": self.owner or "",
-            "department": self.department,
-            "process_class": self.process_class,
-            "column": self.column or "",
-        } | changes
-        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
-
-
-@dataclass
-class Card:
-    id: int
-    code: str
-    name: str
-    owner: str | None
-    status: str
-    phase: int
-    days_in_phase: int
-    overdue: bool
-    days_late: int
-    review_open: bool = False
-    open_conditions: int = 0
-    # display text, filled once per request by the controller (cheaper than per-card template calls)
-    status_text: str = ""
-    days_text: str = ""
-    late_text: str = ""
-    conditions_text: str = ""
-
-
-@dataclass
-class Column:
-    phase: int
-    cards: list[Card] = field(default_factory=list)
-    total: int = 0  # cards in the column, shown or not
-
-    @property
-    def hidden(self) -> int:
-        return self.total - len(self.cards)
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("%", "").replace("_", "").lower() + "%"
-
-
 def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-async def board_rows(
-    scope: TenantScope, flt: BoardFilter, today: date, limit: int = COLUMN_LIMIT
-) -> list[Any]:
-    """The board's cards as rows: at most ``limit`` in each column (all of ``flt.column``),
-    with their open review and open conditions, in one query whatever the number of
-    initiatives."""
-    return await scope.fetch(
-        q.BOARD,
-        open_states=rules.REVIEW_OPEN_STATES,
-        today=today,
-        **filter_values(flt),
-        limit=limit,
-        column=flt.column or 0,
-    )
-
-
-def filter_values(flt: BoardFilter) -> dict[str, Any]:
-    """The values of ``queries.BOARD_FILTER`` (the board's filter on the initiative ``i``),
-    for every page that filters the portfolio as the board does (the roadmap, the benefits
-    roll-up)."""
-    return {
-        "status": flt.status or None,
-        "owner": flt.owner or None,
-        "process_class": flt.process_class or None,
-        "department": _like(flt.department) if flt.department else None,
-        "q": _like(flt.q) if flt.q else None,
-    }
-
-
-def board_columns(rows: list[Any], today: date) -> list[Column]:
-    """Six columns of cards from the board's rows."""
-    columns = {number: Column(int(number)) for number in PhaseNo}
-    for row in rows:
-        column = columns[PhaseNo(row["phase_no"])]
-        column.total = row["total"]
-        planned_end, actual_end = _day(row["planned_end"]), _day(row["actual_end"])
-        column.cards.append(
-            Card(
-                id=row["id"],
-                code=row["process_code"],
-                name=row["name"],
-                owner=row["owner_name"],
-                status=row["status"],
-                phase=column.phase,
-                days_in_phase=rules.days_in_phase(_day(row["actual_start"]), today),
-                overdue=rules.is_overdue(planned_end, actual_end, today),
-                days_late=rules.days_late(planned_end, actual_end, today),
-                review_open=bool(row["review_open"]),
-                open_conditions=int(row["open_conditions"]),
-            )
-        )
-    return list(columns.values())
 
 
 async def owner_choices(org_id: int) -> list[dict[str, Any]]:
@@ -166,14 +31,6 @@ async def owner_choices(org_id: int) -> list[dict[str, Any]]:
     return await TenantScope(org_id).fetch(
         q.OWNER_CHOICES, roles=(Role.LEAD.value, Role.ADMIN.value)
     )
-
-
-async def departments(scope: TenantScope) -> list[str]:
-    rows = await scope.fetch(q.DEPARTMENTS)
-    names: set[str] = set()
-    for row in rows:
-        names.update(rules.split_departments(row["departments"]))
-    return sorted(names)
 
 
 async def suggest_code(scope: TenantScope, dept: str, business: str, year: int) -> str:

@@ -40,6 +40,7 @@ async def provide_org_context(request: Request, org_slug: str) -> OrgContext:
                 membership=membership,
                 memberships=tuple(memberships),
                 board_revision=state.get("board_revision"),
+                board_parts=state.get("board_parts"),
             )
             state["org"] = ctx
             action = request.route_handler.opt.get(NEEDS)

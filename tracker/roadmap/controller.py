@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
+from tracker.initiatives import board
 from tracker.initiatives import service as initiatives
 from tracker.initiatives.rules import ProcessClass, Status
 from tracker.roadmap import rules, service
@@ -16,7 +17,7 @@ from tracker.web import is_fragment_request, render
 
 
 async def _timeline(
-    ctx: OrgContext, flt: initiatives.BoardFilter, zoom: str, start: str, rows: int
+    ctx: OrgContext, flt: board.BoardFilter, zoom: str, start: str, rows: int
 ) -> dict[str, Any]:
     """What the timeline shows: the window, its ticks, a page of rows and how many in all."""
     today = date.today()
@@ -42,7 +43,7 @@ async def _timeline(
 async def roadmap_page(
     request: Request, ctx: OrgContext, zoom: str = "month", start: str = "", rows: int = 0
 ) -> Template:
-    flt = initiatives.BoardFilter.from_query(request.query_params)
+    flt = board.BoardFilter.from_query(request.query_params)
     context = await _timeline(ctx, flt, zoom, start, rows)
     if is_fragment_request(request):
         return render(request, "roadmap/_timeline.html", **context)
@@ -51,7 +52,7 @@ async def roadmap_page(
         "roadmap/page.html",
         **context,
         owners=await initiatives.owner_choices(ctx.org_id),
-        departments=await initiatives.departments(ctx.scope),
+        departments=await board.departments(ctx.scope),
         statuses=list(Status),
         process_classes=list(ProcessClass),
     )

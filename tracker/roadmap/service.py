@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from tracker.initiatives.service import BoardFilter, filter_values
+from tracker.initiatives.board import BoardFilter, filter_values
 from tracker.roadmap import queries as q
 from tracker.roadmap import rules
 from tracker.tenancy import TenantScope

@@ -14,7 +14,7 @@ from tracker.db import count_queries
 from tracker.digests import rules as digest_rules
 from tracker.digests import service as digest_service
 from tracker.digests.gathering import gather, person_data
-from tracker.initiatives.service import BoardFilter
+from tracker.initiatives.board import BoardFilter
 from tracker.initiatives.tables import Initiative
 from tracker.tenancy import TenantScope
 
