@@ -16,7 +16,7 @@ from jinja2 import (
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from tracker import labels
+from tracker import labels, program_labels
 from tracker.i18n import get_language, translations
 from tracker.notifications import texts as notification_texts
 from tracker.patches import PageTemplate
@@ -129,24 +129,24 @@ def configure_jinja(
         barrier_label=labels.barrier_label,
         action_status_label=labels.action_status_label,
         feedback_label=labels.feedback_label,
-        frequency_label=labels.frequency_label,
-        sop_status_label=labels.sop_status_label,
-        time_unit_label=labels.time_unit_label,
-        time_limit_label=labels.time_limit_label,
-        wave_status_label=labels.wave_status_label,
-        raci_label=labels.raci_label,
-        step_field_label=labels.step_field_label,
-        mail_kind_label=labels.mail_kind_label,
-        mail_status_label=labels.mail_status_label,
-        stage_label=labels.stage_label,
-        spc_rule_label=labels.spc_rule_label,
-        sustainment_label=labels.sustainment_label,
-        pareto_dimension_label=labels.pareto_dimension_label,
-        analytics_kind_label=labels.analytics_kind_label,
-        condition_state_label=labels.condition_state_label,
-        benefit_method_label=labels.benefit_method_label,
-        value_kind_label=labels.value_kind_label,
-        benefit_field_label=labels.benefit_field_label,
+        frequency_label=program_labels.frequency_label,
+        sop_status_label=program_labels.sop_status_label,
+        time_unit_label=program_labels.time_unit_label,
+        time_limit_label=program_labels.time_limit_label,
+        wave_status_label=program_labels.wave_status_label,
+        raci_label=program_labels.raci_label,
+        step_field_label=program_labels.step_field_label,
+        mail_kind_label=program_labels.mail_kind_label,
+        mail_status_label=program_labels.mail_status_label,
+        stage_label=program_labels.stage_label,
+        spc_rule_label=program_labels.spc_rule_label,
+        sustainment_label=program_labels.sustainment_label,
+        pareto_dimension_label=program_labels.pareto_dimension_label,
+        analytics_kind_label=program_labels.analytics_kind_label,
+        condition_state_label=program_labels.condition_state_label,
+        benefit_method_label=program_labels.benefit_method_label,
+        value_kind_label=program_labels.value_kind_label,
+        benefit_field_label=program_labels.benefit_field_label,
         phase_numbers=range(1, 7),
         person_options=lambda people: [(str(p["person.id"]), p["person.name"]) for p in people],
         score_options=[(str(n), str(n)) for n in range(1, 6)],

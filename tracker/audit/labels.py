@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tracker import labels
+from tracker import labels, program_labels
 from tracker.audit.rules import plain
 from tracker.i18n import gettext as _
 from tracker.i18n import pgettext
@@ -279,8 +279,8 @@ def _choices(table: str, column: str) -> Callable[[str], str] | None:
             "initiative": labels.status_label,
             "problem": labels.problem_status_label,
             "risk": labels.risk_status_label,
-            "sop_version": labels.sop_status_label,
-            "rollout_wave": labels.wave_status_label,
+            "sop_version": program_labels.sop_status_label,
+            "rollout_wave": program_labels.wave_status_label,
             "resistance_entry": labels.action_status_label,
         }.get(table)
     if column == "category":
@@ -296,9 +296,9 @@ def _choices(table: str, column: str) -> Callable[[str], str] | None:
         "direction": labels.direction_label,
         "fishbone": labels.fishbone_label,
         "kinds": _kinds_label if table == "as_is_step" else None,
-        "frequency": labels.frequency_label,
-        "time_unit": labels.time_unit_label,
-        "letter": labels.raci_label,
+        "frequency": program_labels.frequency_label,
+        "time_unit": program_labels.time_unit_label,
+        "letter": program_labels.raci_label,
         "level": labels.resistance_level_label if table == "resistance_entry" else None,
         "barrier": labels.barrier_label,
         "kind": labels.criterion_kind_label if table == "gate_criterion" else None,

@@ -276,7 +276,7 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
 def _kpi_alert_mail(a: dict[str, Any], org: dict[str, Any], base: str) -> tuple[str, str]:
     """Subject and text of a KPI alert's e-mail: a threshold breach, or a special cause on the
     KPI's control chart (a signal), in the current language."""
-    from tracker.labels import spc_rule_label
+    from tracker.program_labels import spc_rule_label
 
     values = {
         "kpi": a["kpi.name"],
@@ -288,7 +288,7 @@ def _kpi_alert_mail(a: dict[str, Any], org: dict[str, Any], base: str) -> tuple[
         "url": f"{base}/o/{org['slug']}/kpis/{a['kpi']}",
     }
     if a["kind"] == "sustainment":
-        from tracker.labels import sustainment_label
+        from tracker.program_labels import sustainment_label
 
         return _("KPI sustainment check: %(kpi)s", kpi=a["kpi.name"]), _(
             "%(kpi)s of %(name)s averaged %(value)s %(unit)s up to %(date)s since the rollout "

@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from tracker import labels, uploads
+from tracker import program_labels, uploads
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
 from tracker.fragments import CSRF_MARK, FragmentCache, Shown, rows_key, with_csrf
@@ -188,7 +188,7 @@ async def _kpi_page(
             "stage",
             Form({"starts_on": date.today().isoformat(), "label": "pilot", "limit_points": "20"}),
         ),
-        stage_options=[(v, labels.stage_label(v)) for v in control.STAGE_LABELS],
+        stage_options=[(v, program_labels.stage_label(v)) for v in control.STAGE_LABELS],
         measurements_html=_measurements_part(request, ctx, view, can_write(ctx)),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit") or _shown_form(service.kpi_values(kpi)),

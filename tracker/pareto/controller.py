@@ -7,7 +7,7 @@ from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from tracker import labels
+from tracker import labels, program_labels
 from tracker.pareto import rules, service
 from tracker.tenancy import OrgContext
 from tracker.web import render
@@ -51,7 +51,7 @@ async def pareto_page(
         bars=bars,
         chart=rules.geometry(bars) if bars else None,
         total=len(rows),
-        key_label=lambda k: (name(k) if name and k else k) or labels.not_set_label(),
+        key_label=lambda k: (name(k) if name and k else k) or program_labels.not_set_label(),
         drilled=service.drill(rows, by, key) if key is not None else None,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker import labels
+from tracker import labels, program_labels
 from tracker.i18n import pgettext
 from tracker.kpis import optimisation
 from tracker.kpis import service as kpis
@@ -23,7 +23,7 @@ Row = list[Any]
 def _time(step: dict[str, Any]) -> str:
     if step["time_value"] is None:
         return ""
-    return labels.time_limit_label(step["time_value"], step["time_unit"])
+    return program_labels.time_limit_label(step["time_value"], step["time_unit"])
 
 
 def _pct(value: float | None) -> Any:
@@ -128,7 +128,7 @@ async def kpi_monitoring(scope: TenantScope, initiative: dict[str, Any]) -> list
             k["name"],
             k["formula"],
             k["data_source"],
-            labels.frequency_label(k["frequency"]),
+            program_labels.frequency_label(k["frequency"]),
             k["target"],
             k["latest"]["value"] if k["latest"] else None,
             k["department"],

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from tracker import labels
+from tracker import labels, program_labels
 from tracker.i18n import LANGUAGES, language
 from tracker.problems import rules as problem_rules
 
@@ -137,7 +137,7 @@ def risk_statuses() -> dict[str, str]:
 
 
 def frequencies() -> dict[str, str]:
-    return reverse(labels.frequency_label, FREQUENCIES)
+    return reverse(program_labels.frequency_label, FREQUENCIES)
 
 
 def time_patterns() -> list[tuple[re.Pattern[str], str]]:
@@ -147,7 +147,7 @@ def time_patterns() -> list[tuple[re.Pattern[str], str]]:
         for lang in LANGUAGES:
             with language(lang):
                 for n in (1, 2):
-                    label = re.sub(r"\s+", "", labels.time_limit_label(n, unit))
+                    label = re.sub(r"\s+", "", program_labels.time_limit_label(n, unit))
                     text = re.escape(label).replace(str(n), r"(\d+)", 1)
                     patterns.append((re.compile(f"^{text}$", re.IGNORECASE), unit))
     return patterns

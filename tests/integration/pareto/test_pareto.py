@@ -61,6 +61,7 @@ async def test_the_pareto_page_reads_a_fixed_number_of_queries(world):
             assert response.status_code == 200
         return counter.count
 
+    await measured()  # a first visit keeps what it may (the filter's departments): not counted
     before = await measured()
     await Risk.insert(
         *(
