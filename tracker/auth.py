@@ -17,14 +17,13 @@ from typing import Any
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.accounts.queries import IDENTIFY, SESSION_PERSON
 from tracker.accounts.tables import Session
 from tracker.db import acting, request_transaction, tenant_wall
 from tracker.i18n import language, pick_language
+from tracker.layers import Layer
 from tracker.settings import get_settings
 from tracker.sql import fetch_unscoped
 from tracker.tenancy import Membership as MembershipView
@@ -201,11 +200,10 @@ async def identify_walled(
     return person, memberships, first["board_revision"], tuple(parts) if parts else None
 
 
-class IdentityMiddleware(ASGIMiddleware):
+class IdentityMiddleware(Layer):
     """Finds the signed-in person (one query) and the request's language."""
 
-    scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/healthz", "^/readyz")
+    skip = ("/static/", "/healthz", "/readyz")
 
     def __init__(self, connections: int = 10) -> None:
         # Behind the wall each request holds one pooled connection from start to end. Requests

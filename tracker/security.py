@@ -7,15 +7,15 @@ import logging
 from urllib.parse import unquote_to_bytes
 
 from litestar import Request
-from litestar.datastructures import Headers
-from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, PermissionDeniedException
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from tracker.layers import Layer
 
 log = logging.getLogger("tracker.web")
 CSRF_COOKIE = "csrftoken"  # Litestar's CSRFConfig defaults
 CSRF_HEADER = "x-csrftoken"
+_CSRF_HEADER_RAW = CSRF_HEADER.encode()
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -38,9 +38,7 @@ HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
-
+class SecurityHeadersMiddleware(Layer):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         https = scope.get("scheme") == "https"
 
@@ -57,13 +55,11 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_headers)
 
 
-class QueryCountMiddleware(ASGIMiddleware):
+class QueryCountMiddleware(Layer):
     """Adds ``X-Query-Count``: the database queries a request made, and ``Server-Timing``:
     its time in the app, the process's CPU time meanwhile (for the benchmarks; the CPU
     time stays meaningful on a busy machine, where wall times stretch) and, on PostgreSQL,
     the time it waited for its queries' answers."""
-
-    scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         import time
@@ -108,35 +104,44 @@ def _refuse_csrf(scope: Scope, where: str) -> PermissionDeniedException:
     return PermissionDeniedException("CSRF token verification failed")
 
 
-def _csrf_cookie(headers: Headers) -> str:
-    for part in headers.get("cookie", "").split(";"):
+def _csrf_cookie(cookie: bytes) -> str:
+    for part in cookie.decode("latin-1").split(";"):
         name, _, value = part.strip().partition("=")
         if name == CSRF_COOKIE:
             return value
     return ""
 
 
-class InputGuardMiddleware(ASGIMiddleware):
+def _header_refused(name: bytes, value: bytes) -> bool:
+    """A CSRF token in the header or the cookie that is not ASCII."""
+    if name == _CSRF_HEADER_RAW:
+        return not value.isascii()
+    if name == b"cookie" and b"csrftoken" in value:
+        return not _csrf_cookie(value).isascii()
+    return False
+
+
+class InputGuardMiddleware(Layer):
     """One place that refuses input no handler can use (issue 17, finding 4): a NUL byte in
     the path, the query or any text field of a form or JSON body (PostgreSQL cannot store it;
     asyncpg fails), and CSRF tokens with non-ASCII characters (the comparison would fail).
-    It reads the form as Litestar does, which keeps it for the CSRF check and the handler."""
-
-    scopes = (ScopeType.HTTP,)
+    It reads the form as Litestar does, which keeps it for the CSRF check and the handler.
+    A request without a body costs a scan of its raw headers, nothing parsed."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if "\x00" in scope["path"]:
             raise _refuse_nul(scope, "address")
-        if b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+        query = scope.get("query_string", b"")
+        if query and b"\x00" in unquote_to_bytes(query):
             raise _refuse_nul(scope, "query")
-        request: Request = Request(scope, receive)
-        headers = request.headers
-        if not headers.get(CSRF_HEADER, "").isascii() or not _csrf_cookie(headers).isascii():
-            raise _refuse_csrf(scope, scope["path"])
-        handler = scope.get("route_handler")
-        streamed = handler is not None and handler.opt.get("streamed_upload")
-        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE") and not streamed:
-            await self._check_body(scope, request)  # a streamed upload checks its own
+        for name, value in scope["headers"]:
+            if (name == _CSRF_HEADER_RAW or name == b"cookie") and _header_refused(name, value):
+                raise _refuse_csrf(scope, scope["path"])
+        if scope.get("method", "") in ("POST", "PUT", "PATCH", "DELETE"):
+            handler = scope.get("route_handler")
+            if handler is None or not handler.opt.get("streamed_upload"):
+                # (a streamed upload checks its own body)
+                await self._check_body(scope, Request(scope, receive))
         await next_app(scope, receive, send)
 
     @staticmethod

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracker.layers import Layer
 from tracker.live.broker import Collector, broker
 
 log = logging.getLogger("tracker.live")
 
 
-class LiveEventsMiddleware(ASGIMiddleware):
+class LiveEventsMiddleware(Layer):
     """Outside the identity middleware, whose transaction commits before the response is sent:
     the events a request collected go out after that, so a browser that refetches at once
     finds the change (reads too: opening a notification marks it read). A request that
     failed (5xx) rolled back and publishes nothing. Mail queued to go at once asks the
     background jobs to deliver now."""
 
-    scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/healthz", "^/readyz")
+    skip = ("/static/", "/healthz", "/readyz")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         collector = Collector()
