@@ -21,6 +21,9 @@ from tracker.labels import status_label
 from tracker.tenancy import MAX_ID, TenantScope
 
 COLUMN_LIMIT = 25  # cards per phase column before "Show all"
+_STATUSES = frozenset(Status)
+_PROCESS_CLASSES = frozenset(ProcessClass)
+_COLUMNS = {str(n.value): n.value for n in PhaseNo}
 
 
 @dataclass(frozen=True)
@@ -34,17 +37,18 @@ class BoardFilter:
 
     @classmethod
     def from_query(cls, params: Any) -> BoardFilter:
+        if not params:
+            return UNFILTERED
         owner = params.get("owner") or ""
-        column = params.get("column") or ""
+        status = params.get("status")
+        process_class = params.get("process_class")
         return cls(
-            status=params.get("status", "") if params.get("status") in set(Status) else "",
+            status=status if status in _STATUSES else "",
             owner=int(owner) if owner.isdigit() and len(owner) < 10 else None,
             department=(params.get("department") or "")[:100],
-            process_class=params.get("process_class", "")
-            if params.get("process_class") in set(ProcessClass)
-            else "",
+            process_class=process_class if process_class in _PROCESS_CLASSES else "",
             q=(params.get("q") or "").strip()[:100],
-            column=int(column) if column in {str(n.value) for n in PhaseNo} else None,
+            column=_COLUMNS.get(params.get("column") or ""),
         )
 
     @property
@@ -62,6 +66,9 @@ class BoardFilter:
             "column": self.column or "",
         } | changes
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+UNFILTERED = BoardFilter()  # the board as first opened: no filter in the address
 
 
 class Card(NamedTuple):

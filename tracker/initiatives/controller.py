@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -30,7 +29,10 @@ BOARD_PARTS = FragmentCache(max_entries=200)
 COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200)
 COLUMN_TEMPLATE = "initiatives/partials/board_column.html"
 BOARD_TEMPLATE = "initiatives/partials/board_columns.html"
+GETTING_STARTED_TEMPLATE = "initiatives/_getting_started.html"
 PHASES = tuple(PHASE_NUMBERS)
+STATUSES = tuple(Status)  # the filter form's choices
+PROCESS_CLASSES = tuple(ProcessClass)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 
@@ -89,7 +91,7 @@ def _column_part(
 ) -> tuple[Markup, int]:
     """A column rendered (or kept under its rows where no revision is known), with its count."""
     if shown.read is None:
-        shown = replace(shown, read=rows_key(rows))
+        shown = shown._replace(read=rows_key(rows))
         if (kept := COLUMN_PARTS.get(shown)) is not None:
             return kept
     context = shown.context()
@@ -107,14 +109,14 @@ async def _filters_part(request: Request, ctx: OrgContext, flt: board_data.Board
         ctx,
         revision,
         filter=flt,
-        statuses=tuple(Status),
-        process_classes=tuple(ProcessClass),
+        statuses=STATUSES,
+        process_classes=PROCESS_CLASSES,
     )
     if revision is not None and (kept := BOARD_PARTS.get(shown)) is not None:
         return kept
     owners, departments = await board_data.filter_choices(ctx.scope)
     if revision is None:
-        shown = replace(shown, read=(rows_key(owners), tuple(departments)))
+        shown = shown._replace(read=(rows_key(owners), tuple(departments)))
     return BOARD_PARTS.render(
         shown,
         lambda: render_part(
@@ -132,10 +134,17 @@ async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]
     )
 
 
-async def _getting_started(request: Request, ctx: OrgContext) -> Any:
+async def _getting_started(request: Request, ctx: OrgContext) -> Markup | None:
+    """The admins' checklist while steps are left, kept by what it shows."""
     if ctx.role != "admin":
         return None
-    return await onboarding.checklist(ctx.org_id, _revision(request, ctx))
+    checklist = await onboarding.checklist(ctx.org_id, _revision(request, ctx))
+    if checklist is None:
+        return None
+    shown = Shown.of(GETTING_STARTED_TEMPLATE, ctx, getting_started=checklist)
+    return BOARD_PARTS.render(
+        shown, lambda: render_part(request, shown.template, **shown.context())
+    )
 
 
 @get("/", name="board")
