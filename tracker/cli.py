@@ -302,6 +302,13 @@ def configure_logging() -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    # Neither format shows where a record was made, nor its thread or process: skip collecting
+    # them, as the logging HOWTO's "Optimization" section says (a frame walk per record; each
+    # request writes an access-log record). About 2 µs a record.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
 
 
 def main(argv: list[str] | None = None) -> None:
