@@ -131,9 +131,18 @@ class KeptReads(Kept[Hashable, T]):
 CSRF_MARK = Markup(f"<!--csrf-{secrets.token_hex(16)}-->")
 
 
+# Where a kept part shows the address of the page it is on (the top bar's language form).
+NEXT_MARK = Markup(f"<!--next-{secrets.token_hex(16)}-->")
+
+
 def with_csrf(part: Markup, csrf_input: str) -> Markup:
     """A kept part with the request's CSRF input where it was kept with ``CSRF_MARK``."""
     return Markup(str.replace(part, CSRF_MARK, csrf_input))  # Markup.replace would escape it
+
+
+def with_marks(part: Markup, csrf_input: str, next_url: str) -> Markup:
+    """``with_csrf``, and the page's escaped address where it was kept with ``NEXT_MARK``."""
+    return Markup(str.replace(str.replace(part, CSRF_MARK, csrf_input), NEXT_MARK, next_url))
 
 
 def rows_key(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:

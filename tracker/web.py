@@ -12,14 +12,21 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
+from markupsafe import escape
 
 from tracker.auth import CurrentPerson
 from tracker.errors import TrackerError
+from tracker.fragments import CSRF_MARK, NEXT_MARK, FragmentCache, Shown, with_marks
 from tracker.i18n import LANGUAGES, get_language
+from tracker.tenancy import OrgContext
 from tracker.values import Submitted
 
 FLASH_COOKIE = "tracker_flash"
 MAX_FIELD = 10_000
+TOPBAR_TEMPLATE = "_topbar.html"
+# The top bars of pages inside an organisation: one per person, organisation, area and
+# language (about 5 KB each).
+TOPBARS = FragmentCache(max_entries=1000)
 
 
 def current_person(request: Request) -> CurrentPerson | None:
@@ -53,7 +60,7 @@ def render(
     cookies = []
     if flash:
         cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/"))
-    base_context = {
+    base_context: dict[str, Any] = {
         "person": current_person(request),
         "language": get_language(),
         "languages": LANGUAGES,
@@ -62,6 +69,9 @@ def render(
         "request_query": request.url.query,
     }
     base_context.update(context)
+    ctx = context.get("ctx")
+    if isinstance(ctx, OrgContext) and base_context["person"] is not None:
+        base_context["topbar"] = Topbar(request, ctx)
     return Template(
         template_name=template,
         context=base_context,
@@ -69,6 +79,45 @@ def render(
         cookies=cookies,
         headers={"Vary": "HX-Request, Cookie, Accept-Language"},
     )
+
+
+class Topbar:
+    """A page's top bar inside an organisation, kept rendered by what it shows (the same for
+    every page of an area), made when the page prints it (``{{ topbar }}`` in base.html)."""
+
+    __slots__ = ("ctx", "request")
+
+    def __init__(self, request: Request, ctx: OrgContext) -> None:
+        self.request = request
+        self.ctx = ctx
+
+    def __html__(self) -> str:
+        request, ctx = self.request, self.ctx
+        path, home = request.url.path, f"/o/{ctx.slug}/"
+        shown = Shown.of(
+            TOPBAR_TEMPLATE,
+            ctx,
+            membership=ctx.membership,
+            memberships=ctx.memberships,
+            person_name=ctx.person_name,
+            section=path[len(home) :].partition("/")[0] if path.startswith(home) else "",
+            at_home=path == home,
+            at_notifications=path == f"{home}notifications",
+        )
+        part = TOPBARS.render(
+            shown,
+            lambda: render_part(
+                request,
+                TOPBAR_TEMPLATE,
+                **shown.context(),
+                languages=LANGUAGES,  # a constant
+                csrf_input=CSRF_MARK,
+                next_url=NEXT_MARK,
+            ),
+        )
+        query = request.url.query
+        next_url = escape(f"{path}?{query}" if query else path)
+        return with_marks(part, csrf_input(request), next_url)
 
 
 def render_part(request: Request, template: str, **context: Any) -> str:
