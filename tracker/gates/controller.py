@@ -31,14 +31,30 @@ from tracker.gates.common import GateError
 from tracker.i18n import gettext as _
 from tracker.i18n import language_names
 from tracker.onboarding import service as onboarding
-from tracker.tenancy import OrgContext, by_record, needs
-from tracker.web import Form, read_form, redirect, render
+from tracker.tenancy import MAX_ID, OrgContext, by_record, needs
+from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
 @get("/reviews", name="my_reviews")
-async def my_reviews(request: Request, ctx: OrgContext) -> Template:
-    waiting = await lists.my_reviews(ctx)
-    return render(request, "gates/my_reviews.html", ctx=ctx, lists=waiting)
+async def my_reviews(
+    request: Request,
+    ctx: OrgContext,
+    waiting: str | None = None,
+    after: int | None = None,
+    shown: int = 0,
+) -> Template:
+    """What waits for me, each list's first page; ``?waiting=vote&after=ID``: the next page of
+    one list (its rows alone for htmx's "Show more"; ``shown``: how many came before)."""
+    if waiting is None:
+        first = await lists.my_reviews(ctx)
+        return render(request, "gates/my_reviews.html", ctx=ctx, lists=first, paged=False)
+    if waiting not in lists.KINDS or (after is not None and not 0 < after <= MAX_ID):
+        raise NotFoundException()
+    page = await lists.waiting_page(ctx, waiting, after)
+    shown = shown if after and 0 <= shown <= MAX_ID else 0
+    if is_fragment_request(request):
+        return render(request, "gates/partials/waiting_rows.html", ctx=ctx, w=page, shown=shown)
+    return render(request, "gates/my_reviews.html", ctx=ctx, lists=[page], paged=True, shown=shown)
 
 
 async def _request_page(

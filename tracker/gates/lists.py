@@ -3,80 +3,88 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tracker.accounts.rules import Role
+from tracker.db import current_engine
 from tracker.gates import queries as q
-from tracker.gates.common import (
-    OPEN_STATES,
-)
-from tracker.gates.tables import (
-    ApprovalStep,
-    GateReview,
-    ReviewAssignment,
-    Vote,
-)
+from tracker.gates.common import OPEN_STATES
 from tracker.tenancy import OrgContext, TenantScope
 
+PAGE = 50  # reviews per list and page of "My reviews"
+KINDS = q.WAITING_KINDS
 
-async def my_reviews(ctx: OrgContext) -> dict[str, list[dict[str, Any]]]:
-    """What waits for me: votes, chair decisions and approvals; overdue first."""
-    scope = ctx.scope
-    columns = (
-        GateReview.id,
-        GateReview.gate,
-        GateReview.due_date,
-        GateReview.status,
-        GateReview.rule_snapshot,
-        GateReview.initiative.id,
-        GateReview.initiative.name,
-        GateReview.initiative.process_code,
-    )
-    assigned = await scope.select(ReviewAssignment, ReviewAssignment.review).where(
-        ReviewAssignment.reviewer == ctx.person_id, ReviewAssignment.review.status == "open"
-    )
-    voted = {
-        v["review"]
-        for v in await scope.select(Vote, Vote.review).where(Vote.reviewer == ctx.person_id)
-    }
-    waiting_ids = [a["review"] for a in assigned if a["review"] not in voted]
-    to_vote = (
-        await scope.select(GateReview, *columns).where(GateReview.id.is_in(waiting_ids))
-        if waiting_ids
-        else []
-    )
-    chair = [
-        r
-        for r in await scope.select(GateReview, *columns).where(
-            GateReview.status == "awaiting_chair"
-        )
-        if ctx.role == Role.ADMIN or json.loads(r["rule_snapshot"]).get("chair") == ctx.person_id
-    ]
-    steps = await scope.select(
-        ApprovalStep,
-        ApprovalStep.review,
-        ApprovalStep.level,
-        ApprovalStep.approver,
-        ApprovalStep.label,
-    ).where(ApprovalStep.status == "pending", ApprovalStep.review.status == "approving")
-    first_pending: dict[int, dict] = {}
-    for step in sorted(steps, key=lambda s: s["level"]):
-        first_pending.setdefault(step["review"], step)
-    approval_ids = [r for r, s in first_pending.items() if s["approver"] == ctx.person_id]
-    approvals = (
-        await scope.select(GateReview, *columns).where(GateReview.id.is_in(approval_ids))
-        if approval_ids
-        else []
-    )
+
+@dataclass(frozen=True)
+class Waiting:
+    """One list of "My reviews": a page of it, most urgent first, and how many it holds."""
+
+    kind: str  # vote | chair | approve (queries.WAITING_KINDS)
+    rows: list[dict[str, Any]]
+    total: int
+    next_after: int | None  # the review the next page starts after (None: the last page)
+
+
+def _dialect() -> str:
+    return "postgres" if current_engine().engine_type == "postgres" else "sqlite"
+
+
+def _values(ctx: OrgContext, kind: str | None = None) -> dict[str, Any]:
+    """The values a statement of list ``kind`` (None: all three) names: the chair's filter
+    is left out for an admin, who decides as chair on every review."""
+    chair = None if ctx.role == Role.ADMIN else ctx.person_id
+    if kind == "chair":
+        return {"chair": chair}
+    if kind is None:
+        return {"person": ctx.person_id, "chair": chair}
+    return {"person": ctx.person_id}
+
+
+async def _counts(ctx: OrgContext) -> dict[str, int]:
+    counts = q.WAITING_COUNTS_POSTGRES if _dialect() == "postgres" else q.WAITING_COUNTS_SQLITE
+    row = (await ctx.scope.fetch_dicts(counts, **_values(ctx)))[0]
+    return {kind: int(row[kind]) for kind in q.WAITING_KINDS}
+
+
+def _page(kind: str, rows: list[dict[str, Any]], total: int) -> Waiting:
     today = date.today()
-    for row in [*to_vote, *chair, *approvals]:
+    for row in rows:
         row["overdue"] = row["due_date"] < today
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return Waiting(kind, rows, total, rows[-1]["id"] if more else None)
 
-    def order(rows: list[dict]) -> list[dict]:
-        return sorted(rows, key=lambda r: (not r["overdue"], r["due_date"]))
 
-    return {"vote": order(to_vote), "chair": order(chair), "approve": order(approvals)}
+async def my_reviews(ctx: OrgContext) -> list[Waiting]:
+    """What waits for me: votes, chair decisions and approvals, each list's first page (overdue
+    first, then by due date): two queries whatever the number of reviews."""
+    first = q.WAITING_POSTGRES if _dialect() == "postgres" else q.WAITING_SQLITE
+    rows = await ctx.scope.fetch_dicts(first, limit=PAGE + 1, **_values(ctx))
+    counts = await _counts(ctx)
+    return [
+        _page(kind, [r for r in rows if r["waiting"] == kind], counts[kind])
+        for kind in q.WAITING_KINDS
+    ]
+
+
+PAGES = {
+    ("vote", "sqlite"): q.VOTE_PAGE,
+    ("vote", "postgres"): q.VOTE_PAGE,
+    ("chair", "sqlite"): q.CHAIR_PAGE_SQLITE,
+    ("chair", "postgres"): q.CHAIR_PAGE_POSTGRES,
+    ("approve", "sqlite"): q.APPROVE_PAGE,
+    ("approve", "postgres"): q.APPROVE_PAGE,
+}
+
+
+async def waiting_page(ctx: OrgContext, kind: str, after: int | None) -> Waiting:
+    """The page of list ``kind`` after the review ``after`` (its first page without)."""
+    rows = await ctx.scope.fetch_dicts(
+        PAGES[kind, _dialect()], after=after, limit=PAGE + 1, **_values(ctx, kind)
+    )
+    return _page(kind, rows, (await _counts(ctx))[kind])
 
 
 async def initiative_gates(scope: TenantScope, initiative_id: int) -> dict[str, Any]:

@@ -10,12 +10,13 @@ from litestar.response import Redirect, Template
 
 from tracker import labels
 from tracker.accounts.rules import Action
-from tracker.errors import Conflict, Invalid, TrackerError
+from tracker.errors import Conflict, Invalid, NotFound, TrackerError
 from tracker.i18n import gettext as _
 from tracker.problems import forms, rules, service
+from tracker.problems import matrix as matrix_data
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
-from tracker.tenancy import OrgContext, needs
+from tracker.tenancy import MAX_ID, OrgContext, needs
 from tracker.web import Form, is_fragment_request, read_form, redirect, render
 
 
@@ -145,15 +146,17 @@ async def update_problem(request: Request, ctx: OrgContext, problem_id: int) -> 
 
 
 async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[str, Any]:
-    rows = await service.problems(ctx.scope, initiative_id)
-    live = [r for r in rows if r["status"] in ("open", "analysing")]
+    if initiative_id is None:
+        shown = await matrix_data.portfolio(ctx.scope)
+    else:
+        shown = await matrix_data.of_initiative(ctx.scope, initiative_id)
     return {
         "ctx": ctx,
-        "cells": service.matrix(live),
+        "matrix": shown,
         "can_write": can_write(ctx),
         "initiative_id": initiative_id,
         "quadrant": rules.quadrant,
-        "count": len(live),
+        "cell_limit": matrix_data.CELL_LIMIT,
     }
 
 
@@ -172,6 +175,35 @@ async def portfolio_matrix(request: Request, ctx: OrgContext) -> Template:
     if is_fragment_request(request):
         return render(request, "problems/partials/matrix.html", **context)
     return render(request, "problems/matrix.html", initiative=None, **context)
+
+
+@get("/matrix/{impact:int}/{urgency:int}", name="matrix_cell")
+async def matrix_cell(
+    request: Request,
+    ctx: OrgContext,
+    impact: int,
+    urgency: int,
+    after: int | None = None,
+    shown: int = 0,
+) -> Template:
+    """One cell of the portfolio matrix, every problem in it, a page at a time (``shown``:
+    how many the pages before showed, for "51–100 of 123")."""
+    if not (1 <= impact <= 5 and 1 <= urgency <= 5) or (
+        after is not None and not 0 < after <= MAX_ID
+    ):
+        raise NotFound()
+    page = await matrix_data.cell_page(ctx.scope, impact, urgency, after)
+    return render(
+        request,
+        "problems/matrix_cell.html",
+        ctx=ctx,
+        impact=impact,
+        urgency=urgency,
+        cell_quadrant=rules.quadrant(impact, urgency),
+        page=page,
+        after=after,
+        shown=shown if after and 0 <= shown <= MAX_ID else 0,
+    )
 
 
 @post("/problems/{problem_id:int}/move", opt=needs(Action.WRITE_REGISTER))
@@ -259,6 +291,7 @@ ROUTES = [
     update_problem,
     matrix,
     portfolio_matrix,
+    matrix_cell,
     move_problem,
     top5,
     measures,

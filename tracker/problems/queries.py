@@ -14,3 +14,61 @@ LEFT JOIN person o ON o.id = pr.owner
 WHERE pr.org = :org [AND pr.initiative = :initiative]
 ORDER BY pr.id
 """)
+
+# --- the portfolio matrix, bounded (issue 19) --------------------------------------------------
+# A problem on the matrix is open or analysing. The text is the partial index's own predicate
+# (migration 2026-11-30T23:00, problem_live_cell), which SQLite uses only for a query that
+# repeats it word for word.
+LIVE = "status IN ('open', 'analysing')"
+CELL_LIMIT = 5  # problems shown in one cell of the portfolio matrix; "Show all N" for the rest
+SCORES = range(1, 6)
+
+
+def _cell_top(impact: int, urgency: int) -> str:
+    a = f"pr{impact}{urgency}"  # an alias of its own for each cell (see tests/sql_scope.py)
+    return (
+        f"SELECT * FROM (SELECT {a}.id, {a}.initiative, {a}.title, {a}.impact, {a}.urgency, "
+        f"{a}.status, {a}.created_at FROM problem {a} WHERE {a}.org = :org "
+        f"AND {a}.impact = {impact} AND {a}.urgency = {urgency} AND {a}.{LIVE} "
+        f"ORDER BY {a}.created_at, {a}.id LIMIT {CELL_LIMIT}) AS c{impact}{urgency}"
+    )
+
+
+# The first CELL_LIMIT problems of each of the 25 cells, oldest first: 25 reads of the index,
+# each stopping at its limit, in one round trip; each row's initiative looked up by its key
+# (a join let PostgreSQL hash the organisation's every initiative for these 125 rows at most).
+CELL_TOPS = Statement(
+    "SELECT t.*,\n"
+    "  (SELECT ic.process_code FROM initiative ic WHERE ic.id = t.initiative AND ic.org = :org)"
+    ' AS "initiative.process_code",\n'
+    "  (SELECT iname.name FROM initiative iname WHERE iname.id = t.initiative"
+    ' AND iname.org = :org) AS "initiative.name"\n'
+    "FROM (\n" + "\nUNION ALL ".join(_cell_top(i, u) for i in SCORES for u in SCORES) + "\n) AS t"
+)
+
+# How many problems each cell holds, counted in the index (never a row read), or one cell's.
+LIVE_COUNTS = Statement(f"""
+SELECT pr.impact, pr.urgency, count(*) AS n
+FROM problem pr
+WHERE pr.org = :org AND pr.{LIVE} [AND pr.impact = :impact AND pr.urgency = :urgency]
+GROUP BY pr.impact, pr.urgency
+""")
+
+# One cell's problems a page at a time, oldest first, after the problem ``after`` (keyset: the
+# page reads its own rows through the index whatever page it is).
+CELL_PAGE = Statement(f"""
+SELECT p.id, p.title, p.status, p.created_at, p.initiative, o.name AS "owner.name",
+       i.process_code AS "initiative.process_code", i.name AS "initiative.name"
+FROM (
+  SELECT pr.id, pr.title, pr.status, pr.created_at, pr.initiative, pr.owner
+  FROM problem pr
+  WHERE pr.org = :org AND pr.impact = :impact AND pr.urgency = :urgency AND pr.{LIVE}
+    [AND (pr.created_at, pr.id) > (SELECT k.created_at, k.id FROM problem k
+                                   WHERE k.org = :org AND k.id = :after)]
+  ORDER BY pr.created_at, pr.id
+  LIMIT :limit
+) AS p
+JOIN initiative i ON i.id = p.initiative AND i.org = :org
+LEFT JOIN person o ON o.id = p.owner
+ORDER BY p.created_at, p.id
+""")

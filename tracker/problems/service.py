@@ -233,15 +233,6 @@ async def history(scope: TenantScope, problem_id: int) -> list[dict[str, Any]]:
     )
 
 
-def matrix(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, Any]]]:
-    cells: dict[tuple[int, int], list[dict[str, Any]]] = {
-        (i, u): [] for i in range(1, 6) for u in range(1, 6)
-    }
-    for row in rows:
-        cells[(row["impact"], row["urgency"])].append(row)
-    return cells
-
-
 # --- measures -------------------------------------------------------------------------------
 
 

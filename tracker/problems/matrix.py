@@ -1,0 +1,79 @@
+"""The impact–urgency matrix: an initiative's (all its problems: they are few) and the whole
+portfolio's, bounded (issue 19). A portfolio cell shows its oldest ``CELL_LIMIT`` problems —
+within a cell they share their impact, urgency and so their priority, and the oldest waited
+longest — with the count of all of them; "Show all N" opens the cell's own page, a page of
+``PAGE`` at a time. The counts come from the index, the problems shown from 25 reads of it
+that stop at their limit: two queries whatever the size of the portfolio."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.problems import queries as q
+from tracker.problems import rules, service
+from tracker.tenancy import TenantScope
+
+CELL_LIMIT = q.CELL_LIMIT
+PAGE = 50  # problems per page of one cell
+CELLS = [(i, u) for i in q.SCORES for u in q.SCORES]
+LIVE = (rules.ProblemStatus.OPEN, rules.ProblemStatus.ANALYSING)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    cells: dict[tuple[int, int], list[dict[str, Any]]]  # the problems shown, per cell
+    counts: dict[tuple[int, int], int]  # all the cell's problems
+    bounded: bool  # a cell shows at most CELL_LIMIT, with "Show all N" to its page
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:
+    counts = dict.fromkeys(CELLS, 0)
+    for row in rows:
+        counts[(row["impact"], row["urgency"])] = int(row["n"])
+    return counts
+
+
+async def portfolio(scope: TenantScope) -> Matrix:
+    cells: dict[tuple[int, int], list[dict[str, Any]]] = {cell: [] for cell in CELLS}
+    rows = await scope.fetch_dicts(q.CELL_TOPS)
+    for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
+        cells[(row["impact"], row["urgency"])].append(row)
+    return Matrix(cells, _counts(await scope.fetch_dicts(q.LIVE_COUNTS)), bounded=True)
+
+
+async def of_initiative(scope: TenantScope, initiative_id: int) -> Matrix:
+    """Every open or analysing problem of one initiative, in priority order."""
+    cells: dict[tuple[int, int], list[dict[str, Any]]] = {cell: [] for cell in CELLS}
+    for row in await service.problems(scope, initiative_id):
+        if row["status"] in LIVE:
+            cells[(row["impact"], row["urgency"])].append(row)
+    return Matrix(cells, {cell: len(rows) for cell, rows in cells.items()}, bounded=False)
+
+
+@dataclass(frozen=True)
+class CellPage:
+    rows: list[dict[str, Any]]
+    total: int  # the cell's problems
+    next_after: int | None  # the problem the next page starts after (None: the last page)
+
+
+async def cell_page(scope: TenantScope, impact: int, urgency: int, after: int | None) -> CellPage:
+    """One cell's problems of the portfolio, oldest first, a page after the problem ``after``
+    (the first page without it)."""
+    size = PAGE
+    rows = await scope.fetch_dicts(
+        q.CELL_PAGE, impact=impact, urgency=urgency, after=after, limit=size + 1
+    )
+    counted = await scope.fetch_dicts(q.LIVE_COUNTS, impact=impact, urgency=urgency)
+    more = len(rows) > size
+    rows = rows[:size]
+    return CellPage(
+        rows=rows,
+        total=int(counted[0]["n"]) if counted else 0,
+        next_after=rows[-1]["id"] if more else None,
+    )
