@@ -69,6 +69,19 @@ def reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``sqlite_only`` runs with the SQLite world only: its PostgreSQL instance is
+    deselected (not skipped: the suite skips nothing)."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        postgres = callspec is not None and callspec.params.get("world") == "postgres"
+        (dropped if postgres and item.get_closest_marker("sqlite_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def need(service: str, ok: bool) -> None:
     if ok:
         return

@@ -143,9 +143,8 @@ async def test_roles_see_what_waits_for_them_and_outsiders_nothing(world):
             assert response.status_code == status, query
 
 
+@pytest.mark.sqlite_only  # SQLite's plans (PostgreSQL\'s follow its statistics)
 async def test_sqlite_reads_each_list_in_due_order_through_the_index(world):
-    if world.backend != "sqlite":
-        pytest.skip("SQLite's plans (PostgreSQL's follow its statistics)")
     from tracker.db import fetch
     from tracker.gates import queries as q
 

@@ -161,11 +161,10 @@ async def test_the_cell_page_is_the_organisations_own(world):
     assert 'class="mover"' in writer.text  # a team member re-scores on the matrix
 
 
+@pytest.mark.sqlite_only  # SQLite's plans (PostgreSQL's follow its statistics)
 async def test_sqlite_reads_the_matrix_through_its_index(world):
     """The partial index serves only a query that repeats its predicate word for word: a
     change to either shows here as a scan of the problems."""
-    if world.backend != "sqlite":
-        pytest.skip("SQLite's plans (PostgreSQL's follow its statistics)")
     from tracker.db import fetch
     from tracker.problems import queries as q
 
