@@ -143,7 +143,7 @@ async def test_roles_see_what_waits_for_them_and_outsiders_nothing(world):
             assert response.status_code == status, query
 
 
-@pytest.mark.sqlite_only  # SQLite's plans (PostgreSQL\'s follow its statistics)
+@pytest.mark.sqlite_only  # SQLite's plans (PostgreSQL's follow its statistics)
 async def test_sqlite_reads_each_list_in_due_order_through_the_index(world):
     from tracker.db import fetch
     from tracker.gates import queries as q
