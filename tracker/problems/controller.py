@@ -7,17 +7,32 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import ClientException
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from tracker import labels
 from tracker.accounts.rules import Action
 from tracker.errors import Conflict, Invalid, NotFound, TrackerError
+from tracker.fragments import CSRF_MARK, FragmentCache, Shown, with_csrf
 from tracker.i18n import gettext as _
 from tracker.problems import forms, rules, service
 from tracker.problems import matrix as matrix_data
 from tracker.registers import fields
 from tracker.registers.pages import can_write, initiative_header
 from tracker.tenancy import MAX_ID, OrgContext, needs
-from tracker.web import Form, is_fragment_request, read_form, redirect, render
+from tracker.web import (
+    Form,
+    csrf_input,
+    is_fragment_request,
+    read_form,
+    redirect,
+    render,
+    render_part,
+)
+
+GRID_TEMPLATE = "problems/partials/matrix.html"
+# The matrix's grid rendered (a form of four buttons per problem for those who may re-score),
+# kept by what it shows; the problems are still read on every request.
+GRIDS = FragmentCache(max_entries=500)
 
 
 async def _list_page(
@@ -160,21 +175,54 @@ async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[st
     }
 
 
+def _grid(request: Request, context: dict[str, Any], in_initiative: bool) -> Markup:
+    """The grid of a matrix page, kept under each cell's problems as shown (id, title, the
+    initiative's code), the counts, who may re-score and the language; the visitor's CSRF
+    input put in as shown."""
+    shown_matrix: matrix_data.Matrix = context["matrix"]
+    initiative_id = context["initiative_id"]
+    shown = Shown.of(
+        GRID_TEMPLATE,
+        context["ctx"],
+        matrix_data.shown_key(shown_matrix),
+        can_write=context["can_write"],
+        initiative_id=initiative_id,
+        in_initiative=in_initiative,
+    )
+    part = GRIDS.render(
+        shown,
+        lambda: render_part(
+            request,
+            GRID_TEMPLATE,
+            **shown.context(),
+            matrix=shown_matrix,
+            quadrant=rules.quadrant,
+            initiative={"id": initiative_id} if in_initiative else None,
+            csrf_input=CSRF_MARK,
+        ),
+    )
+    return with_csrf(part, csrf_input(request))
+
+
 @get("/initiatives/{initiative_id:int}/matrix", name="matrix")
 async def matrix(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
     initiative = await initiative_header(ctx, initiative_id)
     context = await _matrix_context(ctx, initiative_id)
     if is_fragment_request(request):
-        return render(request, "problems/partials/matrix.html", **context)
-    return render(request, "problems/matrix.html", initiative=initiative, tab="matrix", **context)
+        return render(request, GRID_TEMPLATE, **context)
+    grid = _grid(request, context, in_initiative=True)
+    return render(
+        request, "problems/matrix.html", initiative=initiative, tab="matrix", grid=grid, **context
+    )
 
 
 @get("/matrix", name="portfolio_matrix")
 async def portfolio_matrix(request: Request, ctx: OrgContext) -> Template:
     context = await _matrix_context(ctx, None)
     if is_fragment_request(request):
-        return render(request, "problems/partials/matrix.html", **context)
-    return render(request, "problems/matrix.html", initiative=None, **context)
+        return render(request, GRID_TEMPLATE, **context)
+    grid = _grid(request, context, in_initiative=False)
+    return render(request, "problems/matrix.html", initiative=None, grid=grid, **context)
 
 
 @get("/matrix/{impact:int}/{urgency:int}", name="matrix_cell")

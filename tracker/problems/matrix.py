@@ -31,6 +31,21 @@ class Matrix:
         return sum(self.counts.values())
 
 
+def shown_key(matrix: Matrix) -> tuple[Any, ...]:
+    """All the grid shows of a matrix, as a key (tracker.fragments): each cell's problems (id,
+    title, the initiative's code), the counts, whether it is bounded."""
+    return (
+        tuple(
+            (p["id"], p["title"], p.get("initiative.process_code"))
+            for cell in CELLS
+            for p in matrix.cells[cell]
+        ),
+        tuple(len(matrix.cells[cell]) for cell in CELLS),
+        tuple(matrix.counts[cell] for cell in CELLS),
+        matrix.bounded,
+    )
+
+
 def _counts(rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:
     counts = dict.fromkeys(CELLS, 0)
     for row in rows:
