@@ -125,3 +125,30 @@ async def test_a_kept_grid_follows_what_it_shows(world):
     async with world.client(org, "viewer") as client:
         viewer = (await client.get(path)).text
     assert "/move" in moved and "/move" not in viewer  # a viewer cannot re-score
+
+
+async def test_a_review_s_empty_condition_rows_are_kept_and_a_returned_form_shows_its_input(world):
+    from tests.integration.gates.gate_helpers import open_review, scorecard
+    from tracker.gates.parts import CONDITION_PARTS
+
+    org = await fresh_org(f"kept-conditions-{world.backend}")
+    initiative = await make_initiative(org, phase=2)
+    review = await open_review(world, org, initiative)
+    path = f"/o/{org.slug}/reviews/{review}"
+    async with world.client(org, "admin") as client:  # a reviewer, and the chair
+        rendered = await pages_as_rendered(client, [path])
+        await client.get(path)
+        hits = CONDITION_PARTS.hits
+        kept = (await client.get(path)).text
+        assert CONDITION_PARTS.hits == hits + 2  # the vote's rows and the chair's
+        data = {
+            **await scorecard(review),
+            "vote": "go_conditions",
+            "condition_0": "Train <all> clerks",
+        }
+        data["condition_due_0"] = "not a date"
+        returned = await client.post(f"{path}/vote", data=data)
+    assert rendered == [kept]
+    assert kept.count('name="condition_owner_0"') == 2
+    assert returned.status_code == 422
+    assert 'value="Train &lt;all&gt; clerks"' in returned.text  # the input kept, escaped

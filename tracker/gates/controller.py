@@ -21,6 +21,7 @@ from tracker.gates import (
     forms,
     lists,
     minutes_controller,
+    parts,
     requesting,
     review_data,
     rules,
@@ -127,6 +128,7 @@ async def _review_page(
 ) -> Template:
     view = await review_data.review_view(ctx, review_id)
     members = await common.member_choices(ctx.org_id)  # who may own a condition
+    today = date.today()
     return render(
         request,
         "gates/review.html",
@@ -141,10 +143,10 @@ async def _review_page(
         error=error,
         decisions=rules.DECISIONS,
         vote_kinds=list(rules.VoteKind),
-        today=date.today(),
+        today=today,
         members=members,
         member_names={m["id"]: m["name"] for m in members},
-        condition_rows=range(rules.CONDITION_ROWS),
+        condition_rows=parts.ConditionRows(request, members, today),
         condition_plans=rules.decode_conditions,
         live_review=review_id,  # the tab's live stream follows this review too
     )
