@@ -24,7 +24,12 @@ MAX_STAGE_POINTS = 5000  # points of one stage read to judge a new one
 
 async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
     rows = await scope.fetch(q.APPLIED_RULES)
-    return spc.parse_rules(rows[0]["rules"]) if rows else spc.RULES
+    return rules_of(rows[0]["rules"] if rows else None)
+
+
+def rules_of(saved: str | None) -> tuple[str, ...]:
+    """The rules an organisation applies: those it saved, else every rule."""
+    return spc.parse_rules(saved) if saved is not None else spc.RULES
 
 
 async def save_settings(scope: TenantScope, submitted: Submitted) -> None:

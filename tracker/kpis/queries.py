@@ -5,8 +5,12 @@ building them with the query builder cost more than running them."""
 from tracker.sql import Statement
 
 # --- the KPI page (tracker/kpis/service.py) -----------------------------------------------
+# the KPI with what its page counts and the organisation's control-chart rules, in one trip
 KPI = Statement(
-    'SELECT k.*, i.name AS "initiative.name", i.process_code AS "initiative.process_code" '
+    'SELECT k.*, i.name AS "initiative.name", i.process_code AS "initiative.process_code", '
+    "(SELECT COUNT(*) FROM kpi_measurement m WHERE m.org = :org AND m.kpi = k.id) "
+    "AS measurement_count, "
+    "(SELECT s.rules FROM control_chart_setting s WHERE s.org = :org) AS chart_rules "
     "FROM kpi k JOIN initiative i ON i.id = k.initiative AND i.org = :org "
     "WHERE k.org = :org AND k.id = :kpi"
 )
@@ -14,9 +18,6 @@ LATEST_MEASUREMENTS = Statement(
     'SELECT m.*, p.name AS "recorded_by.name" FROM kpi_measurement m '
     "LEFT JOIN person p ON p.id = m.recorded_by WHERE m.org = :org AND m.kpi = :kpi "
     "ORDER BY m.measured_on DESC LIMIT :limit"
-)
-COUNT_MEASUREMENTS = Statement(
-    "SELECT COUNT(*) AS n FROM kpi_measurement WHERE org = :org AND kpi = :kpi"
 )
 ALERTS_OF_KPI = Statement(
     'SELECT a.*, p.name AS "acknowledged_by.name" FROM kpi_alert a '

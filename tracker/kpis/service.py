@@ -173,18 +173,17 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     if not found:
         raise NotFound()
     kpi = found[0]
+    total = int(kpi.pop("measurement_count"))
+    applied = control.rules_of(kpi.pop("chart_rules"))
     # the latest measurements only: the page shows 60 and the chart two years of weeks
     measurements = list(
         reversed(await scope.fetch_dicts(q.LATEST_MEASUREMENTS, kpi=kpi_id, limit=MAX_SHOWN))
     )
-    counted = await scope.fetch(q.COUNT_MEASUREMENTS, kpi=kpi_id)
-    total = int(counted[0]["n"])
     alerts = await scope.fetch_dicts(q.ALERTS_OF_KPI, kpi=kpi_id)
     log = await scope.fetch_dicts(q.OPTIMISATION_LOG, initiative=kpi["initiative"])
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
     stages = await control.stage_rows(scope, kpi_id)
-    applied = await control.applied_rules(scope)
     phases = await control.phase_starts(scope, kpi["initiative"])
     kpi["overdue"] = rules.measurement_overdue(
         kpi["frequency"],
