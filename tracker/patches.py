@@ -14,11 +14,14 @@ wrong.
   faster answer to ``{% import %}``.
 - ``jinja2.Template.new_context`` (Jinja2), overridden in ``PageTemplate``: a render's
   variables copied from the globals without ChainMap's per-name look-ups.
+- ``jinja2.runtime.Context.call`` (Jinja2), overridden in ``PageContext``: a call of a plain
+  function or method from a template without the look-ups for a callable class.
 """
 
 from __future__ import annotations
 
 from collections import ChainMap
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import jinja2
@@ -86,6 +89,40 @@ def escape(value: object) -> Markup:
     if html is not None:
         return _as_markup(Markup, html())
     return _as_markup(Markup, _escape_inner(str(value)))  # type: ignore[misc]
+
+
+_PLAIN_CALLABLES = (FunctionType, BuiltinFunctionType, MethodType)
+_PASS_EVAL_CONTEXT = jinja2.utils._PassArg.eval_context
+_PASS_ENVIRONMENT = jinja2.utils._PassArg.environment
+
+
+class PageContext(jinja2.runtime.Context):
+    """Jinja's render context, with a faster ``call`` for the calls a page makes most: plain
+    functions and methods (``_()``, the labels, ``form.get``…). Jinja first asks whether the
+    callable's ``__call__`` wants the context (for callable classes: two failed attribute
+    look-ups on a method wrapper), about 1.5 µs a call and a page makes hundreds; a function's
+    or method's ``__call__`` never does. Everything else, and functions that take the
+    context, go through Jinja's own ``call``."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) not in _PLAIN_CALLABLES:
+            return super().call(__obj, *args, **kwargs)
+        pass_arg = getattr(__obj, "jinja_pass_arg", None)
+        if pass_arg is _PASS_EVAL_CONTEXT:
+            args = (__self.eval_ctx, *args)
+        elif pass_arg is _PASS_ENVIRONMENT:
+            args = (__self.environment, *args)
+        elif pass_arg is not None:  # the context: Jinja's own (loop and block variables)
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 class PageTemplate(jinja2.Template):

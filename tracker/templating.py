@@ -20,7 +20,7 @@ from markupsafe import Markup
 from tracker import labels, program_labels
 from tracker.i18n import get_language, translations
 from tracker.notifications import texts as notification_texts
-from tracker.patches import PageTemplate
+from tracker.patches import PageContext, PageTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -122,6 +122,7 @@ def configure_jinja(
         except OSError:  # a read-only data directory: compile in memory only
             pass
     env.template_class = PageTemplate
+    env.context_class = PageContext
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_jinja_gettext, _jinja_ngettext, newstyle=True)  # type: ignore[attr-defined]
     # the same, called straight (see template_gettext); {% trans %} blocks call these too

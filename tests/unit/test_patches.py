@@ -86,3 +86,61 @@ def test_a_page_template_s_context_is_jinja_s_own() -> None:
     assert template.render(x=1, kept="vars") == "env template vars 1"
     env.globals["shown"] = "changed"  # globals changed later are seen
     assert template.render(x=2) == "changed template env 2"
+
+
+def test_jinja_still_asks_a_callable_s_call_method_before_the_callable() -> None:
+    """``PageContext.call`` skips the look-up for a callable class's ``__call__`` for plain
+    functions and methods, whose ``__call__`` never takes a context: Jinja must still decide
+    by ``_PassArg.from_obj`` as the override does."""
+    source = inspect.getsource(jinja2.runtime.Context.call)
+    assert "_PassArg.from_obj(__obj.__call__)" in source
+    assert "pass_arg = _PassArg.from_obj(__obj)" in source
+    assert set(jinja2.utils._PassArg.__members__) == {"context", "eval_context", "environment"}
+
+
+def test_a_page_context_calls_everything_as_jinja_does() -> None:
+    class Shout:
+        @jinja2.pass_context
+        def __call__(self, context, word):
+            return f"{context['name']}:{word.upper()}"
+
+    @jinja2.pass_eval_context
+    def escaping(eval_ctx, word):
+        return f"{eval_ctx.autoescape}:{word}"
+
+    @jinja2.pass_environment
+    def which(environment, word):
+        return f"{type(environment).__name__}:{word}"
+
+    @jinja2.pass_context
+    def looped(context, word):
+        return f"{context.get('i')}:{word}"
+
+    def stops():
+        raise StopIteration
+
+    source = (
+        "{% macro m(w) %}<{{ w }}>{% endmacro %}"
+        "{{ plain('a') }} {{ escaping('b') }} {{ which('c') }} {{ shout('d') }} "
+        "{{ words.get('k') }} {{ 'x,y'.split(',')|join('+') }} {{ m('e') }} "
+        "{% for i in [7] %}{{ looped('f') }}{% endfor %} [{{ stops() }}]"
+    )
+    values = {
+        "plain": lambda w: w * 2,
+        "escaping": escaping,
+        "which": which,
+        "shout": Shout(),
+        "words": {"k": "v"},
+        "looped": looped,
+        "stops": stops,
+        "name": "n",
+    }
+
+    def render(context_class) -> str:
+        env = jinja2.Environment(autoescape=True)
+        env.context_class = context_class
+        return env.from_string(source).render(values)
+
+    ours = render(patches.PageContext)
+    assert ours == render(jinja2.runtime.Context)
+    assert ours == "aa True:b Environment:c n:D v x+y <e> None:f []"
