@@ -148,3 +148,21 @@ def with_marks(part: Markup, csrf_input: str, next_url: str) -> Markup:
 def rows_key(rows: Iterable[Mapping[str, Any]]) -> tuple[tuple[Any, ...], ...]:
     """The rows' values as a key (database rows, from PostgreSQL or SQLite)."""
     return tuple(tuple(row.values()) for row in rows)
+
+
+class RowsKey:
+    """``rows_key`` hashed once: a page that keeps several parts of the same rows (a KPI's
+    chart, control chart and table of 60 measurements) makes one key for them all, instead of
+    hashing hundreds of values for each part."""
+
+    __slots__ = ("_hash", "rows")
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.rows = rows_key(rows)
+        self._hash = hash(self.rows)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowsKey) and self._hash == other._hash and self.rows == other.rows

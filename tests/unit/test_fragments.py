@@ -129,3 +129,15 @@ def test_a_kept_part_key_holds_the_member_role_language_and_every_value() -> Non
     assert Shown.of(template, ctx(), 6, filter=BoardFilter(), column_limit=25) != base  # read
     assert Shown.of(template, ctx(), 5, filter=BoardFilter(), column_limit=10) != base  # value
     assert base.context()["ctx"].slug == "org-7" and base.context()["column_limit"] == 25
+
+
+def test_a_rows_key_is_equal_only_for_the_same_rows_and_hashes_once():
+    from tracker.fragments import RowsKey, rows_key
+
+    rows = [{"id": 1, "value": 2.5}, {"id": 2, "value": None}]
+    key = RowsKey(rows)
+    assert key == RowsKey([dict(r) for r in rows]) and hash(key) == hash(RowsKey(rows))
+    assert key != RowsKey([{"id": 1, "value": 2.5}, {"id": 2, "value": 0}])
+    assert key != RowsKey(rows[:1]) and key != rows_key(rows)  # never a plain tuple
+    kept = {key: "part"}
+    assert kept.get(RowsKey(rows)) == "part"

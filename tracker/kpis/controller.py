@@ -14,7 +14,7 @@ from markupsafe import Markup
 from tracker import program_labels, uploads
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
-from tracker.fragments import CSRF_MARK, FragmentCache, Shown, rows_key, with_csrf
+from tracker.fragments import CSRF_MARK, FragmentCache, RowsKey, Shown, rows_key, with_csrf
 from tracker.i18n import gettext as _
 from tracker.kpis import control, optimisation, rules, service, sustainment
 from tracker.registers import importing
@@ -95,12 +95,15 @@ def _kpi_fields(kpi: dict[str, Any], *names: str) -> tuple[tuple[str, Any], ...]
     return tuple((name, kpi[name]) for name in names)
 
 
-def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict]) -> Markup:
-    points = tuple((m["measured_on"], m["value"]) for m in measurements)
+def _chart_part(
+    request: Request, kpi: dict[str, Any], measurements: list[dict], read: RowsKey
+) -> Markup:
+    """The trend chart, kept under the measurements as read (``read``: their key)."""
     fields = _kpi_fields(kpi, "name", "unit", "direction", "target", "threshold")
-    shown = Shown.of("kpis/_chart.html", None, points, kpi=fields)
+    shown = Shown.of("kpis/_chart.html", None, read, kpi=fields)
 
     def make() -> str:
+        points = tuple((m["measured_on"], m["value"]) for m in measurements)
         shown_kpi = dict(fields)
         chart = rules.trend_chart(
             points, shown_kpi["target"], shown_kpi["threshold"], shown_kpi["direction"]
@@ -111,7 +114,7 @@ def _chart_part(request: Request, kpi: dict[str, Any], measurements: list[dict])
 
 
 def _measurements_part(
-    request: Request, ctx: OrgContext, view: dict[str, Any], writable: bool
+    request: Request, ctx: OrgContext, view: dict[str, Any], writable: bool, read: RowsKey
 ) -> Markup:
     """The measurements table (60 rows, each with its remove form): kept by what it shows,
     the visitor's CSRF input put in as it is shown."""
@@ -119,7 +122,7 @@ def _measurements_part(
     shown = Shown.of(
         "kpis/_measurements.html",
         ctx,
-        rows_key(measurements),
+        read,
         total=view["total"],
         can_write=writable,
         csrf_input=CSRF_MARK,
@@ -131,15 +134,16 @@ def _measurements_part(
     return with_csrf(part, csrf_input(request))
 
 
-def _control_part(request: Request, kpi: dict[str, Any], view: dict[str, Any]) -> Markup:
-    """The control chart, kept by everything it shows: the points, the stages with their kept
-    limits, the rules applied and the initiative's phase dates."""
-    points = tuple((m["measured_on"], m["value"], m["denominator"]) for m in view["measurements"])
+def _control_part(
+    request: Request, kpi: dict[str, Any], view: dict[str, Any], read: RowsKey
+) -> Markup:
+    """The control chart, kept by everything it shows: the measurements, the stages with
+    their kept limits, the rules applied and the initiative's phase dates."""
     fields = _kpi_fields(kpi, "name", "unit", "direction", "target", "threshold", "chart_kind")
     shown = Shown.of(
         "kpis/partials/_control_chart.html",
         None,
-        (points, rows_key(view["stages"]), view["rules"], tuple(view["phases"])),
+        (read, rows_key(view["stages"]), view["rules"], tuple(view["phases"])),
         kpi=fields,
     )
 
@@ -171,6 +175,7 @@ async def _kpi_page(
     view = await service.kpi_view(ctx.scope, kpi_id)
     forms = forms or {}
     kpi = view["kpi"]
+    read = RowsKey(view["measurements"])  # one key for the three parts made of them
     return render(
         request,
         "kpis/detail.html",
@@ -182,14 +187,14 @@ async def _kpi_page(
             "process_code": kpi["initiative.process_code"],
             "name": kpi["initiative.name"],
         },
-        chart_html=_chart_part(request, kpi, view["measurements"]),
-        control_html=_control_part(request, kpi, view),
+        chart_html=_chart_part(request, kpi, view["measurements"], read),
+        control_html=_control_part(request, kpi, view, read),
         stage_form=forms.get(
             "stage",
             Form({"starts_on": date.today().isoformat(), "label": "pilot", "limit_points": "20"}),
         ),
         stage_options=[(v, program_labels.stage_label(v)) for v in control.STAGE_LABELS],
-        measurements_html=_measurements_part(request, ctx, view, can_write(ctx)),
+        measurements_html=_measurements_part(request, ctx, view, can_write(ctx), read),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit") or _shown_form(service.kpi_values(kpi)),
         conflict=conflict,
