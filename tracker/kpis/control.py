@@ -273,9 +273,17 @@ async def delete_stage(scope: TenantScope, stage_id: int) -> int:
     return int(stage["kpi"])
 
 
-async def phase_starts(scope: TenantScope, initiative_id: int) -> list[tuple[int, date]]:
-    rows = await scope.fetch(q.PHASE_STARTS, initiative=initiative_id)
-    return [(int(r["number"]), r["actual_start"]) for r in rows]
+STAGE_COLUMNS = ("id", "kpi", "starts_on", "label", "limit_points", "centre", "mr_bar", "based_on")
+
+
+async def stages_and_phases(
+    scope: TenantScope, kpi_id: int, initiative_id: int
+) -> tuple[list[dict[str, Any]], list[tuple[int, date]]]:
+    """``stage_rows`` and ``phase_starts`` in one round trip (a KPI's page shows both)."""
+    rows = await scope.fetch(q.STAGES_AND_PHASES, kpi=kpi_id, initiative=initiative_id)
+    stages = [{name: r[name] for name in STAGE_COLUMNS} for r in rows if r["kind"] == "stage"]
+    phases = sorted((int(r["number"]), r["starts_on"]) for r in rows if r["kind"] == "phase")
+    return stages, phases
 
 
 def chart_view(

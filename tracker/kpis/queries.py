@@ -50,6 +50,15 @@ STAGES = Statement(
     "SELECT id, kpi, starts_on, label, limit_points, centre, mr_bar, based_on "
     "FROM kpi_stage WHERE org = :org AND kpi = :kpi ORDER BY starts_on"
 )
+# a KPI's page: its stages and its initiative's phase starts (the chart's bands), one trip
+STAGES_AND_PHASES = Statement(
+    "SELECT 'stage' AS kind, id, kpi, starts_on, label, limit_points, centre, mr_bar, "
+    "based_on, NULL AS number FROM kpi_stage WHERE org = :org AND kpi = :kpi "
+    "UNION ALL "
+    "SELECT 'phase', NULL, NULL, actual_start, NULL, NULL, NULL, NULL, NULL, number FROM phase "
+    "WHERE org = :org AND initiative = :initiative AND actual_start IS NOT NULL "
+    "ORDER BY 1 DESC, 4, 10"
+)
 STAGE_POINTS = Statement(
     "SELECT id, measured_on, value, denominator FROM kpi_measurement "
     "WHERE org = :org AND kpi = :kpi AND measured_on >= :start AND measured_on < :until "
@@ -59,10 +68,6 @@ INSERT_SIGNAL = Statement(
     "INSERT INTO kpi_alert (org, kpi, measurement, measured_on, value, threshold, "
     "raised_at, kind, rule) VALUES (:org, :kpi, :measurement, :measured_on, :value, :line, "
     ":now, 'signal', :rule) ON CONFLICT DO NOTHING RETURNING id"
-)
-PHASE_STARTS = Statement(
-    "SELECT number, actual_start FROM phase WHERE org = :org AND initiative = :initiative "
-    "AND actual_start IS NOT NULL ORDER BY number"
 )
 
 # --- sustainment checks (tracker/kpis/sustainment.py) -------------------------------------

@@ -183,8 +183,7 @@ async def kpi_view(scope: TenantScope, kpi_id: int) -> dict[str, Any]:
     log = await scope.fetch_dicts(q.OPTIMISATION_LOG, initiative=kpi["initiative"])
     for alert in alerts:
         alert.update({f"kpi.{k}": kpi[k] for k in ("name", "unit", "direction")})
-    stages = await control.stage_rows(scope, kpi_id)
-    phases = await control.phase_starts(scope, kpi["initiative"])
+    stages, phases = await control.stages_and_phases(scope, kpi_id, kpi["initiative"])
     kpi["overdue"] = rules.measurement_overdue(
         kpi["frequency"],
         measurements[-1]["measured_on"] if measurements else None,
