@@ -152,3 +152,23 @@ async def test_a_review_s_empty_condition_rows_are_kept_and_a_returned_form_show
     assert kept.count('name="condition_owner_0"') == 2
     assert returned.status_code == 422
     assert 'value="Train &lt;all&gt; clerks"' in returned.text  # the input kept, escaped
+
+
+async def test_a_kpi_s_kept_parts_are_its_page_as_rendered_and_follow_a_new_stage(world):
+    from tests.integration.kpis.test_control_charts import charted_kpi, day
+
+    _initiative, kpi = await charted_kpi(world, name=f"Kept parts {world.backend}")
+    path = f"/o/alpha/kpis/{kpi}"
+    for role in ("lead", "viewer"):
+        async with world.client(world.a, role) as client:
+            rendered = await pages_as_rendered(client, [path])
+            await client.get(path)
+            assert [(await client.get(path)).text] == rendered, role
+    async with world.client(world.a, "lead") as client:
+        before = (await client.get(path)).text
+        added = await client.post(
+            f"{path}/stages", data={"starts_on": day(30), "label": "pilot", "limit_points": "5"}
+        )
+        assert added.status_code == 303
+        after = (await client.get(path)).text
+    assert day(30) not in before and day(30) in after  # the kept stages follow the new one

@@ -95,6 +95,11 @@ def _kpi_fields(kpi: dict[str, Any], *names: str) -> tuple[tuple[str, Any], ...]
     return tuple((name, kpi[name]) for name in names)
 
 
+def stage_options() -> list[tuple[str, str]]:
+    """The stage form's choices, in the language of the request."""
+    return [(v, program_labels.stage_label(v)) for v in control.STAGE_LABELS]
+
+
 def _chart_part(
     request: Request, kpi: dict[str, Any], measurements: list[dict], read: RowsKey
 ) -> Markup:
@@ -157,6 +162,41 @@ def _control_part(
     return KPI_PARTS.render(shown, make)
 
 
+def _stage_form() -> Form:
+    """The form to add a stage, as first shown: from today, a pilot, limits from 20 points."""
+    return Form({"starts_on": date.today().isoformat(), "label": "pilot", "limit_points": "20"})
+
+
+def _stages_part(
+    request: Request, ctx: OrgContext, kpi: dict[str, Any], stages: list[dict[str, Any]]
+) -> Markup:
+    """The stages and the form to add one, as first shown (a form that comes back with its
+    errors is rendered in the page), kept by what they show; the visitor's CSRF input put in."""
+    writable = can_write(ctx)
+    shown = Shown.of(
+        "kpis/partials/_stages.html",
+        ctx,
+        rows_key(stages),
+        kpi_id=kpi["id"],
+        can_write=writable,
+        today=date.today(),
+    )
+    part = KPI_PARTS.render(
+        shown,
+        lambda: render_part(
+            request,
+            shown.template,
+            **shown.context(),
+            kpi={"id": kpi["id"]},
+            stages=stages,
+            stage_form=_stage_form(),
+            stage_options=stage_options(),
+            csrf_input=CSRF_MARK,
+        ),
+    )
+    return with_csrf(part, csrf_input(request))
+
+
 def _shown_form(values: dict[str, str]) -> Form:
     """A form showing a record's values as they are kept (untrimmed)."""
     form = Form({})
@@ -189,11 +229,9 @@ async def _kpi_page(
         },
         chart_html=_chart_part(request, kpi, view["measurements"], read),
         control_html=_control_part(request, kpi, view, read),
-        stage_form=forms.get(
-            "stage",
-            Form({"starts_on": date.today().isoformat(), "label": "pilot", "limit_points": "20"}),
-        ),
-        stage_options=[(v, program_labels.stage_label(v)) for v in control.STAGE_LABELS],
+        stage_form=forms.get("stage") or _stage_form(),
+        stage_options=stage_options(),
+        stages_html=None if "stage" in forms else _stages_part(request, ctx, kpi, view["stages"]),
         measurements_html=_measurements_part(request, ctx, view, can_write(ctx), read),
         measurement_form=forms.get("measurement", Form({"measured_on": date.today().isoformat()})),
         edit_form=forms.get("edit") or _shown_form(service.kpi_values(kpi)),
