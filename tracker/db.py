@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +166,30 @@ class CountingPostgresEngine(PostgresEngine):
     async def run_ddl(self, ddl: str, in_pool: bool = True):
         _note(ddl)
         return await super().run_ddl(ddl, in_pool=in_pool)
+
+    async def fetch_text(self, sql: str, args: Sequence[Any], shown: Any) -> list[Any]:
+        """Rows of SQL already in PostgreSQL's form (``$1``, ``$2``…): what
+        ``run_querystring`` does (on the transaction's connection, else a pooled one; counted
+        and timed alike) without compiling a QueryString on every call, about 15 µs a query.
+        ``tracker.sql.run`` uses it for the app's hand-written statements."""
+        _note(shown)
+        counter = _counter.get()
+        started = time.perf_counter()
+        try:
+            transaction = self.current_transaction.get()
+            if transaction:
+                return await transaction.connection.fetch(sql, *args)  # type: ignore[no-any-return]
+            if self.pool:
+                async with self.pool.acquire() as connection:
+                    return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+            connection = await self.get_new_connection()
+            try:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+            finally:
+                await connection.close()
+        finally:
+            if counter is not None:
+                counter.seconds += time.perf_counter() - started
 
 
 class CountingSQLiteEngine(SQLiteEngine):

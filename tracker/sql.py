@@ -159,8 +159,28 @@ class Unscoped(Statement):
             raise ValueError("say why the statement needs no organisation")
 
 
+# A statement's text in PostgreSQL's form, by its text with ``{}`` (one per shape and lengths
+# of its lists: a bounded number).
+_POSTGRES_TEXT: dict[str, str] = {}
+
+
+def _postgres_text(template: str, count: int) -> str:
+    text = _POSTGRES_TEXT.get(template)
+    if text is None:
+        if len(_POSTGRES_TEXT) > 10_000:
+            _POSTGRES_TEXT.clear()
+        text = _POSTGRES_TEXT[template] = template.format(*(f"${n}" for n in range(1, count + 1)))
+    return text
+
+
 async def run(query: QueryString) -> list[Any]:
-    return list(await db.current_engine().run_querystring(query))
+    """The rows of a bound statement. On PostgreSQL its text is compiled once per shape and
+    run on the connection (``CountingPostgresEngine.fetch_text``); elsewhere through Piccolo."""
+    engine = db.current_engine()
+    if isinstance(engine, db.CountingPostgresEngine):
+        sql = _postgres_text(query.template, len(query.args))
+        return await engine.fetch_text(sql, query.args, query)
+    return list(await engine.run_querystring(query))
 
 
 async def fetch_unscoped(statement: Unscoped, /, **values: Any) -> list[Any]:
