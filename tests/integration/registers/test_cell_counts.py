@@ -14,6 +14,9 @@ from tests.helpers import make_initiative
 from tests.integration.test_tenant_wall import walled_db  # noqa: F401 (a fixture)
 from tracker.problems import matrix
 from tracker.problems.tables import Problem
+from tracker.risks import rules as risk_rules
+from tracker.risks import service as risk_service
+from tracker.risks.tables import Risk
 from tracker.tenancy import TenantScope
 
 
@@ -42,6 +45,24 @@ async def problem_cells(org_id: int) -> tuple[Counter, Counter]:
     return +kept, Counter((r["impact"], r["urgency"]) for r in rows)
 
 
+async def risk_cells(org_id: int) -> tuple[Counter, Counter]:
+    """The heat map's cells as kept and as counted from the risks."""
+    from tracker import db
+
+    kept = Counter(
+        {
+            (r["likelihood"], r["impact"]): r["live"]
+            for r in await db.fetch(
+                f"SELECT likelihood, impact, live FROM risk_cell WHERE org = {org_id}"
+            )
+        }
+    )
+    rows = await Risk.select(Risk.likelihood, Risk.impact).where(
+        Risk.org == org_id, Risk.status != "closed"
+    )
+    return +kept, Counter((r["likelihood"], r["impact"]) for r in rows)
+
+
 def problem(org, initiative: int, impact: int, urgency: int, status: str = "open") -> Problem:
     return Problem(
         org=org.id,
@@ -50,6 +71,18 @@ def problem(org, initiative: int, impact: int, urgency: int, status: str = "open
         category="quality",
         impact=impact,
         urgency=urgency,
+        status=status,
+    )
+
+
+def risk(org, initiative: int, likelihood: int, impact: int, status: str = "open") -> Risk:
+    return Risk(
+        org=org.id,
+        initiative=initiative,
+        description=f"Risk {likelihood}×{impact}",
+        category="process",
+        likelihood=likelihood,
+        impact=impact,
         status=status,
     )
 
@@ -102,15 +135,56 @@ async def test_the_matrix_counts_follow_every_change_to_the_problems(world):
     assert await problem_cells(other.id) == (Counter({(5, 5): 1}), Counter({(5, 5): 1}))
 
 
+async def test_the_heat_map_counts_follow_every_change_to_the_risks(world):
+    org = await fresh_org(f"risk-cells-{world.backend}")
+    first, second = await make_initiative(org), await make_initiative(org)
+    scope = TenantScope(org.id)
+
+    async def check(expected: dict[tuple[int, int], int]) -> None:
+        kept, counted = await risk_cells(org.id)
+        assert kept == counted == Counter(expected)
+        shown = await risk_service.heat_cells(scope)
+        assert shown == risk_rules.heat_cells(
+            {"likelihood": lk, "impact": im, "n": n} for (lk, im), n in expected.items()
+        )
+
+    await check({})
+    await Risk.insert(
+        risk(org, first, 4, 2),
+        risk(org, first, 4, 2, "mitigating"),
+        risk(org, second, 1, 5),
+        risk(org, second, 3, 3, "closed"),
+    )
+    await check({(4, 2): 2, (1, 5): 1})
+    ids = [r["id"] for r in await Risk.select(Risk.id).where(Risk.org == org.id)]
+    await Risk.update({Risk.likelihood: 5, Risk.impact: 5}).where(Risk.id == ids[0])  # re-scored
+    await check({(4, 2): 1, (5, 5): 1, (1, 5): 1})
+    await Risk.update({Risk.status: "mitigating"}).where(Risk.id == ids[0])  # the same cell
+    await check({(4, 2): 1, (5, 5): 1, (1, 5): 1})
+    await Risk.update({Risk.status: "closed"}).where(Risk.id.is_in([ids[0], ids[1]]))
+    await check({(1, 5): 1})
+    await Risk.update({Risk.status: "open"}).where(Risk.id.is_in([ids[0], ids[3]]))  # re-opened
+    await check({(5, 5): 1, (1, 5): 1, (3, 3): 1})
+    await Risk.update({Risk.initiative: first}).where(Risk.initiative == second)
+    await check({(5, 5): 1, (1, 5): 1, (3, 3): 1})
+    await Risk.delete().where(Risk.id.is_in([ids[1], ids[2]]))  # a closed one and a live one
+    await check({(5, 5): 1, (3, 3): 1})
+    # the initiative's own heat map is still counted from its risks
+    assert (await risk_service.heat_cells(scope, first))[(5, 5)] == 1
+
+
 async def test_the_pages_show_the_kept_counts(world):
     org = await fresh_org(f"cell-pages-{world.backend}")
     initiative = await make_initiative(org)
     await Problem.insert(*(problem(org, initiative, 3, 4) for _ in range(7)))
+    await Risk.insert(*(risk(org, initiative, 2, 5) for _ in range(3)))
     async with world.client(org, "viewer") as client:
         grid = (await client.get(f"/o/{org.slug}/matrix")).text
         cell = (await client.get(f"/o/{org.slug}/matrix/3/4")).text
+        heat = (await client.get(f"/o/{org.slug}/heatmap")).text
     assert "Show all 7 →" in grid and '<span class="cell-count">7</span>' in grid
     assert "1–7 of 7" in cell
+    assert "Likelihood 2, impact 5: 3 risks" in heat
 
 
 async def test_several_changes_to_one_row_in_one_transaction_count_once(walled_db):  # noqa: F811
@@ -137,19 +211,21 @@ async def test_behind_the_wall_the_counts_are_read_never_written(walled_db):  # 
     for org in (a, b):
         initiative = await owner.fetchval("SELECT id FROM initiative WHERE org = $1", org)
         await owner.execute(
-            "INSERT INTO problem (org, initiative, title, description, category, impact, urgency, "
-            "fishbone, whys, status, created_at, version) VALUES ($1, $2, 't', '', 'risk', 2, 2, "
-            "'', '', 'open', now(), 1)",
+            "INSERT INTO risk (org, initiative, description, category, likelihood, impact, "
+            "mitigation, manifestation, status, created_at, version) "
+            "VALUES ($1, $2, 'r', 'data', 2, 2, '', '', 'open', now(), 1)",
             org,
             initiative,
         )
     async with owner.transaction():
         await owner.execute("SET LOCAL ROLE tracker_app")
         await owner.execute("SELECT set_config('app.tenant_id', $1, true)", str(a))
-        assert [r["org"] for r in await owner.fetch("SELECT org FROM problem_cell")] == [a]
+        assert [r["org"] for r in await owner.fetch("SELECT org FROM risk_cell")] == [a]
+        assert await owner.fetch("SELECT org FROM problem_cell") == []
         for statement in (
-            "UPDATE problem_cell SET live = 99",
+            "UPDATE risk_cell SET live = 99",
             f"INSERT INTO problem_cell (org, impact, urgency, live) VALUES ({a}, 1, 1, 5)",
+            f"SELECT tracker_risk_cell_add({a}, 1, 1, 5)",
             f"SELECT tracker_problem_cell_add({a}, 1, 1, 5)",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
