@@ -231,3 +231,34 @@ async def test_behind_the_wall_the_counts_are_read_never_written(walled_db):  # 
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 async with owner.transaction():  # a savepoint, rolled back
                     await owner.execute(statement)
+
+
+@pytest.mark.parametrize("hour", ["00_00", "00_10"])
+async def test_the_migrations_fill_gives_the_counts_the_triggers_keep(world, hour):
+    """What an existing database gets: each migration fills its table from the rows there."""
+    import importlib
+
+    from tracker.db import current_engine
+
+    migration = importlib.import_module(f"migrations.tracker.tracker_2026_12_01t{hour}_00_000000")
+    table = "problem_cell" if hour == "00_00" else "risk_cell"
+    org = await fresh_org(f"filled-{hour}-{world.backend}")
+    initiative = await make_initiative(org)
+    await Problem.insert(
+        *(
+            problem(org, initiative, 1 + n % 5, 1 + n % 3, ("open", "solved")[n % 4 == 0])
+            for n in range(12)
+        )
+    )
+    await Risk.insert(
+        *(
+            risk(org, initiative, 1 + n % 4, 1 + n % 5, ("mitigating", "closed")[n % 3 == 0])
+            for n in range(12)
+        )
+    )
+    cells = problem_cells if table == "problem_cell" else risk_cells
+    kept, counted = await cells(org.id)
+    engine = current_engine()
+    await engine.run_ddl(f"DELETE FROM {table}")
+    await engine.run_ddl(migration.FILL)
+    assert await cells(org.id) == (kept, counted) and kept == counted and counted
