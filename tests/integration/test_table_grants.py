@@ -25,6 +25,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "audit_entry": ("tenant_isolation", "SELECT INSERT"),  # written by triggers, never changed
     "board_column": ("tenant_isolation", "SELECT"),  # kept by triggers only
     "board_revision": ("tenant_isolation", "SELECT"),  # moved by triggers only
+    "problem_cell": ("tenant_isolation", "SELECT"),  # the matrix's counts: kept by triggers only
+    "risk_cell": ("tenant_isolation", "SELECT"),  # the heat map's counts: kept by triggers only
     "decision_correction": TENANT,
     "digest": TENANT,
     "digest_preference": TENANT,

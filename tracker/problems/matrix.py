@@ -2,8 +2,9 @@
 portfolio's, bounded (issue 19). A portfolio cell shows its oldest ``CELL_LIMIT`` problems —
 within a cell they share their impact, urgency and so their priority, and the oldest waited
 longest — with the count of all of them; "Show all N" opens the cell's own page, a page of
-``PAGE`` at a time. The counts come from the index, the problems shown from 25 reads of it
-that stop at their limit: two queries whatever the size of the portfolio."""
+``PAGE`` at a time. The counts are kept by triggers (``problem_cell``), the problems shown
+come from 25 reads of the index that stop at their limit: two queries whatever the size of
+the portfolio, neither of which counts its problems."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ async def portfolio(scope: TenantScope) -> Matrix:
     rows = await scope.fetch_dicts(q.CELL_TOPS)
     for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
         cells[(row["impact"], row["urgency"])].append(row)
-    return Matrix(cells, _counts(await scope.fetch_dicts(q.LIVE_COUNTS)), bounded=True)
+    return Matrix(cells, _counts(await scope.fetch_dicts(q.CELL_COUNTS)), bounded=True)
 
 
 async def of_initiative(scope: TenantScope, initiative_id: int) -> Matrix:
@@ -84,7 +85,7 @@ async def cell_page(scope: TenantScope, impact: int, urgency: int, after: int | 
     rows = await scope.fetch_dicts(
         q.CELL_PAGE, impact=impact, urgency=urgency, after=after, limit=size + 1
     )
-    counted = await scope.fetch_dicts(q.LIVE_COUNTS, impact=impact, urgency=urgency)
+    counted = await scope.fetch_dicts(q.CELL_COUNTS, impact=impact, urgency=urgency)
     more = len(rows) > size
     rows = rows[:size]
     return CellPage(

@@ -46,12 +46,13 @@ CELL_TOPS = Statement(
     "FROM (\n" + "\nUNION ALL ".join(_cell_top(i, u) for i in SCORES for u in SCORES) + "\n) AS t"
 )
 
-# How many problems each cell holds, counted in the index (never a row read), or one cell's.
-LIVE_COUNTS = Statement(f"""
-SELECT pr.impact, pr.urgency, count(*) AS n
-FROM problem pr
-WHERE pr.org = :org AND pr.{LIVE} [AND pr.impact = :impact AND pr.urgency = :urgency]
-GROUP BY pr.impact, pr.urgency
+# How many problems each cell holds, or one cell's: kept by triggers in the same transaction as
+# the problems (``problem_cell``, migration 2026-12-01T00:00), at most 25 rows read by their key
+# whatever the size of the portfolio; a cell without a row has none.
+CELL_COUNTS = Statement("""
+SELECT c.impact, c.urgency, c.live AS n
+FROM problem_cell c
+WHERE c.org = :org [AND c.impact = :impact AND c.urgency = :urgency]
 """)
 
 # One cell's problems a page at a time, oldest first, after the problem ``after`` (keyset: the

@@ -52,7 +52,10 @@ def decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def heat_cells(
     scope: TenantScope, initiative_id: int | None = None
 ) -> dict[tuple[int, int], int]:
-    """The heat map: risks not closed per (likelihood, impact), of one initiative or all."""
+    """The heat map: risks not closed per (likelihood, impact), of one initiative (counted) or
+    all (kept by triggers)."""
+    if initiative_id is None:
+        return rules.heat_cells(await scope.fetch_dicts(q.HEAT_KEPT))
     counts = await scope.fetch_dicts(
         q.HEAT, initiative=initiative_id, closed=rules.RiskStatus.CLOSED.value
     )
