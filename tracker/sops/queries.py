@@ -21,13 +21,15 @@ STEPS = Statement(  # with the responsible and assisting people's names
     "LEFT JOIN person o ON o.id = s.owner LEFT JOIN person a ON a.id = s.assistant "
     "WHERE s.org = :org AND s.version = :version ORDER BY s.position"
 )
-RACI_ROLES = Statement(
-    "SELECT id, name FROM raci_role WHERE org = :org AND version = :version ORDER BY position, id"
-)
-RACI_CELLS = Statement(
-    "SELECT c.step, c.role, c.letter FROM raci_cell c "
+# the RACI grid's roles (in order) and its cells, in one round trip
+RACI = Statement(
+    "SELECT 'role' AS kind, id, name, position, NULL AS step, NULL AS letter FROM raci_role "
+    "WHERE org = :org AND version = :version "
+    "UNION ALL "
+    "SELECT 'cell', c.role, NULL, NULL, c.step, c.letter FROM raci_cell c "
     "JOIN sop_step s ON s.id = c.step AND s.org = :org "
-    "WHERE c.org = :org AND s.version = :version"
+    "WHERE c.org = :org AND s.version = :version "
+    "ORDER BY 1 DESC, 4, 2"
 )
 APPROVALS = Statement(
     'SELECT s.*, ap.name AS "approver.name", decider.name AS "decided_by.name" '

@@ -41,11 +41,9 @@ async def steps_of(scope: TenantScope, version_id: int) -> list[dict[str, Any]]:
 
 
 async def raci_of(scope: TenantScope, version_id: int, steps: list[dict[str, Any]]) -> dict:
-    roles = await scope.fetch_dicts(q.RACI_ROLES, version=version_id)
-    cells = {
-        (c["step"], c["role"]): c["letter"]
-        for c in await scope.fetch(q.RACI_CELLS, version=version_id)
-    }
+    rows = await scope.fetch(q.RACI, version=version_id)
+    roles = [{"id": r["id"], "name": r["name"]} for r in rows if r["kind"] == "role"]
+    cells = {(r["step"], r["id"]): r["letter"] for r in rows if r["kind"] == "cell"}
     problems = rules.raci_problems(steps, cells)
     return {
         "roles": roles,
