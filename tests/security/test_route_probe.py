@@ -80,6 +80,8 @@ OTHER_PARAMS = {
     "table": "sop-steps",  # a seed table of an SOP version
     "fmt": "csv",
     "job_id": "x",  # an import job (its id is a token, not a row)
+    "impact": "5",  # a cell of the portfolio matrix
+    "urgency": "5",
 }
 FORM = {
     "name": "probe",
