@@ -228,9 +228,12 @@ async def test_digest_only_kinds_appear_in_the_next_digest(world):
         title="Orders wait at the hand-off",
     )
     created = datetime.now(UTC)
-    due = created.replace(hour=8, minute=5, second=0, microsecond=0)
-    if due <= created:
-        due += timedelta(days=1)  # the next 08:05 after the notification
+    # the first 08:00 slot after the notification, built five minutes later (a notification
+    # made between 08:00 and 08:05 belongs to the next day's digest, not to that one)
+    slot = created.replace(hour=8, minute=0, second=0, microsecond=0)
+    if slot <= created:
+        slot += timedelta(days=1)
+    due = slot + timedelta(minutes=5)
     await digests.build_due_digests(org.id, due)
     digest = (
         await Digest.select()
