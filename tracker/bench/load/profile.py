@@ -63,5 +63,5 @@ def heaviest(stacks: list[str], top: int = 40) -> list[tuple[float, str]]:
         total += int(number)
         for frame in set(stack.split(";")):
             counts[frame] = counts.get(frame, 0) + int(number)
-    ranked = sorted(counts.items(), key=lambda item: -item[1])[:top]
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
     return [(count / max(total, 1), frame) for frame, count in ranked]
