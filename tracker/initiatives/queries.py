@@ -30,10 +30,15 @@ _CARD = (
 )
 _OVERDUE = "i.board_due < :today"
 _ON_TIME = "(i.board_due IS NULL OR i.board_due >= :today)"
+# A card's badges, probed per card through ``gate_review_initiative`` and
+# ``gate_condition_initiative``. A scalar ``LIMIT 1``, not ``EXISTS``: PostgreSQL turns an
+# ``EXISTS`` into one hashed scan of all the organisation's open reviews when most initiatives
+# have one (at 10,000 initiatives: the board's statement 4.0 ms against 1.2 ms, medians of 290
+# runs behind the wall; at 500 the same).
 _BADGES = """
-       EXISTS (SELECT 1 FROM gate_review r
-               WHERE r.initiative = c.id AND r.org = :org
-                 AND r.status IN (:open_states)) AS review_open,
+       (SELECT 1 FROM gate_review r
+        WHERE r.initiative = c.id AND r.org = :org
+          AND r.status IN (:open_states) LIMIT 1) IS NOT NULL AS review_open,
        (SELECT COUNT(*) FROM gate_condition gc
         WHERE gc.initiative = c.id AND gc.org = :org AND gc.closed_at IS NULL)
          AS open_conditions"""

@@ -61,7 +61,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--flame", default="", metavar="PATH",
-        help="instead: a flame graph (SVG, py-spy) of one worker serving the board cold",
+        help="instead: a flame graph (SVG, py-spy) of one worker serving the board cold; "
+        "PATH ending in .txt: py-spy's collapsed stacks and the heaviest frames printed",
     )  # fmt: skip
     parser.add_argument(
         "--scaling", type=int, default=0, metavar="ROUNDS",
