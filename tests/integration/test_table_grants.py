@@ -27,6 +27,8 @@ TABLES: dict[str, tuple[str, str]] = {
     "board_revision": ("tenant_isolation", "SELECT"),  # moved by triggers only
     "problem_cell": ("tenant_isolation", "SELECT"),  # the matrix's counts: kept by triggers only
     "risk_cell": ("tenant_isolation", "SELECT"),  # the heat map's counts: kept by triggers only
+    "review_waiting": ("tenant_isolation", "SELECT"),  # My reviews' rows: kept by triggers only
+    "review_waiting_count": ("tenant_isolation", "SELECT"),  # and their totals: likewise
     "decision_correction": TENANT,
     "digest": TENANT,
     "digest_preference": TENANT,

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from tracker.accounts.rules import Role
-from tracker.db import current_engine
 from tracker.gates import queries as q
 from tracker.gates.common import OPEN_STATES
 from tracker.tenancy import OrgContext, TenantScope
@@ -27,14 +26,10 @@ class Waiting:
     next_after: int | None  # the review the next page starts after (None: the last page)
 
 
-def _dialect() -> str:
-    return "postgres" if current_engine().engine_type == "postgres" else "sqlite"
-
-
 def _values(ctx: OrgContext, kind: str | None = None) -> dict[str, Any]:
-    """The values a statement of list ``kind`` (None: all three) names: the chair's filter
-    is left out for an admin, who decides as chair on every review."""
-    chair = None if ctx.role == Role.ADMIN else ctx.person_id
+    """The values a statement of list ``kind`` (None: all three) names: an admin decides as
+    chair on every review, which the kept rows hold as person 0's."""
+    chair = 0 if ctx.role == Role.ADMIN else ctx.person_id
     if kind == "chair":
         return {"chair": chair}
     if kind is None:
@@ -43,9 +38,8 @@ def _values(ctx: OrgContext, kind: str | None = None) -> dict[str, Any]:
 
 
 async def _counts(ctx: OrgContext) -> dict[str, int]:
-    counts = q.WAITING_COUNTS_POSTGRES if _dialect() == "postgres" else q.WAITING_COUNTS_SQLITE
-    row = (await ctx.scope.fetch_dicts(counts, **_values(ctx)))[0]
-    return {kind: int(row[kind]) for kind in q.WAITING_KINDS}
+    row = (await ctx.scope.fetch_dicts(q.WAITING_COUNTS, **_values(ctx)))[0]
+    return {kind: int(row[kind] or 0) for kind in q.WAITING_KINDS}
 
 
 def _page(kind: str, rows: list[dict[str, Any]], total: int) -> Waiting:
@@ -59,9 +53,9 @@ def _page(kind: str, rows: list[dict[str, Any]], total: int) -> Waiting:
 
 async def my_reviews(ctx: OrgContext) -> list[Waiting]:
     """What waits for me: votes, chair decisions and approvals, each list's first page (overdue
-    first, then by due date): two queries whatever the number of reviews."""
-    first = q.WAITING_POSTGRES if _dialect() == "postgres" else q.WAITING_SQLITE
-    rows = await ctx.scope.fetch_dicts(first, limit=PAGE + 1, **_values(ctx))
+    first, then by due date): two queries, each reading kept rows by their index, whatever the
+    number of reviews (migration 2026-12-01T01:00)."""
+    rows = await ctx.scope.fetch_dicts(q.WAITING, limit=PAGE + 1, **_values(ctx))
     counts = await _counts(ctx)
     return [
         _page(kind, [r for r in rows if r["waiting"] == kind], counts[kind])
@@ -69,20 +63,10 @@ async def my_reviews(ctx: OrgContext) -> list[Waiting]:
     ]
 
 
-PAGES = {
-    ("vote", "sqlite"): q.VOTE_PAGE,
-    ("vote", "postgres"): q.VOTE_PAGE,
-    ("chair", "sqlite"): q.CHAIR_PAGE_SQLITE,
-    ("chair", "postgres"): q.CHAIR_PAGE_POSTGRES,
-    ("approve", "sqlite"): q.APPROVE_PAGE,
-    ("approve", "postgres"): q.APPROVE_PAGE,
-}
-
-
 async def waiting_page(ctx: OrgContext, kind: str, after: int | None) -> Waiting:
     """The page of list ``kind`` after the review ``after`` (its first page without)."""
     rows = await ctx.scope.fetch_dicts(
-        PAGES[kind, _dialect()], after=after, limit=PAGE + 1, **_values(ctx, kind)
+        q.PAGES[kind], after=after, limit=PAGE + 1, **_values(ctx, kind)
     )
     return _page(kind, rows, (await _counts(ctx))[kind])
 

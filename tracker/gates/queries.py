@@ -135,91 +135,50 @@ MINUTES_NAMES = Statement(
 
 # --- "My reviews" (tracker/gates/lists.py), bounded (issue 19) --------------------------------
 # What waits for a person, three lists (a vote, a decision as chair, an approval), each most
-# urgent first (by due date, so the overdue ones lead) and read a page at a time through the
-# index gate_review_waiting (org, status, due_date, id): a page stops at its limit whatever
-# the number of reviews. The first page of all three in one query, their counts in another.
-# The chair a review names is in its rule snapshot (JSON text), read with each database's
-# JSON function: the two texts differ only there.
-CHAIR_SQLITE = "json_extract({r}.rule_snapshot, '$.chair')"
-CHAIR_POSTGRES = "CAST(CAST({r}.rule_snapshot AS jsonb) ->> 'chair' AS integer)"
+# urgent first (by due date, so the overdue ones lead), is kept by triggers (migration
+# 2026-12-01T01:00): ``review_waiting``, a row per review and person it waits for, read a page at
+# a time through its index (org, person, kind, due_date, review), and ``review_waiting_count``,
+# each list's total, read by its key. The chair's list of an admin (who decides as chair on
+# every review) is person 0's. The first page of all three in one query, their totals in
+# another: the same on both databases, whatever the number of reviews.
 WAITING_KINDS = ("vote", "chair", "approve")
+WHO = {"vote": ":person", "chair": ":chair", "approve": ":person"}
 
 
-def _waiting(kind: str, r: str, chair: str) -> str:
-    """The condition of list ``kind`` on the review alias ``r`` (its subqueries' aliases
-    derive from it: an alias is unique within a statement)."""
-    if kind == "vote":  # assigned to me, open, my vote not cast
-        return (
-            f"{r}.org = :org AND {r}.status = 'open' AND EXISTS (SELECT 1 FROM review_assignment "
-            f"a{r} WHERE a{r}.org = :org AND a{r}.review = {r}.id AND a{r}.reviewer = :person) "
-            f"AND NOT EXISTS (SELECT 1 FROM gate_vote v{r} WHERE v{r}.org = :org "
-            f"AND v{r}.review = {r}.id AND v{r}.reviewer = :person)"
-        )
-    if kind == "chair":  # every one for an admin (no :chair), else those naming me as chair
-        named = chair.format(r=r)
-        return f"{r}.org = :org AND {r}.status = 'awaiting_chair' [AND {named} = :chair]"
-    # approve: the first pending level of the review's approval chain is mine
-    return (
-        f"{r}.org = :org AND {r}.status = 'approving' AND EXISTS (SELECT 1 FROM approval_step "
-        f"s{r} WHERE s{r}.org = :org AND s{r}.review = {r}.id AND s{r}.status = 'pending' "
-        f"AND s{r}.approver = :person AND NOT EXISTS (SELECT 1 FROM approval_step e{r} "
-        f"WHERE e{r}.org = :org AND e{r}.review = {r}.id AND e{r}.status = 'pending' "
-        f"AND e{r}.level < s{r}.level))"
-    )
-
-
-def _waiting_rows(kind: str, r: str, chair: str, cursor: bool) -> str:
+def _waiting_rows(kind: str, k: str, cursor: bool) -> str:
+    """A page of list ``kind`` from the index alone (the kept rows' alias ``k``: an alias is
+    unique within a statement), with its initiatives' code and name, each looked up by its
+    key (a subquery: a join may read all the organisation's initiatives to hash them)."""
     after = (
-        f" [AND ({r}.due_date, {r}.id) > (SELECT k{r}.due_date, k{r}.id FROM gate_review k{r} "
-        f"WHERE k{r}.org = :org AND k{r}.id = :after)]"
+        f" [AND ({k}.due_date, {k}.review) > (SELECT a{k}.due_date, a{k}.id FROM gate_review a{k} "
+        f"WHERE a{k}.org = :org AND a{k}.id = :after)]"
         if cursor
         else ""
     )
     return (
-        f"SELECT '{kind}' AS waiting, {r}.id, {r}.gate, {r}.due_date, {r}.initiative "
-        f"FROM gate_review {r} WHERE {_waiting(kind, r, chair)}{after} "
-        f"ORDER BY {r}.due_date, {r}.id LIMIT :limit"
+        f"SELECT '{kind}' AS waiting, {k}.review AS id, {k}.gate, {k}.due_date, {k}.initiative, "
+        f"(SELECT c{k}.process_code FROM initiative c{k} WHERE c{k}.id = {k}.initiative "
+        f'AND c{k}.org = :org) AS "initiative.process_code", (SELECT i{k}.name FROM initiative '
+        f'i{k} WHERE i{k}.id = {k}.initiative AND i{k}.org = :org) AS "initiative.name" '
+        f"FROM review_waiting {k} WHERE {k}.org = :org AND {k}.person = {WHO[kind]} "
+        f"AND {k}.kind = '{kind}'{after} ORDER BY {k}.due_date, {k}.review LIMIT :limit"
     )
 
 
-def _with_initiatives(rows: str) -> str:
-    """The rows with their initiative's code and name, each looked up by its key."""
-    return (
-        "SELECT w.*, (SELECT ic.process_code FROM initiative ic WHERE ic.id = w.initiative "
-        'AND ic.org = :org) AS "initiative.process_code", (SELECT iname.name FROM initiative '
-        'iname WHERE iname.id = w.initiative AND iname.org = :org) AS "initiative.name" '
-        f"FROM ({rows}) AS w ORDER BY w.due_date, w.id"
-    )
-
-
-def _first_pages(chair: str) -> Statement:
-    arms = " UNION ALL ".join(
-        f"SELECT * FROM ({_waiting_rows(kind, f'r{kind[0]}', chair, False)}) AS w{kind[0]}"
+WAITING = Statement(
+    "SELECT * FROM ("
+    + " UNION ALL ".join(
+        f"SELECT * FROM ({_waiting_rows(kind, f'k{kind[0]}', False)}) AS w{kind[0]}"
         for kind in WAITING_KINDS
     )
-    return Statement(_with_initiatives(arms))
-
-
-def _counts(chair: str) -> Statement:
-    return Statement(
-        "SELECT "
-        + ", ".join(
-            f"(SELECT count(*) FROM gate_review n{kind[0]} "
-            f"WHERE {_waiting(kind, f'n{kind[0]}', chair)}) AS {kind}"
-            for kind in WAITING_KINDS
-        )
-    )
-
-
-def _page(kind: str, chair: str) -> Statement:
-    return Statement(_with_initiatives(_waiting_rows(kind, "r", chair, True)))
-
-
-WAITING_SQLITE, WAITING_POSTGRES = _first_pages(CHAIR_SQLITE), _first_pages(CHAIR_POSTGRES)
-WAITING_COUNTS_SQLITE, WAITING_COUNTS_POSTGRES = _counts(CHAIR_SQLITE), _counts(CHAIR_POSTGRES)
-VOTE_PAGE = _page("vote", CHAIR_SQLITE)  # no chair in it: the same on both
-APPROVE_PAGE = _page("approve", CHAIR_SQLITE)
-CHAIR_PAGE_SQLITE, CHAIR_PAGE_POSTGRES = (
-    _page("chair", CHAIR_SQLITE),
-    _page("chair", CHAIR_POSTGRES),
+    + ") AS w ORDER BY w.due_date, w.id"
 )
+WAITING_COUNTS = Statement(
+    "SELECT "
+    + ", ".join(
+        f"(SELECT n{kind[0]}.n FROM review_waiting_count n{kind[0]} WHERE n{kind[0]}.org = :org "
+        f"AND n{kind[0]}.person = {WHO[kind]} AND n{kind[0]}.kind = '{kind}') AS {kind}"
+        for kind in WAITING_KINDS
+    )
+)
+PAGES = {kind: Statement(_waiting_rows(kind, "k", True)) for kind in WAITING_KINDS}
