@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
-from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
+from tracker.fragments import CSRF_MARK, FragmentCache, Kept, KeptReads, Shown, rows_key, with_csrf
 from tracker.i18n import gettext as _
 from tracker.initiatives import board as board_data
 from tracker.initiatives import hooks, rules, service
@@ -19,7 +19,15 @@ from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext, needs
-from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
+from tracker.web import (
+    Form,
+    csrf_input,
+    is_fragment_request,
+    read_form,
+    redirect,
+    render,
+    render_part,
+)
 
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
@@ -35,6 +43,7 @@ STATUSES = tuple(Status)  # the filter form's choices
 PROCESS_CLASSES = tuple(ProcessClass)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
+ALERTS_TEMPLATE = "kpis/_alerts.html"
 
 
 def _revision(request: Request, ctx: OrgContext) -> int | None:
@@ -134,6 +143,34 @@ async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]
     )
 
 
+async def _alerts_part(request: Request, ctx: OrgContext) -> Markup:
+    """The open KPI alerts above the board (up to 200 rows, each with its Acknowledge form),
+    rendered once per board revision and kept (else under their rows, as read), with the
+    visitor's own CSRF token put in: an organisation whose KPIs raise alert after alert
+    renders them once per change, not once per visit."""
+    revision = _revision(request, ctx)
+    shown = Shown.of(
+        ALERTS_TEMPLATE,
+        ctx,
+        revision,
+        show_initiative=True,
+        can_write=ctx.can(Action.WRITE_REGISTER),
+        request_path=request.url.path,
+    )
+    kept = BOARD_PARTS.get(shown) if revision is not None else None
+    if kept is None:
+        alerts = await _open_alerts(request, ctx)
+        if revision is None:
+            shown = shown._replace(read=rows_key(alerts))
+        kept = BOARD_PARTS.render(
+            shown,
+            lambda: render_part(
+                request, ALERTS_TEMPLATE, **shown.context(), alerts=alerts, csrf_input=CSRF_MARK
+            ),
+        )
+    return with_csrf(kept, csrf_input(request))
+
+
 async def _getting_started(request: Request, ctx: OrgContext) -> Markup | None:
     """The admins' checklist while steps are left, kept by what it shows."""
     if ctx.role != "admin":
@@ -161,8 +198,7 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         filter=flt,
         board_html=board_html,
         filters_html=await _filters_part(request, ctx, flt),
-        alerts=await _open_alerts(request, ctx),
-        can_write=ctx.can(Action.WRITE_REGISTER),
+        alerts_html=await _alerts_part(request, ctx),
         getting_started=await _getting_started(request, ctx),
     )
 
