@@ -189,3 +189,45 @@ async def test_a_measurement_of_another_organisations_kpi_is_refused(world):
             assert response.status_code == 404
     assert await KpiMeasurement.count().where(KpiMeasurement.kpi == kpi) == 0
     assert await KpiStage.count().where(KpiStage.kpi == kpi) == 0
+
+
+async def test_the_read_takes_the_points_of_the_day_s_stage_only(world):
+    """What recording a point reads (control.read_context): the stage the day falls in, from
+    its first day up to the next stage's, never a neighbour's points; its first points only
+    while its limits are incomplete."""
+    from tracker.kpis import control
+    from tracker.tenancy import TenantScope
+
+    initiative = await make_initiative(world.a, phase=6, name="Two stages")
+    kpi = await make_kpi(world, world.a, initiative, name="Two stages")
+    await KpiMeasurement.insert(
+        *(
+            KpiMeasurement(org=world.a.id, kpi=kpi, measured_on=ago(100 - n), value=2.0 + n % 2)
+            for n in range(60)
+        )
+    )
+    await KpiStage.insert(
+        KpiStage(org=world.a.id, kpi=kpi, starts_on=ago(100), limit_points=5, centre=2.5,
+                 mr_bar=1.0, based_on=5),
+        KpiStage(org=world.a.id, kpi=kpi, starts_on=ago(70), limit_points=50, centre=2.5,
+                 mr_bar=1.0, based_on=10),
+        KpiStage(org=world.a.id, kpi=kpi, starts_on=ago(60), limit_points=5),
+    )  # fmt: skip
+    scope = TenantScope(world.a.id)
+
+    def days(points):
+        return [(ago(0) - p["measured_on"]).days for p in points]
+
+    # in the first stage (complete): 8 before, the points after up to the second stage
+    first = await control.read_context(scope, kpi, ago(80))
+    assert [s["starts_on"] for s in first.stages] == [ago(100), ago(70), ago(60)]
+    assert first.head == [] and days(first.before) == list(range(88, 80, -1))
+    assert days(first.after) == list(range(80, 70, -1))
+    # the second stage's limits are incomplete (10 of 50): its first points, up to 51
+    second = await control.read_context(scope, kpi, ago(69))
+    assert days(second.head) == list(range(70, 60, -1)) and second.whole_stage
+    assert days(second.before) == [70] and days(second.after) == list(range(69, 60, -1))
+    # before the first stage: nothing to judge, nothing read
+    before = await control.read_context(scope, kpi, ago(120))
+    assert (before.head, before.before, before.after) == ([], [], [])
+    assert before.kpi["id"] == kpi and before.kpi["chart_kind"] == "individuals"
