@@ -44,6 +44,10 @@ PROCESS_CLASSES = tuple(ProcessClass)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
 ALERTS_TEMPLATE = "kpis/_alerts.html"
+ALERT_ROW_TEMPLATE = "kpis/_alert_row.html"
+# Each alert's row rendered, by its values and what else it shows: a new alert renders one row,
+# not the list again.
+ALERT_ROWS: Kept[tuple[Any, ...], Markup] = Kept(max_entries=5000)
 
 
 def _revision(request: Request, ctx: OrgContext) -> int | None:
@@ -162,13 +166,38 @@ async def _alerts_part(request: Request, ctx: OrgContext) -> Markup:
         alerts = await _open_alerts(request, ctx)
         if revision is None:
             shown = shown._replace(read=rows_key(alerts))
+        context = {**shown.context(), "csrf_input": CSRF_MARK}
         kept = BOARD_PARTS.render(
             shown,
             lambda: render_part(
-                request, ALERTS_TEMPLATE, **shown.context(), alerts=alerts, csrf_input=CSRF_MARK
+                request,
+                ALERTS_TEMPLATE,
+                **context,
+                alerts=alerts,
+                rows_html=_alert_rows(request, shown, context, alerts),
             ),
         )
     return with_csrf(kept, csrf_input(request))
+
+
+def _alert_rows(
+    request: Request, shown: Shown, context: dict[str, Any], alerts: list[dict[str, Any]]
+) -> Markup:
+    """The alerts' rows, each kept rendered by its values and the part's (its language, who
+    looks, the page): after a change, only a new alert's row is rendered."""
+    rows, macro = [], None
+    for alert in alerts:
+        key = (shown.language, shown.ctx, shown.values, tuple(alert.values()))
+        row = ALERT_ROWS.get(key)
+        if row is None:
+            if macro is None:
+                engine = request.app.template_engine
+                assert engine is not None
+                module = engine.get_template(ALERT_ROW_TEMPLATE).make_module(context)
+                macro = module.alert_row  # type: ignore[attr-defined]
+            row = ALERT_ROWS.keep(key, Markup(macro(alert)))
+        rows.append(row)
+    return Markup("".join(rows))
 
 
 async def _getting_started(request: Request, ctx: OrgContext) -> Markup | None:

@@ -278,7 +278,8 @@ def order(today: date):
 async def test_the_open_alerts_above_the_board_are_rendered_once_per_change(world):
     """The open KPI alerts (up to 200 rows, each with its Acknowledge form) are kept rendered
     until the board changes: a second visit renders nothing; a new alert, or one
-    acknowledged, shows at once; each visitor's forms carry that visitor's own CSRF token."""
+    acknowledged, shows at once, and only its row is rendered; each visitor's forms carry
+    that visitor's own CSRF token."""
     import re
 
     import httpx
@@ -286,7 +287,7 @@ async def test_the_open_alerts_above_the_board_are_rendered_once_per_change(worl
     from tests import conftest
     from tests.integration.kpis.test_kpis import make_kpi
     from tracker.fragments import CSRF_MARK
-    from tracker.initiatives.controller import ALERTS_TEMPLATE, BOARD_PARTS
+    from tracker.initiatives.controller import ALERT_ROWS, ALERTS_TEMPLATE, BOARD_PARTS
 
     org = await fresh_org(f"kept-alerts-{world.backend}")
     initiative = await make_initiative(org, phase=6, name="Alerting")
@@ -326,8 +327,10 @@ async def test_the_open_alerts_above_the_board_are_rendered_once_per_change(worl
         tokens = set(re.findall(r'name="_csrf_token" value="([^"]+)"', alerts(html)))
         assert tokens == {conftest.CSRF_TOKEN}
         await measure(day - timedelta(days=1), "8")
+        rows = ALERT_ROWS.misses
         rendered, html = await board()
         assert rendered == 1 and "2 open KPI alerts" in alerts(html)
+        assert ALERT_ROWS.misses - rows == 1  # the new alert's row only
         assert "8 days" in alerts(html) and "9 days" in alerts(html)
         newest = re.search(r"/kpi-alerts/(\d+)/acknowledge", alerts(html)).group(1)
         acknowledged = await client.post(
