@@ -4,7 +4,8 @@ A small reader of our own SQL (not a general parser): string literals and quoted
 blanked, then each table after FROM, JOIN, UPDATE or DELETE FROM must have ``<alias>.org =
 :org`` somewhere in the statement (an alias is unique in our statements), or, without an
 alias, ``org = :org`` in the same parenthesised SELECT; INSERT INTO a tenant table must give
-its ``org`` column ``:org``. A comma join is refused (write JOIN … ON).
+its ``org`` column ``:org`` (in each VALUES row, or as the item of its INSERT … SELECT list).
+A comma join is refused (write JOIN … ON).
 """
 
 from __future__ import annotations
@@ -92,10 +93,26 @@ def _split_top(text: str) -> list[str]:
     return items
 
 
+def _insert_select_problems(sql: str, table: str, columns: list[str], at: int) -> list[str]:
+    """INSERT INTO t (columns) SELECT …: the select list's item for ``org`` must be ``:org``
+    (its FROM names no tenant table: checked as every FROM is)."""
+    if "org" not in columns:
+        return [f"INSERT INTO {table} gives no org"]
+    level = _same_level(sql, at, _enclosing(sql, at)[1])
+    end = re.search(r"\bfrom\b", level)
+    items = _split_top(sql[at : at + end.start()] if end else sql[at : at + len(level)])
+    given = items[columns.index("org")] if len(items) == len(columns) else "?"
+    return [] if given == ":org" else [f"INSERT INTO {table} gives org {given}"]
+
+
 def _insert_problems(sql: str, table: str, at: int) -> list[str]:
+    chosen = re.compile(r"\s*\(([^()]*)\)\s*select\s+").match(sql, at)
+    if chosen:
+        columns = [c.strip() for c in chosen.group(1).split(",")]
+        return _insert_select_problems(sql, table, columns, chosen.end())
     m = re.compile(r"\s*\(([^()]*)\)\s*values\s*").match(sql, at)
     if not m:
-        return [f"INSERT INTO {table} without (columns) VALUES"]
+        return [f"INSERT INTO {table} without (columns) VALUES or SELECT"]
     columns = [c.strip() for c in m.group(1).split(",")]
     if "org" not in columns:
         return [f"INSERT INTO {table} gives no org"]

@@ -62,6 +62,14 @@ def test_the_tenant_tables_are_those_with_an_organisation() -> None:
             "gives org :other",
         ),
         ("INSERT INTO initiative_event (initiative) VALUES (:initiative)", "gives no org"),
+        # an insert from a select naming another organisation, or none
+        (
+            "WITH m AS (SELECT 1 AS id) INSERT INTO kpi_alert (org, kpi, measurement) "
+            "SELECT :other, :kpi, m.id FROM m",
+            "gives org :other",
+        ),
+        ("INSERT INTO kpi_alert (kpi, value) SELECT :kpi, 1 FROM m", "gives no org"),
+        ("INSERT INTO kpi_alert (org, kpi) SELECT :org FROM m", "gives org ?"),
         ("UPDATE gate_review SET claim = claim + 1 WHERE id = :review", "gate_review is not"),
         ("SELECT k.id FROM kpi k, initiative i WHERE k.org = :org", "comma join"),
     ],
@@ -86,6 +94,12 @@ def test_the_check_passes_filtered_statements() -> None:
     assert not problems_of(
         "INSERT INTO gate_score (org, review, value) VALUES (:org, :review, :value) "
         "ON CONFLICT DO NOTHING RETURNING id",
+        tenant,
+    )
+    assert not problems_of(
+        "WITH m AS (INSERT INTO kpi_measurement (org, kpi) VALUES (:org, :kpi) RETURNING id), "
+        "a AS (INSERT INTO kpi_alert (org, kpi, measurement) SELECT :org, :kpi, m.id FROM m "
+        "WHERE :alert) SELECT id FROM m",
         tenant,
     )
 

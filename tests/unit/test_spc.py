@@ -177,6 +177,36 @@ def test_a_new_point_never_changes_the_signals_before_it(series, point):
     assert after == before
 
 
+# Steps of a walk around UNIT's centre in tenths of a sigma: runs, trends, equal neighbours,
+# points on the centre line and in every zone all come up.
+walks = st.lists(st.integers(-8, 8), min_size=1, max_size=40).map(
+    lambda steps: [10 + sum(steps[: i + 1]) / 10 for i in range(len(steps))]
+)
+
+
+@given(walks, st.data())
+def test_a_point_is_judged_on_the_lookback_points_before_it_as_on_the_whole_series(series, data):
+    """The signals at and after a point (what recording it raises) are those the whole series
+    gives, when only the LOOKBACK points before it are read: the KPI's history is not."""
+    at = data.draw(st.integers(0, len(series) - 1))
+    start = max(0, at - spc.LOOKBACK)
+    window = [
+        spc.Signal(s.index + start, s.rule)
+        for s in spc.signals(series[start:], UNIT)
+        if s.index + start >= at
+    ]
+    assert window == [s for s in spc.signals(series, UNIT) if s.index >= at]
+
+
+def test_one_point_fewer_before_it_would_not_do():
+    """A run of 9 on one side: its signal is the 8th point's; read from 7 points before the
+    9th, the 9th would wrongly look like a new signal."""
+    series = [10.5] * 9
+    assert spc.signals(series, UNIT) == [spc.Signal(7, "run8")]
+    short = spc.signals(series[8 - (spc.LOOKBACK - 1) :], UNIT)
+    assert short == [spc.Signal(spc.LOOKBACK - 1, "run8")]  # the 9th point, a false alarm
+
+
 def test_a_kpi_never_piloted_is_lost_only_beyond_the_baselines_noise():
     from tracker.kpis.rules import sustainment_outcome
 

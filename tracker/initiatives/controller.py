@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
-from tracker.fragments import FragmentCache, Kept, KeptReads, Shown, rows_key
+from tracker.fragments import CSRF_MARK, FragmentCache, Kept, KeptReads, Shown, rows_key, with_csrf
 from tracker.i18n import gettext as _
 from tracker.initiatives import board as board_data
 from tracker.initiatives import hooks, rules, service
@@ -19,7 +19,15 @@ from tracker.initiatives.queries import PHASE_NUMBERS
 from tracker.initiatives.rules import Direction, ProcessClass, Status
 from tracker.onboarding import service as onboarding
 from tracker.tenancy import OrgContext, needs
-from tracker.web import Form, is_fragment_request, read_form, redirect, render, render_part
+from tracker.web import (
+    Form,
+    csrf_input,
+    is_fragment_request,
+    read_form,
+    redirect,
+    render,
+    render_part,
+)
 
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
@@ -35,6 +43,11 @@ STATUSES = tuple(Status)  # the filter form's choices
 PROCESS_CLASSES = tuple(ProcessClass)
 # The open KPI alerts above the board, by organisation and board revision.
 BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
+ALERTS_TEMPLATE = "kpis/_alerts.html"
+ALERT_ROW_TEMPLATE = "kpis/_alert_row.html"
+# Each alert's row rendered, by its values and what else it shows: a new alert renders one row,
+# not the list again.
+ALERT_ROWS: Kept[tuple[Any, ...], Markup] = Kept(max_entries=5000)
 
 
 def _revision(request: Request, ctx: OrgContext) -> int | None:
@@ -134,6 +147,59 @@ async def _open_alerts(request: Request, ctx: OrgContext) -> list[dict[str, Any]
     )
 
 
+async def _alerts_part(request: Request, ctx: OrgContext) -> Markup:
+    """The open KPI alerts above the board (up to 200 rows, each with its Acknowledge form),
+    rendered once per board revision and kept (else under their rows, as read), with the
+    visitor's own CSRF token put in: an organisation whose KPIs raise alert after alert
+    renders them once per change, not once per visit."""
+    revision = _revision(request, ctx)
+    shown = Shown.of(
+        ALERTS_TEMPLATE,
+        ctx,
+        revision,
+        show_initiative=True,
+        can_write=ctx.can(Action.WRITE_REGISTER),
+        request_path=request.url.path,
+    )
+    kept = BOARD_PARTS.get(shown) if revision is not None else None
+    if kept is None:
+        alerts = await _open_alerts(request, ctx)
+        if revision is None:
+            shown = shown._replace(read=rows_key(alerts))
+        context = {**shown.context(), "csrf_input": CSRF_MARK}
+        kept = BOARD_PARTS.render(
+            shown,
+            lambda: render_part(
+                request,
+                ALERTS_TEMPLATE,
+                **context,
+                alerts=alerts,
+                rows_html=_alert_rows(request, shown, context, alerts),
+            ),
+        )
+    return with_csrf(kept, csrf_input(request))
+
+
+def _alert_rows(
+    request: Request, shown: Shown, context: dict[str, Any], alerts: list[dict[str, Any]]
+) -> Markup:
+    """The alerts' rows, each kept rendered by its values and the part's (its language, who
+    looks, the page): after a change, only a new alert's row is rendered."""
+    rows, macro = [], None
+    for alert in alerts:
+        key = (shown.language, shown.ctx, shown.values, tuple(alert.values()))
+        row = ALERT_ROWS.get(key)
+        if row is None:
+            if macro is None:
+                engine = request.app.template_engine
+                assert engine is not None
+                module = engine.get_template(ALERT_ROW_TEMPLATE).make_module(context)
+                macro = module.alert_row  # type: ignore[attr-defined]
+            row = ALERT_ROWS.keep(key, Markup(macro(alert)))
+        rows.append(row)
+    return Markup("".join(rows))
+
+
 async def _getting_started(request: Request, ctx: OrgContext) -> Markup | None:
     """The admins' checklist while steps are left, kept by what it shows."""
     if ctx.role != "admin":
@@ -161,8 +227,7 @@ async def board(request: Request, ctx: OrgContext) -> Template:
         filter=flt,
         board_html=board_html,
         filters_html=await _filters_part(request, ctx, flt),
-        alerts=await _open_alerts(request, ctx),
-        can_write=ctx.can(Action.WRITE_REGISTER),
+        alerts_html=await _alerts_part(request, ctx),
         getting_started=await _getting_started(request, ctx),
     )
 

@@ -4,22 +4,24 @@ and signal alerts. A signal (a special cause under one of the rules) raises an a
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.db import is_unique_violation, write_transaction
-from tracker.errors import Invalid
+from tracker.db import is_unique_violation, joined_transaction, write_transaction
+from tracker.errors import Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.kpis import control_chart, spc
 from tracker.kpis import queries as q
 from tracker.kpis import rules as kpi_rules
 from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
 from tracker.registers import fields
-from tracker.tenancy import TenantScope
+from tracker.tenancy import MAX_ID, TenantScope
 from tracker.values import Checks, Submitted
 
 STAGE_LABELS = ("baseline", "pilot", "rollout", "monitoring", "other")
 MAX_STAGE_POINTS = 5000  # points of one stage read to judge a new one
+END_OF_TIME = date(9999, 12, 31)  # the end of the last stage
 
 
 async def applied_rules(scope: TenantScope) -> tuple[str, ...]:
@@ -79,7 +81,7 @@ async def _stage_points(
 ) -> list[dict[str, Any]]:
     """The measurements of one stage, oldest first."""
     stage = rows[at]
-    until = rows[at + 1]["starts_on"] if at + 1 < len(rows) else date(9999, 12, 31)
+    until = rows[at + 1]["starts_on"] if at + 1 < len(rows) else END_OF_TIME
     return await scope.fetch(
         q.STAGE_POINTS, kpi=kpi_id, start=stage["starts_on"], until=until, limit=MAX_STAGE_POINTS
     )
@@ -107,40 +109,282 @@ async def _set_limits(
     return limits
 
 
-async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: date) -> int:
-    """After a measurement is stored (in its transaction): give the KPI a baseline stage if it
-    has none, complete the stage's limits while they rest on fewer points than asked for,
-    and raise an alert for each signal at or after the new point (every signal of the stage
-    when its limits have just become complete). Returns the number of alerts raised."""
-    rows = await stage_rows(scope, kpi["id"])
-    if not rows:
-        await scope.insert(KpiStage, {"kpi": kpi["id"], "starts_on": measured_on})
-        rows = await stage_rows(scope, kpi["id"])
-    at = spc.stage_of(measured_on, as_stages(rows))
-    if at is None:
-        return 0
-    stage = rows[at]
-    points = await _stage_points(scope, kpi["id"], rows, at)
-    kind = kpi.get("chart_kind", "individuals")
+@dataclass
+class Context:
+    """What recording a measurement on ``day`` reads, in one round trip (``read_context``):
+    the KPI (with the columns of ``tracker.kpis.service.get_kpi``), the organisation's rules,
+    the KPI's stages, and of the stage the day falls in only the points judging a point on
+    that day needs: ``head``, its first points where its limits or centre need them (at most
+    ``head_limit``; fewer: the whole stage), ``before``, the ``spc.LOOKBACK`` points before
+    the day, and ``after``, its points from the day on; all oldest first."""
+
+    day: date
+    kpi: dict[str, Any]
+    rules: tuple[str, ...]
+    stages: list[dict[str, Any]]
+    head: list[dict[str, Any]]
+    head_limit: int
+    before: list[dict[str, Any]]
+    after: list[dict[str, Any]]
+    missing_denominator: bool  # a proportion's stage holds a point without one
+
+    @property
+    def whole_stage(self) -> bool:
+        """``head`` holds every point of the stage (fewer came than were asked for)."""
+        return len(self.head) < self.head_limit
+
+
+KPI_COLUMNS = ("id", "direction", "threshold", "target", "initiative", "chart_kind", "unit")
+_STAGE_PART = ("id", "label", "limit_points", "centre", "mr_bar", "based_on")
+
+
+async def read_context(scope: TenantScope, kpi_id: int, day: date) -> Context:
+    """The KPI and what judging a point on ``day`` needs (``Context``); 404 without the KPI."""
+    if not 0 < kpi_id <= MAX_ID:
+        raise NotFound()
+    rows = await scope.fetch(
+        q.RECORD_CONTEXT,
+        kpi=kpi_id,
+        day=day,
+        default_points=spc.DEFAULT_LIMIT_POINTS,
+        lookback=spc.LOOKBACK,
+        max_points=MAX_STAGE_POINTS,
+        end_of_time=END_OF_TIME,
+    )
+    found = [r for r in rows if r["part"] == "kpi"]
+    if not found:
+        raise NotFound()
+    row = found[0]
+    kpi = {k: row["value"] if k == "threshold" else row[k] for k in KPI_COLUMNS}
+    points: dict[str, list[dict[str, Any]]] = {"head": [], "before": [], "after": []}
+    stages = []
+    for r in rows:
+        if r["part"] == "stage":
+            stages.append({"kpi": kpi_id, "starts_on": r["day"], **{k: r[k] for k in _STAGE_PART}})
+        elif r["part"] in points:
+            points[r["part"]].append(
+                {"id": r["id"], "measured_on": r["day"], "value": r["value"],
+                 "denominator": r["denominator"]}
+            )  # fmt: skip
+    for listed in points.values():
+        listed.sort(key=_by_day)
+    return Context(
+        day=day,
+        kpi=kpi,
+        rules=rules_of(row["rules"]),
+        stages=sorted(stages, key=lambda r: r["starts_on"]),
+        head=points["head"],
+        head_limit=int(row["limit_points"]),  # the kpi row carries how many were asked for
+        before=points["before"],
+        after=points["after"],
+        missing_denominator=bool(row["missing"]),
+    )
+
+
+def _by_day(point: dict[str, Any]) -> date:
+    return point["measured_on"]
+
+
+async def with_whole_stage(scope: TenantScope, context: Context) -> Context:
+    """``context`` with every point of the day's stage in ``head`` (where ``judge`` needs
+    them: limits completed on a stage of more points than they rest on)."""
+    at = spc.stage_of(context.day, as_stages(context.stages)) if context.stages else None
+    start = context.stages[at]["starts_on"] if at is not None else context.day
+    later = [r["starts_on"] for r in context.stages if r["starts_on"] > context.day]
+    points = await scope.fetch_dicts(
+        q.STAGE_POINTS,
+        kpi=context.kpi["id"],
+        start=start,
+        until=later[0] if later else END_OF_TIME,
+        limit=MAX_STAGE_POINTS,
+    )
+    return replace(context, head=points, head_limit=MAX_STAGE_POINTS + 1)
+
+
+@dataclass
+class Judged:
+    """What judging a point writes: a new baseline stage with its limits (``new_stage``),
+    limits kept on an existing stage (``limits``: its id and the columns), and the signals,
+    each (point, rule, the line it is judged against); the new point's id is None until it
+    is written."""
+
+    new_stage: dict[str, Any] | None = None
+    limits: tuple[int, dict[str, Any]] | None = None
+    signals: list[tuple[dict[str, Any], str, float]] = field(default_factory=list)
+
+
+def _with_point(points: list[dict[str, Any]], new: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The points with the new one in its place by date (unless it is stored already)."""
+    if new is None or any(p["measured_on"] == new["measured_on"] for p in points):
+        return points
+    return sorted([*points, new], key=_by_day)
+
+
+def _limit_columns(limits: spc.Limits | None) -> dict[str, Any]:
+    return {
+        "centre": limits.centre if limits else None,
+        "mr_bar": limits.mr_bar if limits else None,
+        "based_on": limits.points if limits else 0,
+    }
+
+
+def judge(context: Context, new: dict[str, Any] | None) -> Judged | None:
+    """Judge the point on ``context.day`` (``new``, not yet stored; None: the stored one) as
+    the whole stage would be judged: give the KPI a baseline stage from the day if it has
+    none, complete the stage's limits while they rest on fewer points than asked for, and
+    find each signal at or after the point (every signal of the stage when its limits have
+    just become complete). None when that needs every point of the stage and ``head`` does
+    not hold them (``with_whole_stage``, then judge again)."""
+    day = context.day
+    if context.stages:
+        at = spc.stage_of(day, as_stages(context.stages))
+        if at is None:
+            return Judged()  # before the first stage: nothing to judge against
+        stage = context.stages[at]
+    else:
+        stage = {"id": None, "starts_on": day, "label": "baseline"}
+        stage["limit_points"] = spc.DEFAULT_LIMIT_POINTS
+        stage.update(_limit_columns(None))
+    size = stage["limit_points"]
+    head = _with_point(context.head, new)
+    window = [*context.before, *_with_point(context.after, new)]
+    first = len(context.before)  # the window's first point from the day on
+    judged = Judged()
+    kind = context.kpi.get("chart_kind") or "individuals"
     if kind != "individuals":
-        return await _judge_attribute(scope, kpi, stage, points, measured_on)
-    completed = False
-    if stage["based_on"] < stage["limit_points"]:
-        await _set_limits(scope, stage, points)
-        completed = stage["based_on"] >= stage["limit_points"]
-        if not completed:
-            return 0  # provisional limits judge nothing yet
-    limits = as_stages([stage])[0].limits
+        return _judge_attribute(context, judged, stage, head, window, first)
+    if stage["based_on"] < size:
+        limits = spc.xmr_limits([p["value"] for p in head[:size]])
+        columns = _limit_columns(limits)
+        if stage["id"] is None:
+            judged.new_stage = {**stage, **columns}
+        elif any(stage[k] != v for k, v in columns.items()):
+            judged.limits = (stage["id"], columns)
+        if columns["based_on"] < size:
+            return judged  # provisional limits judge nothing yet
+        if not context.whole_stage:
+            return None
+        assert limits is not None
+        window, first = head, 0  # just completed: every signal of the stage
+    else:
+        limits = as_stages([stage])[0].limits
+        if limits is None:
+            return judged
+    for signal in spc.signals([p["value"] for p in window], limits, context.rules):
+        if signal.index >= first:
+            point = window[signal.index]
+            line = limits.centre
+            if signal.rule == "beyond":
+                line = limits.upper if point["value"] > limits.upper else limits.lower
+            judged.signals.append((point, signal.rule, line))
+    return judged
+
+
+def _judge_attribute(
+    context: Context,
+    judged: Judged,
+    stage: dict[str, Any],
+    head: list[dict[str, Any]],
+    window: list[dict[str, Any]],
+    first: int,
+) -> Judged | None:
+    """``judge`` for a p- or c-chart: nothing until the stage has its base points; the centre
+    comes from them."""
+    size = stage["limit_points"]
+    whole = context.whole_stage
+    if whole and len(head) < size:
+        return judged
+    if whole and len(head) == size:
+        window, first = head, 0  # just complete: every signal of the stage
+        base: list[dict[str, Any]] = []
+    elif context.missing_denominator:
+        return judged  # the chart cannot be drawn
+    else:
+        base = head[:size]
+    points = [*base, *window]
+    limits = spc.attribute_limits(
+        context.kpi["chart_kind"],
+        [p["value"] for p in points],
+        [p["denominator"] for p in points],
+        size,
+        scale_of(context.kpi),
+    )
     if limits is None:
+        return judged
+    limits = limits[len(base) :]
+    values = [p["value"] for p in window]
+    for signal in spc.signals(spc.standardised(values, limits), spc.UNIT_LIMITS, context.rules):
+        if signal.index >= first:
+            point = window[signal.index]
+            centre, lower, upper = limits[signal.index]
+            line = centre
+            if signal.rule == "beyond":
+                line = upper if point["value"] > upper else lower
+            judged.signals.append((point, signal.rule, line))
+    return judged
+
+
+async def judged_point(scope: TenantScope, context: Context, new: dict[str, Any] | None) -> Judged:
+    """``judge``, reading the whole stage first where it needs it."""
+    judged = judge(context, new)
+    if judged is None:
+        judged = judge(await with_whole_stage(scope, context), new)
+        assert judged is not None
+    return judged
+
+
+async def write_stage(scope: TenantScope, kpi_id: int, judged: Judged, now: datetime) -> None:
+    """The stage a judgement made or completed (SQLite, and a point judged again)."""
+    if judged.new_stage is not None:
+        stage = judged.new_stage
+        await scope.fetch(
+            q.INSERT_STAGE,
+            kpi=kpi_id,
+            day=stage["starts_on"],
+            limit_points=stage["limit_points"],
+            centre=stage["centre"],
+            mr_bar=stage["mr_bar"],
+            based_on=stage["based_on"],
+            now=now,
+        )
+    elif judged.limits is not None:
+        stage_id, columns = judged.limits
+        await scope.fetch(q.UPDATE_LIMITS, stage=stage_id, **columns)
+
+
+async def raise_signals(
+    scope: TenantScope, kpi_id: int, judged: Judged, measurement_id: int, now: datetime
+) -> int:
+    """One alert per signal, unless the key says it was raised already (the new point's id is
+    ``measurement_id``); the number raised. `threshold` keeps the line it is judged against:
+    the limit crossed, or the centre line."""
+    if not judged.signals:
         return 0
-    values = [p["value"] for p in points]
-    raised = 0
-    for signal in spc.signals(values, limits, await applied_rules(scope)):
-        point = points[signal.index]
-        if not completed and point["measured_on"] < measured_on:
-            continue
-        raised += await _raise(scope, kpi["id"], point, signal.rule, limits)
-    return raised
+    rows = [
+        {
+            "measurement": point["id"] if point["id"] is not None else measurement_id,
+            "measured_on": point["measured_on"],
+            "value": point["value"],
+            "line": line,
+            "rule": rule,
+        }
+        for point, rule, line in judged.signals
+    ]
+    return len(await scope.insert_rows(q.INSERT_SIGNAL, rows, kpi=kpi_id, now=now))
+
+
+async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: date) -> int:
+    """Judge a stored point (again: a retry, a second worker) as when it was recorded; the
+    number of alerts raised (none twice: the key holds)."""
+    context = await read_context(scope, kpi["id"], measured_on)
+    stored = next((p for p in context.after if p["measured_on"] == measured_on), None)
+    if stored is None:
+        return 0
+    judged = await judged_point(scope, context, None)
+    now = datetime.now(UTC)
+    async with joined_transaction():
+        await write_stage(scope, kpi["id"], judged, now)
+        return await raise_signals(scope, kpi["id"], judged, stored["id"], now)
 
 
 def scale_of(kpi: dict[str, Any]) -> float:
@@ -157,66 +401,6 @@ def attribute_signals(
     if limits is None:
         return None, []
     return limits, spc.signals(spc.standardised(values, limits), spc.UNIT_LIMITS, rules)
-
-
-async def _judge_attribute(
-    scope: TenantScope,
-    kpi: dict[str, Any],
-    stage: dict[str, Any],
-    points: list[dict[str, Any]],
-    measured_on: date,
-) -> int:
-    """judge_new_point for a p- or c-chart: nothing until the stage has its base points."""
-    if len(points) < stage["limit_points"]:
-        return 0
-    completed = len(points) == stage["limit_points"]
-    values = [p["value"] for p in points]
-    limits, found = attribute_signals(
-        kpi["chart_kind"],
-        values,
-        [p["denominator"] for p in points],
-        stage["limit_points"],
-        scale_of(kpi),
-        await applied_rules(scope),
-    )
-    raised = 0
-    for signal in found:
-        point = points[signal.index]
-        if completed or point["measured_on"] >= measured_on:
-            assert limits is not None
-            centre, lower, upper = limits[signal.index]
-            line = centre
-            if signal.rule == "beyond":
-                line = upper if point["value"] > upper else lower
-            raised += await _insert_signal(scope, kpi["id"], point, signal.rule, line)
-    return raised
-
-
-async def _raise(
-    scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, limits: spc.Limits
-) -> int:
-    """One signal alert, unless the key says it was raised already. `threshold` keeps the
-    line it is judged against: the limit crossed, or the centre line."""
-    line = limits.centre
-    if rule == "beyond":
-        line = limits.upper if point["value"] > limits.upper else limits.lower
-    return await _insert_signal(scope, kpi_id, point, rule, line)
-
-
-async def _insert_signal(
-    scope: TenantScope, kpi_id: int, point: dict[str, Any], rule: str, line: float
-) -> int:
-    inserted = await scope.fetch(
-        q.INSERT_SIGNAL,
-        kpi=kpi_id,
-        measurement=point["id"],
-        measured_on=point["measured_on"],
-        value=point["value"],
-        line=line,
-        now=datetime.now(UTC),
-        rule=rule,
-    )
-    return len(inserted)
 
 
 def _stage_values(checks: Checks) -> dict[str, Any]:

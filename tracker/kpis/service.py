@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.db import is_unique_violation, write_transaction
+from tracker.db import current_engine, is_unique_violation, joined_transaction, write_transaction
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
-from tracker.kpis import control, rules
+from tracker.kpis import control, rules, spc
 from tracker.kpis import queries as q
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
@@ -218,43 +218,96 @@ async def record_measurement(
     source: str,
     person_id: int | None,
     denominator: float | None = None,
+    context: control.Context | None = None,
 ) -> Recorded:
     """Store one measurement, raise an alert when the rule says it breaches the threshold, and
     judge it on the control chart (tracker.kpis.control). DuplicateMeasurement when the date
-    is taken."""
+    is taken. ``context``: what ``control.read_context`` read for the KPI and date, if the
+    caller has it.
+
+    Whatever the number of measurements and alerts: one read (the KPI with what judging the
+    point needs), then one write on PostgreSQL (the measurement, its alert and the stage in
+    one statement), and one more only when the control chart signals."""
+    if context is None:
+        context = await control.read_context(scope, kpi["id"], measured_on)
+    kpi = context.kpi
+    new = {"id": None, "measured_on": measured_on, "value": value, "denominator": denominator}
+    judged = await control.judged_point(scope, context, new)
+    alert = rules.breached(kpi["direction"], kpi["threshold"], value)
+    now = datetime.now(UTC)
+    values = {
+        "kpi": kpi["id"],
+        "day": measured_on,
+        "value": value,
+        "denominator": denominator,
+        "source": source,
+        "person": person_id,
+        "now": now,
+    }
     try:
-        async with write_transaction():
-            measurement_id = (
-                await scope.insert(
-                    KpiMeasurement,
-                    {
-                        "kpi": kpi["id"],
-                        "measured_on": measured_on,
-                        "value": value,
-                        "denominator": denominator,
-                        "source": source,
-                        "recorded_by": person_id,
-                    },
-                )
-            )[0]["id"]
-            alert = rules.breached(kpi["direction"], kpi["threshold"], value)
-            if alert:
-                await scope.insert(
-                    KpiAlert,
-                    {
-                        "kpi": kpi["id"],
-                        "measurement": measurement_id,
-                        "measured_on": measured_on,
-                        "value": value,
-                        "threshold": kpi["threshold"],
-                    },
-                )
-            signals = await control.judge_new_point(scope, kpi, measured_on)
+        async with joined_transaction():  # the request's own, behind the wall: no savepoint
+            if current_engine().engine_type == "postgres":
+                measurement_id = await _write_postgres(scope, values, alert, kpi, judged)
+            else:
+                measurement_id = await _write_one_by_one(scope, values, alert, kpi, judged)
+            if measurement_id is None:
+                raise DuplicateMeasurement()
+            signals = await control.raise_signals(scope, kpi["id"], judged, measurement_id, now)
     except Exception as error:
         if is_unique_violation(error):
             raise DuplicateMeasurement() from error
         raise
-    return Recorded(int(measurement_id), alert, signals)
+    return Recorded(measurement_id, alert, signals)
+
+
+async def _write_postgres(
+    scope: TenantScope,
+    values: dict[str, Any],
+    alert: bool,
+    kpi: dict[str, Any],
+    judged: control.Judged,
+) -> int | None:
+    stage = judged.new_stage or {}
+    stage_id, limits = judged.limits or (None, {})
+    columns = stage or limits
+    written = await scope.fetch(
+        q.RECORD_POSTGRES,
+        **values,
+        alert=alert,
+        threshold=kpi["threshold"],
+        new_stage=bool(stage),
+        limit_points=stage.get("limit_points", spc.DEFAULT_LIMIT_POINTS),
+        centre=columns.get("centre"),
+        mr_bar=columns.get("mr_bar"),
+        based_on=columns.get("based_on", 0),
+        stage=stage_id,
+    )
+    return int(written[0]["id"]) if written else None
+
+
+async def _write_one_by_one(
+    scope: TenantScope,
+    values: dict[str, Any],
+    alert: bool,
+    kpi: dict[str, Any],
+    judged: control.Judged,
+) -> int | None:
+    written = await scope.fetch(q.INSERT_MEASUREMENT, **values)
+    if not written:
+        return None
+    measurement_id = int(written[0]["id"])
+    if alert:
+        await scope.fetch(
+            q.INSERT_THRESHOLD_ALERT,
+            kpi=values["kpi"],
+            measurement=measurement_id,
+            day=values["day"],
+            value=values["value"],
+            threshold=kpi["threshold"],
+            now=values["now"],
+        )
+    await control.write_stage(scope, kpi["id"], judged, values["now"])
+    return measurement_id
 
 
 async def record(
@@ -290,10 +343,16 @@ async def add_measurement(
 ) -> Recorded:
     """What was recorded and raised; ``Invalid`` with the field errors (a date already
     measured too)."""
-    kpi = await get_kpi(scope, kpi_id)
     checks = Checks(submitted)
     measured_on = fields.day(checks, "measured_on", required=True)
     value = fields.number(checks, "value", required=True)
+    context = None
+    if measured_on is not None and measured_on <= date.today():
+        # the KPI with what judging the point needs: one round trip (404 without the KPI)
+        context = await control.read_context(scope, kpi_id, measured_on)
+        kpi = context.kpi
+    else:
+        kpi = await get_kpi(scope, kpi_id)
     denominator = fields.number(checks, "denominator", required=kpi["chart_kind"] == "proportion")
     if value is not None and checks.ok and (problem := denominator_error(kpi, value, denominator)):
         checks.error("denominator", problem)
@@ -303,7 +362,7 @@ async def add_measurement(
     assert measured_on is not None and value is not None  # required: errors otherwise
     try:
         return await record_measurement(
-            scope, kpi, measured_on, value, "form", person_id, denominator
+            scope, kpi, measured_on, value, "form", person_id, denominator, context
         )
     except DuplicateMeasurement as taken:
         message = _("This KPI already has a measurement for that date.")

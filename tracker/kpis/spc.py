@@ -22,6 +22,11 @@ RULES = ("beyond", "run8", "trend6", "two_of_three", "four_of_five")
 MIN_LIMIT_POINTS = 2  # a moving range needs two points
 DEFAULT_LIMIT_POINTS = 20  # the first 20 points of a stage make its limits
 MIN_CAPABILITY_POINTS = 20  # Ppk is not shown on fewer points
+# The points before a new one that decide whether it, or a point after it, signals: the
+# longest rule (8 in a row) reads 7 points back, and one more tells a new episode from one
+# that goes on. Judged on these and the points after, a new point's signals are those of the
+# whole series (tests/unit/test_spc.py), so a KPI's history is never read to judge one.
+LOOKBACK = 8
 
 
 @dataclass(frozen=True)

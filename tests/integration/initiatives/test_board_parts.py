@@ -273,3 +273,80 @@ def order(today: date):
         return (0 if due is not None and due < today else 1, rank, row["process_code"])
 
     return key
+
+
+async def test_the_open_alerts_above_the_board_are_rendered_once_per_change(world):
+    """The open KPI alerts (up to 200 rows, each with its Acknowledge form) are kept rendered
+    until the board changes: a second visit renders nothing; a new alert, or one
+    acknowledged, shows at once, and only its row is rendered; each visitor's forms carry
+    that visitor's own CSRF token."""
+    import re
+
+    import httpx
+
+    from tests import conftest
+    from tests.integration.kpis.test_kpis import make_kpi
+    from tracker.fragments import CSRF_MARK
+    from tracker.initiatives.controller import ALERT_ROWS, ALERTS_TEMPLATE, BOARD_PARTS
+
+    org = await fresh_org(f"kept-alerts-{world.backend}")
+    initiative = await make_initiative(org, phase=6, name="Alerting")
+    kpi = await make_kpi(world, org, initiative, name="Alerting KPI")
+    day = date.today() - timedelta(days=1)
+
+    def alerts(html: str) -> str:
+        return html.split('id="alerts-h"')[1].split("</section>")[0] if "alerts-h" in html else ""
+
+    async with world.client(org, "lead") as client:
+
+        def kept() -> int:
+            return sum(
+                1
+                for key in BOARD_PARTS._values
+                if key.template == ALERTS_TEMPLATE and key.ctx and key.ctx.org_id == org.id
+            )
+
+        async def board() -> tuple[int, str]:
+            """The alert parts rendered to show the board, and the page."""
+            before = kept()
+            page = await client.get(f"/o/{org.slug}/")
+            assert page.status_code == 200
+            return kept() - before, page.text
+
+        async def measure(on: date, value: str) -> None:
+            done = await client.post(
+                f"/o/{org.slug}/kpis/{kpi}/measurements",
+                data={"measured_on": on.isoformat(), "value": value},
+            )
+            assert done.status_code == 303, done.text
+
+        await measure(day, "9")
+        assert (await board())[0] == 1
+        rendered, html = await board()
+        assert rendered == 0 and "1 open KPI alert" in alerts(html)
+        tokens = set(re.findall(r'name="_csrf_token" value="([^"]+)"', alerts(html)))
+        assert tokens == {conftest.CSRF_TOKEN}
+        await measure(day - timedelta(days=1), "8")
+        rows = ALERT_ROWS.misses
+        rendered, html = await board()
+        assert rendered == 1 and "2 open KPI alerts" in alerts(html)
+        assert ALERT_ROWS.misses - rows == 1  # the new alert's row only
+        assert "8 days" in alerts(html) and "9 days" in alerts(html)
+        newest = re.search(r"/kpi-alerts/(\d+)/acknowledge", alerts(html)).group(1)
+        acknowledged = await client.post(
+            f"/o/{org.slug}/kpi-alerts/{newest}/acknowledge", data={"next": f"/o/{org.slug}/"}
+        )
+        assert acknowledged.status_code == 303
+        assert "1 open KPI alert" in alerts((await board())[1])
+
+    # another visitor, without a CSRF cookie yet: their own token in the kept forms
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=world.asgi),
+        base_url="http://testserver",
+        cookies={"tracker_session": org.tokens["lead"]},
+    ) as other:
+        page = await other.get(f"/o/{org.slug}/")
+        own = other.cookies["csrftoken"]
+        assert own != conftest.CSRF_TOKEN and str(CSRF_MARK) not in page.text
+        forms = re.findall(r'name="_csrf_token" value="([^"]+)"', alerts(page.text))
+        assert forms == [own]
