@@ -171,6 +171,7 @@ async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[st
         "can_write": can_write(ctx),
         "initiative_id": initiative_id,
         "quadrant": rules.quadrant,
+        "move_labeller": matrix_data.move_labeller,
         "cell_limit": matrix_data.CELL_LIMIT,
     }
 
@@ -197,6 +198,7 @@ def _grid(request: Request, context: dict[str, Any], in_initiative: bool) -> Mar
             **shown.context(),
             matrix=shown_matrix,
             quadrant=rules.quadrant,
+            move_labeller=matrix_data.move_labeller,
             initiative={"id": initiative_id} if in_initiative else None,
             csrf_input=CSRF_MARK,
         ),

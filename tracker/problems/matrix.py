@@ -8,9 +8,13 @@ the portfolio, neither of which counts its problems."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup, escape
+
+from tracker.i18n import gettext as _
 from tracker.problems import queries as q
 from tracker.problems import rules, service
 from tracker.tenancy import TenantScope
@@ -45,6 +49,35 @@ def shown_key(matrix: Matrix) -> tuple[Any, ...]:
         tuple(matrix.counts[cell] for cell in CELLS),
         matrix.bounded,
     )
+
+
+_SLOT = "\x00"  # the title's place in a translated label (never in a translation)
+MoveLabels = Callable[[str], tuple[Markup, Markup, Markup, Markup]]
+
+
+def move_labeller() -> MoveLabels:
+    """The aria-labels of a problem's four move buttons (up, down, left, right), from its title:
+    the four texts translated once per render, the title escaped (it is the user's) and put in
+    each where the translation has it. The grid of 125 problems asked ``_()`` for 500 labels,
+    each a translation and an escaping ``Markup`` %-format: a fifth of the page's time."""
+    up, down, left, right = (
+        _("More impact: %(t)s", t=_SLOT),
+        _("Less impact: %(t)s", t=_SLOT),
+        _("Less urgent: %(t)s", t=_SLOT),
+        _("More urgent: %(t)s", t=_SLOT),
+    )
+
+    def labels(title: str) -> tuple[Markup, Markup, Markup, Markup]:
+        # what Markup(translation) % {"t": title} gives: the translation, the title escaped
+        t = escape(title)
+        return (
+            Markup(up.replace(_SLOT, t)),
+            Markup(down.replace(_SLOT, t)),
+            Markup(left.replace(_SLOT, t)),
+            Markup(right.replace(_SLOT, t)),
+        )
+
+    return labels
 
 
 def _counts(rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:

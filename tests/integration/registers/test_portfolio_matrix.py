@@ -182,3 +182,89 @@ async def test_sqlite_reads_the_matrix_through_its_index(world):
     counts = q.CELL_COUNTS.bind(org=org.id)  # kept by triggers: the cells' rows by their key
     plan = await fetch("EXPLAIN QUERY PLAN " + counts.template, *counts.args)
     assert re.match(r"SEARCH c USING INDEX sqlite_autoindex_problem_cell", plan[0]["detail"])
+
+
+MOVES = {  # direction: (the button's title, its label before the problem's title), by language
+    "en": {
+        "up": ("More impact", "More impact: "),
+        "down": ("Less impact", "Less impact: "),
+        "left": ("Less urgent", "Less urgent: "),
+        "right": ("More urgent", "More urgent: "),
+    },
+    "zh-CN": {
+        "up": ("提高影响", "提高影响："),
+        "down": ("降低影响", "降低影响："),
+        "left": ("降低紧急程度", "降低紧急程度："),
+        "right": ("提高紧急程度", "提高紧急程度："),
+    },
+}
+BUTTON = re.compile(
+    r'<button type="submit" name="direction" value="(\w+)" title="([^"]*)" '
+    r'aria-label="([^"]*)"( disabled)?>'
+)
+
+
+def chips(html: str) -> dict[int, str]:
+    found = re.findall(r'<li class="problem-chip" id="problem-(\d+)">(.*?)</li>', html, re.S)
+    return {int(problem): body for problem, body in found}
+
+
+async def test_each_problem_has_its_four_move_buttons_named_after_it_in_either_language(world):
+    org = await make_org(f"matrix-moves-{world.backend}", "x")
+    initiative = await make_initiative(org, name="Moved initiative")
+    titled = {  # title: (impact, urgency)
+        "<script>alert('x')</script> & \"quoted\" 100% %(t)s": (5, 1),
+        "Forms printed twice": (3, 3),
+        "Approvals wait": (1, 5),
+    }
+    ids = {}
+    for title, (impact, urgency) in titled.items():
+        rows = await Problem.insert(
+            Problem(
+                org=org.id,
+                initiative=initiative,
+                title=title,
+                category="risk",
+                impact=impact,
+                urgency=urgency,
+            )
+        ).returning(Problem.id)
+        ids[rows[0]["id"]] = title
+    escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quoted&#34; 100% %(t)s"
+    shown_title = {
+        problem: escaped if title.startswith("<script>") else title
+        for problem, title in ids.items()
+    }
+    paths = [f"/o/{org.slug}/matrix", f"/o/{org.slug}/initiatives/{initiative}/matrix"]
+    for lang, moves in MOVES.items():
+        for role in ("member", "viewer"):  # a team member re-scores, a viewer reads
+            async with world.client(org, role) as client:
+                for path in paths:
+                    for headers in ({}, {"HX-Request": "true"}):  # the page and its grid
+                        response = await client.get(
+                            path, headers={"Accept-Language": lang, **headers}
+                        )
+                        html = response.text
+                        assert response.status_code == 200
+                        assert "<script>alert" not in html and escaped in html
+                        shown = chips(html)
+                        assert set(shown) == set(ids), (lang, role, path)
+                        for problem, body in shown.items():
+                            buttons = BUTTON.findall(body)
+                            if role == "viewer":
+                                assert buttons == [] and "/move" not in body
+                                continue
+                            impact, urgency = titled[ids[problem]]
+                            edge = {
+                                "up": impact == 5,
+                                "down": impact == 1,
+                                "left": urgency == 1,
+                                "right": urgency == 5,
+                            }
+                            assert [
+                                (value, title, label, bool(disabled))
+                                for value, title, label, disabled in buttons
+                            ] == [
+                                (d, moves[d][0], moves[d][1] + shown_title[problem], edge[d])
+                                for d in ("up", "down", "left", "right")
+                            ], (lang, path, problem)
