@@ -135,8 +135,9 @@ def shown_slot(key: Shown) -> Shown:
     return key._replace(read=None)
 
 
-def first_slot(key: tuple[Hashable, ...]) -> Hashable:
+def first_slot(key: Hashable) -> Hashable:
     """A ``(what, revision)`` key's slot: its first member (see ``Kept``)."""
+    assert isinstance(key, tuple)
     return key[0]
 
 
