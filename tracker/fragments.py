@@ -40,14 +40,22 @@ T = TypeVar("T")
 class Kept(Generic[K, T]):
     """Values by key, the least recently used first out past ``max_entries``.
 
+    With ``slot``, a key's slot is the key without what moves with each change (a revision,
+    the rows' key): a slot keeps only its latest value, so a part kept under revision after
+    revision of a busy organisation holds one entry, not ``max_entries`` stale ones (the board's
+    open alerts, 200 rows under each revision of an organisation that writes all day, grew a
+    worker past 150 MB).
+
     ``Kept.enabled`` off (``TRACKER_KEPT_PARTS=off``, for benchmarks) keeps nothing: every
     part is rendered and every kept read made anew, as on a first visit after a change."""
 
     enabled = True
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, slot: Callable[[K], Hashable] | None = None) -> None:
         self.max_entries = max_entries
         self._values: OrderedDict[K, T] = OrderedDict()
+        self._slot = slot
+        self._latest: dict[Hashable, K] = {}  # each slot's key kept last
         self.hits = self.misses = 0
 
     def get(self, key: K) -> T | None:
@@ -60,13 +68,25 @@ class Kept(Generic[K, T]):
 
     def keep(self, key: K, value: T) -> T:
         self.misses += 1
+        if self._slot is not None:
+            slot = self._slot(key)
+            before = self._latest.get(slot)
+            if before is not None and before != key:
+                self._values.pop(before, None)
+            self._latest[slot] = key
         self._values[key] = value
         if len(self._values) > self.max_entries:
-            self._values.popitem(last=False)
+            oldest, _ = self._values.popitem(last=False)
+            if self._slot is not None and self._latest.get(self._slot(oldest)) == oldest:
+                del self._latest[self._slot(oldest)]
         return value
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def clear(self) -> None:
         self._values.clear()
+        self._latest.clear()
 
 
 class Member(NamedTuple):
@@ -108,6 +128,17 @@ class Shown(NamedTuple):
     def context(self) -> dict[str, Any]:
         """What the template receives of the key: ``ctx`` and the values."""
         return {"ctx": self.ctx, **dict(self.values)}
+
+
+def shown_slot(key: Shown) -> Shown:
+    """A ``Shown`` key's slot: the key without what was read (see ``Kept``)."""
+    return key._replace(read=None)
+
+
+def first_slot(key: Hashable) -> Hashable:
+    """A ``(what, revision)`` key's slot: its first member (see ``Kept``)."""
+    assert isinstance(key, tuple)
+    return key[0]
 
 
 class FragmentCache(Kept[Shown, Markup]):

@@ -141,3 +141,40 @@ def test_a_rows_key_is_equal_only_for_the_same_rows_and_hashes_once():
     assert key != RowsKey(rows[:1]) and key != rows_key(rows)  # never a plain tuple
     kept = {key: "part"}
     assert kept.get(RowsKey(rows)) == "part"
+
+
+def test_a_slot_keeps_only_its_latest_revision():
+    """An organisation whose board moves all day keeps one part per slot, not one per revision:
+    the board's open alerts, 200 rows under each of 200 revisions, grew a worker past 150 MB."""
+    from tracker.fragments import Kept, KeptReads, Shown, first_slot, shown_slot
+
+    reads: KeptReads[list[int]] = KeptReads(max_entries=200, slot=first_slot)
+    for revision in range(1000):
+        reads.keep((7, revision), [revision] * 200)
+        reads.keep((8, revision), [revision])
+    assert len(reads) == 2  # an organisation, its latest revision
+    assert reads.get((7, 999)) == [999] * 200 and reads.get((7, 998)) is None
+
+    parts: Kept[Shown, str] = Kept(max_entries=3, slot=shown_slot)
+    a = Shown("t.html", "en", None, (("phase", 1),), read=1)
+    b = Shown("t.html", "en", None, (("phase", 2),), read=1)
+    parts.keep(a, "one")
+    parts.keep(b, "two")
+    parts.keep(a._replace(read=2), "one again")
+    assert len(parts) == 2 and parts.get(a) is None and parts.get(b) == "two"
+    # the same key kept again stays; the least recently used still goes first past the bound
+    parts.keep(a._replace(read=2), "one again")
+    for n in range(3, 6):
+        parts.keep(Shown("t.html", "en", None, (("phase", n),), read=1), str(n))
+    assert len(parts) == 3 and parts.get(b) is None and parts.get(a._replace(read=2)) is None
+    parts.keep(b._replace(read=5), "two later")  # its slot's old key was evicted: nothing to drop
+    assert parts.get(b._replace(read=5)) == "two later"
+
+
+def test_without_a_slot_every_key_is_kept_up_to_the_bound():
+    from tracker.fragments import Kept
+
+    kept: Kept[tuple[int, int], int] = Kept(max_entries=5)
+    for revision in range(10):
+        kept.keep((1, revision), revision)
+    assert len(kept) == 5 and kept.get((1, 9)) == 9 and kept.get((1, 4)) is None

@@ -11,7 +11,17 @@ from markupsafe import Markup
 
 from tracker.accounts.rules import Action
 from tracker.errors import Invalid
-from tracker.fragments import CSRF_MARK, FragmentCache, Kept, KeptReads, Shown, rows_key, with_csrf
+from tracker.fragments import (
+    CSRF_MARK,
+    FragmentCache,
+    Kept,
+    KeptReads,
+    Shown,
+    first_slot,
+    rows_key,
+    shown_slot,
+    with_csrf,
+)
 from tracker.i18n import gettext as _
 from tracker.initiatives import board as board_data
 from tracker.initiatives import hooks, rules, service
@@ -31,10 +41,10 @@ from tracker.web import (
 
 # The board's columns and filter form, rendered, by what they show (see tracker.fragments):
 # busy boards are read far more often than they change, and they are most of the page's work.
-BOARD_PARTS = FragmentCache(max_entries=200)
+BOARD_PARTS = FragmentCache(max_entries=200, slot=shown_slot)
 # Each column rendered, with its count, by what it shows: under its own revision where it is
 # known (a change in one phase re-renders that column only), else under its rows as read.
-COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200)
+COLUMN_PARTS: Kept[Shown, tuple[Markup, int]] = Kept(max_entries=1200, slot=shown_slot)
 COLUMN_TEMPLATE = "initiatives/partials/board_column.html"
 BOARD_TEMPLATE = "initiatives/partials/board_columns.html"
 GETTING_STARTED_TEMPLATE = "initiatives/_getting_started.html"
@@ -42,7 +52,7 @@ PHASES = tuple(PHASE_NUMBERS)
 STATUSES = tuple(Status)  # the filter form's choices
 PROCESS_CLASSES = tuple(ProcessClass)
 # The open KPI alerts above the board, by organisation and board revision.
-BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200)
+BOARD_ALERTS: KeptReads[list[dict[str, Any]]] = KeptReads(max_entries=200, slot=first_slot)
 ALERTS_TEMPLATE = "kpis/_alerts.html"
 ALERT_ROW_TEMPLATE = "kpis/_alert_row.html"
 # Each alert's row rendered, by its values and what else it shows: a new alert renders one row,
