@@ -1,4 +1,4 @@
-"""Judging a new KPI point on the points recording it reads (tracker.kpis.control.judge: the
+"""Judging a new KPI point on the points recording it reads (tracker.kpis.judging.judge: the
 stage's first points while they are needed, the LOOKBACK points before the day and those
 after it) decides what judging it on every point of its stage decided: the same limits
 kept, the same signals against the same lines; for individuals, p- and c-charts, a first
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tracker.kpis import control, spc
+from tracker.kpis import control, judging, spc
 
 START = date(2026, 1, 1)
 
@@ -29,7 +29,7 @@ def whole_stage_judgement(
         {"starts_on": day, "label": "baseline", "limit_points": spc.DEFAULT_LIMIT_POINTS,
          "centre": None, "mr_bar": None, "based_on": 0}
     ]  # fmt: skip
-    at = spc.stage_of(day, control.as_stages(stages))
+    at = spc.stage_of(day, judging.as_stages(stages))
     if at is None:
         return None, []
     stage = stages[at]
@@ -44,7 +44,7 @@ def whole_stage_judgement(
         completed = len(points) == size
         limits, found = control.attribute_signals(
             kpi["chart_kind"], values, [p["denominator"] for p in points], size,
-            control.scale_of(kpi), rules,
+            judging.scale_of(kpi), rules,
         )  # fmt: skip
         for signal in found:
             point = points[signal.index]
@@ -59,11 +59,11 @@ def whole_stage_judgement(
     completed = False
     if stage["based_on"] < size:
         found = spc.xmr_limits(values[:size])
-        stage.update(control._limit_columns(found))
+        stage.update(judging.limit_columns(found))
         completed = stage["based_on"] >= size
         if not completed:
             return _columns(stage), []
-    kept = control.as_stages([stage])[0].limits
+    kept = judging.as_stages([stage])[0].limits
     if kept is None:
         return _columns(stage), []
     for signal in spc.signals(values, kept, rules):
@@ -84,7 +84,7 @@ def _columns(stage: dict[str, Any]) -> tuple[Any, ...]:
 def context_as_read(
     kpi: dict[str, Any], stages: list[dict[str, Any]], stored: list[dict[str, Any]], day: date,
     rules: tuple[str, ...],
-) -> control.Context:  # fmt: skip
+) -> judging.Context:  # fmt: skip
     """What tracker.kpis.queries.RECORD_CONTEXT reads (the same choice, made in Python)."""
     starts = [s["starts_on"] for s in stages]
     s = max((d for d in starts if d <= day), default=None)
@@ -107,7 +107,7 @@ def context_as_read(
         and p["measured_on"] >= low
         and (e is None or p["measured_on"] < e)
     ]
-    return control.Context(
+    return judging.Context(
         day=day,
         kpi=kpi,
         rules=rules,
@@ -127,10 +127,10 @@ def judged_on_what_is_read(
 ) -> tuple[tuple[Any, ...] | None, list[tuple[date, str, float]]]:  # fmt: skip
     existing = [p for p in stored if new is None or p["measured_on"] != day]
     context = context_as_read(kpi, stages, existing, day, rules)
-    judged = control.judge(context, new)
+    judged = judging.judge(context, new)
     if judged is None:  # with_whole_stage: every point of the stage in head
         inside = context_as_read(kpi, stages, existing, day, rules)
-        at = spc.stage_of(day, control.as_stages(context.stages)) if stages else None
+        at = spc.stage_of(day, judging.as_stages(context.stages)) if stages else None
         low = stages[at]["starts_on"] if at is not None else day
         later = [x["starts_on"] for x in stages if x["starts_on"] > day]
         whole = [
@@ -139,9 +139,9 @@ def judged_on_what_is_read(
             if low <= p["measured_on"] and (not later or p["measured_on"] < later[0])
         ]
         inside.head, inside.head_limit = whole, len(whole) + 1
-        judged = control.judge(inside, new)
+        judged = judging.judge(inside, new)
         assert judged is not None
-    at = spc.stage_of(day, control.as_stages(context.stages)) if stages else None
+    at = spc.stage_of(day, judging.as_stages(context.stages)) if stages else None
     columns = None
     if judged.new_stage is not None:
         columns = _columns(judged.new_stage)
@@ -189,7 +189,7 @@ def example(rng: random.Random) -> tuple[Any, ...]:
         values = [p["value"] for p in stored if stage["starts_on"] <= p["measured_on"] < until]
         # limits as a recompute leaves them, or still waiting for their points
         found = spc.xmr_limits(values[: stage["limit_points"]]) if rng.random() < 0.8 else None
-        stage.update(control._limit_columns(found))
+        stage.update(judging.limit_columns(found))
     rules = tuple(r for r in spc.RULES if rng.random() < 0.8) or spc.RULES
     if stored and rng.random() < 0.15:  # a stored point judged again
         day, new = rng.choice(stored)["measured_on"], None
@@ -234,12 +234,12 @@ def test_a_point_past_the_stage_start_reads_only_the_lookback_points_before_it()
     ]  # fmt: skip
     limits = spc.xmr_limits([p["value"] for p in stored[:20]])
     stage = {"kpi": 1, "starts_on": START, "label": "baseline", "limit_points": 20}
-    stage.update(control._limit_columns(limits))
+    stage.update(judging.limit_columns(limits))
     day = START + timedelta(400)
     context = context_as_read(kpi, [stage], stored, day, spc.RULES)
     assert (len(context.head), len(context.before), len(context.after)) == (0, spc.LOOKBACK, 0)
     new = {"id": None, "measured_on": day, "value": 50.0, "denominator": None}
-    judged = control.judge(context, new)
+    judged = judging.judge(context, new)
     assert judged is not None and [(p["value"], r) for p, r, _ in judged.signals] == [
         (50.0, "beyond")
     ]

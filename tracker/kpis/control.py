@@ -4,7 +4,7 @@ and signal alerts. A signal (a special cause under one of the rules) raises an a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +14,14 @@ from tracker.i18n import gettext as _
 from tracker.kpis import control_chart, spc
 from tracker.kpis import queries as q
 from tracker.kpis import rules as kpi_rules
+from tracker.kpis.judging import (
+    Context,
+    Judged,
+    as_stages,
+    by_day,
+    judge,
+    scale_of,
+)
 from tracker.kpis.tables import ControlChartSetting, Kpi, KpiStage
 from tracker.registers import fields
 from tracker.tenancy import MAX_ID, TenantScope
@@ -63,19 +71,6 @@ async def stage_rows(scope: TenantScope, kpi_id: int) -> list[dict[str, Any]]:
     return await scope.fetch_dicts(q.STAGES, kpi=kpi_id)
 
 
-def as_stages(rows: list[dict[str, Any]]) -> list[spc.Stage]:
-    return [
-        spc.Stage(
-            r["starts_on"],
-            r["label"],
-            spc.Limits(r["centre"], r["mr_bar"], r["based_on"])
-            if r["centre"] is not None and r["based_on"] >= spc.MIN_LIMIT_POINTS
-            else None,
-        )
-        for r in rows
-    ]
-
-
 async def _stage_points(
     scope: TenantScope, kpi_id: int, rows: list[dict[str, Any]], at: int
 ) -> list[dict[str, Any]]:
@@ -107,31 +102,6 @@ async def _set_limits(
         based_on=limits.points if limits else 0,
     )
     return limits
-
-
-@dataclass
-class Context:
-    """What recording a measurement on ``day`` reads, in one round trip (``read_context``):
-    the KPI (with the columns of ``tracker.kpis.service.get_kpi``), the organisation's rules,
-    the KPI's stages, and of the stage the day falls in only the points judging a point on
-    that day needs: ``head``, its first points where its limits or centre need them (at most
-    ``head_limit``; fewer: the whole stage), ``before``, the ``spc.LOOKBACK`` points before
-    the day, and ``after``, its points from the day on; all oldest first."""
-
-    day: date
-    kpi: dict[str, Any]
-    rules: tuple[str, ...]
-    stages: list[dict[str, Any]]
-    head: list[dict[str, Any]]
-    head_limit: int
-    before: list[dict[str, Any]]
-    after: list[dict[str, Any]]
-    missing_denominator: bool  # a proportion's stage holds a point without one
-
-    @property
-    def whole_stage(self) -> bool:
-        """``head`` holds every point of the stage (fewer came than were asked for)."""
-        return len(self.head) < self.head_limit
 
 
 KPI_COLUMNS = ("id", "direction", "threshold", "target", "initiative", "chart_kind", "unit")
@@ -167,7 +137,7 @@ async def read_context(scope: TenantScope, kpi_id: int, day: date) -> Context:
                  "denominator": r["denominator"]}
             )  # fmt: skip
     for listed in points.values():
-        listed.sort(key=_by_day)
+        listed.sort(key=by_day)
     return Context(
         day=day,
         kpi=kpi,
@@ -179,10 +149,6 @@ async def read_context(scope: TenantScope, kpi_id: int, day: date) -> Context:
         after=points["after"],
         missing_denominator=bool(row["missing"]),
     )
-
-
-def _by_day(point: dict[str, Any]) -> date:
-    return point["measured_on"]
 
 
 async def with_whole_stage(scope: TenantScope, context: Context) -> Context:
@@ -199,129 +165,6 @@ async def with_whole_stage(scope: TenantScope, context: Context) -> Context:
         limit=MAX_STAGE_POINTS,
     )
     return replace(context, head=points, head_limit=MAX_STAGE_POINTS + 1)
-
-
-@dataclass
-class Judged:
-    """What judging a point writes: a new baseline stage with its limits (``new_stage``),
-    limits kept on an existing stage (``limits``: its id and the columns), and the signals,
-    each (point, rule, the line it is judged against); the new point's id is None until it
-    is written."""
-
-    new_stage: dict[str, Any] | None = None
-    limits: tuple[int, dict[str, Any]] | None = None
-    signals: list[tuple[dict[str, Any], str, float]] = field(default_factory=list)
-
-
-def _with_point(points: list[dict[str, Any]], new: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The points with the new one in its place by date (unless it is stored already)."""
-    if new is None or any(p["measured_on"] == new["measured_on"] for p in points):
-        return points
-    return sorted([*points, new], key=_by_day)
-
-
-def _limit_columns(limits: spc.Limits | None) -> dict[str, Any]:
-    return {
-        "centre": limits.centre if limits else None,
-        "mr_bar": limits.mr_bar if limits else None,
-        "based_on": limits.points if limits else 0,
-    }
-
-
-def judge(context: Context, new: dict[str, Any] | None) -> Judged | None:
-    """Judge the point on ``context.day`` (``new``, not yet stored; None: the stored one) as
-    the whole stage would be judged: give the KPI a baseline stage from the day if it has
-    none, complete the stage's limits while they rest on fewer points than asked for, and
-    find each signal at or after the point (every signal of the stage when its limits have
-    just become complete). None when that needs every point of the stage and ``head`` does
-    not hold them (``with_whole_stage``, then judge again)."""
-    day = context.day
-    if context.stages:
-        at = spc.stage_of(day, as_stages(context.stages))
-        if at is None:
-            return Judged()  # before the first stage: nothing to judge against
-        stage = context.stages[at]
-    else:
-        stage = {"id": None, "starts_on": day, "label": "baseline"}
-        stage["limit_points"] = spc.DEFAULT_LIMIT_POINTS
-        stage.update(_limit_columns(None))
-    size = stage["limit_points"]
-    head = _with_point(context.head, new)
-    window = [*context.before, *_with_point(context.after, new)]
-    first = len(context.before)  # the window's first point from the day on
-    judged = Judged()
-    kind = context.kpi.get("chart_kind") or "individuals"
-    if kind != "individuals":
-        return _judge_attribute(context, judged, stage, head, window, first)
-    if stage["based_on"] < size:
-        limits = spc.xmr_limits([p["value"] for p in head[:size]])
-        columns = _limit_columns(limits)
-        if stage["id"] is None:
-            judged.new_stage = {**stage, **columns}
-        elif any(stage[k] != v for k, v in columns.items()):
-            judged.limits = (stage["id"], columns)
-        if columns["based_on"] < size:
-            return judged  # provisional limits judge nothing yet
-        if not context.whole_stage:
-            return None
-        assert limits is not None
-        window, first = head, 0  # just completed: every signal of the stage
-    else:
-        limits = as_stages([stage])[0].limits
-        if limits is None:
-            return judged
-    for signal in spc.signals([p["value"] for p in window], limits, context.rules):
-        if signal.index >= first:
-            point = window[signal.index]
-            line = limits.centre
-            if signal.rule == "beyond":
-                line = limits.upper if point["value"] > limits.upper else limits.lower
-            judged.signals.append((point, signal.rule, line))
-    return judged
-
-
-def _judge_attribute(
-    context: Context,
-    judged: Judged,
-    stage: dict[str, Any],
-    head: list[dict[str, Any]],
-    window: list[dict[str, Any]],
-    first: int,
-) -> Judged | None:
-    """``judge`` for a p- or c-chart: nothing until the stage has its base points; the centre
-    comes from them."""
-    size = stage["limit_points"]
-    whole = context.whole_stage
-    if whole and len(head) < size:
-        return judged
-    if whole and len(head) == size:
-        window, first = head, 0  # just complete: every signal of the stage
-        base: list[dict[str, Any]] = []
-    elif context.missing_denominator:
-        return judged  # the chart cannot be drawn
-    else:
-        base = head[:size]
-    points = [*base, *window]
-    limits = spc.attribute_limits(
-        context.kpi["chart_kind"],
-        [p["value"] for p in points],
-        [p["denominator"] for p in points],
-        size,
-        scale_of(context.kpi),
-    )
-    if limits is None:
-        return judged
-    limits = limits[len(base) :]
-    values = [p["value"] for p in window]
-    for signal in spc.signals(spc.standardised(values, limits), spc.UNIT_LIMITS, context.rules):
-        if signal.index >= first:
-            point = window[signal.index]
-            centre, lower, upper = limits[signal.index]
-            line = centre
-            if signal.rule == "beyond":
-                line = upper if point["value"] > upper else lower
-            judged.signals.append((point, signal.rule, line))
-    return judged
 
 
 async def judged_point(scope: TenantScope, context: Context, new: dict[str, Any] | None) -> Judged:
@@ -385,11 +228,6 @@ async def judge_new_point(scope: TenantScope, kpi: dict[str, Any], measured_on: 
     async with joined_transaction():
         await write_stage(scope, kpi["id"], judged, now)
         return await raise_signals(scope, kpi["id"], judged, stored["id"], now)
-
-
-def scale_of(kpi: dict[str, Any]) -> float:
-    """A proportion is entered in its unit: per cent when the unit is %, else a fraction."""
-    return 100.0 if (kpi.get("unit") or "").strip() == "%" else 1.0
 
 
 def attribute_signals(

@@ -13,7 +13,7 @@ from tracker.db import current_engine, is_unique_violation, joined_transaction, 
 from tracker.errors import Conflict, Invalid, NotFound
 from tracker.i18n import gettext as _
 from tracker.initiatives.tables import Initiative
-from tracker.kpis import control, rules, spc
+from tracker.kpis import control, judging, rules, spc
 from tracker.kpis import queries as q
 from tracker.kpis.tables import Kpi, KpiAlert, KpiMeasurement
 from tracker.registers import fields
@@ -44,7 +44,7 @@ def denominator_message(problem: str) -> str:
 def denominator_error(kpi: dict[str, Any], value: float, denominator: float | None) -> str | None:
     """The message for a bad denominator of this KPI's measurement, or None."""
     problem = rules.denominator_problem(
-        kpi["chart_kind"], control.scale_of(kpi), value, denominator
+        kpi["chart_kind"], judging.scale_of(kpi), value, denominator
     )
     return None if problem is None else denominator_message(problem)
 
@@ -218,7 +218,7 @@ async def record_measurement(
     source: str,
     person_id: int | None,
     denominator: float | None = None,
-    context: control.Context | None = None,
+    context: judging.Context | None = None,
 ) -> Recorded:
     """Store one measurement, raise an alert when the rule says it breaches the threshold, and
     judge it on the control chart (tracker.kpis.control). DuplicateMeasurement when the date
@@ -265,7 +265,7 @@ async def _write_postgres(
     values: dict[str, Any],
     alert: bool,
     kpi: dict[str, Any],
-    judged: control.Judged,
+    judged: judging.Judged,
 ) -> int | None:
     stage = judged.new_stage or {}
     stage_id, limits = judged.limits or (None, {})
@@ -290,7 +290,7 @@ async def _write_one_by_one(
     values: dict[str, Any],
     alert: bool,
     kpi: dict[str, Any],
-    judged: control.Judged,
+    judged: judging.Judged,
 ) -> int | None:
     written = await scope.fetch(q.INSERT_MEASUREMENT, **values)
     if not written:

@@ -20,7 +20,7 @@ from tracker.i18n import gettext as _
 from tracker.initiatives import queries as initiative_queries
 from tracker.initiatives import rules as initiative_rules
 from tracker.initiatives.tables import Initiative, Phase
-from tracker.kpis import control, rules, spc
+from tracker.kpis import control, judging, rules, spc
 from tracker.kpis import queries as q
 from tracker.kpis.tables import KpiAlert, SustainmentCheck
 from tracker.tenancy import OrgContext, TenantScope
@@ -94,7 +94,7 @@ async def check_kpi(
     for part in spc.segments(
         [p["measured_on"] for p in points],
         values,
-        control.as_stages(stage_rows),
+        judging.as_stages(stage_rows),
         await control.applied_rules(scope),
     ):
         centre = part.stage.limits.centre if part.stage.limits else 0.0
