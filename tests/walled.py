@@ -9,7 +9,6 @@ that connects as the owner: they must see behind the wall to check what the app 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import asyncpg
@@ -39,11 +38,8 @@ class WalledTestEngine(db.CountingPostgresEngine):
         self.owner_pool = await asyncpg.create_pool(**self.config, min_size=1, max_size=5)
 
     async def close_owner_pool(self) -> None:
-        if self.owner_pool is not None:
-            try:  # a connection a killed test left checked out must not hang the session
-                await asyncio.wait_for(self.owner_pool.close(), 15)
-            except TimeoutError:
-                self.owner_pool.terminate()
+        if self.owner_pool is not None:  # a connection a killed test left must not hang
+            await db.close_pool(self.owner_pool)
             self.owner_pool = None
 
 
@@ -68,14 +64,7 @@ async def start(url: str) -> WalledTestEngine:
 
 async def stop(engine: WalledTestEngine) -> None:
     await engine.close_owner_pool()
-    pool = engine._walled_pool
-    if pool is not None:
-        try:  # as the owner's: a connection a cut or timed-out test left must not hang
-            await asyncio.wait_for(pool.close(), 15)
-        except TimeoutError:
-            pool.terminate()
-        engine.pool = None
-    await db.stop(engine)
+    await db.stop(engine)  # the walled pool, closed as the owner's
 
 
 def restore(engine: Any) -> None:

@@ -8,7 +8,9 @@ test suite, which runs the same tests on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import logging
 import time
 import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -26,6 +28,12 @@ from piccolo.querystring import QueryString
 
 # SQLite's LIKE already ignores case for ASCII; Piccolo warns on every ILIKE it rewrites.
 warnings.filterwarnings("ignore", message="SQLite doesn't support ILIKE")
+
+log = logging.getLogger("tracker.db")
+
+# Stopping waits this long for connections still checked out (a request or a background cycle
+# finishing its statement), then cuts them: a stop must end, or a server never shuts down.
+POOL_CLOSE_SECONDS = 10.0
 
 
 @dataclass
@@ -144,8 +152,42 @@ class ResilientPostgresTransaction(PostgresTransaction):
                         await pool.release(self.connection)
                 if attempt == attempts - 1:
                     raise
+            except BaseException:
+                # Cancelled mid-BEGIN (a client gone, a shutdown): Piccolo would never give the
+                # connection back and, a few of these later, the pool is empty for good.
+                await self._give_back(cut=True)
+                raise
         self.context = self.engine.current_transaction.set(self)
         return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        """Piccolo's, except that the connection goes back whatever COMMIT or ROLLBACK does
+        (cancelled or cut on the wire): closed, as its state is unknown."""
+        if self._parent:
+            return exception is None
+        cut = True
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+            cut = False
+        finally:
+            await self._give_back(cut)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _give_back(self, cut: bool) -> None:
+        pool = self.engine.pool
+        if cut:
+            with suppress(asyncpg.InterfaceError):
+                self.connection.terminate()
+        if pool:
+            with suppress(asyncpg.InterfaceError):  # a pool already cut (a stop past its bound)
+                await pool.release(self.connection)
+        else:
+            await self.connection.close()
 
 
 class CountingPostgresEngine(PostgresEngine):
@@ -476,10 +518,23 @@ async def stop(engine: Engine) -> None:
     global _app_role, _walled_engine
     if engine is _walled_engine:
         _app_role, _walled_engine = None, None
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await close_pool(engine.pool)
+        engine.pool = None
     if isinstance(engine, CountingSQLiteEngine):
         await engine.stop_reusing()
+
+
+async def close_pool(pool: asyncpg.Pool) -> None:
+    """Close ``pool`` gracefully for up to ``POOL_CLOSE_SECONDS``, then cut what is left."""
+    try:
+        await asyncio.wait_for(pool.close(), POOL_CLOSE_SECONDS)
+    except TimeoutError:
+        log.error(
+            "database connections still in use after %ss at shutdown were cut",
+            POOL_CLOSE_SECONDS,
+        )
+        pool.terminate()
 
 
 def is_unique_violation(error: Exception) -> bool:

@@ -7,6 +7,9 @@ import asyncio
 import logging
 import os
 
+import asyncpg
+import pytest
+
 from tests import walled
 from tracker.accounts.tables import Invitation
 from tracker.app import create_app
@@ -95,3 +98,75 @@ async def test_readiness_and_liveness(world):
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_a_stop_ends_when_a_connection_is_still_in_use(world, monkeypatch, caplog):
+    """A connection still checked out at shutdown (seen in CI: the embedded scheduler's cycle
+    held one past its cancel) must not hold the stop forever: the stop waits its bound, then
+    cuts the connection and says so in the log."""
+    if world.backend != "postgres":
+        return
+    from tracker import db
+
+    monkeypatch.setattr(db, "POOL_CLOSE_SECONDS", 0.5)
+    engine = db.make_engine(world.database_url)
+    await db.start(engine, 1, 2)
+    held = await engine.pool.acquire()
+    caplog.set_level(logging.ERROR, logger="tracker.db")
+    await asyncio.wait_for(db.stop(engine), 5)
+    with pytest.raises(asyncpg.InterfaceError):  # the holder learns its connection is gone
+        await held.fetchval("SELECT 1")
+    assert "still in use" in caplog.text and "were cut" in caplog.text
+
+
+async def _cut_short(world, monkeypatch, step: str) -> None:
+    """Three transactions cancelled while their ``step`` (BEGIN or COMMIT) is on the wire, on
+    a pool of two connections: each must give its connection back, or the pool is empty and
+    every later request waits for ever (a client that hangs up mid-request does this)."""
+    from tracker import db
+
+    engine = db.make_engine(world.database_url)
+    await db.start(engine, 1, 2)
+    transaction_class = type(engine.transaction())
+    original = getattr(transaction_class, step)
+
+    async def slow(self):
+        await asyncio.sleep(30)
+        await original(self)
+
+    try:
+        monkeypatch.setattr(transaction_class, step, slow)
+        for _ in range(3):
+
+            async def work() -> None:
+                async with engine.transaction() as transaction:
+                    await transaction.connection.fetchval("SELECT 1")
+
+            task = asyncio.create_task(work())
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        monkeypatch.setattr(transaction_class, step, original)
+        async with engine.transaction() as transaction:  # a later request still gets a connection
+            answer = await asyncio.wait_for(transaction.connection.fetchval("SELECT 42"), 5)
+        assert answer == 42
+        assert engine.pool.get_size() <= 2
+    finally:
+        await db.stop(engine)
+
+
+async def test_a_request_cancelled_while_its_transaction_begins_gives_its_connection_back(
+    world, monkeypatch
+):
+    if world.backend != "postgres":
+        return
+    await asyncio.wait_for(_cut_short(world, monkeypatch, "begin"), 20)
+
+
+async def test_a_request_cancelled_while_its_transaction_commits_gives_its_connection_back(
+    world, monkeypatch
+):
+    if world.backend != "postgres":
+        return
+    await asyncio.wait_for(_cut_short(world, monkeypatch, "commit"), 20)
