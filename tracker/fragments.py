@@ -46,17 +46,34 @@ class Kept(Generic[K, T]):
     open alerts, 200 rows under each revision of an organisation that writes all day, grew a
     worker past 150 MB).
 
+    With ``max_size``, the values' sizes (``size_of``) add up to at most that much: the oldest
+    go first, and a value larger on its own is made each time, never kept. A count alone did
+    not bound a part that grows with its data (an initiative's matrix of thousands of
+    problems, kept under each new problem's revision, grew a worker to 7 GB in a 10-minute
+    soak).
+
     ``Kept.enabled`` off (``TRACKER_KEPT_PARTS=off``, for benchmarks) keeps nothing: every
     part is rendered and every kept read made anew, as on a first visit after a change."""
 
     enabled = True
 
-    def __init__(self, max_entries: int, slot: Callable[[K], Hashable] | None = None) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        slot: Callable[[K], Hashable] | None = None,
+        max_size: int | None = None,
+    ) -> None:
         self.max_entries = max_entries
+        self.max_size = max_size
+        self.size = 0  # the values' sizes added up (with ``max_size``)
         self._values: OrderedDict[K, T] = OrderedDict()
         self._slot = slot
         self._latest: dict[Hashable, K] = {}  # each slot's key kept last
         self.hits = self.misses = 0
+
+    def size_of(self, value: T) -> int:
+        """A value's size, for ``max_size``."""
+        return 1
 
     def get(self, key: K) -> T | None:
         """The value kept for ``key``, if any."""
@@ -68,18 +85,31 @@ class Kept(Generic[K, T]):
 
     def keep(self, key: K, value: T) -> T:
         self.misses += 1
+        size = self.size_of(value) if self.max_size is not None else 0
+        if self.max_size is not None and size > self.max_size:
+            return value  # too large to keep: made on each request
         if self._slot is not None:
             slot = self._slot(key)
             before = self._latest.get(slot)
             if before is not None and before != key:
-                self._values.pop(before, None)
+                self._drop(before)
             self._latest[slot] = key
+        self._drop(key)
         self._values[key] = value
-        if len(self._values) > self.max_entries:
-            oldest, _ = self._values.popitem(last=False)
+        self.size += size
+        while len(self._values) > self.max_entries or (
+            self.max_size is not None and self.size > self.max_size
+        ):
+            oldest = next(iter(self._values))
+            self._drop(oldest)
             if self._slot is not None and self._latest.get(self._slot(oldest)) == oldest:
                 del self._latest[self._slot(oldest)]
         return value
+
+    def _drop(self, key: K) -> None:
+        value = self._values.pop(key, None)
+        if value is not None and self.max_size is not None:
+            self.size -= self.size_of(value)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -87,6 +117,7 @@ class Kept(Generic[K, T]):
     def clear(self) -> None:
         self._values.clear()
         self._latest.clear()
+        self.size = 0
 
 
 class Member(NamedTuple):
@@ -141,7 +172,23 @@ def first_slot(key: Hashable) -> Hashable:
     return key[0]
 
 
+# A cache of rendered parts holds at most this many characters (8–32 MB, as the text is ASCII
+# or not) whatever its count of entries.
+PART_CHARS = 8_000_000
+
+
 class FragmentCache(Kept[Shown, Markup]):
+    def __init__(
+        self,
+        max_entries: int,
+        slot: Callable[[Shown], Hashable] | None = None,
+        max_size: int | None = PART_CHARS,
+    ) -> None:
+        super().__init__(max_entries, slot, max_size)
+
+    def size_of(self, value: Markup) -> int:
+        return len(value)
+
     def render(self, key: Shown, make: Callable[[], str]) -> Markup:
         """The part for ``key``: kept, or made now by ``make`` (from ``key`` and what was
         read) and kept."""

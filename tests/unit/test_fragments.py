@@ -178,3 +178,27 @@ def test_without_a_slot_every_key_is_kept_up_to_the_bound():
     for revision in range(10):
         kept.keep((1, revision), revision)
     assert len(kept) == 5 and kept.get((1, 9)) == 9 and kept.get((1, 4)) is None
+
+
+def test_kept_parts_add_up_to_at_most_their_size_the_oldest_going_first() -> None:
+    parts = FragmentCache(max_entries=100, max_size=1000)
+    for n in range(10):
+        parts.render(f"k{n}", lambda n=n: f"{n}" * 300)
+    assert parts.size <= 1000 and len(parts) == 3  # 3 × 300 characters
+    assert parts.get("k9") is not None and parts.get("k6") is None
+    parts.clear()
+    assert parts.size == 0
+
+
+def test_a_part_larger_than_the_whole_cache_is_made_every_time_and_never_kept() -> None:
+    made = []
+    parts = FragmentCache(max_entries=100, max_size=1000)
+    parts.render("small", lambda: "s" * 10)
+    for _ in range(2):
+        parts.render("huge", lambda: made.append(1) or "h" * 2000)
+    assert len(made) == 2 and parts.get("huge") is None
+    assert parts.get("small") == "s" * 10 and parts.size == 10
+
+
+def test_every_cache_of_rendered_parts_is_bounded_by_size() -> None:
+    assert FragmentCache(max_entries=10).max_size is not None

@@ -243,3 +243,23 @@ async def test_measures(world):
         "One sign-off under 5,000 CNY" in page.text and "Approval has too many steps" in page.text
     )
     assert await Measure.count().where(Measure.initiative == initiative) == 1
+
+
+async def test_a_growing_matrix_is_kept_once_per_viewer_not_once_per_new_problem(world):
+    """Each new problem gives the matrix's grid a new key; a worker kept every one of them (up
+    to 500 grids of thousands of problems: 7 GB in a soak). It keeps the latest per initiative,
+    viewer and language, and the page shows every problem."""
+    from tracker.problems.controller import GRIDS
+
+    initiative = await make_initiative(world.a)
+    mine = lambda: [k for k in GRIDS._values if dict(k.values).get("initiative_id") == initiative]  # noqa: E731
+    async with world.client(world.a, "lead") as client:
+        for n in range(4):
+            await client.post(
+                f"/o/alpha/initiatives/{initiative}/problems",
+                data=problem_form(title=f"Kept grid {n}"),
+            )
+            page = await client.get(f"/o/alpha/initiatives/{initiative}/matrix")
+            assert all(f"Kept grid {i}" in page.text for i in range(n + 1))
+    assert len(mine()) == 1
+    assert GRIDS.size <= GRIDS.max_size
