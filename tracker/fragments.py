@@ -56,6 +56,7 @@ class Kept(Generic[K, T]):
     part is rendered and every kept read made anew, as on a first visit after a change."""
 
     enabled = True
+    default_max_size: int | None = None  # ``max_size`` when none is given
 
     def __init__(
         self,
@@ -64,7 +65,7 @@ class Kept(Generic[K, T]):
         max_size: int | None = None,
     ) -> None:
         self.max_entries = max_entries
-        self.max_size = max_size
+        self.max_size = max_size if max_size is not None else self.default_max_size
         self.size = 0  # the values' sizes added up (with ``max_size``)
         self._values: OrderedDict[K, T] = OrderedDict()
         self._slot = slot
@@ -178,13 +179,7 @@ PART_CHARS = 8_000_000
 
 
 class FragmentCache(Kept[Shown, Markup]):
-    def __init__(
-        self,
-        max_entries: int,
-        slot: Callable[[Shown], Hashable] | None = None,
-        max_size: int | None = PART_CHARS,
-    ) -> None:
-        super().__init__(max_entries, slot, max_size)
+    default_max_size = PART_CHARS
 
     def size_of(self, value: Markup) -> int:
         return len(value)
