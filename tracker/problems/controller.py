@@ -174,7 +174,9 @@ async def _matrix_context(ctx: OrgContext, initiative_id: int | None) -> dict[st
         "initiative_id": initiative_id,
         "quadrant": rules.quadrant,
         "move_labeller": matrix_data.move_labeller,
-        "cell_limit": matrix_data.CELL_LIMIT,
+        "cell_limit": matrix_data.CELL_LIMIT
+        if initiative_id is None
+        else matrix_data.INITIATIVE_CELL_LIMIT,
     }
 
 
@@ -240,15 +242,44 @@ async def matrix_cell(
 ) -> Template:
     """One cell of the portfolio matrix, every problem in it, a page at a time (``shown``:
     how many the pages before showed, for "51–100 of 123")."""
+    return await _cell_page(request, ctx, None, impact, urgency, after, shown)
+
+
+@get("/initiatives/{initiative_id:int}/matrix/{impact:int}/{urgency:int}", name="initiative_cell")
+async def initiative_cell(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int,
+    impact: int,
+    urgency: int,
+    after: int | None = None,
+    shown: int = 0,
+) -> Template:
+    """One cell of an initiative's matrix, every problem in it, a page at a time."""
+    return await _cell_page(request, ctx, initiative_id, impact, urgency, after, shown)
+
+
+async def _cell_page(
+    request: Request,
+    ctx: OrgContext,
+    initiative_id: int | None,
+    impact: int,
+    urgency: int,
+    after: int | None,
+    shown: int,
+) -> Template:
     if not (1 <= impact <= 5 and 1 <= urgency <= 5) or (
         after is not None and not 0 < after <= MAX_ID
     ):
         raise NotFound()
-    page = await matrix_data.cell_page(ctx.scope, impact, urgency, after)
+    initiative = None if initiative_id is None else await initiative_header(ctx, initiative_id)
+    page = await matrix_data.cell_page(ctx.scope, impact, urgency, after, initiative_id)
     return render(
         request,
         "problems/matrix_cell.html",
         ctx=ctx,
+        initiative=initiative,
+        tab="matrix",
         impact=impact,
         urgency=urgency,
         cell_quadrant=rules.quadrant(impact, urgency),
@@ -344,6 +375,7 @@ ROUTES = [
     matrix,
     portfolio_matrix,
     matrix_cell,
+    initiative_cell,
     move_problem,
     top5,
     measures,

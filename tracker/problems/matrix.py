@@ -1,10 +1,11 @@
-"""The impact–urgency matrix: an initiative's (all its problems: they are few) and the whole
-portfolio's, bounded (issue 19). A portfolio cell shows its oldest ``CELL_LIMIT`` problems —
-within a cell they share their impact, urgency and so their priority, and the oldest waited
-longest — with the count of all of them; "Show all N" opens the cell's own page, a page of
-``PAGE`` at a time. The counts are kept by triggers (``problem_cell``), the problems shown
-come from 25 reads of the index that stop at their limit: two queries whatever the size of
-the portfolio, neither of which counts its problems."""
+"""The impact–urgency matrix: the whole portfolio's and an initiative's, both bounded (issue 19).
+A cell shows its oldest problems (``CELL_LIMIT`` of the portfolio's, ``INITIATIVE_CELL_LIMIT``
+of an initiative's) — within a cell they share their impact, urgency and so their priority, and
+the oldest waited longest — with the count of all of them; "Show all N" opens the cell's own
+page, a page of ``PAGE`` at a time. The problems shown come from 25 reads of an index that stop
+at their limit; the portfolio's counts are kept by triggers (``problem_cell``), an initiative's
+counted from its own range of the index: two queries whatever the size of either, and an
+initiative that gathered thousands of problems renders the same few hundred at most."""
 
 from __future__ import annotations
 
@@ -16,13 +17,12 @@ from markupsafe import Markup, escape
 
 from tracker.i18n import gettext as _
 from tracker.problems import queries as q
-from tracker.problems import rules, service
 from tracker.tenancy import TenantScope
 
 CELL_LIMIT = q.CELL_LIMIT
+INITIATIVE_CELL_LIMIT = q.INITIATIVE_CELL_LIMIT
 PAGE = 50  # problems per page of one cell
 CELLS = [(i, u) for i in q.SCORES for u in q.SCORES]
-LIVE = (rules.ProblemStatus.OPEN, rules.ProblemStatus.ANALYSING)
 
 
 @dataclass(frozen=True)
@@ -87,21 +87,25 @@ def _counts(rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:
     return counts
 
 
-async def portfolio(scope: TenantScope) -> Matrix:
+def _cells(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, Any]]]:
     cells: dict[tuple[int, int], list[dict[str, Any]]] = {cell: [] for cell in CELLS}
-    rows = await scope.fetch_dicts(q.CELL_TOPS)
     for row in sorted(rows, key=lambda r: (r["created_at"], r["id"])):
         cells[(row["impact"], row["urgency"])].append(row)
-    return Matrix(cells, _counts(await scope.fetch_dicts(q.CELL_COUNTS)), bounded=True)
+    return cells
+
+
+async def portfolio(scope: TenantScope) -> Matrix:
+    rows = await scope.fetch_dicts(q.CELL_TOPS, limit=CELL_LIMIT)
+    return Matrix(_cells(rows), _counts(await scope.fetch_dicts(q.CELL_COUNTS)), bounded=True)
 
 
 async def of_initiative(scope: TenantScope, initiative_id: int) -> Matrix:
-    """Every open or analysing problem of one initiative, in priority order."""
-    cells: dict[tuple[int, int], list[dict[str, Any]]] = {cell: [] for cell in CELLS}
-    for row in await service.problems(scope, initiative_id):
-        if row["status"] in LIVE:
-            cells[(row["impact"], row["urgency"])].append(row)
-    return Matrix(cells, {cell: len(rows) for cell, rows in cells.items()}, bounded=False)
+    """One initiative's open or analysing problems, the oldest few of each cell."""
+    rows = await scope.fetch_dicts(
+        q.CELL_TOPS, initiative=initiative_id, limit=INITIATIVE_CELL_LIMIT
+    )
+    counts = await scope.fetch_dicts(q.INITIATIVE_CELL_COUNTS, initiative=initiative_id)
+    return Matrix(_cells(rows), _counts(counts), bounded=True)
 
 
 @dataclass(frozen=True)
@@ -111,14 +115,26 @@ class CellPage:
     next_after: int | None  # the problem the next page starts after (None: the last page)
 
 
-async def cell_page(scope: TenantScope, impact: int, urgency: int, after: int | None) -> CellPage:
-    """One cell's problems of the portfolio, oldest first, a page after the problem ``after``
-    (the first page without it)."""
+async def cell_page(
+    scope: TenantScope,
+    impact: int,
+    urgency: int,
+    after: int | None,
+    initiative_id: int | None = None,
+) -> CellPage:
+    """One cell's problems of the portfolio (or of one initiative), oldest first, a page after
+    the problem ``after`` (the first page without it)."""
     size = PAGE
+    where = {"impact": impact, "urgency": urgency}
     rows = await scope.fetch_dicts(
-        q.CELL_PAGE, impact=impact, urgency=urgency, after=after, limit=size + 1
+        q.CELL_PAGE, **where, after=after, initiative=initiative_id, limit=size + 1
     )
-    counted = await scope.fetch_dicts(q.CELL_COUNTS, impact=impact, urgency=urgency)
+    if initiative_id is None:
+        counted = await scope.fetch_dicts(q.CELL_COUNTS, **where)
+    else:
+        counted = await scope.fetch_dicts(
+            q.INITIATIVE_CELL_COUNTS, **where, initiative=initiative_id
+        )
     more = len(rows) > size
     rows = rows[:size]
     return CellPage(

@@ -172,16 +172,21 @@ async def test_sqlite_reads_the_matrix_through_its_index(world):
     from tracker.problems import queries as q
 
     org = await portfolio(world, 10)
-    for statement, values in (
-        (q.CELL_TOPS, {}),
-        (q.CELL_PAGE, {"impact": 5, "urgency": 5, "after": 1, "limit": 51}),
+    initiative = 1  # an initiative's matrix reads its own range of the other partial index
+    cell = {"impact": 5, "urgency": 5, "after": 1, "limit": 51}
+    for statement, values, index in (
+        (q.CELL_TOPS, {"limit": 5}, "problem_live_cell"),
+        (q.CELL_PAGE, cell, "problem_live_cell"),
+        (q.CELL_TOPS, {"limit": 10, "initiative": initiative}, "problem_live_initiative_cell"),
+        (q.CELL_PAGE, {**cell, "initiative": initiative}, "problem_live_initiative_cell"),
+        (q.INITIATIVE_CELL_COUNTS, {"initiative": initiative}, "problem_live_initiative_cell"),
     ):
         bound = statement.bind(org=org.id, **values)
         plan = [
             r["detail"] for r in await fetch("EXPLAIN QUERY PLAN " + bound.template, *bound.args)
         ]
         assert not any(re.match(r"SCAN pr", step) for step in plan), plan
-        assert any("problem_live_cell" in step for step in plan), plan
+        assert any(re.search(rf"\b{index}\b", step) for step in plan), plan
     counts = q.CELL_COUNTS.bind(org=org.id)  # kept by triggers: the cells' rows by their key
     plan = await fetch("EXPLAIN QUERY PLAN " + counts.template, *counts.args)
     assert re.match(r"SEARCH c USING INDEX sqlite_autoindex_problem_cell", plan[0]["detail"])
