@@ -30,6 +30,7 @@ from tracker.web import (
 )
 
 GRID_TEMPLATE = "problems/partials/matrix.html"
+MAX_PAGE = 1_000_000  # a page number beyond any register
 # The matrix's grid rendered (a form of four buttons per problem for those who may re-score),
 # kept by what it shows; the problems are still read on every request.
 # One grid per slot (the initiative or the portfolio, who looks, the language): a grid kept
@@ -44,17 +45,25 @@ async def _list_page(
     form: Form | None = None,
     status_code: int = 200,
     step_rows: int = forms.BLANK_STEPS,
+    page: int = 1,
 ) -> Template:
     if form is None:
         form = Form({"impact": "3", "urgency": "3"})
         step_rows = forms.show_steps(form, [])
+    if not 0 < page <= MAX_PAGE:
+        raise NotFound()
+    initiative = await initiative_header(ctx, initiative_id)
+    rows, total = await service.problem_page(ctx.scope, initiative_id, page)
     return render(
         request,
         "problems/list.html",
         status_code=status_code,
         ctx=ctx,
-        initiative=await initiative_header(ctx, initiative_id),
-        problems=await service.problems(ctx.scope, initiative_id),
+        initiative=initiative,
+        problems=rows,
+        total=total,
+        page=page,
+        page_size=service.LIST_PAGE,
         people=await fields.people(ctx.org_id),
         form=form,
         step_rows=step_rows,
@@ -75,8 +84,11 @@ def _refused(form: Form, error: TrackerError) -> None:
 
 
 @get("/initiatives/{initiative_id:int}/problems", name="problems")
-async def problems(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
-    return await _list_page(request, ctx, initiative_id)
+async def problems(
+    request: Request, ctx: OrgContext, initiative_id: int, page: int = 1
+) -> Template:
+    """The register's list, in priority order, a page of ``service.LIST_PAGE`` at a time."""
+    return await _list_page(request, ctx, initiative_id, page=page)
 
 
 @post("/initiatives/{initiative_id:int}/problems", opt=needs(Action.WRITE_REGISTER))
@@ -318,13 +330,12 @@ async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Te
 @get("/initiatives/{initiative_id:int}/problems/top5", name="top5")
 async def top5(request: Request, ctx: OrgContext, initiative_id: int) -> Template:
     initiative = await initiative_header(ctx, initiative_id)
-    rows = await service.problems(ctx.scope, initiative_id)
     return render(
         request,
         "problems/top5.html",
         ctx=ctx,
         initiative=initiative,
-        problems=rules.top(rows),
+        problems=await service.top(ctx.scope, initiative_id),
         tab="problems",
     )
 

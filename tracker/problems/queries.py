@@ -15,6 +15,27 @@ WHERE pr.org = :org [AND pr.initiative = :initiative]
 ORDER BY pr.id
 """)
 
+# One initiative's problems in priority order (tracker.problems.rules.priority_key: the
+# quadrant, then impact × urgency, higher first, then age), a page at a time: the register's
+# list and its top 5 (``:statuses``, the live ones). The register grows without bound (a soak
+# put 8,000 problems in one initiative: a 2.1 MB page rendered on every visit).
+_QUADRANT_RANK = (
+    "CASE WHEN pr.impact >= 3 AND pr.urgency >= 3 THEN 0 WHEN pr.impact >= 3 THEN 1 "
+    "WHEN pr.urgency >= 3 THEN 2 ELSE 3 END"
+)
+PRIORITY_PAGE = Statement(f"""
+SELECT pr.id, pr.initiative, pr.title, pr.category, pr.impact, pr.urgency, pr.fishbone,
+       pr.whys, pr.owner, o.name AS "owner.name", pr.status, pr.created_at
+FROM problem pr
+LEFT JOIN person o ON o.id = pr.owner
+WHERE pr.org = :org AND pr.initiative = :initiative [AND pr.status IN (:statuses)]
+ORDER BY {_QUADRANT_RANK}, pr.impact * pr.urgency DESC, pr.created_at, pr.id
+LIMIT :limit OFFSET :offset
+""")
+PROBLEM_COUNT = Statement("""
+SELECT COUNT(*) AS n FROM problem pr WHERE pr.org = :org AND pr.initiative = :initiative
+""")
+
 # --- the matrix, the portfolio's and an initiative's, bounded (issue 19) -----------------------
 # A problem on the matrix is open or analysing. The text is the partial indexes' own predicate
 # (migrations 2026-11-30T23:00, problem_live_cell, and 2026-12-01T03:00, an initiative's),

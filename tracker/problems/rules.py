@@ -65,9 +65,12 @@ def prioritise(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(problems, key=lambda p: priority_key(p["impact"], p["urgency"], p["created_at"]))
 
 
+LIVE = (ProblemStatus.OPEN.value, ProblemStatus.ANALYSING.value)  # still to solve: on the matrix
+
+
 def top(problems: Iterable[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
     """The top-n problems still to solve (solved and deferred ones are left out)."""
-    live = [p for p in problems if p["status"] in (ProblemStatus.OPEN, ProblemStatus.ANALYSING)]
+    live = [p for p in problems if p["status"] in LIVE]
     return prioritise(live)[:n]
 
 

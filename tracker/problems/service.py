@@ -50,6 +50,32 @@ async def problems(scope: TenantScope, initiative_id: int | None = None) -> list
     return rules.prioritise(decorate(rows))
 
 
+LIST_PAGE = 100  # problems per page of the register's list
+
+
+async def problem_page(
+    scope: TenantScope, initiative_id: int, page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Page ``page`` (from 1) of one initiative's problems in priority order, and how many it
+    has in all."""
+    rows = await scope.fetch_dicts(
+        q.PRIORITY_PAGE,
+        initiative=initiative_id,
+        limit=LIST_PAGE,
+        offset=(page - 1) * LIST_PAGE,
+    )
+    counted = await scope.fetch_dicts(q.PROBLEM_COUNT, initiative=initiative_id)
+    return decorate(rows), int(counted[0]["n"])
+
+
+async def top(scope: TenantScope, initiative_id: int, n: int = 5) -> list[dict[str, Any]]:
+    """The ``n`` first open or analysing problems of one initiative in priority order."""
+    rows = await scope.fetch_dicts(
+        q.PRIORITY_PAGE, initiative=initiative_id, statuses=rules.LIVE, limit=n, offset=0
+    )
+    return decorate(rows)
+
+
 async def get(scope: TenantScope, problem_id: int) -> dict[str, Any]:
     row = await scope.get(
         Problem, problem_id, *COLUMNS, Problem.initiative.process_code, Problem.initiative.name
