@@ -50,8 +50,6 @@ async def _list_page(
     if form is None:
         form = Form({"impact": "3", "urgency": "3"})
         step_rows = forms.show_steps(form, [])
-    if not 0 < page <= MAX_PAGE:
-        raise NotFound()
     initiative = await initiative_header(ctx, initiative_id)
     rows, total = await service.problem_page(ctx.scope, initiative_id, page)
     return render(
@@ -88,6 +86,8 @@ async def problems(
     request: Request, ctx: OrgContext, initiative_id: int, page: int = 1
 ) -> Template:
     """The register's list, in priority order, a page of ``service.LIST_PAGE`` at a time."""
+    if not 0 < page <= MAX_PAGE:
+        raise NotFound()
     return await _list_page(request, ctx, initiative_id, page=page)
 
 
@@ -227,7 +227,7 @@ async def matrix(request: Request, ctx: OrgContext, initiative_id: int) -> Templ
     initiative = await initiative_header(ctx, initiative_id)
     context = await _matrix_context(ctx, initiative_id)
     if is_fragment_request(request):
-        return render(request, GRID_TEMPLATE, **context)
+        return render(request, GRID_TEMPLATE, initiative=initiative, **context)
     grid = _grid(request, context, in_initiative=True)
     return render(
         request, "problems/matrix.html", initiative=initiative, tab="matrix", grid=grid, **context
@@ -316,9 +316,9 @@ async def move_problem(request: Request, ctx: OrgContext, problem_id: int) -> Te
     await service.move(ctx.scope, problem_id, impact, urgency, ctx.person_id)
     scope_id = None if form.get("portfolio") == "1" else problem["initiative"]
     if is_fragment_request(request):
-        return render(
-            request, "problems/partials/matrix.html", **await _matrix_context(ctx, scope_id)
-        )
+        initiative = None if scope_id is None else {"id": scope_id}
+        context = await _matrix_context(ctx, scope_id)
+        return render(request, GRID_TEMPLATE, initiative=initiative, **context)
     target = (
         f"/o/{ctx.slug}/matrix"
         if scope_id is None

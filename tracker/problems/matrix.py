@@ -95,15 +95,13 @@ def _cells(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, A
 
 
 async def portfolio(scope: TenantScope) -> Matrix:
-    rows = await scope.fetch_dicts(q.CELL_TOPS, limit=CELL_LIMIT)
+    rows = await scope.fetch_dicts(q.CELL_TOPS)
     return Matrix(_cells(rows), _counts(await scope.fetch_dicts(q.CELL_COUNTS)), bounded=True)
 
 
 async def of_initiative(scope: TenantScope, initiative_id: int) -> Matrix:
     """One initiative's open or analysing problems, the oldest few of each cell."""
-    rows = await scope.fetch_dicts(
-        q.CELL_TOPS, initiative=initiative_id, limit=INITIATIVE_CELL_LIMIT
-    )
+    rows = await scope.fetch_dicts(q.INITIATIVE_CELL_TOPS, initiative=initiative_id)
     counts = await scope.fetch_dicts(q.INITIATIVE_CELL_COUNTS, initiative=initiative_id)
     return Matrix(_cells(rows), _counts(counts), bounded=True)
 

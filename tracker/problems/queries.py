@@ -1,5 +1,6 @@
 """The problem register's hand-written statements (see tracker/sql.py)."""
 
+from tracker.problems import rules
 from tracker.sql import Statement
 
 # COLUMNS of the service and the initiative's code and name, of the organisation or of one
@@ -19,9 +20,13 @@ ORDER BY pr.id
 # quadrant, then impact × urgency, higher first, then age), a page at a time: the register's
 # list and its top 5 (``:statuses``, the live ones). The register grows without bound (a soak
 # put 8,000 problems in one initiative: a 2.1 MB page rendered on every visit).
+_HIGH, _RANK = rules.HIGH, rules.QUADRANT_RANK  # the rule's own threshold and order
 _QUADRANT_RANK = (
-    "CASE WHEN pr.impact >= 3 AND pr.urgency >= 3 THEN 0 WHEN pr.impact >= 3 THEN 1 "
-    "WHEN pr.urgency >= 3 THEN 2 ELSE 3 END"
+    f"CASE WHEN pr.impact >= {_HIGH} AND pr.urgency >= {_HIGH} "
+    f"THEN {_RANK[rules.Quadrant.DO_FIRST]} "
+    f"WHEN pr.impact >= {_HIGH} THEN {_RANK[rules.Quadrant.PLAN]} "
+    f"WHEN pr.urgency >= {_HIGH} THEN {_RANK[rules.Quadrant.QUICK_FIX]} "
+    f"ELSE {_RANK[rules.Quadrant.DEFER]} END"
 )
 PRIORITY_PAGE = Statement(f"""
 SELECT pr.id, pr.initiative, pr.title, pr.category, pr.impact, pr.urgency, pr.fishbone,
@@ -46,29 +51,38 @@ INITIATIVE_CELL_LIMIT = 10  # in one cell of an initiative's matrix (its own few
 SCORES = range(1, 6)
 
 
-def _cell_top(impact: int, urgency: int) -> str:
+def _cell_top(impact: int, urgency: int, limit: int, initiative: bool) -> str:
     a = f"pr{impact}{urgency}"  # an alias of its own for each cell (see tests/sql_scope.py)
     return (
         f"SELECT * FROM (SELECT {a}.id, {a}.initiative, {a}.title, {a}.impact, {a}.urgency, "
         f"{a}.status, {a}.created_at FROM problem {a} WHERE {a}.org = :org "
         f"AND {a}.impact = {impact} AND {a}.urgency = {urgency} AND {a}.{LIVE} "
-        f"[AND {a}.initiative = :initiative] "
-        f"ORDER BY {a}.created_at, {a}.id LIMIT :limit) AS c{impact}{urgency}"
+        f"{f'AND {a}.initiative = :initiative ' if initiative else ''}"
+        f"ORDER BY {a}.created_at, {a}.id LIMIT {limit}) AS c{impact}{urgency}"
     )
 
 
-# The first ``:limit`` problems of each of the 25 cells (of the portfolio, or of one initiative),
-# oldest first: 25 reads of the index,
+def _cell_tops(limit: int, initiative: bool) -> Statement:
+    """The first ``limit`` problems of each of the 25 cells (a literal: a prepared statement's
+    generic plan guesses a tenth of the rows for ``LIMIT $1``)."""
+    return Statement(
+        "SELECT t.*,\n"
+        "  (SELECT ic.process_code FROM initiative ic WHERE ic.id = t.initiative AND ic.org = :org)"
+        ' AS "initiative.process_code",\n'
+        "  (SELECT iname.name FROM initiative iname WHERE iname.id = t.initiative"
+        ' AND iname.org = :org) AS "initiative.name"\n'
+        "FROM (\n"
+        + "\nUNION ALL ".join(_cell_top(i, u, limit, initiative) for i in SCORES for u in SCORES)
+        + "\n) AS t"
+    )
+
+
+# The first CELL_LIMIT problems of each of the 25 cells of the portfolio (or the first
+# INITIATIVE_CELL_LIMIT of one initiative's), oldest first: 25 reads of the index,
 # each stopping at its limit, in one round trip; each row's initiative looked up by its key
 # (a join let PostgreSQL hash the organisation's every initiative for these 125 rows at most).
-CELL_TOPS = Statement(
-    "SELECT t.*,\n"
-    "  (SELECT ic.process_code FROM initiative ic WHERE ic.id = t.initiative AND ic.org = :org)"
-    ' AS "initiative.process_code",\n'
-    "  (SELECT iname.name FROM initiative iname WHERE iname.id = t.initiative"
-    ' AND iname.org = :org) AS "initiative.name"\n'
-    "FROM (\n" + "\nUNION ALL ".join(_cell_top(i, u) for i in SCORES for u in SCORES) + "\n) AS t"
-)
+CELL_TOPS = _cell_tops(CELL_LIMIT, initiative=False)
+INITIATIVE_CELL_TOPS = _cell_tops(INITIATIVE_CELL_LIMIT, initiative=True)
 
 # How many problems each cell holds, or one cell's: kept by triggers in the same transaction as
 # the problems (``problem_cell``, migration 2026-12-01T00:00), at most 25 rows read by their key

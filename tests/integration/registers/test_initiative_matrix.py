@@ -155,7 +155,7 @@ async def test_the_cell_page_in_chinese(world):
             headers={"Accept-Language": "zh-CN"},
         )
     assert "本项目中有 14 个未解决或分析中的问题，按登记时间由早到晚排列。" in cell.text
-    assert "1–14 of 14" not in cell.text
+    assert "第 1–14 项，共 14 项" in cell.text  # the pager in Chinese too
     assert 'class="mover"' not in page.text  # a viewer re-scores nothing
     assert "in this initiative" not in cell.text
 
@@ -180,6 +180,18 @@ async def test_an_outsider_and_bad_addresses_get_404(world):
         )
     assert anchored.status_code == 200 and "Aged" not in anchored.text
     assert "No open problem in this cell." in anchored.text
+    # another initiative's problem as the anchor moves where the page starts, nothing more
+    neighbour = (
+        await Problem.select(Problem.id)
+        .where(Problem.org == org.id, Problem.title == "Neighbour 3")
+        .first()
+    )["id"]
+    async with world.client(org, "member") as client:
+        after_theirs = await client.get(
+            f"/o/{org.slug}/initiatives/{initiative}/matrix/4/2?after={neighbour}"
+        )
+    assert after_theirs.status_code == 200 and "Neighbour" not in after_theirs.text
+    assert "Aged" in after_theirs.text
     base = f"/o/{org.slug}/initiatives/{initiative}/matrix"
     async with world.client(org, "member") as client:
         for path, status in (
@@ -192,3 +204,15 @@ async def test_an_outsider_and_bad_addresses_get_404(world):
             assert (await client.get(base + path)).status_code == status, path
         missing = await client.get(f"/o/{org.slug}/initiatives/99999999/matrix/4/2")
     assert missing.status_code == 404
+
+
+async def test_an_empty_matrix_offers_to_register_a_problem_in_place_too(world):
+    """The grid fetched in place (htmx) says what the page says when it is empty."""
+    org = await make_org(f"imatrix-empty-{world.backend}", "x")
+    initiative = await make_initiative(org)
+    base = f"/o/{org.slug}/initiatives/{initiative}/matrix"
+    async with world.client(org, "lead") as client:
+        page = await client.get(base)
+        part = await client.get(base, headers={"HX-Request": "true"})
+    register = f'href="/o/{org.slug}/initiatives/{initiative}/problems#new"'
+    assert register in page.text and register in part.text

@@ -175,9 +175,9 @@ async def test_sqlite_reads_the_matrix_through_its_index(world):
     initiative = 1  # an initiative's matrix reads its own range of the other partial index
     cell = {"impact": 5, "urgency": 5, "after": 1, "limit": 51}
     for statement, values, index in (
-        (q.CELL_TOPS, {"limit": 5}, "problem_live_cell"),
+        (q.CELL_TOPS, {}, "problem_live_cell"),
         (q.CELL_PAGE, cell, "problem_live_cell"),
-        (q.CELL_TOPS, {"limit": 10, "initiative": initiative}, "problem_live_initiative_cell"),
+        (q.INITIATIVE_CELL_TOPS, {"initiative": initiative}, "problem_live_initiative_cell"),
         (q.CELL_PAGE, {**cell, "initiative": initiative}, "problem_live_initiative_cell"),
         (q.INITIATIVE_CELL_COUNTS, {"initiative": initiative}, "problem_live_initiative_cell"),
     ):

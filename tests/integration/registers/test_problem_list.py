@@ -18,7 +18,9 @@ STATUSES = ("open", "analysing", "solved", "deferred")
 
 
 async def register(org, initiative: int, n: int, prefix: str = "P") -> None:
-    """``n`` problems over every score and status, their ages mixed (ties of score too)."""
+    """``n`` problems over every cell of the matrix (every quadrant's edges, equal products
+    such as 3 × 4 and 4 × 3) and every status, three ages only: many ties of quadrant, score
+    and age, which the problem's id breaks."""
     rows = [
         Problem(
             org=org.id,
@@ -26,9 +28,9 @@ async def register(org, initiative: int, n: int, prefix: str = "P") -> None:
             title=f"{prefix} {k}",
             category="quality",
             impact=1 + k % 5,
-            urgency=1 + (k * 3) % 5,
+            urgency=1 + (k // 5) % 5,
             status=STATUSES[k % 7 % 4],
-            created_at=NOW - timedelta(hours=(k * 37) % 101),
+            created_at=NOW - timedelta(hours=k % 3),
         )
         for k in range(n)
     ]
