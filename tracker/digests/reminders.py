@@ -20,6 +20,10 @@ from tracker.tenancy import TenantScope
 
 REVIEW_DAYS = 2
 CONDITION_DAYS = 3
+# ORDERED: two workers may queue the same reminders at once. Each e-mail's key is unique, so
+# the second waits at its first insert for the first's commit, then finds every one queued;
+# in different orders (each connection's plan of an unordered read may differ) they waited
+# for each other: a deadlock. Every read that decides what is inserted is ordered.
 
 
 async def _queue(
@@ -52,7 +56,9 @@ async def queue_reminders(now: datetime | None = None) -> int:
     today = now.date()
     base = get_settings().base_url
     queued = 0
-    orgs = await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
+    orgs = await Organisation.select(
+        Organisation.id, Organisation.slug, Organisation.name
+    ).order_by(Organisation.id)
     for org in orgs:
         async with live.collecting(), tenant_transaction(org["id"]):
             queued += await _org_reminders(org, today, base)
@@ -62,36 +68,44 @@ async def queue_reminders(now: datetime | None = None) -> int:
 async def _org_reminders(org: dict[str, Any], today: Any, base: str) -> int:
     queued = 0
     scope = TenantScope(org["id"])
-    assignments = await scope.select(
-        ReviewAssignment,
-        ReviewAssignment.reviewer,
-        ReviewAssignment.review.id,
-        ReviewAssignment.review.due_date,
-        ReviewAssignment.review.gate,
-        ReviewAssignment.review.initiative.name,  # type: ignore[union-attr]
-    ).where(
-        ReviewAssignment.review.status == "open",
-        ReviewAssignment.review.due_date <= today + timedelta(days=REVIEW_DAYS),
-    )
+    assignments = (
+        await scope.select(
+            ReviewAssignment,
+            ReviewAssignment.reviewer,
+            ReviewAssignment.review.id,
+            ReviewAssignment.review.due_date,
+            ReviewAssignment.review.gate,
+            ReviewAssignment.review.initiative.name,  # type: ignore[union-attr]
+        )
+        .where(
+            ReviewAssignment.review.status == "open",
+            ReviewAssignment.review.due_date <= today + timedelta(days=REVIEW_DAYS),
+        )
+        .order_by(ReviewAssignment.review, ReviewAssignment.reviewer)
+    )  # see ORDERED
     voted = {
         (v["review"], v["reviewer"])
         for v in await scope.select(Vote, Vote.review, Vote.reviewer).where(
             Vote.review.status == "open"
         )
     }
-    conditions = await scope.select(
-        Condition,
-        Condition.id,
-        Condition.text,
-        Condition.due_date,
-        Condition.owner,
-        Condition.initiative,
-        Condition.initiative.name,
-    ).where(
-        Condition.closed_at.is_null(),
-        Condition.owner.is_not_null(),
-        Condition.due_date <= today + timedelta(days=CONDITION_DAYS),
-    )
+    conditions = (
+        await scope.select(
+            Condition,
+            Condition.id,
+            Condition.text,
+            Condition.due_date,
+            Condition.owner,
+            Condition.initiative,
+            Condition.initiative.name,
+        )
+        .where(
+            Condition.closed_at.is_null(),
+            Condition.owner.is_not_null(),
+            Condition.due_date <= today + timedelta(days=CONDITION_DAYS),
+        )
+        .order_by(Condition.id)
+    )  # see ORDERED
     ids = {a["reviewer"] for a in assignments} | {c["owner"] for c in conditions}
     people = (
         {
@@ -210,7 +224,9 @@ async def queue_kpi_alerts(now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     base = get_settings().base_url
     queued = 0
-    for org in await Organisation.select(Organisation.id, Organisation.slug):
+    for org in await Organisation.select(Organisation.id, Organisation.slug).order_by(
+        Organisation.id
+    ):
         async with live.collecting(), tenant_transaction(org["id"]):
             queued += await _org_kpi_alerts(org, now, base)
     return queued
@@ -220,23 +236,27 @@ async def _org_kpi_alerts(org: dict[str, Any], now: datetime, base: str) -> int:
     from tracker.kpis.tables import KpiAlert
 
     scope = TenantScope(org["id"])
-    alerts = await scope.select(
-        KpiAlert,
-        KpiAlert.id,
-        KpiAlert.kpi,
-        KpiAlert.value,
-        KpiAlert.threshold,
-        KpiAlert.measured_on,
-        KpiAlert.kind,
-        KpiAlert.rule,
-        KpiAlert.kpi.name,
-        KpiAlert.kpi.unit,
-        KpiAlert.kpi.initiative.name,  # type: ignore[union-attr]
-        KpiAlert.kpi.initiative.owner,  # type: ignore[union-attr]
-    ).where(
-        KpiAlert.acknowledged_at.is_null(),
-        KpiAlert.raised_at >= now - timedelta(days=KPI_ALERT_DAYS),
-    )
+    alerts = (
+        await scope.select(
+            KpiAlert,
+            KpiAlert.id,
+            KpiAlert.kpi,
+            KpiAlert.value,
+            KpiAlert.threshold,
+            KpiAlert.measured_on,
+            KpiAlert.kind,
+            KpiAlert.rule,
+            KpiAlert.kpi.name,
+            KpiAlert.kpi.unit,
+            KpiAlert.kpi.initiative.name,  # type: ignore[union-attr]
+            KpiAlert.kpi.initiative.owner,  # type: ignore[union-attr]
+        )
+        .where(
+            KpiAlert.acknowledged_at.is_null(),
+            KpiAlert.raised_at >= now - timedelta(days=KPI_ALERT_DAYS),
+        )
+        .order_by(KpiAlert.id)
+    )  # see ORDERED
     owners = {a["kpi.initiative.owner"] for a in alerts if a["kpi.initiative.owner"]}
     people = (
         {

@@ -247,3 +247,49 @@ async def test_digest_only_kinds_appear_in_the_next_digest(world):
         Digest.org == org.id, Digest.person == org.people["committee"]
     )
     assert all("Orders wait" not in d["body_text"] for d in others)
+
+
+async def test_reminders_are_queued_in_one_order_whatever_the_rows_order(world):
+    """Two workers queue the same reminders at once; each e-mail's key is unique, so the second
+    waits at its first insert for the first's commit. In different orders they waited for each
+    other: a deadlock (CI, PostgreSQL; each connection's plan of the unordered reads can
+    differ). The reads are ordered: an updated row moves to the end of PostgreSQL's heap, and
+    the e-mails still go out in the order of the reviews and their reviewers."""
+    from tracker.gates.tables import ReviewAssignment
+
+    org = await fresh_org(world)
+    reviews = []
+    for gate in (1, 2, 3):
+        initiative = await make_initiative(org, phase=gate)
+        reviews.append(
+            (
+                await GateReview.insert(
+                    GateReview(
+                        org=org.id,
+                        initiative=initiative,
+                        gate=gate,
+                        status="open",
+                        due_date=date.today() + timedelta(days=1),
+                        rule_snapshot="{}",
+                    )
+                )
+            )[0]["id"]
+        )
+    for review in reviews:
+        await ReviewAssignment.insert(
+            ReviewAssignment(org=org.id, review=review, reviewer=org.people["committee"]),
+            ReviewAssignment(org=org.id, review=review, reviewer=org.people["admin"]),
+        )
+    first = (await ReviewAssignment.select().where(ReviewAssignment.review == reviews[0]))[0]
+    await ReviewAssignment.update({ReviewAssignment.reviewer: first["reviewer"]}).where(
+        ReviewAssignment.id == first["id"]
+    )  # the first assignment now last in the table's physical order
+    await GateReview.update({GateReview.gate: 1}).where(GateReview.id == reviews[0])
+    await queue_reminders(datetime.now(UTC))
+    queued = (
+        await EmailMessage.select(EmailMessage.key)
+        .where(EmailMessage.org == org.id, EmailMessage.kind == "review_reminder")
+        .order_by(EmailMessage.id)
+    )
+    keys = [tuple(int(part) for part in row["key"].split(":")[2:4]) for row in queued]
+    assert len(keys) == 6 and keys == sorted(keys)  # by review, then reviewer
