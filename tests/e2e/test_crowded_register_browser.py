@@ -13,11 +13,11 @@ import pytest
 
 from tests.e2e.conftest import start_server, stop_server
 from tests.e2e.test_browser import shot
+from tests.e2e.test_comment_browser import signed_in
 from tests.e2e.test_layout_sweep import choose_language
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo-password-2026"
 LEAD, COMMITTEE = "li.na@example.com", "zhang.min@example.com"
 OVERFLOW_JS = "document.documentElement.scrollWidth > window.innerWidth"
 CROWD = 14  # in the cell impact 4 × urgency 4, beyond a cell's 10
@@ -60,15 +60,7 @@ def crowded(tmp_path_factory):
 
 
 async def sign_in(browser, base: str, email: str, width: int, language: str):
-    context = await browser.new_context(
-        viewport={"width": width, "height": 844 if width < 500 else 800}, bypass_csp=True
-    )
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.locator("form[action='/login'] button[type=submit]").click()
-    await page.wait_for_url(f"{base}/o/demo/")
+    context, page = await signed_in(browser, base, email, width, bypass_csp=True)
     await choose_language(context, base, language)
     return context, page
 

@@ -29,7 +29,6 @@ CELLS = [(i, u) for i in q.SCORES for u in q.SCORES]
 class Matrix:
     cells: dict[tuple[int, int], list[dict[str, Any]]]  # the problems shown, per cell
     counts: dict[tuple[int, int], int]  # all the cell's problems
-    bounded: bool  # a cell shows at most CELL_LIMIT, with "Show all N" to its page
 
     @property
     def count(self) -> int:
@@ -38,7 +37,7 @@ class Matrix:
 
 def shown_key(matrix: Matrix) -> tuple[Any, ...]:
     """All the grid shows of a matrix, as a key (tracker.fragments): each cell's problems (id,
-    title, the initiative's code), the counts, whether it is bounded."""
+    title, the initiative's code) and the counts."""
     return (
         tuple(
             (p["id"], p["title"], p.get("initiative.process_code"))
@@ -47,7 +46,6 @@ def shown_key(matrix: Matrix) -> tuple[Any, ...]:
         ),
         tuple(len(matrix.cells[cell]) for cell in CELLS),
         tuple(matrix.counts[cell] for cell in CELLS),
-        matrix.bounded,
     )
 
 
@@ -96,14 +94,14 @@ def _cells(rows: list[dict[str, Any]]) -> dict[tuple[int, int], list[dict[str, A
 
 async def portfolio(scope: TenantScope) -> Matrix:
     rows = await scope.fetch_dicts(q.CELL_TOPS)
-    return Matrix(_cells(rows), _counts(await scope.fetch_dicts(q.CELL_COUNTS)), bounded=True)
+    return Matrix(_cells(rows), _counts(await scope.fetch_dicts(q.CELL_COUNTS)))
 
 
 async def of_initiative(scope: TenantScope, initiative_id: int) -> Matrix:
     """One initiative's open or analysing problems, the oldest few of each cell."""
     rows = await scope.fetch_dicts(q.INITIATIVE_CELL_TOPS, initiative=initiative_id)
     counts = await scope.fetch_dicts(q.INITIATIVE_CELL_COUNTS, initiative=initiative_id)
-    return Matrix(_cells(rows), _counts(counts), bounded=True)
+    return Matrix(_cells(rows), _counts(counts))
 
 
 @dataclass(frozen=True)
